@@ -1,0 +1,65 @@
+# nestbench - nested-virtualization overhead benchmarks.
+# `make` builds into build/; `make test` installs what is missing, builds and tests;
+# `make test-asan` does the same with AddressSanitizer and UBSan in build/asan/.
+
+BUILD    ?= build
+CC       ?= cc
+SAN      ?= 0
+VERSION  := $(shell cat VERSION 2>/dev/null || echo dev)
+GITREV   := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-missing-field-initializers
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=gnu11 $(WARN) -D_GNU_SOURCE -DNB_VERSION='"$(VERSION)"' -DNB_GITREV='"$(GITREV)"'
+LDLIBS   := -lm -pthread
+
+ifeq ($(SAN),1)
+CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS  += -fsanitize=address,undefined
+WORK_LINK :=            # sanitizers cannot link statically
+else
+WORK_LINK := -static
+endif
+
+# ---- sources ------------------------------------------------------------------------
+WORK_LIB_SRC := $(filter-out workloads/main.c,$(wildcard workloads/*.c)) common/units.c
+WORK_LIB_OBJ := $(WORK_LIB_SRC:%.c=$(BUILD)/obj/%.o)
+UNIT_SRC     := $(wildcard tests/unit/*.c)
+UNIT_OBJ     := $(UNIT_SRC:%.c=$(BUILD)/obj/%.o)
+
+.PHONY: all deps test test-asan validate clean demo
+all: $(BUILD)/nestbench-work
+
+deps:
+	@sh mk/deps.sh build
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/nestbench-work: $(BUILD)/obj/workloads/main.o $(WORK_LIB_OBJ)
+	$(CC) $(LDFLAGS) $(WORK_LINK) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/unit: $(UNIT_OBJ) $(WORK_LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The test suite: unit tests, then command-line tests; the last line is the total.
+test:
+	@sh mk/deps.sh build test
+	@$(MAKE) --no-print-directory all $(BUILD)/tests/unit
+	@BUILD=$(BUILD) sh tests/run.sh
+
+test-asan:
+	@sh mk/deps.sh build test
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 CC=gcc test
+
+# A benchmark, not a test: our workloads beside established tools, in one run.
+validate: all
+	@sh mk/deps.sh validate
+	@BUILD=$(BUILD) sh workloads/validate.sh
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

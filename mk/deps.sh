@@ -1,0 +1,42 @@
+#!/bin/sh
+# deps.sh GROUP... - install the Debian packages a make target needs, or say exactly how.
+# Groups: build (compile everything), test (run the test suite), validate (peer tools
+# for `make validate`), lab (guest images and the local QEMU lab), fuzz.
+set -eu
+
+pkgs_for() {
+	case "$1" in
+	build)    echo "gcc make libc6-dev pkg-config libcjson-dev libpfm4-dev libhwloc-dev libssl-dev" ;;
+	test)     echo "file procps" ;;
+	validate) echo "sysbench fio linux-perf" ;;
+	lab)      echo "qemu-system-x86 qemu-utils busybox-static cpio e2fsprogs" ;;
+	plot)     echo "gnuplot-nox" ;;
+	fuzz)     echo "clang libclang-rt-14-dev" ;;
+	*)        echo "deps.sh: unknown group '$1'" >&2; exit 2 ;;
+	esac
+}
+
+missing=""
+for group in "$@"; do
+	for p in $(pkgs_for "$group"); do
+		status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+		case "$status" in
+		*"install ok installed"*) ;;
+		*) case " $missing " in *" $p "*) ;; *) missing="$missing $p" ;; esac ;;
+		esac
+	done
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "nestbench: missing Debian packages:$missing" >&2
+	echo "Install them as root, then run make again:" >&2
+	echo "    apt-get install -y$missing" >&2
+	exit 1
+fi
+echo "nestbench: installing missing Debian packages:$missing"
+export DEBIAN_FRONTEND=noninteractive
+# A fresh machine may have empty package lists; refresh only when install fails.
+if ! apt-get install -y -q $missing; then
+	apt-get update -q && apt-get install -y -q $missing
+fi

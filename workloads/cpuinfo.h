@@ -1,0 +1,42 @@
+/* cpuinfo.h - what the workload binary sees of its CPU and hypervisor (CPUID, TSC). */
+#ifndef NB_CPUINFO_H
+#define NB_CPUINFO_H
+
+#include <stdint.h>
+
+struct nb_cpuinfo {
+	char vendor[13];
+	char brand[49];
+	unsigned family, model, stepping;
+	int hypervisor_bit;        /* CPUID.1:ECX[31] */
+	char hv_signature[13];     /* CPUID.0x40000000 EBX:ECX:EDX, "" when none */
+	uint32_t hv_max_leaf;
+	int tsc_invariant;         /* CPUID.0x80000007:EDX[8] */
+	int rdtscp;                /* CPUID.0x80000001:EDX[27] */
+};
+
+static inline void nb_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+	__asm__ volatile("cpuid"
+			 : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+			 : "a"(leaf), "c"(sub));
+}
+
+static inline uint64_t nb_rdtsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+void nb_cpuinfo_read(struct nb_cpuinfo *ci);
+
+/* TSC ticks per second measured against CLOCK_MONOTONIC_RAW over `ms` milliseconds. */
+double nb_tsc_measure_hz(unsigned ms);
+
+uint64_t nb_now_ns(void);   /* CLOCK_MONOTONIC_RAW in ns */
+
+/* Print `nestbench-work info`: human-readable, or one JSON object. */
+int nb_info_print(int json);
+
+#endif

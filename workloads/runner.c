@@ -1,0 +1,510 @@
+/* runner.c - the measurement loop shared by every workload.
+ *
+ * Per case (one value of a swept parameter): setup, calibrate the op count so a run
+ * lasts min_time (calibration runs double as warm-up), then `warmup` discarded and
+ * `reps` measured repetitions with that same op count, one record each. */
+#include "runner.h"
+#include "cpuinfo.h"
+#include "meter.h"
+#include "params.h"
+#include "record.h"
+
+#include <errno.h>
+#include <math.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* The one piece of global state: a signal handler can reach nothing else, and it must
+ * remove the active run's scratch files on SIGINT/SIGTERM. */
+static struct nb_ctx *volatile active_ctx;
+
+/* ---- services for workloads ------------------------------------------------------ */
+
+static int param_index(const struct nb_ctx *c, const char *name)
+{
+	for (int i = 0; i < NB_MAX_PARAMS && c->w->params && c->w->params[i].name; i++)
+		if (strcmp(c->w->params[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+uint64_t nb_param_u(const struct nb_ctx *c, const char *name)
+{
+	int i = param_index(c, name);
+
+	return i < 0 ? 0 : c->params[i].u;
+}
+
+const char *nb_param_s(const struct nb_ctx *c, const char *name)
+{
+	int i = param_index(c, name);
+
+	return i < 0 ? "" : c->params[i].s;
+}
+
+int nb_param_is_set(const struct nb_ctx *c, const char *name)
+{
+	int i = param_index(c, name);
+
+	return i >= 0 && c->params[i].set;
+}
+
+void nb_extra(struct nb_ctx *c, const char *key, double value)
+{
+	for (int i = 0; i < c->nextras; i++) {
+		if (strcmp(c->extras[i].key, key) == 0) {
+			c->extras[i].value = value;
+			return;
+		}
+	}
+	if (c->nextras < NB_MAX_EXTRAS)
+		c->extras[c->nextras++] = (struct nb_extra){ key, value };
+}
+
+void nb_note(struct nb_ctx *c, const char *fmt, ...)
+{
+	size_t used = strlen(c->notes);
+	va_list ap;
+
+	if (used && used + 2 < sizeof(c->notes)) {
+		strcat(c->notes, "; ");
+		used += 2;
+	}
+	va_start(ap, fmt);
+	vsnprintf(c->notes + used, sizeof(c->notes) - used, fmt, ap);
+	va_end(ap);
+}
+
+int nb_fail(struct nb_ctx *c, int user, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->err, sizeof(c->err), fmt, ap);
+	va_end(ap);
+	c->err_is_user = user;
+	return -1;
+}
+
+int nb_tmpfile_add(struct nb_ctx *c, const char *path)
+{
+	if (c->ntmpfiles >= NB_MAX_TMPFILES || strlen(path) >= sizeof(c->tmpfiles[0]))
+		return -1;
+	strcpy(c->tmpfiles[c->ntmpfiles], path);
+	return c->ntmpfiles++;
+}
+
+void nb_tmpfile_remove_all(struct nb_ctx *c)
+{
+	for (int i = 0; i < c->ntmpfiles; i++)
+		unlink(c->tmpfiles[i]);
+	c->ntmpfiles = 0;
+}
+
+static void on_signal(int sig)
+{
+	struct nb_ctx *c = active_ctx;
+
+	if (c)
+		for (int i = 0; i < c->ntmpfiles; i++)
+			unlink(c->tmpfiles[i]);  /* async-signal-safe */
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* ---- CPU pinning ------------------------------------------------------------------ */
+
+static void allowed_list(const cpu_set_t *set, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	for (int i = 0; i < CPU_SETSIZE; i++) {
+		if (!CPU_ISSET(i, set))
+			continue;
+		size_t used = strlen(buf);
+		snprintf(buf + used, len - used, "%s%d", used ? "," : "", i);
+	}
+}
+
+int nb_pin_cpu(int cpu, char *err, size_t errlen)
+{
+	cpu_set_t allowed, one;
+	char list[256];
+
+	if (sched_getaffinity(0, sizeof(allowed), &allowed)) {
+		snprintf(err, errlen, "sched_getaffinity: %s", strerror(errno));
+		return -1;
+	}
+	if (cpu < 0 || cpu >= CPU_SETSIZE || !CPU_ISSET(cpu, &allowed)) {
+		allowed_list(&allowed, list, sizeof(list));
+		snprintf(err, errlen, "CPU %d does not exist or is not available here (allowed: %s)",
+			 cpu, list);
+		return -1;
+	}
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	if (sched_setaffinity(0, sizeof(one), &one)) {
+		snprintf(err, errlen, "cannot pin to CPU %d: sched_setaffinity: %s", cpu, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int nb_other_cpu(const struct nb_ctx *c, int not)
+{
+	for (int i = 0; i < c->nallowed; i++)
+		if (c->allowed_cpus[i] != not)
+			return c->allowed_cpus[i];
+	return -1;
+}
+
+/* Record the CPUs the process may use before pinning narrows the mask. */
+static void save_allowed(struct nb_ctx *c)
+{
+	cpu_set_t set;
+
+	c->nallowed = 0;
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return;
+	for (int i = 0; i < CPU_SETSIZE && c->nallowed < NB_MAX_CPUS; i++)
+		if (CPU_ISSET(i, &set))
+			c->allowed_cpus[c->nallowed++] = i;
+}
+
+/* ---- measurement ------------------------------------------------------------------ */
+
+double nb_primary_value(const struct nb_workload *w, uint64_t ops, uint64_t ns, uint64_t bytes)
+{
+	if (ns == 0 || ops == 0)
+		return NAN;
+	switch (w->metric) {
+	case NB_METRIC_NS_PER_OP:
+		return (double)ns / (double)ops;
+	case NB_METRIC_MB_PER_S:
+		return (double)bytes * 1e3 / (double)ns;
+	case NB_METRIC_OPS_PER_S:
+		return (double)ops * 1e9 / (double)ns;
+	}
+	return NAN;
+}
+
+static int run_once(struct nb_ctx *c, uint64_t ops, uint64_t *bytes)
+{
+	*bytes = 0;
+	c->nextras = 0;
+	nb_meter_reset(c);
+	if (c->w->run(c, ops, bytes))
+		return -1;
+	nb_meter_stop(c);  /* harmless if the workload already stopped it */
+	nb_meter_read_events(c);
+	return 0;
+}
+
+int nb_calibrate(struct nb_ctx *c, uint64_t min_ns, uint64_t *ops, uint64_t *last_ns)
+{
+	uint64_t n = 1, bytes;
+
+	for (int round = 0; round < 64; round++) {
+		if (run_once(c, n, &bytes))
+			return -1;
+		*ops = n;
+		*last_ns = c->meter.ns;
+		if (c->meter.ns >= min_ns)
+			return 0;
+		if (c->w->max_ops && n >= c->w->max_ops) {
+			nb_note(c, "calibration capped at %llu ops (memory or file size): a repetition "
+				   "lasts %.1f ms, less than the %.1f ms asked",
+				(unsigned long long)n, c->meter.ns / 1e6, min_ns / 1e6);
+			return 0;
+		}
+		/* Extrapolate with 20 % margin, but never more than 100x nor less than 2x. */
+		double f = c->meter.ns ? 1.2 * (double)min_ns / (double)c->meter.ns : 100.0;
+		f = f < 2.0 ? 2.0 : f > 100.0 ? 100.0 : f;
+		double next = ceil((double)n * f);
+		n = next >= 1e18 ? (uint64_t)1e18 : (uint64_t)next;
+		if (c->w->max_ops && n > c->w->max_ops)
+			n = c->w->max_ops;
+	}
+	return nb_fail(c, 0, "calibration did not converge");
+}
+
+static const char *metric_name(enum nb_metric m)
+{
+	return m == NB_METRIC_NS_PER_OP ? "ns_per_op" : m == NB_METRIC_MB_PER_S ? "mb_per_s" : "ops_per_s";
+}
+
+static void print_params(struct nb_rec *r, const struct nb_ctx *c)
+{
+	nb_rec_obj_begin(r, "params");
+	for (int i = 0; i < nb_params_count(c->w); i++) {
+		const struct nb_param_spec *p = &c->w->params[i];
+		const struct nb_param_value *v = &c->params[i];
+		if (!v->set)
+			nb_rec_null(r, p->name);
+		else if (p->type == NB_PARAM_STRING)
+			nb_rec_str(r, p->name, v->s);
+		else if (p->type == NB_PARAM_BOOL)
+			nb_rec_bool(r, p->name, (int)v->u);
+		else
+			nb_rec_u64(r, p->name, v->u);
+	}
+	nb_rec_obj_end(r);
+}
+
+static void print_meta(FILE *out, const struct nb_ctx *c, const struct nb_run_opts *o, int ci,
+		       uint64_t ops, uint64_t calib_ns, int tsc_ok)
+{
+	struct nb_rec r;
+
+	nb_rec_begin(&r, out, 1);
+	nb_rec_str(&r, "type", "meta");
+	nb_rec_u64(&r, "format", 1);
+	nb_rec_str(&r, "workload", c->w->name);
+	nb_rec_str(&r, "family", c->w->family);
+	nb_rec_u64(&r, "case", (uint64_t)ci);
+	print_params(&r, c);
+	nb_rec_str(&r, "unit", c->w->unit);
+	nb_rec_str(&r, "better", c->w->better == NB_LOWER_IS_BETTER ? "lower" : "higher");
+	nb_rec_str(&r, "metric", metric_name(c->w->metric));
+	nb_rec_i64(&r, "cpu", c->cpu);
+	nb_rec_double(&r, "tsc_hz", c->tsc_hz);
+	nb_rec_bool(&r, "tsc_cycles", tsc_ok);
+	nb_rec_u64(&r, "ops_per_rep", ops);
+	nb_rec_double(&r, "calibration_ms", calib_ns / 1e6);
+	nb_rec_double(&r, "min_time_ms", o->min_time_ns / 1e6);
+	nb_rec_u64(&r, "reps", o->reps);
+	nb_rec_u64(&r, "warmup", o->warmup);
+	nb_rec_str(&r, "notes", c->notes);
+	nb_rec_arr_begin(&r, "events");
+	for (int i = 0; i < c->nevents; i++) {
+		nb_rec_obj_begin(&r, NULL);
+		nb_rec_str(&r, "name", c->events[i].name);
+		if (c->events[i].fd < 0)
+			nb_rec_str(&r, "unsupported", c->events[i].unsupported);
+		else
+			nb_rec_bool(&r, "supported", 1);
+		nb_rec_obj_end(&r);
+	}
+	nb_rec_arr_end(&r);
+	nb_rec_end(&r);
+}
+
+static void print_counters(struct nb_rec *r, const struct nb_ctx *c)
+{
+	nb_rec_arr_begin(r, "counters");
+	for (int i = 0; i < c->nevents; i++) {
+		const struct nb_event *e = &c->events[i];
+		nb_rec_obj_begin(r, NULL);
+		nb_rec_str(r, "name", e->name);
+		if (e->fd < 0) {
+			nb_rec_str(r, "unsupported", e->unsupported);
+		} else {
+			double s = nb_event_scaled(e);
+			nb_rec_u64(r, "value", e->value);
+			nb_rec_u64(r, "enabled_ns", e->enabled);
+			nb_rec_u64(r, "running_ns", e->running);
+			if (s < 0)
+				nb_rec_null(r, "scaled");  /* never ran: perf's <not counted> */
+			else
+				nb_rec_double(r, "scaled", s);
+			nb_rec_bool(r, "multiplexed", e->running < e->enabled);
+		}
+		nb_rec_obj_end(r);
+	}
+	nb_rec_arr_end(r);
+}
+
+static void print_rep(FILE *out, const struct nb_ctx *c, int ci, unsigned rep, int warm,
+		      uint64_t ops, uint64_t bytes, int tsc_ok)
+{
+	const struct nb_meter *m = &c->meter;
+	struct nb_rec r;
+
+	nb_rec_begin(&r, out, 1);
+	nb_rec_str(&r, "type", "rep");
+	nb_rec_str(&r, "workload", c->w->name);
+	nb_rec_u64(&r, "case", (uint64_t)ci);
+	nb_rec_u64(&r, "rep", rep);
+	nb_rec_bool(&r, "warmup", warm);
+	nb_rec_u64(&r, "ops", ops);
+	nb_rec_u64(&r, "ns", m->ns);
+	if (bytes)
+		nb_rec_u64(&r, "bytes", bytes);
+	nb_rec_double(&r, "value", nb_primary_value(c->w, ops, m->ns, bytes));
+	nb_rec_double(&r, "ns_per_op", (double)m->ns / (double)ops);
+	if (tsc_ok) {
+		nb_rec_u64(&r, "tsc_cycles", m->tsc);
+		nb_rec_double(&r, "cycles_per_op", (double)m->tsc / (double)ops);
+	}
+	nb_rec_obj_begin(&r, "extra");
+	for (int i = 0; i < c->nextras; i++)
+		nb_rec_double(&r, c->extras[i].key, c->extras[i].value);
+	nb_rec_obj_end(&r);
+	print_counters(&r, c);
+	nb_rec_end(&r);
+}
+
+static void print_simple(FILE *out, const char *type, const char *wname, const char *key,
+			 const char *msg)
+{
+	struct nb_rec r;
+
+	nb_rec_begin(&r, out, 1);
+	nb_rec_str(&r, "type", type);
+	nb_rec_str(&r, "workload", wname);
+	nb_rec_str(&r, key, msg);
+	nb_rec_end(&r);
+}
+
+/* Status for a failed step: user errors (bad directory...) are usage errors. */
+static int fail_status(const struct nb_ctx *c, const struct nb_run_opts *o)
+{
+	fprintf(o->err, "nestbench-work: %s: %s\n", c->w->name, c->err);
+	print_simple(o->out, "error", c->w->name, "message", c->err);
+	return c->err_is_user ? NB_EXIT_USAGE : NB_EXIT_FAIL;
+}
+
+static int run_case(struct nb_ctx *c, const struct nb_run_opts *o, int ci, int tsc_ok)
+{
+	uint64_t ops, calib_ns, bytes;
+	int status = NB_EXIT_OK;
+
+	if (c->w->setup && c->w->setup(c))
+		return fail_status(c, o);
+	if (nb_calibrate(c, o->min_time_ns, &ops, &calib_ns)) {
+		status = fail_status(c, o);
+		goto out;
+	}
+	print_meta(o->out, c, o, ci, ops, calib_ns, tsc_ok);
+	for (unsigned i = 0; i < o->warmup + o->reps; i++) {
+		int warm = i < o->warmup;
+		if (run_once(c, ops, &bytes)) {
+			status = fail_status(c, o);
+			goto out;
+		}
+		print_rep(o->out, c, ci, warm ? i : i - o->warmup, warm, ops, bytes, tsc_ok);
+	}
+out:
+	if (c->w->teardown)
+		c->w->teardown(c);
+	nb_tmpfile_remove_all(c);
+	return status;
+}
+
+void nb_run_opts_default(struct nb_run_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->reps = 5;
+	o->warmup = 1;
+	o->min_time_ns = 50 * 1000000ull;
+	o->cpu = -1;
+	o->out = stdout;
+	o->err = stderr;
+}
+
+static int usage_error(const struct nb_run_opts *o, const char *wname, const char *msg)
+{
+	fprintf(o->err, "nestbench-work: %s\n", msg);
+	print_simple(o->out, "error", wname, "message", msg);
+	return NB_EXIT_USAGE;
+}
+
+/* Validate every case's parameters before measuring anything: fail fast. */
+static int prepare_cases(const struct nb_workload *w, const struct nb_run_opts *o,
+			 char texts[NB_MAX_PARAMS][NB_PARAM_TEXT], int *sweep,
+			 char values[NB_MAX_SWEEP][NB_PARAM_TEXT], int *ncases, char *err, size_t len)
+{
+	struct nb_ctx probe;
+
+	if (nb_params_resolve(w, o->params, o->nparams, texts, err, len))
+		return -1;
+	*sweep = nb_params_sweep_index(w, texts, err, len);
+	if (*sweep == -2)
+		return -1;
+	*ncases = 1;
+	if (*sweep >= 0) {
+		*ncases = nb_param_expand(&w->params[*sweep], texts[*sweep], values, err, len);
+		if (*ncases < 0)
+			return -1;
+	}
+	for (int i = 0; i < *ncases; i++) {
+		memset(&probe, 0, sizeof(probe));
+		probe.w = w;
+		if (*sweep >= 0)
+			memcpy(texts[*sweep], values[i], NB_PARAM_TEXT);
+		if (nb_params_apply(&probe, texts, err, len))
+			return -1;
+	}
+	return 0;
+}
+
+int nb_run(const struct nb_workload *w, const struct nb_run_opts *o)
+{
+	static char texts[NB_MAX_PARAMS][NB_PARAM_TEXT], values[NB_MAX_SWEEP][NB_PARAM_TEXT];
+	struct nb_ctx *c = calloc(1, sizeof(*c));
+	char err[NB_ERR_LEN + 128], why[NB_ERR_LEN];
+	struct nb_cpuinfo ci;
+	int sweep, ncases, status = NB_EXIT_OK, skipped = 0;
+
+	if (!c)
+		return usage_error(o, w->name, "out of memory");
+	c->w = w;
+	c->cpu = o->cpu;
+	save_allowed(c);
+	if (prepare_cases(w, o, texts, &sweep, values, &ncases, err, sizeof(err)) ||
+	    (o->cpu >= 0 && nb_pin_cpu(o->cpu, err, sizeof(err)))) {
+		free(c);
+		return usage_error(o, w->name, err);
+	}
+	for (int i = 0; i < o->nevents; i++) {
+		if (nb_events_parse(o->events[i], c->events, &c->nevents, NB_MAX_EVENTS, err, sizeof(err))) {
+			free(c);
+			return usage_error(o, w->name, err);
+		}
+	}
+	nb_cpuinfo_read(&ci);
+	c->tsc_hz = nb_tsc_measure_hz(20);
+	int tsc_ok = ci.tsc_invariant;
+
+	active_ctx = c;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	nb_events_open(c);
+	for (int k = 0; k < ncases && status == NB_EXIT_OK; k++) {
+		if (sweep >= 0)
+			memcpy(texts[sweep], values[k], NB_PARAM_TEXT);
+		nb_params_apply(c, texts, err, sizeof(err));  /* validated above */
+		c->notes[0] = '\0';
+		why[0] = '\0';
+		const char *reason = w->supported ? w->supported(c, why, sizeof(why)) : NULL;
+		if (reason) {
+			fprintf(o->err, "nestbench-work: %s skipped: %s\n", w->name, reason);
+			print_simple(o->out, "skip", w->name, "reason", reason);
+			skipped++;
+			continue;
+		}
+		status = run_case(c, o, k, tsc_ok);
+	}
+	nb_events_close(c);
+	active_ctx = NULL;
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	if (status == NB_EXIT_OK && skipped == ncases)
+		status = NB_EXIT_SKIP;
+	{
+		struct nb_rec r;
+		nb_rec_begin(&r, o->out, 1);
+		nb_rec_str(&r, "type", "end");
+		nb_rec_str(&r, "workload", w->name);
+		nb_rec_u64(&r, "cases", (uint64_t)ncases);
+		nb_rec_u64(&r, "skipped", (uint64_t)skipped);
+		nb_rec_i64(&r, "status", status);
+		nb_rec_end(&r);
+	}
+	free(c);
+	return status;
+}
