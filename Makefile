@@ -28,7 +28,12 @@ UNIT_SRC     := $(wildcard tests/unit/*.c)
 UNIT_OBJ     := $(UNIT_SRC:%.c=$(BUILD)/obj/%.o)
 
 .PHONY: all deps test test-asan validate clean demo
-all: $(BUILD)/nestbench-work
+# Fragments in mk/*.mk add programs to ALL_BINS and test programs to TEST_BINS.
+ALL_BINS  := $(BUILD)/nestbench-work
+TEST_BINS := $(BUILD)/tests/unit
+include $(wildcard mk/*.mk)
+
+all: $(ALL_BINS)
 
 deps:
 	@sh mk/deps.sh build
@@ -47,8 +52,8 @@ $(BUILD)/tests/unit: $(UNIT_OBJ) $(WORK_LIB_OBJ)
 # The test suite: unit tests, then command-line tests; the last line is the total.
 test:
 	@sh mk/deps.sh build test
-	@$(MAKE) --no-print-directory all $(BUILD)/tests/unit
-	@BUILD=$(BUILD) sh tests/run.sh
+	@$(MAKE) --no-print-directory all $(TEST_BINS)
+	@BUILD=$(BUILD) TEST_BINS="$(TEST_BINS)" sh tests/run.sh
 
 test-asan:
 	@sh mk/deps.sh build test

@@ -1,5 +1,6 @@
 #!/bin/sh
-# run.sh - the whole test suite: the unit-test binary, then every tests/cli/test_*.sh.
+# run.sh - the whole test suite: every test program in $TEST_BINS, then every
+# tests/cli/test_*.sh.
 # Each suite ends with "<suite>: N passed, N failed"; the last line is the total.
 BUILD=${BUILD:-build}
 export BUILD
@@ -7,7 +8,11 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
 
-"$BUILD/tests/unit" | tee -a "$log" || status=1
+TEST_BINS=${TEST_BINS:-$BUILD/tests/unit}
+for b in $TEST_BINS; do
+	echo "== $b"
+	"$b" | tee -a "$log" || status=1
+done
 for t in tests/cli/test_*.sh; do
 	[ -f "$t" ] || continue
 	echo "== $t"
@@ -22,7 +27,7 @@ for n in $(printf '%s\n' "$summaries" | sed -E 's/.*: ([0-9]+) passed, ([0-9]+) 
 	passed=$((passed + ${n%%:*}))
 	failed=$((failed + ${n##*:}))
 done
-expected=$((1 + $(ls tests/cli/test_*.sh 2>/dev/null | wc -l)))
+expected=$(($(echo $TEST_BINS | wc -w) + $(ls tests/cli/test_*.sh 2>/dev/null | wc -l)))
 if [ "$suites" -ne "$expected" ]; then
 	echo "run.sh: only $suites of $expected suites reported a summary (one crashed?)"
 	failed=$((failed + expected - suites))
