@@ -52,6 +52,7 @@ int main(int argc, char **argv)
 		else
 			passed++;
 	}
-	printf("unit: %d passed, %d failed\n", passed, failed);
+	const char *suite = strrchr(argv[0], '/');
+	printf("%s: %d passed, %d failed\n", suite ? suite + 1 : argv[0], passed, failed);
 	return failed ? 1 : 0;
 }
