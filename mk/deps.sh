@@ -7,7 +7,7 @@ set -eu
 pkgs_for() {
 	case "$1" in
 	build)    echo "gcc make libc6-dev pkg-config libcjson-dev libpfm4-dev libhwloc-dev libssl-dev" ;;
-	test)     echo "file procps" ;;
+	test)     echo "file procps jq" ;;
 	validate) echo "sysbench fio linux-perf" ;;
 	lab)      echo "qemu-system-x86 qemu-utils busybox-static cpio e2fsprogs" ;;
 	plot)     echo "gnuplot-nox" ;;

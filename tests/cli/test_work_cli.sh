@@ -1,0 +1,94 @@
+# test_work_cli.sh - nestbench-work as a user meets it: static, listing, records, and
+# one clear line with exit status 2 for every bad input.
+. tests/cli/lib.sh
+W="$BUILD/nestbench-work"
+
+case $(file -b "$W") in
+*"statically linked"*) ok "binary is statically linked" ;;
+*) fail "binary is statically linked" "$(file -b "$W")" ;;
+esac
+if ldd "$W" 2>&1 | grep -Eq 'cjson|pfm|not a dynamic|statically'; then
+	if ldd "$W" 2>&1 | grep -Eq 'cjson|pfm'; then fail "no libcjson/libpfm at run time"; else ok "no shared libraries"; fi
+else
+	fail "no shared libraries" "$(ldd "$W" 2>&1)"
+fi
+
+expect_status "list" 0 "$W" list
+n=$("$W" list --json | jq -s 'length')
+[ "$n" -ge 21 ] && ok "list shows 21+ workloads ($n)" || fail "list shows 21+ workloads" "only $n"
+for fam in cpu mem pf io exit ctl; do
+	"$W" list --json | jq -se --arg f "$fam" 'any(.family == $f)' >/dev/null &&
+		ok "family $fam listed" || fail "family $fam listed"
+done
+"$W" list --json | jq -se 'all((.better == "lower" or .better == "higher") and .stresses != "")' >/dev/null &&
+	ok "every workload declares better and what it stresses" || fail "every workload declares better and what it stresses"
+
+expect_status "info --json" 0 "$W" info --json
+jq -e 'has("hypervisor_signature") and has("tsc_invariant") and has("page_size") and .page_size > 0' "$TMP/out" >/dev/null &&
+	ok "info reports hypervisor, TSC, page size" || fail "info reports hypervisor, TSC, page size" "$(cat "$TMP/out")"
+
+# Record format: meta, warm-up and measured reps, end; every line valid JSON.
+expect_status "run cpu.int" 0 "$W" run cpu.int --reps 3 --warmup 1 --min-time-ms 5
+jq -e . "$TMP/out" >/dev/null && ok "every record is JSON" || fail "every record is JSON"
+[ "$(jq -r .type "$TMP/out" | tr '\n' ' ')" = "meta rep rep rep rep end " ] &&
+	ok "record sequence meta, 4 rep, end" || fail "record sequence" "$(jq -r .type "$TMP/out" | tr '\n' ' ')"
+[ "$(jq -s '[.[] | select(.type=="rep" and .warmup==false)] | length' "$TMP/out")" = 3 ] &&
+	ok "3 measured reps" || fail "3 measured reps"
+jq -se 'map(select(.type=="rep")) | length == 4 and all(.ns >= 5000000 and .value > 0 and .ops > 0 and ((.ns_per_op - .ns/.ops) | fabs) < 1e-6)' "$TMP/out" >/dev/null &&
+	ok "reps last >= min time and value = ns/ops" || fail "reps last >= min time and value = ns/ops"
+
+expect_status "sweep prints one meta per case" 0 "$W" run cpu.fp --param elems=16,64 --reps 1 --warmup 0 --min-time-ms 2
+[ "$(jq -s '[.[] | select(.type=="meta") | .params.elems] | join(",")' "$TMP/out")" = '"16,64"' ] &&
+	ok "sweep cases 16,64" || fail "sweep cases" "$(cat "$TMP/out")"
+
+# Bad input: exit 2, one line naming the problem.
+expect_status "no command" 2 "$W"
+expect_status "unknown command" 2 "$W" frobnicate
+expect_status "unknown workload" 2 "$W" run cpu.nope
+expect_grep "unknown workload named" "unknown workload 'cpu.nope'" "$TMP/err"
+expect_status "run without name" 2 "$W" run
+expect_status "unknown parameter" 2 "$W" run cpu.fp --param bogus=1
+expect_grep "unknown parameter named" "unknown parameter 'bogus'" "$TMP/err"
+expect_status "malformed parameter" 2 "$W" run cpu.fp --param elems
+expect_status "out-of-range parameter" 2 "$W" run cpu.fp --param elems=1
+expect_grep "out-of-range names bounds" "between 16 and" "$TMP/err"
+expect_status "non-numeric parameter" 2 "$W" run cpu.fp --param elems=lots
+expect_status "CPU that does not exist" 2 "$W" run cpu.int --cpu 4095
+expect_grep "bad CPU named" "CPU 4095 does not exist" "$TMP/err"
+expect_status "zero reps" 2 "$W" run cpu.int --reps 0
+expect_status "missing option value" 2 "$W" run cpu.int --reps
+expect_status "unknown option" 2 "$W" run cpu.int --fast
+expect_status "malformed events" 2 "$W" run cpu.int --events cycles
+expect_grep "malformed events explained" "TYPE:CONFIG:CONFIG1:CONFIG2:NAME" "$TMP/err"
+[ "$(wc -l < "$TMP/err")" -eq 1 ] && ok "one error line" || fail "one error line" "$(cat "$TMP/err")"
+
+# An unsupported counter is reported as such, never as a zero count.
+expect_status "unsupported event still runs" 0 "$W" run cpu.int --reps 1 --warmup 0 --min-time-ms 2 --events 2147483647:0:0:0:bogus
+jq -se 'map(select(.type=="rep") | .counters[0]) | length == 1 and all(has("unsupported") and (has("value") | not))' "$TMP/out" >/dev/null &&
+	ok "unsupported counter has a reason and no value" || fail "unsupported counter reported" "$(cat "$TMP/out")"
+
+# Every workload runs here, or says why it is skipped.  Small sizes keep this quick.
+quick_params() {
+	case "$1" in
+	mem.lat) echo "--param size=64K" ;;
+	mem.bw.*) echo "" ;;
+	io.*|pf.file) echo "--param dir=$TMP --param size=8M" ;;
+	exit.timer) echo "--param ns=20000" ;;
+	*) echo "" ;;
+	esac
+}
+for w in $("$W" list --json | jq -r .name); do
+	# shellcheck disable=SC2046
+	"$W" run "$w" --reps 1 --warmup 0 --min-time-ms 5 $(quick_params "$w") >"$TMP/out" 2>"$TMP/err"
+	st=$?
+	if [ $st -eq 0 ] && jq -se 'map(select(.type=="rep")) | length > 0 and all(.value > 0)' "$TMP/out" >/dev/null; then
+		ok "run $w"
+	elif [ $st -eq 77 ] && jq -se 'map(select(.type=="skip")) | length > 0 and all(.reason != "")' "$TMP/out" >/dev/null; then
+		ok "run $w (skipped: $(jq -r 'select(.type=="skip") | .reason' "$TMP/out" | head -1))"
+	else
+		fail "run $w" "status $st: $(head -c 300 "$TMP/err")"
+	fi
+done
+[ -z "$(ls "$TMP" | grep -v -e '^out$' -e '^err$')" ] && ok "no files left behind" || fail "no files left behind" "$(ls "$TMP")"
+
+finish work-cli
