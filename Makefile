@@ -64,6 +64,12 @@ validate: all
 	@sh mk/deps.sh validate
 	@BUILD=$(BUILD) sh workloads/validate.sh
 
+# Until the harness and the nested lab land: the local tier only.
+demo:
+	@sh mk/deps.sh build test
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) sh harness/local-demo.sh
+
 clean:
 	rm -rf build
 

@@ -8,7 +8,7 @@ pkgs_for() {
 	case "$1" in
 	build)    echo "gcc make libc6-dev pkg-config libcjson-dev libpfm4-dev libhwloc-dev libssl-dev" ;;
 	test)     echo "file procps jq" ;;
-	validate) echo "sysbench fio linux-perf" ;;
+	validate) echo "jq fio linux-perf likwid rt-tests" ;;
 	lab)      echo "qemu-system-x86 qemu-utils busybox-static cpio e2fsprogs" ;;
 	plot)     echo "gnuplot-nox" ;;
 	fuzz)     echo "clang libclang-rt-14-dev" ;;

@@ -1,0 +1,430 @@
+/* mem_lat.c - the `mem.lat` workload: a dependent random pointer chase across working
+ * sets from L1-sized to far beyond the last-level cache.  Once the working set outgrows
+ * the TLB reach every load walks the page tables, and under nested paging that walk is
+ * two-dimensional (guest tables translated through the host's): this is where nesting
+ * shows in memory latency, so the page size must be exactly the one asked for.
+ *
+ * Also the memory helpers the `mem` family shares (chase.h): regions with an honest
+ * page size, smaps AnonHugePages, MemAvailable, last-level cache size, THP mode. */
+#include "chase.h"
+#include "../common/units.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+/* ---- machine limits -------------------------------------------------------------- */
+
+uint64_t nb_mem_available(void)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[256];
+	unsigned long long kb;
+	uint64_t bytes = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1) {
+			bytes = (uint64_t)kb * 1024;
+			break;
+		}
+	fclose(f);
+	return bytes;
+}
+
+uint64_t nb_mem_margin(uint64_t avail)
+{
+	return (64ull << 20) + avail / 16;
+}
+
+/* Read a short sysfs/proc text file into buf (trailing newline removed); 0 or -1. */
+static int read_text(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	int ok;
+
+	if (!f)
+		return -1;
+	ok = fgets(buf, (int)len, f) != NULL;
+	fclose(f);
+	if (!ok)
+		return -1;
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+uint64_t nb_llc_bytes(int cpu)
+{
+	unsigned best_level = 0;
+	uint64_t best = 0;
+
+	if (cpu < 0)
+		cpu = 0;
+	for (int i = 0; i < 16; i++) {
+		char path[160], text[64];
+		uint64_t size;
+		unsigned level;
+		int n = snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/cache/index%d/", cpu, i);
+		size_t dir = (size_t)n;
+
+		snprintf(path + dir, sizeof(path) - dir, "type");
+		if (read_text(path, text, sizeof(text)))
+			continue;  /* indices may be sparse; stop at 16 */
+		if (strcmp(text, "Unified") != 0 && strcmp(text, "Data") != 0)
+			continue;
+		snprintf(path + dir, sizeof(path) - dir, "level");
+		if (read_text(path, text, sizeof(text)) || sscanf(text, "%u", &level) != 1)
+			continue;
+		snprintf(path + dir, sizeof(path) - dir, "size");
+		if (read_text(path, text, sizeof(text)) || nb_parse_size(text, &size) || !size)
+			continue;
+		if (level > best_level || (level == best_level && size > best)) {
+			best_level = level;
+			best = size;
+		}
+	}
+	return best;
+}
+
+int nb_thp_mode(void)
+{
+	char text[128];
+	const char *sel;
+
+	if (read_text("/sys/kernel/mm/transparent_hugepage/enabled", text, sizeof(text)) ||
+	    !(sel = strchr(text, '[')))
+		return 0;
+	return strncmp(sel, "[always]", 8) == 0 ? 'a' : strncmp(sel, "[madvise]", 9) == 0 ? 'm'
+	     : strncmp(sel, "[never]", 7) == 0 ? 'n' : 0;
+}
+
+const char *nb_thp_unsupported(int thp, char *why, size_t len)
+{
+	int mode;
+
+	if (!thp)
+		return NULL;
+	mode = nb_thp_mode();
+	if (mode == 'n') {
+		snprintf(why, len, "thp=1 asks for transparent huge pages, but "
+			 "/sys/kernel/mm/transparent_hugepage/enabled is [never]");
+		return why;
+	}
+	if (mode == 0) {
+		snprintf(why, len, "thp=1 asks for transparent huge pages, but this kernel has none "
+			 "(no /sys/kernel/mm/transparent_hugepage/enabled)");
+		return why;
+	}
+	return NULL;
+}
+
+/* ---- regions ---------------------------------------------------------------------- */
+
+int nb_region_map(struct nb_region *r, size_t bytes, int thp, char *err, size_t errlen)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t len = (bytes + NB_HUGE_PAGE - 1) / NB_HUGE_PAGE * NB_HUGE_PAGE;
+	char want[32];
+
+	memset(r, 0, sizeof(*r));
+	nb_format_size(len, want, sizeof(want));
+	if (len == 0 || len < bytes) {
+		snprintf(err, errlen, "cannot map %zu bytes", bytes);
+		return -1;
+	}
+	/* Reserve room for 2 MiB alignment plus a guard page on each side; only the
+	 * aligned middle becomes accessible, so it is a mapping of its own. */
+	r->resv_len = len + NB_HUGE_PAGE + 2 * page;
+	r->resv = mmap(NULL, r->resv_len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (r->resv == MAP_FAILED) {
+		snprintf(err, errlen, "cannot reserve %s of address space: %s", want, strerror(errno));
+		r->resv = NULL;
+		return -1;
+	}
+	uintptr_t start = ((uintptr_t)r->resv + page + NB_HUGE_PAGE - 1) & ~(uintptr_t)(NB_HUGE_PAGE - 1);
+	r->base = (void *)start;
+	r->len = len;
+	if (mprotect(r->base, len, PROT_READ | PROT_WRITE)) {
+		snprintf(err, errlen, "cannot map %s of memory: %s", want, strerror(errno));
+		nb_region_unmap(r);
+		return -1;
+	}
+	if (madvise(r->base, len, thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE)) {
+		snprintf(err, errlen, "madvise(%s) on %s: %s", thp ? "MADV_HUGEPAGE" : "MADV_NOHUGEPAGE",
+			 want, strerror(errno));
+		nb_region_unmap(r);
+		return -1;
+	}
+	return 0;
+}
+
+void nb_region_unmap(struct nb_region *r)
+{
+	if (r->resv)
+		munmap(r->resv, r->resv_len);
+	memset(r, 0, sizeof(*r));
+}
+
+int64_t nb_anon_huge_bytes(const void *p, size_t len)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	uintptr_t lo = (uintptr_t)p, hi = lo + len;
+	char line[512];
+	int in = 0;
+	int64_t total = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		uintmax_t s, e, kb;
+		/* Mapping headers start with a lower-case hex address; fields with a name. */
+		if (isdigit((unsigned char)line[0]) || (line[0] >= 'a' && line[0] <= 'f')) {
+			if (sscanf(line, "%jx-%jx", &s, &e) == 2)
+				in = s < hi && e > lo;
+			continue;
+		}
+		if (in && sscanf(line, "AnonHugePages: %ju kB", &kb) == 1)
+			total += (int64_t)kb * 1024;
+	}
+	fclose(f);
+	return total;
+}
+
+double nb_region_huge_fraction(const struct nb_region *r)
+{
+	int64_t huge = nb_anon_huge_bytes(r->base, r->len);
+
+	return huge < 0 || !r->len ? -1.0 : (double)huge / (double)r->len;
+}
+
+/* ---- the chain ----------------------------------------------------------------------- */
+
+static uint64_t splitmix64(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+/* Uniform in [0, bound), bound > 0 (Lemire's multiply-shift with rejection). */
+static uint64_t rand_below(uint64_t *s, uint64_t bound)
+{
+	__uint128_t m = (__uint128_t)splitmix64(s) * bound;
+	uint64_t low = (uint64_t)m;
+
+	if (low < bound) {
+		uint64_t floor = -bound % bound;
+		while (low < floor) {
+			m = (__uint128_t)splitmix64(s) * bound;
+			low = (uint64_t)m;
+		}
+	}
+	return (uint64_t)(m >> 64);
+}
+
+void **nb_chase_build(void *region, size_t bytes, size_t stride, uint64_t seed)
+{
+	char *base = region;
+	size_t n = bytes / stride;
+	uint64_t s = seed;
+
+#define NODE(i) ((void **)(base + (size_t)(i) * stride))
+	/* Node i first holds its own index; Sattolo's shuffle (swap with a strictly
+	 * earlier slot) turns the identity into a uniformly random single n-cycle
+	 * i -> slot[i]; the indices then become addresses in place. */
+	for (size_t i = 0; i < n; i++)
+		*NODE(i) = (void *)(uintptr_t)i;
+	for (size_t i = n - 1; i > 0 && n > 1; i--) {
+		size_t j = (size_t)rand_below(&s, i);
+		void *t = *NODE(i);
+		*NODE(i) = *NODE(j);
+		*NODE(j) = t;
+	}
+	for (size_t i = 0; i < n; i++)
+		*NODE(i) = NODE((uintptr_t)*NODE(i));
+	return NODE(0);
+#undef NODE
+}
+
+uint64_t nb_chase_cycle_len(void *const *start, uint64_t limit)
+{
+	void *const *p = start;
+
+	for (uint64_t k = 1; k <= limit; k++) {
+		p = *p;
+		if (p == start)
+			return k;
+	}
+	return 0;
+}
+
+void **nb_chase_walk(void **p, uint64_t steps)
+{
+	while (steps--)
+		p = *p;
+	return p;
+}
+
+#define STEP p = *p
+#define STEP4 STEP; STEP; STEP; STEP
+
+void **nb_chase_run(void **p, uint64_t loads)
+{
+	for (uint64_t k = loads / 16; k; k--) {
+		STEP4; STEP4; STEP4; STEP4;
+	}
+	for (uint64_t k = loads % 16; k; k--)
+		STEP;
+	return p;
+}
+
+/* ---- mem.lat ----------------------------------------------------------------------- */
+
+#define LAT_MIN_SIZE 4096u
+#define LAT_SEED 0x6e65737462656e63ull   /* "nestbenc" */
+
+static const struct nb_param_spec lat_params[] = {
+	{ "size", NB_PARAM_SIZE, "16K..1G", LAT_MIN_SIZE, 0,
+	  "working set (a range sweeps doubling sizes)" },
+	{ "thp", NB_PARAM_BOOL, "0", 0, 1,
+	  "1: transparent huge pages (MADV_HUGEPAGE); 0: 4 KiB pages (MADV_NOHUGEPAGE)" },
+	{ "stride", NB_PARAM_SIZE, "64", 8, 0,
+	  "bytes between nodes (64: one node per cache line; 4K: one per page)" },
+	{ 0 }
+};
+
+struct lat_state {
+	struct nb_region r;
+	uint64_t nodes;
+	int thp;
+	void **cur;        /* where the next run continues */
+};
+
+void **nb_mem_lat_cursor(const struct nb_ctx *c)
+{
+	const struct lat_state *s = c->priv;
+
+	return s ? s->cur : NULL;
+}
+
+static size_t lat_region_bytes(uint64_t size)
+{
+	return (size_t)((size + NB_HUGE_PAGE - 1) / NB_HUGE_PAGE * NB_HUGE_PAGE);
+}
+
+static const char *lat_supported(struct nb_ctx *c, char *why, size_t len)
+{
+	uint64_t size = nb_param_u(c, "size"), need = lat_region_bytes(size);
+	uint64_t avail = nb_mem_available(), margin = nb_mem_margin(avail);
+
+	if (nb_thp_unsupported((int)nb_param_u(c, "thp"), why, len))
+		return why;
+	if (avail && need + margin > avail) {
+		snprintf(why, len, "working set of %.0f MiB does not fit: MemAvailable is %.0f MiB and "
+			 "%.0f MiB (64 MiB + 1/16) is left free", need / 1048576.0, avail / 1048576.0,
+			 margin / 1048576.0);
+		return why;
+	}
+	return NULL;
+}
+
+static void lat_teardown(struct nb_ctx *c)
+{
+	struct lat_state *s = c->priv;
+
+	if (s) {
+		nb_region_unmap(&s->r);
+		free(s);
+	}
+	c->priv = NULL;
+}
+
+static int lat_setup(struct nb_ctx *c)
+{
+	uint64_t size = nb_param_u(c, "size"), stride = nb_param_u(c, "stride");
+	int thp = (int)nb_param_u(c, "thp");
+	struct lat_state *s;
+	char a[32], b[32], err[NB_ERR_LEN];
+
+	nb_format_size(size, a, sizeof(a));
+	nb_format_size(stride, b, sizeof(b));
+	if (size < LAT_MIN_SIZE)
+		return nb_fail(c, 1, "mem.lat: size %s is too small: the working set must be at least 4K "
+			       "(one page)", a);
+	if (stride < sizeof(void *) || stride % sizeof(void *))
+		return nb_fail(c, 1, "mem.lat: stride %s must be a multiple of 8 bytes (each node holds a "
+			       "pointer)", b);
+	if (stride > size)
+		return nb_fail(c, 1, "mem.lat: stride %s is larger than size %s: the chain needs at least "
+			       "one node", b, a);
+	if (size % stride)
+		return nb_fail(c, 1, "mem.lat: size %s is not a multiple of stride %s (every node must "
+			       "fit in the working set)", a, b);
+	if (!(s = calloc(1, sizeof(*s))))
+		return nb_fail(c, 0, "out of memory");
+	if (nb_region_map(&s->r, (size_t)size, thp, err, sizeof(err))) {
+		free(s);
+		return nb_fail(c, 0, "mem.lat: %s", err);
+	}
+	c->priv = s;
+	s->thp = thp;
+	s->nodes = size / stride;
+	s->cur = nb_chase_build(s->r.base, (size_t)size, (size_t)stride, LAT_SEED);
+	if (thp) {
+		double f = nb_region_huge_fraction(&s->r);
+		if (f >= 0 && f < 0.9)
+			nb_note(c, "thp=1 but only %.0f%% of the %s region is on transparent huge pages "
+				   "(THP could not be allocated, e.g. fragmented memory): results mix "
+				   "4K and 2M pages", 100 * f, a);
+		else if (f < 0)
+			nb_note(c, "thp=1: cannot read /proc/self/smaps to check huge pages");
+	}
+	return 0;
+}
+
+static int lat_run(struct nb_ctx *c, uint64_t ops, uint64_t *bytes)
+{
+	struct lat_state *s = c->priv;
+	void **p = s->cur;
+	uintptr_t lo = (uintptr_t)s->r.base, off;
+
+	(void)bytes;
+	nb_meter_start(c);
+	p = nb_chase_run(p, ops);
+	nb_meter_stop(c);
+	nb_consume_ptr(p);
+	/* The chain only ever links nodes to nodes: anything else is corruption. */
+	off = (uintptr_t)p - lo;
+	if ((uintptr_t)p < lo || off / (uintptr_t)nb_param_u(c, "stride") >= s->nodes ||
+	    off % (uintptr_t)nb_param_u(c, "stride"))
+		return nb_fail(c, 0, "mem.lat: the chase left the chain (pointer %p outside the %" PRIu64
+			       " nodes at %p): memory corrupted", (void *)p, s->nodes, s->r.base);
+	s->cur = p;
+	double f = nb_region_huge_fraction(&s->r);
+	if (f >= 0)
+		nb_extra(c, "huge_fraction", f);
+	nb_extra(c, "nodes", (double)s->nodes);
+	return 0;
+}
+
+const struct nb_workload nb_wl_mem_lat = {
+	.name = "mem.lat",
+	.family = "mem",
+	.unit = "ns/load",
+	.better = NB_LOWER_IS_BETTER,
+	.metric = NB_METRIC_NS_PER_OP,
+	.stresses = "memory latency and TLB misses: nested paging makes each page walk 2-D",
+	.params = lat_params,
+	.supported = lat_supported,
+	.setup = lat_setup,
+	.run = lat_run,
+	.teardown = lat_teardown,
+};
