@@ -15,9 +15,11 @@ int nb_parse_u64(const char *s, uint64_t *out)
 
 	if (!s || !*s || *s == '-' || isspace((unsigned char)*s))
 		return -1;
+	/* Decimal, or hex with 0x; never octal: "010" is ten, as users mean it. */
+	int hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
 	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || *end)
+	v = strtoull(hex ? s + 2 : s, &end, hex ? 16 : 10);
+	if (errno || *end || (hex && !s[2]) || end == s)
 		return -1;
 	*out = v;
 	return 0;

@@ -8,7 +8,7 @@
  * powers of 1024), or B.  0 on success; -1 on malformed text or overflow. */
 int nb_parse_size(const char *s, uint64_t *out);
 
-/* Parse an unsigned integer (decimal or 0x hex), whole string; 0 or -1. */
+/* Parse an unsigned integer (decimal, or hex with 0x; never octal), whole string. */
 int nb_parse_u64(const char *s, uint64_t *out);
 
 /* Parse a boolean: 1/0, yes/no, true/false, on/off; 0 or -1. */

@@ -195,8 +195,9 @@ static void pio_teardown(struct nb_ctx *c)
  *
  * spin=1 is the control without IPIs: both sides spin on the word (no syscalls), so
  * an op is two cache-line transfers between the CPUs.  futex minus spin ~ the cost of
- * two IPI wake-ups.  (A guest idle driver that polls before halting, such as
- * cpuidle-haltpoll, also shortens the futex figure: the notes do not detect it.)
+ * two IPI wake-ups.  A guest idle driver that polls before halting (cpuidle-haltpoll
+ * with guest_halt_poll_ns > 0) shortens the futex figure, so the notes name the idle
+ * driver and its poll time.
  *
  * The partner thread lives from setup to teardown and counts its answers; a run fails
  * unless the partner answered exactly `ops` pings inside the measured region. */
@@ -314,7 +315,35 @@ static void ipi_teardown(struct nb_ctx *c)
 	free_priv(c);
 }
 
-static int ipi_setup(struct nb_ctx *c)
+/* First line of a small sysfs file, without its newline; 0 or -1. */
+static int read_line(const char *path, char *buf, int len)
+{
+	FILE *f = fopen(path, "r");
+	int ok = f && fgets(buf, len, f);
+
+	if (f)
+		fclose(f);
+	if (!ok)
+		return -1;
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+/* Whether an idle vCPU really halts decides whether a wake-up needs an exit. */
+static void note_idle_driver(struct nb_ctx *c)
+{
+	char drv[64], poll[32];
+
+	if (read_line("/sys/devices/system/cpu/cpuidle/current_driver", drv, sizeof(drv)))
+		return;
+	if (strcmp(drv, "haltpoll") == 0 &&
+	    read_line("/sys/module/haltpoll/parameters/guest_halt_poll_ns", poll, sizeof(poll)) == 0)
+		nb_note(c, "cpuidle driver haltpoll, guest_halt_poll_ns=%s", poll);
+	else
+		nb_note(c, "cpuidle driver %s", drv);
+}
+
+static int ipi_start(struct nb_ctx *c)
 {
 	struct ipi_state *s = calloc(1, sizeof(*s));
 	char err[NB_ERR_LEN];
@@ -365,7 +394,17 @@ static int ipi_setup(struct nb_ctx *c)
 			       s->partner_cpu);
 	nb_note(c, "ping-pong between CPU %d and CPU %d (%s)", s->cpu, s->partner_cpu,
 		s->spin ? "spin: no IPI" : "futex: IPI wake-ups");
+	note_idle_driver(c);
 	return 0;
+}
+
+/* The runner does not call teardown after a failed setup: undo what was done here. */
+static int ipi_setup(struct nb_ctx *c)
+{
+	if (ipi_start(c) == 0)
+		return 0;
+	ipi_teardown(c);
+	return -1;
 }
 
 /* One round trip: ping, wait for the pong.  0, or -1 when the partner is silent. */
@@ -457,8 +496,11 @@ static int timer_setup(struct nb_ctx *c)
 		return nb_fail(c, 0, "out of memory");
 	c->priv = s;
 	s->old_slack = prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
-	if (s->old_slack < 0 || prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0))
-		return nb_fail(c, 0, "prctl(PR_SET_TIMERSLACK): %s", strerror(errno));
+	if (s->old_slack < 0 || prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0)) {
+		nb_fail(c, 0, "prctl(PR_SET_TIMERSLACK): %s", strerror(errno));
+		free_priv(c);  /* the runner does not call teardown after a failed setup */
+		return -1;
+	}
 	nb_note(c, "timer slack 1 ns (was %d ns)", s->old_slack);
 	return 0;
 }
@@ -498,7 +540,8 @@ static void timer_teardown(struct nb_ctx *c)
 /* ---- ctl.syscall: getppid() -------------------------------------------------------
  * One op = one syscall(SYS_getppid) (glibc does not cache it); unit ns/op.  A kernel
  * entry and exit without a VM exit: any overhead under nesting comes from mitigations
- * or from host interference, not from exits. */
+ * or from host interference, not from exits.  The empty twin has no libc call either,
+ * so loop_ns_per_op is the loop alone and ns/op includes the syscall() wrapper. */
 
 static NOINLINE uint64_t syscall_loop(uint64_t ops)
 {

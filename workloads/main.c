@@ -42,12 +42,12 @@ static int cmd_list(int json)
 	const struct nb_workload *const *t = nb_workloads(&n);
 
 	if (!json)
-		printf("%-16s %-5s %-10s %-6s %s\n", "NAME", "FAMILY", "UNIT", "BETTER", "STRESSES");
+		printf("%-16s %-6s %-12s %-6s %s\n", "NAME", "FAMILY", "UNIT", "BETTER", "STRESSES");
 	for (size_t i = 0; i < n; i++) {
 		const struct nb_workload *w = t[i];
 		const char *better = w->better == NB_LOWER_IS_BETTER ? "lower" : "higher";
 		if (!json) {
-			printf("%-16s %-6s %-10s %-6s %s\n", w->name, w->family, w->unit, better, w->stresses);
+			printf("%-16s %-6s %-12s %-6s %s\n", w->name, w->family, w->unit, better, w->stresses);
 			continue;
 		}
 		struct nb_rec r;

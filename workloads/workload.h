@@ -88,7 +88,8 @@ struct nb_workload {
 	/* NULL, or a reason (static or written to why) the workload cannot run here. */
 	const char *(*supported)(struct nb_ctx *c, char *why, size_t len);
 	/* Allocate and prepare state (c->priv). 0, or -1 with c->err filled (a user error
-	 * such as an unwritable directory gets exit status 2). */
+	 * such as an unwritable directory gets exit status 2).  On failure setup frees
+	 * what it allocated: teardown is called only after a successful setup. */
 	int (*setup)(struct nb_ctx *c);
 	/* Perform exactly `ops` operations, bracketing what is measured with
 	 * nb_meter_start/stop.  Fill *bytes for MB/s metrics.  0, or -1 with c->err. */

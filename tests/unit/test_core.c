@@ -37,6 +37,8 @@ TEST(units_parse_u64_and_bool)
 
 	CHECK(nb_parse_u64("0x80", &v) == 0 && v == 0x80);
 	CHECK(nb_parse_u64("42", &v) == 0 && v == 42);
+	CHECK(nb_parse_u64("010", &v) == 0 && v == 10);   /* not octal */
+	CHECK(nb_parse_u64("0x", &v) == -1);
 	CHECK(nb_parse_u64("42x", &v) == -1);
 	CHECK(nb_parse_u64("-3", &v) == -1);
 	CHECK(nb_parse_u64(" 3", &v) == -1);
