@@ -67,7 +67,7 @@ static int int_run(struct nb_ctx *c, uint64_t ops, uint64_t *bytes)
 	nb_consume_u64(mix);
 	if (a != nb_lcg_skip(s->seed[0], ops) || b != nb_lcg_skip(s->seed[1], ops) ||
 	    d != nb_lcg_skip(s->seed[2], ops) || e != nb_lcg_skip(s->seed[3], ops))
-		return nb_fail(c, 0, "cpu.int: result check failed (CPU or emulator arithmetic error)");
+		return nb_fail(c, 0, "result check failed (CPU or emulator arithmetic error)");
 	s->mix ^= mix;
 	return 0;
 }
@@ -132,7 +132,7 @@ static int fp_run(struct nb_ctx *c, uint64_t ops, uint64_t *bytes)
 	for (size_t i = 0; i < n; i += n / 16) {
 		double want = 2.0 * x[i] * (1.0 - ldexp(1.0, -(int)(ops > 1000 ? 1000 : ops)));
 		if (fabs(y[i] - want) > 1e-12 * want)
-			return nb_fail(c, 0, "cpu.fp: result check failed (y[%zu]=%.17g, expected %.17g)",
+			return nb_fail(c, 0, "result check failed (y[%zu]=%.17g, expected %.17g)",
 				       i, y[i], want);
 	}
 	nb_extra(c, "flops_per_op", 2.0 * (double)n);

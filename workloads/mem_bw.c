@@ -82,8 +82,10 @@ static const struct nb_param_spec bw_params[] = {
 				body;                                                \
 			}                                                            \
 		}                                                                    \
-		for (j = m; j < n; j++)                                              \
+		for (j = m; j < n; j++) {  /* < 8 left; the barrier keeps it a loop */ \
 			body;                                                        \
+			__asm__ volatile("" : : : "memory");                         \
+		}                                                                    \
 	}
 
 KERNEL(k_copy, (double *restrict c, const double *restrict a, size_t n), c[j] = a[j])
@@ -174,13 +176,12 @@ static int bw_size(struct nb_ctx *c, uint64_t *size)
 	*size = nb_param_u(c, "size");
 	nb_format_size(*size, a, sizeof(a));
 	if (*size % sizeof(double))
-		return nb_fail(c, 1, "%s: size %s is not a multiple of 8 bytes (arrays of doubles)",
-			       c->w->name, a);
+		return nb_fail(c, 1, "size %s is not a multiple of 8 bytes (arrays of doubles)", a);
 	if (llc && *size < 4 * llc) {
 		nb_format_size(4 * llc, m, sizeof(m));
-		return nb_fail(c, 1, "%s: size %s per array is too small: STREAM requires each array to "
-			       "be at least 4 x the last-level cache (%s here), i.e. size >= %s, so "
-			       "that no pass is served from cache", c->w->name, a, b, m);
+		return nb_fail(c, 1, "size %s per array is too small: STREAM requires each array to be "
+			       "at least 4 x the last-level cache (%s here), i.e. size >= %s, so that "
+			       "no pass is served from cache", a, b, m);
 	}
 	if (!llc)
 		nb_note(c, "last-level cache size unknown (no /sys/devices/system/cpu/cpu*/cache): "
@@ -204,10 +205,11 @@ static int bw_setup(struct nb_ctx *c)
 	avail = nb_mem_available();
 	margin = nb_mem_margin(avail);
 	if (avail && (avail <= margin || size > (avail - margin) / 3))
-		return nb_fail(c, 1, "%s: 3 arrays of %s (%.0f MiB in all) do not fit in memory: "
-			       "MemAvailable is %.0f MiB and %.0f MiB (64 MiB + 1/16) is left free",
-			       c->w->name, a, 3.0 * (double)size / 1048576.0, avail / 1048576.0,
-			       margin / 1048576.0);
+		return nb_fail(c, 1, "3 arrays of %s (%.0f MiB in all) do not fit in memory: "
+			       "MemAvailable is %.0f MiB and %.0f MiB (64 MiB + 1/16) is left free, "
+			       "so at most %.0f MiB per array", a, 3.0 * (double)size / 1048576.0,
+			       avail / 1048576.0, margin / 1048576.0,
+			       avail > margin ? (double)((avail - margin) / 3) / 1048576.0 : 0.0);
 	if (!avail)
 		nb_note(c, "MemAvailable unknown: memory fit not checked");
 	if (!(s = calloc(1, sizeof(*s))))
@@ -218,7 +220,7 @@ static int bw_setup(struct nb_ctx *c)
 	for (int i = 0; i < 3; i++) {
 		if (nb_region_map(&s->reg[i], (size_t)size + i * ARRAY_SKEW, thp, err, sizeof(err))) {
 			bw_teardown(c);
-			return nb_fail(c, 0, "%s: %s", c->w->name, err);
+			return nb_fail(c, 0, "%s", err);
 		}
 		s->arr[i] = (double *)((char *)s->reg[i].base + i * ARRAY_SKEW);
 	}
@@ -290,9 +292,9 @@ static int bw_run(struct nb_ctx *c, uint64_t ops, uint64_t *bytes)
 		for (int arr = 0; arr < 3; arr++) {
 			double want = arr == k->dst ? k->result : initial[arr];
 			if (s->arr[arr][j] != want)
-				return nb_fail(c, 0, "%s: result check failed: %c[%zu] = %.17g after %" PRIu64
+				return nb_fail(c, 0, "result check failed: %c[%zu] = %.17g after %" PRIu64
 					       " passes, expected %.17g (a pass was skipped or memory is "
-					       "corrupted)", c->w->name, 'a' + arr, j, s->arr[arr][j], ops,
+					       "corrupted)", 'a' + arr, j, s->arr[arr][j], ops,
 					       want);
 		}
 	}

@@ -357,22 +357,22 @@ static int lat_setup(struct nb_ctx *c)
 	nb_format_size(size, a, sizeof(a));
 	nb_format_size(stride, b, sizeof(b));
 	if (size < LAT_MIN_SIZE)
-		return nb_fail(c, 1, "mem.lat: size %s is too small: the working set must be at least 4K "
+		return nb_fail(c, 1, "size %s is too small: the working set must be at least 4K "
 			       "(one page)", a);
 	if (stride < sizeof(void *) || stride % sizeof(void *))
-		return nb_fail(c, 1, "mem.lat: stride %s must be a multiple of 8 bytes (each node holds a "
+		return nb_fail(c, 1, "stride %s must be a multiple of 8 bytes (each node holds a "
 			       "pointer)", b);
 	if (stride > size)
-		return nb_fail(c, 1, "mem.lat: stride %s is larger than size %s: the chain needs at least "
+		return nb_fail(c, 1, "stride %s is larger than size %s: the chain needs at least "
 			       "one node", b, a);
 	if (size % stride)
-		return nb_fail(c, 1, "mem.lat: size %s is not a multiple of stride %s (every node must "
+		return nb_fail(c, 1, "size %s is not a multiple of stride %s (every node must "
 			       "fit in the working set)", a, b);
 	if (!(s = calloc(1, sizeof(*s))))
 		return nb_fail(c, 0, "out of memory");
 	if (nb_region_map(&s->r, (size_t)size, thp, err, sizeof(err))) {
 		free(s);
-		return nb_fail(c, 0, "mem.lat: %s", err);
+		return nb_fail(c, 0, "%s", err);
 	}
 	c->priv = s;
 	s->thp = thp;
@@ -405,7 +405,7 @@ static int lat_run(struct nb_ctx *c, uint64_t ops, uint64_t *bytes)
 	off = (uintptr_t)p - lo;
 	if ((uintptr_t)p < lo || off / (uintptr_t)nb_param_u(c, "stride") >= s->nodes ||
 	    off % (uintptr_t)nb_param_u(c, "stride"))
-		return nb_fail(c, 0, "mem.lat: the chase left the chain (pointer %p outside the %" PRIu64
+		return nb_fail(c, 0, "the chase left the chain (pointer %p outside the %" PRIu64
 			       " nodes at %p): memory corrupted", (void *)p, s->nodes, s->r.base);
 	s->cur = p;
 	double f = nb_region_huge_fraction(&s->r);

@@ -68,8 +68,13 @@ echo "I/O directory: $DIR ($(stat -f -c %T "$DIR"))"
 echo
 
 compare "syscall (getppid)" "ns/op" "ours ctl.syscall" "peer_syscall" yes "perf bench syscall basic"
-compare "memory copy" "MB/s" "ours mem.bw.copy --param size=128M" "peer_likwid copy 256MB" yes "likwid-bench copy"
-compare "memory triad" "MB/s" "ours mem.bw.triad --param size=128M" "peer_likwid stream 384MB" yes "likwid-bench stream"
+# STREAM's rule: each array at least 4x the last-level cache (and 64 MiB); likwid-bench
+# gets the same bytes per array (its working set is all arrays together, in MB = 10^6).
+llc=$("$W" info --json | jq '[.cache_l3 // 0, .cache_l2 // 0] | max')
+arr=$(( (llc * 4 > 67108864 ? llc * 4 : 67108864) ))
+arr_mb=$(( arr / 1048576 ))
+compare "memory copy" "MB/s" "ours mem.bw.copy --param size=${arr_mb}M" "peer_likwid copy $(( arr * 2 / 1000000 ))MB" yes "likwid-bench copy"
+compare "memory triad" "MB/s" "ours mem.bw.triad --param size=${arr_mb}M" "peer_likwid stream $(( arr * 3 / 1000000 ))MB" yes "likwid-bench stream"
 compare "random 4 KiB read, QD1" "IOPS" "ours io.rand.read --param dir=$DIR --param size=64M" \
 	"peer_fio 1 randread 4k 64M '.jobs[0].read.iops'" yes "fio psync direct"
 compare "random 4 KiB write, QD1" "IOPS" "ours io.rand.write --param dir=$DIR --param size=64M" \
