@@ -1,0 +1,183 @@
+/* stats.h - the statistics behind nestbench's tables and verdicts: sample summaries,
+ * confidence intervals of the median, overhead ratios with bootstrap intervals, the
+ * Mann-Whitney U test, and the adaptive-stopping rule.  Methods and references:
+ * analysis/README.md.
+ *
+ * Conventions (every function):
+ *   - inputs are `const double *x, size_t n` and are never modified (copied, then sorted);
+ *   - 0 on success (or the documented non-negative result), -1 on invalid input or
+ *     out of memory, with a message in `err` (NB_STATS_ERR bytes; may be NULL) naming
+ *     the function and the problem: empty sample, NULL pointer, a value that is NaN or
+ *     infinite (and its index), a value <= 0 where a ratio needs positive values, a level
+ *     outside (0, 1), too few resamples;
+ *   - no global state: randomness comes from a struct nb_rng the caller seeds, so a
+ *     recorded seed reproduces every bootstrap interval bit for bit on any platform;
+ *   - relative quantities (overhead, delta) are fractions: 0.05 means +5 %.
+ */
+#ifndef NB_STATS_H
+#define NB_STATS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- constants --------------------------------------------------------------------- */
+
+#define NB_STATS_ERR 256             /* size of the caller's err buffer (as NB_ERR_MSG) */
+#define NB_STATS_OUTLIER_K 3.5       /* Iglewicz & Hoaglin's modified z-score cut-off */
+#define NB_STATS_MAD_SCALE 1.4826    /* MAD -> sigma for normal data (R's mad() constant) */
+#define NB_STATS_MEANAD_SCALE 1.253314 /* mean |x - median| -> sigma, when MAD = 0 */
+#define NB_BOOT_MIN_RESAMPLES 100    /* fewer resamples are refused */
+
+/* ---- random numbers: xoshiro256** seeded by splitmix64 ------------------------------ */
+
+struct nb_rng {
+	uint64_t s[4];
+};
+
+/* Seed: the four state words are the first four outputs of splitmix64(seed). */
+void nb_rng_seed(struct nb_rng *r, uint64_t seed);
+/* Seed from a campaign seed and a key (e.g. "file|workload|tier"), so that each cell's
+ * interval depends on its own identity, not on which cells were processed before it. */
+void nb_rng_seed_key(struct nb_rng *r, uint64_t seed, const char *key);
+uint64_t nb_rng_next(struct nb_rng *r);
+/* Uniform in [0, 1) with 53 random bits. */
+double nb_rng_uniform(struct nb_rng *r);
+/* Uniform integer in [0, n), unbiased (Lemire's multiply-and-reject on 32 bits);
+ * n >= 1.  Uses one nb_rng_next() per draw except on the rare rejection. */
+uint32_t nb_rng_below(struct nb_rng *r, uint32_t n);
+
+/* ---- quantiles and the summary of one sample ---------------------------------------- */
+
+/* Quantile of a sorted sample, Hyndman & Fan type 7 (R's default, NumPy's "linear"):
+ * h = (n - 1) p, x[floor h] + (h - floor h)(x[floor h + 1] - x[floor h]), computed as
+ * R computes it.  Requires n >= 1 and 0 <= p <= 1 (p is clamped); no checks. */
+double nb_stats_quantile_sorted(const double *sorted, size_t n, double p);
+/* The same on an unsorted sample, with input checks. */
+int nb_stats_quantile(const double *x, size_t n, double p, double *out, char *err);
+int nb_stats_median(const double *x, size_t n, double *out, char *err);
+
+struct nb_summary {
+	size_t n;
+	double mean;
+	double sd;              /* sample standard deviation (divisor n - 1); NaN when n = 1 */
+	double cv;              /* sd / |mean|; 0 when sd = 0; +inf when mean = 0 < sd; NaN n = 1 */
+	double min, q1, median, q3, max;   /* type-7 quantiles 0, .25, .5, .75, 1 */
+	double mad;             /* NB_STATS_MAD_SCALE * median(|x - median|) */
+	/* Outliers: |x - median| > outlier_k * outlier_scale, where outlier_scale is mad, or,
+	 * when mad = 0 (more than half the values equal), NB_STATS_MEANAD_SCALE * mean
+	 * |x - median| (then mad_zero = 1); when both are 0 nothing is an outlier. */
+	double outlier_k;
+	double outlier_scale;
+	int mad_zero;
+	size_t n_outliers, n_low, n_high;  /* n_low: below the median; n_high: above */
+	double cv_threshold;
+	int high_cv;            /* cv > cv_threshold (never for NaN cv) */
+};
+
+/* Summarise x.  outlier_k <= 0 selects NB_STATS_OUTLIER_K.  is_outlier, when not NULL,
+ * receives n flags (1 = outlier) in the order of x. */
+int nb_stats_summary(const double *x, size_t n, double outlier_k, double cv_threshold,
+		     unsigned char *is_outlier, struct nb_summary *out, char *err);
+
+/* ---- confidence interval of the median ---------------------------------------------- */
+
+struct nb_ci {
+	double point;           /* the estimate: the sample median (type 7) */
+	double lo, hi;
+	double level;           /* requested, e.g. 0.95 */
+	double coverage;        /* achieved: exact for order statistics; = level for bootstrap */
+	size_t lo_rank, hi_rank;/* 1-based ranks of lo and hi (order statistics); 0 bootstrap */
+	int reached;            /* coverage >= level; 0 means the full range was returned */
+	unsigned resamples;     /* bootstrap only; 0 for order statistics */
+};
+
+/* Ranks of the distribution-free interval [x_(l), x_(u)], u = n + 1 - l: the narrowest
+ * such interval whose coverage 1 - 2 P(Bin(n, 1/2) <= l - 1) is >= level.  Returns 1
+ * when the level is reached; 0 when n is too small (then l = 1, u = n, the full range,
+ * and coverage is that of the full range); -1 for n = 0 or a level outside (0, 1). */
+int nb_stats_median_ci_ranks(size_t n, double level, size_t *lo_rank, size_t *hi_rank,
+			     double *coverage);
+/* Smallest n for which the order-statistic interval reaches level (6 for 0.95). */
+size_t nb_stats_median_ci_min_n(double level);
+/* The order-statistic interval of the median of x (reached = 0: full range). */
+int nb_stats_median_ci(const double *x, size_t n, double level, struct nb_ci *out,
+		       char *err);
+
+/* Percentile bootstrap: `resamples` medians of resamples of x (with replacement, seeded
+ * by rng); lo and hi are their type-7 quantiles at (1 - level)/2 and (1 + level)/2.
+ * reached = n >= nb_stats_median_ci_min_n(level): with fewer samples the percentile
+ * interval of a median is too narrow to be trusted. */
+int nb_boot_median_ci(const double *x, size_t n, double level, unsigned resamples,
+		      struct nb_rng *rng, struct nb_ci *out, char *err);
+/* The bootstrap medians themselves (out has `resamples` slots), same draws as above. */
+int nb_boot_medians(const double *x, size_t n, unsigned resamples, struct nb_rng *rng,
+		    double *out, char *err);
+
+/* ---- overhead and relative difference ----------------------------------------------- */
+
+enum nb_stats_better {
+	NB_STATS_LOWER_BETTER = 0,  /* time-like: ns/op, latency */
+	NB_STATS_HIGHER_BETTER = 1, /* throughput: GB/s, ops/s */
+};
+
+struct nb_ratio_ci {
+	double point;            /* fraction; for overhead, positive = the tier is slower */
+	double lo, hi;           /* percentile bootstrap interval of the same quantity */
+	double median_t, median_b; /* tier (or new) and baseline (or old) medians */
+	double level;
+	unsigned resamples;
+	size_t n_t, n_b;
+	/* min(n_t, n_b) < nb_stats_median_ci_min_n(level): say "too few samples". */
+	int few_samples;
+};
+
+/* Overhead of tier t over baseline b from their medians:
+ *   NB_STATS_LOWER_BETTER:  median(t) / median(b) - 1
+ *   NB_STATS_HIGHER_BETTER: median(b) / median(t) - 1
+ * so a positive overhead always means the tier is slower.  The interval resamples both
+ * samples independently (t then b in each round).  All values must be finite and > 0. */
+int nb_stats_overhead(const double *t, size_t n_t, const double *b, size_t n_b,
+		      enum nb_stats_better better, double level, unsigned resamples,
+		      struct nb_rng *rng, struct nb_ratio_ci *out, char *err);
+
+/* Relative difference of the medians for compare: median(new) / median(old) - 1, with
+ * the same bootstrap (new in the role of t, old in the role of b).  The sign is that of
+ * the metric's change; whether it is a regression depends on the metric's `better`. */
+int nb_stats_delta(const double *old_x, size_t n_old, const double *new_x, size_t n_new,
+		   double level, unsigned resamples, struct nb_rng *rng,
+		   struct nb_ratio_ci *out, char *err);
+
+/* ---- Mann-Whitney U test (two-sided) ------------------------------------------------- */
+
+enum nb_mwu_method {
+	NB_MWU_EXACT = 0,        /* no ties and n1, n2 < 50: exact null distribution */
+	NB_MWU_NORMAL = 1,       /* normal approximation, tie and continuity corrected */
+};
+
+struct nb_mwu {
+	size_t n1, n2;
+	double u;                /* U of the first sample: #(x > y) + #(x = y)/2 (R's W) */
+	double p;                /* two-sided p-value, as R's wilcox.test(x, y) */
+	double z;                /* the corrected normal deviate; NaN for the exact method */
+	double prob_greater;     /* u / (n1 n2): P(X > Y) + P(X = Y)/2 */
+	enum nb_mwu_method method;
+	int ties;                /* some value occurs more than once in x and y together */
+	double min_p;            /* smallest two-sided p these sizes allow: 2 / C(n1+n2, n1) */
+	double alpha;
+	int too_few;             /* min_p > alpha: can never be significant (benchstat) */
+};
+
+int nb_mwu_test(const double *x, size_t n1, const double *y, size_t n2, double alpha,
+		struct nb_mwu *out, char *err);
+const char *nb_mwu_method_name(enum nb_mwu_method m);
+
+/* ---- adaptive stopping -------------------------------------------------------------- */
+
+/* 1 when the order-statistic interval of the median at `level` reaches the level and
+ * max(median - lo, hi - median) <= target_rel * |median|; 0 when not (or when n is too
+ * small to reach the level); -1 on invalid input.  ci, when not NULL, receives the
+ * interval. */
+int nb_stats_ci_converged(const double *x, size_t n, double level, double target_rel,
+			  struct nb_ci *ci, char *err);
+
+#endif
