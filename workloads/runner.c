@@ -373,8 +373,10 @@ static int run_case(struct nb_ctx *c, const struct nb_run_opts *o, int ci, int t
 	uint64_t ops, calib_ns, bytes;
 	int status = NB_EXIT_OK;
 
-	if (c->w->setup && c->w->setup(c))
+	if (c->w->setup && c->w->setup(c)) {
+		nb_tmpfile_remove_all(c);  /* safety net: setup should have removed them */
 		return fail_status(c, o);
+	}
 	if (nb_calibrate(c, o->min_time_ns, &ops, &calib_ns)) {
 		status = fail_status(c, o);
 		goto out;
@@ -503,6 +505,8 @@ int nb_run(const struct nb_workload *w, const struct nb_run_opts *o)
 		nb_rec_u64(&r, "cases", (uint64_t)ncases);
 		nb_rec_u64(&r, "skipped", (uint64_t)skipped);
 		nb_rec_i64(&r, "status", status);
+		/* Notes added during the repetitions (after the meta record was printed). */
+		nb_rec_str(&r, "notes", c->notes);
 		nb_rec_end(&r);
 	}
 	free(c);

@@ -1,0 +1,621 @@
+/* pf.c - the `pf` family: first-touch page faults.  Under nested paging a guest fault
+ * that needs fresh memory can also fault on the host (and, nested, on the L1 host), and
+ * every page walk is two-dimensional; these workloads count the faults they cause with
+ * getrusage(RUSAGE_THREAD) ru_minflt around the measured region, so a figure never
+ * hides how many faults it really took.
+ *
+ * Regimes (DESIGN.md, "Measurement traps"): memory freed a few seconds ago may have
+ * been handed back to the host by free page reporting (virtio-balloon), so its next
+ * first touch also faults on the host.  pf.anon and pf.thp therefore measure one regime,
+ * chosen by `regime` and kept for every repetition:
+ *   warm  immediately before the measured touch, as many pages were touched and freed,
+ *         so the guest reuses memory its host still backs: the guest-only fault cost;
+ *   cold  the same touch-and-free, then `cold_wait_ms` (default 3000) of sleep before
+ *         the measured touch, so free page reporting can hand the memory back first:
+ *         guest + host fault cost.  Free page reporting only reports free blocks of
+ *         pageblock order (2 MiB) and up, and the allocator serves 4 KiB pages from the
+ *         smallest free blocks first, so without care pf.anon's cold touch would mostly
+ *         land on never-reported low-order fragments (measured here: 1.2x warm for a
+ *         120 MB region, 2x for 2 GB).  pf.anon cold therefore first touches and holds a
+ *         "ballast" as large as the free memory in blocks below pageblock order
+ *         (/proc/buddyinfo, capped like a chunk), so the measured pages must come from
+ *         the 2 MiB blocks that were freed and reported.  pf.thp needs no ballast: a
+ *         huge page always comes from such a block.
+ * The meta note names the regime and whether virtio-balloon free page reporting is on.
+ *
+ * Workloads (one op, unit):
+ *   pf.anon  one op = the first write to one 4 KiB page of a fresh private anonymous
+ *            mapping (MADV_NOHUGEPAGE): one minor fault that allocates and zeroes a page
+ *            (and, every 512 pages, a page-table page); ns/fault.  Extra faults_per_op
+ *            (~1.0).
+ *   pf.thp   one op = the first write to one 2 MiB-aligned huge page of a MADV_HUGEPAGE
+ *            mapping: one huge-page fault, zeroing 2 MiB included; ns/fault.  Extras
+ *            huge_fraction (AnonHugePages of the region in /proc/self/smaps / its size)
+ *            and faults_per_op (512 per op when the kernel fell back to 4 KiB pages).
+ *   pf.file  one op = one page of a `size` file (default 64M, in `dir`, kept in the page
+ *            cache) made readable by read-touching one byte of it through a fresh
+ *            read-only MAP_PRIVATE mapping; ns/page.  The kernel's fault-around maps up
+ *            to fault_around_bytes (64 KiB by default) per read fault, so one fault
+ *            serves several pages: extra faults_per_page reports that ratio (about 1/16)
+ *            and major_faults must be 0 (the page cache is refilled before a repetition
+ *            if it was evicted).  The file is written (and refilled) one page per call
+ *            so the page cache holds 4 KiB folios: recent kernels map a whole large
+ *            folio per fault (ext4 large folios, 6.16+: ~1/200 faults per page), which
+ *            would change what one fault covers from kernel to kernel.  A repetition of
+ *            more pages than the file has maps the file again (mmap/munmap outside the
+ *            measurement) until `ops` pages are done.
+ *
+ * Memory bound: a repetition touches its pages in chunks of at most min(MemAvailable/4,
+ * 1 GiB) (read at setup), each chunk its own mapping (and, cold, its own wait), so the
+ * calibration cannot exhaust memory; max_ops bounds the time. */
+#include "workload.h"
+#include "../common/units.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/statfs.h>
+#include <time.h>
+#include <unistd.h>
+
+/* From io.c: the scratch file both families use (a shared header would hold these). */
+int nb_scratch_create(struct nb_ctx *c, const char *dir, const char *prefix, uint64_t size,
+		      size_t wchunk, char *path, struct statfs *sfs);
+void nb_scratch_remove(struct nb_ctx *c, const char *path);
+const char *nb_scratch_fs_name(unsigned long type, char *buf, size_t len);
+
+#define HUGE_SZ (2u << 20)
+#define CHUNK_MAX (1ull << 30)
+
+/* Touch loops are not instrumented: an ASan shadow check would add its own faults. */
+#define NB_NO_ASAN __attribute__((no_sanitize_address))
+
+static NB_NO_ASAN void touch_write(volatile char *p, uint64_t n, size_t stride)
+{
+	for (uint64_t i = 0; i < n; i++)
+		p[i * stride] = 1;
+}
+
+static NB_NO_ASAN uint64_t touch_read(const volatile char *p, uint64_t n, size_t stride)
+{
+	uint64_t sum = 0;
+
+	for (uint64_t i = 0; i < n; i++)
+		sum += (unsigned char)p[i * stride];
+	return sum;
+}
+
+static uint64_t minflt(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_THREAD, &ru);
+	return (uint64_t)ru.ru_minflt;
+}
+
+static uint64_t majflt(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_THREAD, &ru);
+	return (uint64_t)ru.ru_majflt;
+}
+
+/* MemAvailable in bytes, 0 if unknown. */
+static uint64_t mem_available(void)
+{
+	FILE *f = fopen("/proc/meminfo", "re");
+	char line[256];
+	unsigned long long kb = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1)
+			break;
+	fclose(f);
+	return (uint64_t)kb * 1024;
+}
+
+static uint64_t chunk_bytes(void)
+{
+	uint64_t avail = mem_available(), b = avail ? avail / 4 : 256ull << 20;
+
+	return b > CHUNK_MAX ? CHUNK_MAX : b < (4ull << 20) ? 4ull << 20 : b;
+}
+
+/* 1: a virtio-balloon device offers free page reporting (feature bit 5); 0: a balloon
+ * without it; -1: no virtio-balloon seen. */
+static int free_page_reporting(void)
+{
+	DIR *d = opendir("/sys/bus/virtio/devices");
+	struct dirent *e;
+	int found = -1;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		char p[512], buf[160];
+		FILE *f;
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(p, sizeof(p), "/sys/bus/virtio/devices/%s/device", e->d_name);
+		if (!(f = fopen(p, "re")))
+			continue;
+		int is_balloon = fgets(buf, sizeof(buf), f) && strtoul(buf, NULL, 0) == 5;
+		fclose(f);
+		if (!is_balloon)
+			continue;
+		snprintf(p, sizeof(p), "/sys/bus/virtio/devices/%s/features", e->d_name);
+		if (!(f = fopen(p, "re")))
+			continue;
+		if (fgets(buf, sizeof(buf), f) && strlen(buf) > 5)
+			found = found == 1 || buf[5] == '1';
+		fclose(f);
+	}
+	closedir(d);
+	return found;
+}
+
+/* Free pages in blocks below pageblock order (2 MiB), which free page reporting never
+ * reports, over every zone of /proc/buddyinfo; 0 if unreadable. */
+static uint64_t lowfree_pages(size_t page)
+{
+	FILE *f = fopen("/proc/buddyinfo", "re");
+	char line[512];
+	uint64_t pages = 0;
+	unsigned order_max = 0;
+
+	if (!f)
+		return 0;
+	while ((HUGE_SZ / page) >> (order_max + 1))
+		order_max++;  /* pageblock order: 9 for 4 KiB pages */
+	while (fgets(line, sizeof(line), f)) {
+		char *z = strstr(line, "zone"), *end;
+		if (!z)
+			continue;
+		z += 4;
+		while (*z == ' ')
+			z++;
+		while (*z && *z != ' ')
+			z++;  /* the zone name */
+		for (unsigned o = 0; o <= order_max; o++) {
+			unsigned long long n = strtoull(z, &end, 10);
+			if (end == z)
+				break;
+			if (o < order_max)
+				pages += (uint64_t)n << o;
+			z = end;
+		}
+	}
+	fclose(f);
+	return pages;
+}
+
+static void sleep_ms(uint64_t ms)
+{
+	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/* A private anonymous mapping of len bytes aligned to `align` (a power of two). */
+static char *map_anon(size_t len, size_t align)
+{
+	size_t span = len + (align > 4096 ? align : 0);
+	char *raw = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (raw == MAP_FAILED)
+		return NULL;
+	if (span == len)
+		return raw;
+	uintptr_t a = ((uintptr_t)raw + align - 1) & ~(uintptr_t)(align - 1);
+	size_t head = a - (uintptr_t)raw, tail = span - head - len;
+	if (head)
+		munmap(raw, head);
+	if (tail)
+		munmap((char *)a + len, tail);
+	return (char *)a;
+}
+
+/* ---- pf.anon and pf.thp ------------------------------------------------------------ */
+
+struct anon_state {
+	uint64_t ballast_max; /* pages, cold pf.anon */
+	uint64_t ballast_last;
+	int huge;             /* pf.thp */
+	int cold;
+	uint64_t wait_ms;
+	size_t page;          /* bytes one op touches: the page size or 2 MiB */
+	uint64_t chunk;       /* ops per mapping */
+	int noted_chunk, noted_fallback;
+};
+
+static int anon_setup_common(struct nb_ctx *c, int huge)
+{
+	const char *regime = nb_param_s(c, "regime");
+	struct anon_state *s;
+
+	if (strcmp(regime, "warm") && strcmp(regime, "cold"))
+		return nb_fail(c, 1, "unknown regime '%s': use warm (pages just freed, host still backs "
+				     "them) or cold (freed cold_wait_ms before, may be returned to the host)",
+			       regime);
+	if (!(s = calloc(1, sizeof(*s))))
+		return nb_fail(c, 0, "out of memory");
+	s->huge = huge;
+	s->cold = regime[0] == 'c';
+	s->wait_ms = nb_param_u(c, "cold_wait_ms");
+	s->page = huge ? HUGE_SZ : (size_t)sysconf(_SC_PAGESIZE);
+	s->chunk = chunk_bytes() / s->page;
+	if (!s->chunk)
+		s->chunk = 1;
+	s->ballast_max = s->cold && !huge ? s->chunk : 0;
+	c->priv = s;
+
+	if (s->cold)
+		nb_note(c, "regime cold: the pages were touched, freed and left %llu ms before the "
+			   "measured touch (free page reporting may have returned them to the host)%s",
+			(unsigned long long)s->wait_ms,
+			huge ? "" : "; a ballast held the free memory in blocks below 2 MiB, which is "
+				    "never reported, so the measured pages come from reported blocks");
+	else
+		nb_note(c, "regime warm: the same number of pages was touched and freed just before the "
+			   "measured touch (the host still backs them: guest-only fault cost)");
+	int fpr = free_page_reporting();
+	nb_note(c, "%s", fpr == 1 ? "virtio-balloon free page reporting: on"
+		       : fpr == 0 ? "virtio-balloon free page reporting: off (cold ~ warm expected)"
+				  : "no virtio-balloon (free page reporting of other hypervisors not detected)");
+	return 0;
+}
+
+static int anon_setup(struct nb_ctx *c) { return anon_setup_common(c, 0); }
+static int thp_setup(struct nb_ctx *c) { return anon_setup_common(c, 1); }
+
+static char *map_region(struct nb_ctx *c, struct anon_state *s, uint64_t n)
+{
+	size_t len = (size_t)(n * s->page);
+	char *p = map_anon(len, s->page);
+	char a[32];
+
+	if (!p) {
+		nb_format_size(len, a, sizeof(a));
+		nb_fail(c, 0, "%s: mmap of %s: %s", c->w->name, a, strerror(errno));
+		return NULL;
+	}
+	/* NOHUGEPAGE failing (a kernel without THP) changes nothing; HUGEPAGE must work. */
+	if (madvise(p, len, s->huge ? MADV_HUGEPAGE : MADV_NOHUGEPAGE) && s->huge) {
+		nb_fail(c, 0, "pf.thp: madvise(MADV_HUGEPAGE): %s", strerror(errno));
+		munmap(p, len);
+		return NULL;
+	}
+	return p;
+}
+
+/* Bytes of AnonHugePages in /proc/self/smaps for mappings overlapping [lo, hi). */
+static uint64_t smaps_anon_huge(uintptr_t lo, uintptr_t hi)
+{
+	FILE *f = fopen("/proc/self/smaps", "re");
+	char *line = NULL;
+	size_t cap = 0;
+	uint64_t bytes = 0;
+	int in = 0;
+
+	if (!f)
+		return 0;
+	while (getline(&line, &cap, f) > 0) {
+		unsigned long a, b;
+		char perm;
+		if (sscanf(line, "%lx-%lx %c", &a, &b, &perm) == 3) {
+			in = a < hi && b > lo;
+			continue;
+		}
+		if (in && strncmp(line, "AnonHugePages:", 14) == 0)
+			bytes += strtoull(line + 14, NULL, 10) * 1024;
+	}
+	free(line);
+	fclose(f);
+	return bytes;
+}
+
+static int anon_run(struct nb_ctx *c, uint64_t ops, uint64_t *bytes)
+{
+	struct anon_state *s = c->priv;
+	uint64_t faults = 0, huge = 0;
+
+	(void)bytes;
+	if (ops > s->chunk && !s->noted_chunk) {
+		char a[32];
+		nb_format_size(s->chunk * s->page, a, sizeof(a));
+		nb_note(c, "repetitions touch at most %s per mapping (min(MemAvailable/4, 1G)): more ops "
+			   "use several mappings%s", a, s->cold ? ", each after its own wait" : "");
+		s->noted_chunk = 1;
+	}
+	for (uint64_t done = 0; done < ops;) {
+		uint64_t n = ops - done < s->chunk ? ops - done : s->chunk;
+		size_t len = (size_t)(n * s->page);
+		char *p;
+
+		/* The regime: (cold 4 KiB: hold the low-order free memory,) touch and free as
+		 * many pages, then (cold) wait. */
+		char *ballast = NULL;
+		size_t blen = 0;
+		if (s->ballast_max) {
+			uint64_t b = lowfree_pages(s->page);
+			b = b > s->ballast_max ? s->ballast_max : b;
+			s->ballast_last = b;
+			blen = (size_t)(b * s->page);
+			if (b && !(ballast = map_region(c, s, b)))
+				return -1;
+			if (b)
+				touch_write(ballast, b, s->page);
+		}
+		if (!(p = map_region(c, s, n))) {
+			if (ballast)
+				munmap(ballast, blen);
+			return -1;
+		}
+		touch_write(p, n, s->page);
+		munmap(p, len);
+		if (s->cold)
+			sleep_ms(s->wait_ms);
+
+		p = map_region(c, s, n);
+		if (!p) {
+			if (ballast)
+				munmap(ballast, blen);
+			return -1;
+		}
+		uint64_t f0 = minflt();
+		nb_meter_start(c);
+		touch_write(p, n, s->page);
+		nb_meter_stop(c);
+		faults += minflt() - f0;
+		if (s->huge)
+			huge += smaps_anon_huge((uintptr_t)p, (uintptr_t)p + len);
+		munmap(p, len);
+		if (ballast)
+			munmap(ballast, blen);
+		done += n;
+	}
+	nb_extra(c, "faults_per_op", (double)faults / (double)ops);
+	if (s->ballast_max)
+		nb_extra(c, "ballast_mb", (double)(s->ballast_last * s->page) / 1e6);
+	if (s->huge) {
+		double frac = (double)huge / ((double)ops * (double)HUGE_SZ);
+		nb_extra(c, "huge_fraction", frac);
+		if (frac < 0.99 && !s->noted_fallback) {
+			nb_note(c, "huge pages could not be allocated for %.1f %% of the touched memory "
+				   "(fragmentation or THP defrag setting): those ops faulted 4 KiB pages",
+				100.0 * (1.0 - frac));
+			s->noted_fallback = 1;
+		}
+	}
+	return 0;
+}
+
+static void free_priv(struct nb_ctx *c)
+{
+	free(c->priv);
+	c->priv = NULL;
+}
+
+/* Read a sysfs file's first line into buf; 0 or -1. */
+static int read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "re");
+	int ok;
+
+	if (!f)
+		return -1;
+	ok = fgets(buf, (int)len, f) != NULL;
+	fclose(f);
+	if (ok)
+		buf[strcspn(buf, "\n")] = '\0';
+	return ok ? 0 : -1;
+}
+
+static const char *thp_supported(struct nb_ctx *c, char *why, size_t len)
+{
+	char en[128], defrag[128], sz[64];
+
+	if (read_line("/sys/kernel/mm/transparent_hugepage/enabled", en, sizeof(en)))
+		return "transparent huge pages are not available (no /sys/kernel/mm/transparent_hugepage)";
+	if (strstr(en, "[never]"))
+		return "transparent huge pages are disabled ([never] in "
+		       "/sys/kernel/mm/transparent_hugepage/enabled)";
+	if (!read_line("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", sz, sizeof(sz)) &&
+	    strtoull(sz, NULL, 10) != HUGE_SZ) {
+		snprintf(why, len, "the PMD huge page size is %s bytes, not 2 MiB", sz);
+		return why;
+	}
+	if (read_line("/sys/kernel/mm/transparent_hugepage/defrag", defrag, sizeof(defrag)))
+		snprintf(defrag, sizeof(defrag), "unknown");
+	nb_note(c, "THP enabled: %s; defrag: %s", en, defrag);
+	return NULL;
+}
+
+/* ---- pf.file ----------------------------------------------------------------------- */
+
+struct file_state {
+	int fd;
+	uint64_t pages;
+	size_t page;
+	unsigned char *vec;   /* mincore vector of the whole file */
+	int noted_refill;
+	char path[4096];
+};
+
+static void file_teardown(struct nb_ctx *c)
+{
+	struct file_state *s = c->priv;
+
+	if (!s)
+		return;
+	if (s->fd >= 0)
+		close(s->fd);
+	nb_scratch_remove(c, s->path);
+	free(s->vec);
+	free_priv(c);
+}
+
+static int file_setup(struct nb_ctx *c)
+{
+	uint64_t size = nb_param_u(c, "size");
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	struct file_state *s;
+	struct statfs sfs;
+	char a[32], fsbuf[48], fab[64];
+
+	nb_format_size(size, a, sizeof(a));
+	if (size % page)
+		return nb_fail(c, 1, "size %s is not a multiple of the page size (%zu)", a, page);
+	if (!(s = calloc(1, sizeof(*s))))
+		return nb_fail(c, 0, "out of memory");
+	s->page = page;
+	s->pages = size / page;
+	if (!(s->vec = malloc(s->pages))) {
+		free(s);
+		return nb_fail(c, 0, "out of memory");
+	}
+	c->priv = s;
+	s->fd = nb_scratch_create(c, nb_param_s(c, "dir"), "nestbench-pf", size, page, s->path, &sfs);
+	if (s->fd < 0) {
+		file_teardown(c);
+		return -1;
+	}
+	if (read_line("/sys/kernel/debug/fault_around_bytes", fab, sizeof(fab)))
+		snprintf(fab, sizeof(fab), "64K by default");
+	nb_note(c, "a %s file on %s, in the page cache as 4 KiB folios (written a page at a time); "
+		   "fault-around maps up to fault_around_bytes (%s) per read fault, so faults_per_page "
+		   "< 1; more ops than its %llu pages remap it (outside the measurement); no page is "
+		   "allocated (page tables aside), so the warm/cold regimes do not apply",
+		a, nb_scratch_fs_name((unsigned long)sfs.f_type, fsbuf, sizeof(fsbuf)), fab,
+		(unsigned long long)s->pages);
+	return 0;
+}
+
+/* Make sure the first n pages are in the page cache (outside the measurement). */
+static int file_refill(struct nb_ctx *c, struct file_state *s, void *p, uint64_t n)
+{
+	uint64_t missing = 0;
+	char buf[65536];  /* >= one page */
+
+	if (mincore(p, (size_t)(n * s->page), s->vec))
+		return nb_fail(c, 0, "pf.file: mincore: %s", strerror(errno));
+	for (uint64_t i = 0; i < n; i++)
+		missing += !(s->vec[i] & 1);
+	if (!missing)
+		return 0;
+	if (!s->noted_refill) {
+		nb_note(c, "page cache had been evicted (%llu pages): re-read before the repetition",
+			(unsigned long long)missing);
+		s->noted_refill = 1;
+	}
+	/* Page by page without readahead, so the cache again holds 4 KiB folios. */
+	posix_fadvise(s->fd, 0, 0, POSIX_FADV_RANDOM);
+	for (uint64_t i = 0; i < n; i++)
+		if (!(s->vec[i] & 1) && pread(s->fd, buf, s->page, (off_t)(i * s->page)) < 0)
+			return nb_fail(c, 0, "pf.file: re-reading %s: %s", s->path, strerror(errno));
+	return 0;
+}
+
+static int file_run(struct nb_ctx *c, uint64_t ops, uint64_t *bytes)
+{
+	struct file_state *s = c->priv;
+	uint64_t faults = 0, major = 0, sum = 0;
+
+	(void)bytes;
+	for (uint64_t done = 0; done < ops;) {
+		uint64_t n = ops - done < s->pages ? ops - done : s->pages;
+		size_t len = (size_t)(n * s->page);
+		char *p = mmap(NULL, len, PROT_READ, MAP_PRIVATE, s->fd, 0);
+
+		if (p == MAP_FAILED)
+			return nb_fail(c, 0, "pf.file: mmap of %s: %s", s->path, strerror(errno));
+		if (file_refill(c, s, p, n)) {
+			munmap(p, len);
+			return -1;
+		}
+		uint64_t f0 = minflt(), m0 = majflt();
+		nb_meter_start(c);
+		sum += touch_read(p, n, s->page);
+		nb_meter_stop(c);
+		faults += minflt() - f0;
+		major += majflt() - m0;
+		munmap(p, len);
+		done += n;
+	}
+	nb_consume_u64(sum);
+	nb_extra(c, "faults_per_page", (double)faults / (double)ops);
+	nb_extra(c, "major_faults", (double)major);
+	return 0;
+}
+
+/* ---- descriptors ----------------------------------------------------------------- */
+
+#define REGIME_PARAMS                                                                    \
+	{ "regime", NB_PARAM_STRING, "warm", 0, 0,                                       \
+	  "warm: pages freed just before (guest-only cost); cold: freed cold_wait_ms before "  \
+	  "(host may have reclaimed them)" },                                            \
+	{ "cold_wait_ms", NB_PARAM_UINT, "3000", 0, 600000,                              \
+	  "cold regime: sleep between freeing and the measured touch" }
+
+static const struct nb_param_spec anon_params[] = { REGIME_PARAMS, { 0 } };
+
+static const struct nb_param_spec file_params[] = {
+	{ "dir", NB_PARAM_STRING, "/var/tmp", 0, 0, "directory for the file nestbench-pf.<pid>.tmp" },
+	{ "size", NB_PARAM_SIZE, "64M", 64 << 10, 0, "file size (kept in the page cache)" },
+	{ 0 }
+};
+
+const struct nb_workload nb_wl_pf_anon = {
+	.name = "pf.anon",
+	.family = "pf",
+	.unit = "ns/fault",
+	.better = NB_LOWER_IS_BETTER,
+	.metric = NB_METRIC_NS_PER_OP,
+	.stresses = "anonymous first-touch fault: guest page allocation + zeroing, host/EPT faults "
+		    "in the cold regime (2-D page walks)",
+	.params = anon_params,
+	.setup = anon_setup,
+	.run = anon_run,
+	.teardown = free_priv,
+	.max_ops = 1ull << 24,  /* 64 GiB of touches in chunks: bounds time, not memory */
+};
+
+const struct nb_workload nb_wl_pf_thp = {
+	.name = "pf.thp",
+	.family = "pf",
+	.unit = "ns/fault",
+	.better = NB_LOWER_IS_BETTER,
+	.metric = NB_METRIC_NS_PER_OP,
+	.stresses = "2 MiB transparent huge page fault: allocation (maybe compaction) + zeroing 2 MiB; "
+		    "host backing of huge pages",
+	.params = anon_params,
+	.supported = thp_supported,
+	.setup = thp_setup,
+	.run = anon_run,
+	.teardown = free_priv,
+	.max_ops = 1u << 16,    /* 128 GiB of touches in chunks */
+};
+
+const struct nb_workload nb_wl_pf_file = {
+	.name = "pf.file",
+	.family = "pf",
+	.unit = "ns/page",
+	.better = NB_LOWER_IS_BETTER,
+	.metric = NB_METRIC_NS_PER_OP,
+	.stresses = "page-cache read fault with fault-around: PTE setup and 2-D page walks, no "
+		    "allocation",
+	.params = file_params,
+	.setup = file_setup,
+	.run = file_run,
+	.teardown = file_teardown,
+	.max_ops = 1ull << 28,
+};
