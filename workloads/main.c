@@ -18,7 +18,7 @@ static void usage(FILE *f)
 	fputs("usage: nestbench-work list [--json]\n"
 	      "       nestbench-work info [--json]\n"
 	      "       nestbench-work run NAME [--param K=V ...] [--reps N] [--warmup N]\n"
-	      "                      [--min-time-ms T] [--cpu N] [--events ENCODED]\n"
+	      "                      [--min-time-ms T | --ops N] [--cpu N] [--events ENCODED]\n"
 	      "       nestbench-work help NAME     (parameters of one workload)\n"
 	      "       nestbench-work --version\n"
 	      "\n"
@@ -27,6 +27,8 @@ static void usage(FILE *f)
 	      "--param size=16K..1G (doubling) or --param size=4K,64K.\n"
 	      "--events takes TYPE:CONFIG:CONFIG1:CONFIG2:NAME items (comma-separated or\n"
 	      "repeated), perf_event_attr fields as the agent encodes them with libpfm4.\n"
+	      "--ops N skips calibration and runs N ops per repetition (as an earlier run's\n"
+	      "meta record reported in ops_per_rep), so repeated visits do identical work.\n"
 	      "Exit status: 0 ok, 1 failure, 2 bad input, 77 skipped (reason on stderr).\n",
 	      f);
 }
@@ -164,6 +166,10 @@ static int cmd_run(int argc, char **argv)
 			if (parse_uint_opt(a, optval(argc, argv, &i), 1, 3600000, &v))
 				return NB_EXIT_USAGE;
 			o.min_time_ns = v * 1000000ull;
+		} else if (strcmp(a, "--ops") == 0) {
+			if (parse_uint_opt(a, optval(argc, argv, &i), 1, UINT64_MAX / 2, &v))
+				return NB_EXIT_USAGE;
+			o.ops = v;
 		} else if (strcmp(a, "--cpu") == 0) {
 			if (parse_uint_opt(a, optval(argc, argv, &i), 0, 1048575, &v))
 				return NB_EXIT_USAGE;

@@ -274,6 +274,7 @@ static void print_meta(FILE *out, const struct nb_ctx *c, const struct nb_run_op
 	nb_rec_double(&r, "tsc_hz", c->tsc_hz);
 	nb_rec_bool(&r, "tsc_cycles", tsc_ok);
 	nb_rec_u64(&r, "ops_per_rep", ops);
+	nb_rec_bool(&r, "calibrated", o->ops == 0);
 	nb_rec_double(&r, "calibration_ms", calib_ns / 1e6);
 	nb_rec_double(&r, "min_time_ms", o->min_time_ns / 1e6);
 	nb_rec_u64(&r, "reps", o->reps);
@@ -377,7 +378,17 @@ static int run_case(struct nb_ctx *c, const struct nb_run_opts *o, int ci, int t
 		nb_tmpfile_remove_all(c);  /* safety net: setup should have removed them */
 		return fail_status(c, o);
 	}
-	if (nb_calibrate(c, o->min_time_ns, &ops, &calib_ns)) {
+	if (o->ops) {
+		/* A fixed count lets a harness interleave short visits with identical work. */
+		ops = o->ops;
+		calib_ns = 0;
+		if (c->w->max_ops && ops > c->w->max_ops) {
+			nb_fail(c, 1, "--ops %llu exceeds this workload's limit of %llu ops",
+				(unsigned long long)ops, (unsigned long long)c->w->max_ops);
+			status = fail_status(c, o);
+			goto out;
+		}
+	} else if (nb_calibrate(c, o->min_time_ns, &ops, &calib_ns)) {
 		status = fail_status(c, o);
 		goto out;
 	}

@@ -15,6 +15,7 @@ struct nb_run_opts {
 	unsigned reps;           /* measured repetitions */
 	unsigned warmup;         /* discarded repetitions after calibration */
 	uint64_t min_time_ns;    /* each repetition lasts at least this long */
+	uint64_t ops;            /* 0: calibrate; else this op count (same as an earlier run) */
 	int cpu;                 /* -1: do not pin */
 	const char *params[NB_MAX_GIVEN];
 	int nparams;

@@ -41,6 +41,12 @@ expect_status "sweep prints one meta per case" 0 "$W" run cpu.fp --param elems=1
 [ "$(jq -s '[.[] | select(.type=="meta") | .params.elems] | join(",")' "$TMP/out")" = '"16,64"' ] &&
 	ok "sweep cases 16,64" || fail "sweep cases" "$(cat "$TMP/out")"
 
+expect_status "--ops skips calibration" 0 "$W" run cpu.int --ops 1234 --reps 2 --warmup 0
+jq -se 'map(select(.type == "meta"))[0] | .calibrated == false and .ops_per_rep == 1234' "$TMP/out" >/dev/null &&
+	jq -se 'map(select(.type == "rep")) | length == 2 and all(.ops == 1234)' "$TMP/out" >/dev/null &&
+	ok "--ops: every rep does exactly N ops" || fail "--ops: every rep does exactly N ops" "$(cat "$TMP/out")"
+expect_status "--ops 0 rejected" 2 "$W" run cpu.int --ops 0
+
 # Bad input: exit 2, one line naming the problem.
 expect_status "no command" 2 "$W"
 expect_status "unknown command" 2 "$W" frobnicate
