@@ -1,5 +1,6 @@
 /* cpuinfo.c - CPUID decoding, TSC rate and the `info` command. */
 #include "cpuinfo.h"
+#include "memutil.h"
 #include "record.h"
 
 #include <stdio.h>
@@ -93,42 +94,17 @@ double nb_tsc_measure_hz(unsigned ms)
 static uint64_t sysfs_cache(int index, char *type, size_t tlen, int *level)
 {
 	char path[128], buf[64];
-	FILE *f;
-	uint64_t kib = 0;
+	uint64_t kib;
 
 	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu0/cache/index%d/size", index);
-	if (!(f = fopen(path, "r")))
+	if (nb_read_line(path, buf, sizeof(buf)))
 		return 0;
-	if (fgets(buf, sizeof(buf), f))
-		kib = strtoull(buf, NULL, 10);
-	fclose(f);
+	kib = strtoull(buf, NULL, 10);
 	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu0/cache/index%d/type", index);
-	type[0] = '\0';
-	if ((f = fopen(path, "r"))) {
-		if (fgets(type, (int)tlen, f))
-			type[strcspn(type, "\n")] = '\0';
-		fclose(f);
-	}
+	nb_read_line(path, type, tlen);  /* "" when unreadable */
 	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu0/cache/index%d/level", index);
-	*level = 0;
-	if ((f = fopen(path, "r"))) {
-		if (fgets(buf, sizeof(buf), f))
-			*level = atoi(buf);
-		fclose(f);
-	}
+	*level = nb_read_line(path, buf, sizeof(buf)) ? 0 : atoi(buf);
 	return kib * 1024;
-}
-
-static void read_line(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "r");
-
-	buf[0] = '\0';
-	if (!f)
-		return;
-	if (fgets(buf, (int)len, f))
-		buf[strcspn(buf, "\n")] = '\0';
-	fclose(f);
 }
 
 /* The bracketed choice of a sysfs selector such as "always [madvise] never". */
@@ -155,7 +131,7 @@ int nb_info_print(int json)
 	nb_cpuinfo_read(&ci);
 	uname(&u);
 	hz = nb_tsc_measure_hz(50);
-	read_line("/sys/kernel/mm/transparent_hugepage/enabled", thp_line, sizeof(thp_line));
+	nb_read_line(NB_THP_ENABLED, thp_line, sizeof(thp_line));  /* "" when unreadable */
 	selected_choice(thp_line, thp, sizeof(thp));
 
 	nb_rec_begin(&r, stdout, json);

@@ -13,6 +13,7 @@
  * asm constraints, so the compiler cannot move work across the meter calls. */
 #include "workload.h"
 #include "cpuinfo.h"
+#include "memutil.h"
 
 #include <errno.h>
 #include <linux/futex.h>
@@ -315,29 +316,15 @@ static void ipi_teardown(struct nb_ctx *c)
 	free_priv(c);
 }
 
-/* First line of a small sysfs file, without its newline; 0 or -1. */
-static int read_line(const char *path, char *buf, int len)
-{
-	FILE *f = fopen(path, "r");
-	int ok = f && fgets(buf, len, f);
-
-	if (f)
-		fclose(f);
-	if (!ok)
-		return -1;
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
-
 /* Whether an idle vCPU really halts decides whether a wake-up needs an exit. */
 static void note_idle_driver(struct nb_ctx *c)
 {
 	char drv[64], poll[32];
 
-	if (read_line("/sys/devices/system/cpu/cpuidle/current_driver", drv, sizeof(drv)))
+	if (nb_read_line("/sys/devices/system/cpu/cpuidle/current_driver", drv, sizeof(drv)))
 		return;
 	if (strcmp(drv, "haltpoll") == 0 &&
-	    read_line("/sys/module/haltpoll/parameters/guest_halt_poll_ns", poll, sizeof(poll)) == 0)
+	    nb_read_line("/sys/module/haltpoll/parameters/guest_halt_poll_ns", poll, sizeof(poll)) == 0)
 		nb_note(c, "cpuidle driver haltpoll, guest_halt_poll_ns=%s", poll);
 	else
 		nb_note(c, "cpuidle driver %s", drv);

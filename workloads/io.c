@@ -38,9 +38,11 @@
  * multiple of bs, bs not a multiple of 4K.  An I/O error or short transfer during the
  * run is a runtime failure.
  *
- * nb_scratch_* below are also used by pf.c (pf.file). */
+ * The scratch file (creation, stamps, removal) is scratch.c, shared with pf.c (pf.file). */
 #include "workload.h"
 #include "cpuinfo.h"
+#include "memutil.h"
+#include "scratch.h"
 #include "../common/units.h"
 
 #include <errno.h>
@@ -49,196 +51,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/statfs.h>
-#include <sys/statvfs.h>
 #include <unistd.h>
-
-/* ---- the scratch file (shared with pf.c) ----------------------------------------- */
-
-#define SECTOR 4096u
-#define STAMP_MAGIC 0x6e65737462656e63ull   /* "nestbenc" */
-
-static inline uint64_t stamp_of(uint64_t off) { return off ^ STAMP_MAGIC; }
-
-static uint64_t splitmix64(uint64_t *x)
-{
-	uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-/* Pseudo-random contents for a whole buffer (then stamped per sector). */
-static void fill_random(unsigned char *buf, size_t len, uint64_t seed)
-{
-	for (size_t i = 0; i + 8 <= len; i += 8) {
-		uint64_t v = splitmix64(&seed);
-		memcpy(buf + i, &v, 8);
-	}
-}
-
-/* Stamp every sector of a buffer that will land at file offset `off`. */
-static void stamp_buffer(unsigned char *buf, size_t len, uint64_t off, uint64_t gen)
-{
-	for (size_t i = 0; i + 16 <= len; i += SECTOR) {
-		uint64_t st = stamp_of(off + i);
-		memcpy(buf + i, &st, 8);
-		memcpy(buf + i + 8, &gen, 8);
-	}
-}
-
-static int stamp_ok(const unsigned char *buf, uint64_t off)
-{
-	uint64_t st;
-
-	memcpy(&st, buf, 8);
-	return st == stamp_of(off);
-}
-
-/* A name for statfs f_type, or "unknown filesystem 0x..." in buf. */
-const char *nb_scratch_fs_name(unsigned long type, char *buf, size_t len)
-{
-	static const struct { unsigned long magic; const char *name; } tab[] = {
-		{ 0xEF53, "ext2/3/4" },      { 0x58465342, "xfs" },     { 0x9123683E, "btrfs" },
-		{ 0x01021994, "tmpfs" },     { 0x858458F6, "ramfs" },   { 0x6969, "nfs" },
-		{ 0x794C7630, "overlayfs" }, { 0x2FC12FC1, "zfs" },     { 0xF2F52010, "f2fs" },
-		{ 0x65735546, "fuse" },      { 0x01021997, "9p" },      { 0xFF534D42, "cifs" },
-		{ 0xFE534D42, "smb2" },      { 0x5346544E, "ntfs" },    { 0x4D44, "vfat" },
-		{ 0x2011BAB0, "exfat" },     { 0xCA451A4E, "bcachefs" }, { 0x3153464A, "jfs" },
-		{ 0x73717368, "squashfs" },  { 0x9FA0, "proc" },        { 0x62656572, "sysfs" },
-	};
-
-	type &= 0xffffffffUL;
-	for (size_t i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
-		if (tab[i].magic == type)
-			return tab[i].name;
-	snprintf(buf, len, "unknown filesystem 0x%lx", type);
-	return buf;
-}
-
-int nb_scratch_fs_in_ram(unsigned long type)
-{
-	type &= 0xffffffffUL;
-	return type == 0x01021994 || type == 0x858458F6;
-}
-
-/* Unlink a scratch file and drop its registration (teardown and error paths). */
-void nb_scratch_remove(struct nb_ctx *c, const char *path)
-{
-	if (!path[0])
-		return;
-	unlink(path);
-	for (int i = 0; i < c->ntmpfiles; i++) {
-		if (strcmp(c->tmpfiles[i], path) != 0)
-			continue;
-		/* Copy the last entry over this one before shrinking: a signal arriving in
-		 * between at worst unlinks a path twice. */
-		if (i != c->ntmpfiles - 1)
-			memcpy(c->tmpfiles[i], c->tmpfiles[c->ntmpfiles - 1], sizeof(c->tmpfiles[i]));
-		c->ntmpfiles--;
-		break;
-	}
-}
-
-/* Check `dir` (user errors: missing, not a directory, not writable, too little space
- * for `size` bytes plus a 1/16 reserve), then create <dir>/<prefix>.<pid>.tmp holding
- * `size` bytes of stamped pseudo-random data, written `wchunk` bytes (at most 1 MiB) per
- * pwrite (this sets the page-cache folio sizes) and fsynced.  The path is registered before
- * the file exists.  Returns a buffered O_RDWR descriptor with path[] (4096 bytes) and
- * *sfs filled, or -1 with c->err and nothing left behind. */
-int nb_scratch_create(struct nb_ctx *c, const char *dir, const char *prefix, uint64_t size,
-		      size_t wchunk, char *path, struct statfs *sfs)
-{
-	struct stat st;
-	struct statvfs vfs;
-	char a[32], b[32];
-	unsigned char *buf = NULL;
-	size_t dlen = strlen(dir);
-	int fd = -1, err;
-
-	path[0] = '\0';
-	if (!dlen)
-		return nb_fail(c, 1, "parameter 'dir' is empty: name a directory for the scratch file");
-	if (stat(dir, &st)) {
-		if (errno == ENOENT)
-			return nb_fail(c, 1, "directory '%s' does not exist", dir);
-		return nb_fail(c, 1, "cannot use directory '%s': %s", dir, strerror(errno));
-	}
-	if (!S_ISDIR(st.st_mode))
-		return nb_fail(c, 1, "'%s' is not a directory", dir);
-	if (access(dir, W_OK | X_OK))
-		return nb_fail(c, 1, "directory '%s' is not writable: %s", dir, strerror(errno));
-	if (statvfs(dir, &vfs) || statfs(dir, sfs))
-		return nb_fail(c, 0, "statvfs '%s': %s", dir, strerror(errno));
-	/* f_blocks 0: the filesystem keeps no count (ramfs, some FUSE): nothing to check. */
-	uint64_t avail = (uint64_t)vfs.f_bavail * vfs.f_frsize, need = size + size / 16;
-	if (vfs.f_blocks && avail < need) {
-		nb_format_size(size, a, sizeof(a));
-		snprintf(b, sizeof(b), "%.1f MiB", avail / 1048576.0);
-		return nb_fail(c, 1, "not enough free space in '%s' for a %s scratch file (plus a 1/16 "
-				     "reserve): %s available", dir, a, b);
-	}
-	while (dlen > 1 && dir[dlen - 1] == '/')
-		dlen--;
-	if ((size_t)snprintf(path, 4096, "%.*s/%s.%ld.tmp", (int)dlen, dir, prefix, (long)getpid()) >= 4096) {
-		path[0] = '\0';
-		return nb_fail(c, 1, "directory name '%s' is too long", dir);
-	}
-	if (nb_tmpfile_add(c, path) < 0) {
-		path[0] = '\0';
-		return nb_fail(c, 0, "too many scratch files registered");
-	}
-	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		err = errno;
-		if (err == EEXIST) {
-			/* Not ours: forget it without unlinking it. */
-			c->ntmpfiles--;
-			nb_fail(c, 1, "'%s' already exists (left by a killed run?); remove it", path);
-			path[0] = '\0';
-			return -1;
-		}
-		nb_scratch_remove(c, path);
-		path[0] = '\0';
-		return nb_fail(c, err == EACCES || err == EPERM || err == EROFS || err == ENOSPC ||
-				  err == EDQUOT, "cannot create a file in '%s': %s", dir, strerror(err));
-	}
-	if (wchunk == 0 || wchunk > (1u << 20))
-		wchunk = 1u << 20;
-	if (posix_memalign((void **)&buf, SECTOR, 1 << 20)) {
-		nb_fail(c, 0, "out of memory");
-		goto fail;
-	}
-	fill_random(buf, 1 << 20, 0x5eedull ^ size);
-	for (uint64_t off = 0; off < size;) {
-		size_t n = size - off < wchunk ? (size_t)(size - off) : wchunk;
-		stamp_buffer(buf, n, off, 0);
-		ssize_t w = pwrite(fd, buf, n, (off_t)off);
-		if (w <= 0) {
-			err = w < 0 ? errno : EIO;
-			nb_fail(c, err == ENOSPC || err == EDQUOT, "writing the scratch file %s: %s", path,
-				strerror(err));
-			goto fail;
-		}
-		off += (uint64_t)w;  /* a short write continues where it stopped */
-	}
-	if (fsync(fd)) {
-		err = errno;
-		nb_fail(c, err == ENOSPC || err == EDQUOT, "fsync of the scratch file %s: %s", path,
-			strerror(err));
-		goto fail;
-	}
-	free(buf);
-	return fd;
-fail:
-	free(buf);
-	close(fd);
-	nb_scratch_remove(c, path);
-	path[0] = '\0';
-	return -1;
-}
 
 /* ---- state shared by the io workloads --------------------------------------------- */
 
@@ -279,7 +93,7 @@ static int xfer(struct nb_ctx *c, struct io_state *s, uint64_t off)
 	ssize_t r;
 
 	if (is_write(s->kind)) {
-		stamp_buffer(s->buf, s->bs, off, s->gen);
+		nb_scratch_stamp(s->buf, s->bs, off, s->gen);
 		r = pwrite(s->fd, s->buf, s->bs, (off_t)off);
 	} else {
 		r = pread(s->fd, s->buf, s->bs, (off_t)off);
@@ -292,7 +106,7 @@ static int xfer(struct nb_ctx *c, struct io_state *s, uint64_t off)
 		return nb_fail(c, 0, "%s: short %s at offset %llu of %s: %zd of %llu bytes", c->w->name,
 			       is_write(s->kind) ? "write" : "read", (unsigned long long)off, s->path, r,
 			       (unsigned long long)s->bs);
-	if (!is_write(s->kind) && !stamp_ok(s->buf, off))
+	if (!is_write(s->kind) && !nb_scratch_stamp_ok(s->buf, off))
 		return nb_fail(c, 0, "%s: data check failed at offset %llu of %s: read back other data "
 				     "than was written (storage or emulation error)",
 			       c->w->name, (unsigned long long)off, s->path);
@@ -307,7 +121,7 @@ static int direct_probe(struct io_state *s)
 		return -1;
 	if (!is_write(s->kind))
 		return 0;
-	stamp_buffer(s->buf, s->bs, 0, 0);
+	nb_scratch_stamp(s->buf, s->bs, 0, 0);
 	return pwrite(s->fd, s->buf, s->bs, 0) < 0 ? -1 : 0;
 }
 
@@ -322,7 +136,7 @@ static int io_setup(struct nb_ctx *c, enum io_kind kind)
 
 	nb_format_size(size, a, sizeof(a));
 	nb_format_size(bs, b, sizeof(b));
-	if (bs % SECTOR)
+	if (bs % NB_SCRATCH_SECTOR)
 		return nb_fail(c, 1, "bs %s is not a multiple of 4K (O_DIRECT alignment)", b);
 	if (size < min) {
 		char m[32];
@@ -339,12 +153,12 @@ static int io_setup(struct nb_ctx *c, enum io_kind kind)
 	s->bs = bs;
 	s->nblocks = size / bs;
 	s->rng = nb_param_u(c, "seed");
-	if (posix_memalign((void **)&s->buf, SECTOR, bs)) {
+	if (posix_memalign((void **)&s->buf, NB_SCRATCH_SECTOR, bs)) {
 		s->buf = NULL;
 		io_free(c, s);
 		return nb_fail(c, 0, "out of memory (a %s buffer)", b);
 	}
-	fill_random(s->buf, bs, 0xb10cull ^ bs);
+	nb_scratch_fill(s->buf, bs, 0xb10cull ^ bs);
 	if ((s->bfd = nb_scratch_create(c, dir, "nestbench-io", size, 1u << 20, s->path, &sfs)) < 0) {
 		io_free(c, s);
 		return -1;
@@ -495,7 +309,7 @@ static int rand_run(struct nb_ctx *c, uint64_t ops, uint64_t *bytes)
 	io_prepare(s);
 	nb_meter_start(c);
 	for (i = 0; i < ops && !rc; i++) {
-		uint64_t off = (splitmix64(&s->rng) % s->nblocks) * s->bs;
+		uint64_t off = (nb_splitmix64(&s->rng) % s->nblocks) * s->bs;
 		uint64_t t0 = nb_now_ns();
 		rc = xfer(c, s, off);
 		s->lat[i] = nb_now_ns() - t0;

@@ -19,6 +19,7 @@ static void usage(FILE *f)
 	      "       nestbench-work info [--json]\n"
 	      "       nestbench-work run NAME [--param K=V ...] [--reps N] [--warmup N]\n"
 	      "                      [--min-time-ms T | --ops N] [--cpu N] [--events ENCODED]\n"
+	      "       nestbench-work cases NAME [--param K=V ...]  (resolved cases, no run)\n"
 	      "       nestbench-work help NAME     (parameters of one workload)\n"
 	      "       nestbench-work --version\n"
 	      "\n"
@@ -119,7 +120,7 @@ static int parse_uint_opt(const char *opt, const char *v, uint64_t min, uint64_t
 	return 0;
 }
 
-static int cmd_run(int argc, char **argv)
+static int cmd_run(int argc, char **argv, int cases_only)
 {
 	struct nb_run_opts o;
 	const struct nb_workload *w;
@@ -179,7 +180,7 @@ static int cmd_run(int argc, char **argv)
 			return NB_EXIT_USAGE;
 		}
 	}
-	return nb_run(w, &o);
+	return cases_only ? nb_cases(w, &o) : nb_run(w, &o);
 }
 
 static int want_json(int argc, char **argv)
@@ -209,8 +210,8 @@ int main(int argc, char **argv)
 		printf("nestbench-work %s\n", NB_VERSION);
 		return 0;
 	}
-	if (strcmp(argv[1], "run") == 0)
-		return cmd_run(argc - 2, argv + 2);
+	if (strcmp(argv[1], "run") == 0 || strcmp(argv[1], "cases") == 0)
+		return cmd_run(argc - 2, argv + 2, argv[1][0] == 'c');
 	if (strcmp(argv[1], "help") == 0 && argc == 3)
 		return cmd_help(argv[2]);
 	if (strcmp(argv[1], "list") == 0 || strcmp(argv[1], "info") == 0) {

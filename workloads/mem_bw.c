@@ -9,6 +9,7 @@
  * The four descriptors share everything but the kernel: one state, one setup, one run
  * that dispatches on the kernel table, one check. */
 #include "chase.h"
+#include "memutil.h"
 #include "../common/units.h"
 
 #include <inttypes.h>

@@ -49,6 +49,8 @@
  * 1 GiB) (read at setup), each chunk its own mapping (and, cold, its own wait), so the
  * calibration cannot exhaust memory; max_ops bounds the time. */
 #include "workload.h"
+#include "memutil.h"
+#include "scratch.h"
 #include "../common/units.h"
 
 #include <dirent.h>
@@ -63,13 +65,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* From io.c: the scratch file both families use (a shared header would hold these). */
-int nb_scratch_create(struct nb_ctx *c, const char *dir, const char *prefix, uint64_t size,
-		      size_t wchunk, char *path, struct statfs *sfs);
-void nb_scratch_remove(struct nb_ctx *c, const char *path);
-const char *nb_scratch_fs_name(unsigned long type, char *buf, size_t len);
-
-#define HUGE_SZ (2u << 20)
 #define CHUNK_MAX (1ull << 30)
 
 /* Touch loops are not instrumented: an ASan shadow check would add its own faults. */
@@ -106,25 +101,9 @@ static uint64_t majflt(void)
 	return (uint64_t)ru.ru_majflt;
 }
 
-/* MemAvailable in bytes, 0 if unknown. */
-static uint64_t mem_available(void)
-{
-	FILE *f = fopen("/proc/meminfo", "re");
-	char line[256];
-	unsigned long long kb = 0;
-
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1)
-			break;
-	fclose(f);
-	return (uint64_t)kb * 1024;
-}
-
 static uint64_t chunk_bytes(void)
 {
-	uint64_t avail = mem_available(), b = avail ? avail / 4 : 256ull << 20;
+	uint64_t avail = nb_mem_available(), b = avail ? avail / 4 : 256ull << 20;
 
 	return b > CHUNK_MAX ? CHUNK_MAX : b < (4ull << 20) ? 4ull << 20 : b;
 }
@@ -173,7 +152,7 @@ static uint64_t lowfree_pages(size_t page)
 
 	if (!f)
 		return 0;
-	while ((HUGE_SZ / page) >> (order_max + 1))
+	while ((NB_HUGE_PAGE / page) >> (order_max + 1))
 		order_max++;  /* pageblock order: 9 for 4 KiB pages */
 	while (fgets(line, sizeof(line), f)) {
 		char *z = strstr(line, "zone"), *end;
@@ -251,7 +230,7 @@ static int anon_setup_common(struct nb_ctx *c, int huge)
 	s->huge = huge;
 	s->cold = regime[0] == 'c';
 	s->wait_ms = nb_param_u(c, "cold_wait_ms");
-	s->page = huge ? HUGE_SZ : (size_t)sysconf(_SC_PAGESIZE);
+	s->page = huge ? NB_HUGE_PAGE : (size_t)sysconf(_SC_PAGESIZE);
 	s->chunk = chunk_bytes() / s->page;
 	if (!s->chunk)
 		s->chunk = 1;
@@ -295,32 +274,6 @@ static char *map_region(struct nb_ctx *c, struct anon_state *s, uint64_t n)
 		return NULL;
 	}
 	return p;
-}
-
-/* Bytes of AnonHugePages in /proc/self/smaps for mappings overlapping [lo, hi). */
-static uint64_t smaps_anon_huge(uintptr_t lo, uintptr_t hi)
-{
-	FILE *f = fopen("/proc/self/smaps", "re");
-	char *line = NULL;
-	size_t cap = 0;
-	uint64_t bytes = 0;
-	int in = 0;
-
-	if (!f)
-		return 0;
-	while (getline(&line, &cap, f) > 0) {
-		unsigned long a, b;
-		char perm;
-		if (sscanf(line, "%lx-%lx %c", &a, &b, &perm) == 3) {
-			in = a < hi && b > lo;
-			continue;
-		}
-		if (in && strncmp(line, "AnonHugePages:", 14) == 0)
-			bytes += strtoull(line + 14, NULL, 10) * 1024;
-	}
-	free(line);
-	fclose(f);
-	return bytes;
 }
 
 static int anon_run(struct nb_ctx *c, uint64_t ops, uint64_t *bytes)
@@ -376,8 +329,11 @@ static int anon_run(struct nb_ctx *c, uint64_t ops, uint64_t *bytes)
 		touch_write(p, n, s->page);
 		nb_meter_stop(c);
 		faults += minflt() - f0;
-		if (s->huge)
-			huge += smaps_anon_huge((uintptr_t)p, (uintptr_t)p + len);
+		if (s->huge) {
+			/* Unreadable smaps (-1) counts as no huge pages: huge_fraction 0. */
+			int64_t h = nb_anon_huge_bytes(p, len);
+			huge += h > 0 ? (uint64_t)h : 0;
+		}
 		munmap(p, len);
 		if (ballast)
 			munmap(ballast, blen);
@@ -387,7 +343,7 @@ static int anon_run(struct nb_ctx *c, uint64_t ops, uint64_t *bytes)
 	if (s->ballast_max)
 		nb_extra(c, "ballast_mb", (double)(s->ballast_last * s->page) / 1e6);
 	if (s->huge) {
-		double frac = (double)huge / ((double)ops * (double)HUGE_SZ);
+		double frac = (double)huge / ((double)ops * (double)NB_HUGE_PAGE);
 		nb_extra(c, "huge_fraction", frac);
 		if (frac < 0.99 && !s->noted_fallback) {
 			nb_note(c, "huge pages could not be allocated for %.1f %% of the touched memory "
@@ -405,36 +361,23 @@ static void free_priv(struct nb_ctx *c)
 	c->priv = NULL;
 }
 
-/* Read a sysfs file's first line into buf; 0 or -1. */
-static int read_line(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "re");
-	int ok;
-
-	if (!f)
-		return -1;
-	ok = fgets(buf, (int)len, f) != NULL;
-	fclose(f);
-	if (ok)
-		buf[strcspn(buf, "\n")] = '\0';
-	return ok ? 0 : -1;
-}
-
+/* Not nb_thp_unsupported (mem family): pf.thp has no thp parameter, keeps its own
+ * messages, also checks the PMD size and notes the enabled and defrag lines. */
 static const char *thp_supported(struct nb_ctx *c, char *why, size_t len)
 {
 	char en[128], defrag[128], sz[64];
 
-	if (read_line("/sys/kernel/mm/transparent_hugepage/enabled", en, sizeof(en)))
+	if (nb_read_line(NB_THP_ENABLED, en, sizeof(en)))
 		return "transparent huge pages are not available (no /sys/kernel/mm/transparent_hugepage)";
-	if (strstr(en, "[never]"))
+	if (nb_thp_mode_of(en) == 'n')
 		return "transparent huge pages are disabled ([never] in "
 		       "/sys/kernel/mm/transparent_hugepage/enabled)";
-	if (!read_line("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", sz, sizeof(sz)) &&
-	    strtoull(sz, NULL, 10) != HUGE_SZ) {
+	if (!nb_read_line(NB_THP_DIR "hpage_pmd_size", sz, sizeof(sz)) &&
+	    strtoull(sz, NULL, 10) != NB_HUGE_PAGE) {
 		snprintf(why, len, "the PMD huge page size is %s bytes, not 2 MiB", sz);
 		return why;
 	}
-	if (read_line("/sys/kernel/mm/transparent_hugepage/defrag", defrag, sizeof(defrag)))
+	if (nb_read_line(NB_THP_DIR "defrag", defrag, sizeof(defrag)))
 		snprintf(defrag, sizeof(defrag), "unknown");
 	nb_note(c, "THP enabled: %s; defrag: %s", en, defrag);
 	return NULL;
@@ -489,7 +432,7 @@ static int file_setup(struct nb_ctx *c)
 		file_teardown(c);
 		return -1;
 	}
-	if (read_line("/sys/kernel/debug/fault_around_bytes", fab, sizeof(fab)))
+	if (nb_read_line("/sys/kernel/debug/fault_around_bytes", fab, sizeof(fab)))
 		snprintf(fab, sizeof(fab), "64K by default");
 	nb_note(c, "a %s file on %s, in the page cache as 4 KiB folios (written a page at a time); "
 		   "fault-around maps up to fault_around_bytes (%s) per read fault, so faults_per_page "

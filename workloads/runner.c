@@ -455,6 +455,33 @@ static int prepare_cases(const struct nb_workload *w, const struct nb_run_opts *
 	return 0;
 }
 
+int nb_cases(const struct nb_workload *w, const struct nb_run_opts *o)
+{
+	static char texts[NB_MAX_PARAMS][NB_PARAM_TEXT], values[NB_MAX_SWEEP][NB_PARAM_TEXT];
+	char err[NB_ERR_LEN + 128];
+	int sweep, ncases;
+
+	if (prepare_cases(w, o, texts, &sweep, values, &ncases, err, sizeof(err)))
+		return usage_error(o, w->name, err);
+	for (int k = 0; k < ncases; k++) {
+		struct nb_rec r;
+		if (sweep >= 0)
+			memcpy(texts[sweep], values[k], NB_PARAM_TEXT);
+		nb_rec_begin(&r, o->out, 1);
+		nb_rec_str(&r, "type", "case");
+		nb_rec_str(&r, "workload", w->name);
+		nb_rec_u64(&r, "case", (uint64_t)k);
+		/* As text, exactly what `run --param` accepts; unset ones are left to setup. */
+		nb_rec_obj_begin(&r, "params");
+		for (int i = 0; i < nb_params_count(w); i++)
+			if (texts[i][0])
+				nb_rec_str(&r, w->params[i].name, texts[i]);
+		nb_rec_obj_end(&r);
+		nb_rec_end(&r);
+	}
+	return NB_EXIT_OK;
+}
+
 int nb_run(const struct nb_workload *w, const struct nb_run_opts *o)
 {
 	static char texts[NB_MAX_PARAMS][NB_PARAM_TEXT], values[NB_MAX_SWEEP][NB_PARAM_TEXT];

@@ -30,6 +30,10 @@ void nb_run_opts_default(struct nb_run_opts *o);
 /* Run and print records; returns one of the NB_EXIT_* statuses. */
 int nb_run(const struct nb_workload *w, const struct nb_run_opts *o);
 
+/* Print the cases a run would measure (sweeps expanded, parameters validated), one
+ * "case" record each, without running anything; NB_EXIT_OK or NB_EXIT_USAGE. */
+int nb_cases(const struct nb_workload *w, const struct nb_run_opts *o);
+
 /* Calibrate the operation count (exposed for tests): doubles or extrapolates until one
  * run lasts at least min_ns.  0 or -1 (c->err). */
 int nb_calibrate(struct nb_ctx *c, uint64_t min_ns, uint64_t *ops, uint64_t *last_ns);

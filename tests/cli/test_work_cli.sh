@@ -47,6 +47,12 @@ jq -se 'map(select(.type == "meta"))[0] | .calibrated == false and .ops_per_rep 
 	ok "--ops: every rep does exactly N ops" || fail "--ops: every rep does exactly N ops" "$(cat "$TMP/out")"
 expect_status "--ops 0 rejected" 2 "$W" run cpu.int --ops 0
 
+expect_status "cases expands a sweep without running" 0 "$W" cases mem.lat --param size=16K..64K --param thp=1
+[ "$(jq -sc '[.[] | .params.size]' "$TMP/out")" = '["16K","32K","64K"]' ] &&
+	jq -se 'all(.type == "case" and .params.thp == "1")' "$TMP/out" >/dev/null &&
+	ok "cases: 16K 32K 64K, thp kept" || fail "cases: 16K 32K 64K, thp kept" "$(cat "$TMP/out")"
+expect_status "cases rejects bad parameters" 2 "$W" cases mem.lat --param size=1K
+
 # Bad input: exit 2, one line naming the problem.
 expect_status "no command" 2 "$W"
 expect_status "unknown command" 2 "$W" frobnicate

@@ -5,6 +5,7 @@
 #include "check.h"
 #include "../../common/units.h"
 #include "../../workloads/chase.h"
+#include "../../workloads/memutil.h"
 #include "../../workloads/params.h"
 #include "../../workloads/runner.h"
 

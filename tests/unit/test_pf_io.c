@@ -4,6 +4,7 @@
 #include "check.h"
 #include "../../workloads/meter.h"
 #include "../../workloads/params.h"
+#include "../../workloads/scratch.h"
 #include "../../workloads/workload.h"
 
 #include <dirent.h>
@@ -17,8 +18,6 @@
 extern const struct nb_workload nb_wl_pf_anon, nb_wl_pf_file, nb_wl_pf_thp;
 extern const struct nb_workload nb_wl_io_seq_read, nb_wl_io_seq_write, nb_wl_io_rand_read,
 	nb_wl_io_rand_write, nb_wl_io_fsync;
-
-#define STAMP_MAGIC 0x6e65737462656e63ull  /* io.c: every 4 KiB sector starts with off ^ this */
 
 static struct nb_ctx ctx;  /* large (scratch paths): one at a time */
 static char dir[64];
@@ -455,7 +454,7 @@ TEST(io_rand_write_and_fsync_keep_data)
 			uint64_t st, gen;
 			memcpy(&st, buf + off, 8);
 			memcpy(&gen, buf + off + 8, 8);
-			if (st != (off ^ STAMP_MAGIC)) {
+			if (st != (off ^ NB_SCRATCH_STAMP_MAGIC)) {
 				printf("  %s: bad stamp at %llu\n", w->name, (unsigned long long)off);
 				ok = 0;
 				break;
