@@ -8,7 +8,9 @@ SAN      ?= 0
 VERSION  := $(shell cat VERSION 2>/dev/null || echo dev)
 GITREV   := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 
-WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-missing-field-initializers
+# snprintf truncating a long path in a message is intended, not a bug.
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-missing-field-initializers \
+            -Wno-format-truncation
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 $(WARN) -D_GNU_SOURCE -DNB_VERSION='"$(VERSION)"' -DNB_GITREV='"$(GITREV)"'
 LDLIBS   := -lm -pthread

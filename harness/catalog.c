@@ -1,0 +1,231 @@
+/* catalog.c - the workload list and case expansion, asked of nestbench-work itself. */
+#include "catalog.h"
+#include "proc.h"
+#include "../common/sha256.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ERR_LEN 512
+
+/* Parse newline-separated JSON objects, calling fn for each; -1 on a bad line. */
+static int each_line(char *text, int (*fn)(const cJSON *o, void *arg), void *arg)
+{
+	char *save = NULL;
+
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		cJSON *o = cJSON_Parse(line);
+		int rc = o ? fn(o, arg) : -1;
+		cJSON_Delete(o);
+		if (rc)
+			return -1;
+	}
+	return 0;
+}
+
+static const char *str_of(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static int add_workload(const cJSON *o, void *arg)
+{
+	struct nb_catalog *cat = arg;
+	struct nb_wl_info *w, *grown = realloc(cat->w, (size_t)(cat->n + 1) * sizeof(*cat->w));
+	const cJSON *p;
+
+	if (!grown)
+		return -1;
+	cat->w = grown;
+	w = &cat->w[cat->n];
+	memset(w, 0, sizeof(*w));
+	snprintf(w->name, sizeof(w->name), "%s", str_of(o, "name"));
+	snprintf(w->family, sizeof(w->family), "%s", str_of(o, "family"));
+	snprintf(w->unit, sizeof(w->unit), "%s", str_of(o, "unit"));
+	w->higher_is_better = strcmp(str_of(o, "better"), "higher") == 0;
+	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(o, "params"))
+		if (strcmp(str_of(p, "name"), "dir") == 0)
+			w->has_dir_param = 1;
+	if (!w->name[0])
+		return -1;
+	cat->n++;
+	return 0;
+}
+
+int nb_catalog_load(struct nb_catalog *cat, const char *work_path, char *err)
+{
+	char *list_argv[] = { (char *)work_path, "list", "--json", NULL };
+	char *ver_argv[] = { (char *)work_path, "--version", NULL };
+	struct nb_proc_out o;
+	char herr[256];
+
+	memset(cat, 0, sizeof(*cat));
+	snprintf(cat->work_path, sizeof(cat->work_path), "%s", work_path);
+	if (nb_sha256_file(work_path, cat->sha256, &cat->size, herr)) {
+		snprintf(err, ERR_LEN, "workload binary %s: %s (build it with `make`, or give --work PATH)",
+			 work_path, herr);
+		return -1;
+	}
+	if (nb_proc_run(ver_argv, &o, herr) || o.status != 0) {
+		snprintf(err, ERR_LEN, "cannot run %s --version: %s", work_path,
+			 o.err && o.err[0] ? o.err : herr);
+		nb_proc_out_free(&o);
+		return -1;
+	}
+	sscanf(o.out, "nestbench-work %63s", cat->version);
+	nb_proc_out_free(&o);
+	if (nb_proc_run(list_argv, &o, herr) || o.status != 0 || each_line(o.out, add_workload, cat) ||
+	    cat->n == 0) {
+		snprintf(err, ERR_LEN, "%s list --json failed or printed no workloads", work_path);
+		nb_proc_out_free(&o);
+		nb_catalog_free(cat);
+		return -1;
+	}
+	nb_proc_out_free(&o);
+	return 0;
+}
+
+void nb_catalog_free(struct nb_catalog *cat)
+{
+	free(cat->w);
+	cat->w = NULL;
+	cat->n = 0;
+}
+
+int nb_catalog_find(const struct nb_catalog *cat, const char *name)
+{
+	for (int i = 0; i < cat->n; i++)
+		if (strcmp(cat->w[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+/* ---- expansion --------------------------------------------------------------------- */
+
+struct expand {
+	struct nb_case **cases;
+	int *n, cap, wl, entry;
+};
+
+static int cmp_param(const void *a, const void *b)
+{
+	return strcmp((const char *)a, (const char *)b);
+}
+
+static void make_key(struct nb_case *c, const char *name)
+{
+	size_t used = (size_t)snprintf(c->key, sizeof(c->key), "%s", name);
+
+	for (int i = 0; i < c->nparams && used < sizeof(c->key); i++)
+		used += (size_t)snprintf(c->key + used, sizeof(c->key) - used, " %s", c->params[i]);
+}
+
+static int add_case(const cJSON *o, void *arg)
+{
+	struct expand *x = arg;
+	struct nb_case *c;
+	const cJSON *p;
+
+	if (*x->n == x->cap) {
+		int cap = x->cap ? x->cap * 2 : 64;
+		struct nb_case *grown = realloc(*x->cases, (size_t)cap * sizeof(**x->cases));
+		if (!grown)
+			return -1;
+		*x->cases = grown;
+		x->cap = cap;
+	}
+	c = &(*x->cases)[*x->n];
+	memset(c, 0, sizeof(*c));
+	c->wl = x->wl;
+	c->entry = x->entry;
+	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(o, "params")) {
+		if (!cJSON_IsString(p) || c->nparams == NB_CFG_MAX_PARAMS)
+			return -1;
+		snprintf(c->params[c->nparams++], NB_CFG_TEXT, "%.63s=%.180s", p->string, p->valuestring);
+	}
+	qsort(c->params, (size_t)c->nparams, sizeof(c->params[0]), cmp_param);
+	make_key(c, str_of(o, "workload"));
+	(*x->n)++;
+	return 0;
+}
+
+/* Ask `nestbench-work cases` for one workload of one entry. */
+static int expand_one(const struct nb_catalog *cat, const struct nb_workload_cfg *e, struct expand *x,
+		      char *err)
+{
+	char *argv[4 + 2 * NB_CFG_MAX_PARAMS];
+	struct nb_proc_out o;
+	char herr[256];
+	int argc = 0;
+
+	argv[argc++] = (char *)cat->work_path;
+	argv[argc++] = "cases";
+	argv[argc++] = cat->w[x->wl].name;
+	for (int i = 0; i < e->nparams; i++) {
+		argv[argc++] = "--param";
+		argv[argc++] = (char *)e->params[i];
+	}
+	argv[argc] = NULL;
+	if (nb_proc_run(argv, &o, herr)) {
+		snprintf(err, ERR_LEN, "workloads[%d]: %s", x->entry, herr);
+		return -1;
+	}
+	if (o.status != 0) {
+		/* nestbench-work already printed one line naming the problem. */
+		o.err[strcspn(o.err, "\n")] = '\0';
+		snprintf(err, ERR_LEN, "workloads[%d] (%s): %s", x->entry, cat->w[x->wl].name,
+			 strncmp(o.err, "nestbench-work: ", 16) == 0 ? o.err + 16 : o.err);
+		nb_proc_out_free(&o);
+		return -1;
+	}
+	int rc = each_line(o.out, add_case, x);
+	nb_proc_out_free(&o);
+	if (rc)
+		snprintf(err, ERR_LEN, "workloads[%d]: unreadable output from %s cases", x->entry,
+			 cat->work_path);
+	return rc;
+}
+
+int nb_catalog_expand(const struct nb_catalog *cat, const struct nb_campaign_cfg *cfg,
+		      struct nb_case **cases, int *ncases, char *err)
+{
+	struct expand x = { cases, ncases, 0, 0, 0 };
+
+	*cases = NULL;
+	*ncases = 0;
+	for (int e = 0; e < cfg->nworkloads; e++) {
+		const struct nb_workload_cfg *entry = &cfg->workloads[e];
+		int matched = 0;
+		for (int w = 0; w < cat->n; w++) {
+			if (!nb_pattern_match(entry->pattern, cat->w[w].name))
+				continue;
+			matched++;
+			x.wl = w;
+			x.entry = e;
+			if (expand_one(cat, entry, &x, err))
+				goto fail;
+		}
+		if (!matched) {
+			snprintf(err, ERR_LEN, "workloads[%d]: no workload matches \"%s\" (names and patterns "
+					       "such as \"exit.*\": see `nestbench-work list`)", e, entry->pattern);
+			goto fail;
+		}
+	}
+	for (int i = 0; i < *ncases; i++)
+		for (int j = 0; j < i; j++)
+			if (strcmp((*cases)[i].key, (*cases)[j].key) == 0) {
+				snprintf(err, ERR_LEN, "workloads[%d] and workloads[%d] both measure \"%s\"",
+					 (*cases)[j].entry, (*cases)[i].entry, (*cases)[i].key);
+				goto fail;
+			}
+	return 0;
+fail:
+	free(*cases);
+	*cases = NULL;
+	*ncases = 0;
+	return -1;
+}

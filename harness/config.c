@@ -1,0 +1,524 @@
+/* config.c - reading and checking campaign files. */
+#include "config.h"
+#include "../common/transport.h"
+
+#include <cjson/cJSON.h>
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_REPS 10
+#define DEFAULT_WARMUP 1
+#define DEFAULT_MIN_TIME_MS 50
+#define DEFAULT_TIMEOUT_S 600
+
+/* Parsing state: where we are (for messages) and where errors go. */
+struct parser {
+	const char *name;
+	char *err;
+};
+
+static int fail(struct parser *p, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(struct parser *p, const char *path, const char *fmt, ...)
+{
+	char msg[NB_CFG_ERR - 160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(p->err, NB_CFG_ERR, "%s: %s: %s", p->name, path, msg);
+	return -1;
+}
+
+/* Line and column (1-based) of byte offset off in text. */
+static void line_col(const char *text, size_t off, int *line, int *col)
+{
+	*line = 1;
+	*col = 1;
+	for (size_t i = 0; i < off && text[i]; i++) {
+		if (text[i] == '\n') {
+			(*line)++;
+			*col = 1;
+		} else {
+			(*col)++;
+		}
+	}
+}
+
+/* Every key of obj must be in allowed (NULL-terminated) or start with "_". */
+static int check_keys(struct parser *p, const cJSON *obj, const char *path, const char *const *allowed)
+{
+	const cJSON *it;
+
+	if (!cJSON_IsObject(obj))
+		return fail(p, path, "expected an object");
+	cJSON_ArrayForEach(it, obj) {
+		int ok = it->string[0] == '_';
+		for (int i = 0; !ok && allowed[i]; i++)
+			ok = strcmp(it->string, allowed[i]) == 0;
+		if (!ok) {
+			char known[256] = "";
+			for (int i = 0; allowed[i]; i++)
+				snprintf(known + strlen(known), sizeof(known) - strlen(known), "%s%s",
+					 i ? ", " : "", allowed[i]);
+			return fail(p, path, "unknown key \"%s\" (known: %s; keys starting with _ are comments)",
+				    it->string, known);
+		}
+	}
+	return 0;
+}
+
+static int get_string(struct parser *p, const cJSON *obj, const char *key, const char *path,
+		      char *out, size_t len, int required)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	if (!v) {
+		if (required)
+			return fail(p, path, "missing \"%s\"", key);
+		return 0;
+	}
+	if (!cJSON_IsString(v))
+		return fail(p, path, "\"%s\" must be a string", key);
+	if (strlen(v->valuestring) >= len)
+		return fail(p, path, "\"%s\" is too long (at most %zu characters)", key, len - 1);
+	snprintf(out, len, "%s", v->valuestring);
+	return 0;
+}
+
+/* An integer in [lo, hi]; absent leaves *out unchanged. */
+static int get_int(struct parser *p, const cJSON *obj, const char *key, const char *path, int lo,
+		   int hi, int *out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	if (!v)
+		return 0;
+	if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) || v->valuedouble < lo ||
+	    v->valuedouble > hi)
+		return fail(p, path, "\"%s\" must be an integer between %d and %d", key, lo, hi);
+	*out = (int)v->valuedouble;
+	return 0;
+}
+
+static int valid_name(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-' && *s != '.')
+			return 0;
+	return 1;
+}
+
+/* ---- run settings (defaults and per-workload overrides) ---------------------------- */
+
+static int parse_events(struct parser *p, const cJSON *arr, const char *path, struct nb_run_cfg *r)
+{
+	const cJSON *it;
+
+	if (!cJSON_IsArray(arr))
+		return fail(p, path, "\"events\" must be an array of event names");
+	r->nevents = 0;
+	cJSON_ArrayForEach(it, arr) {
+		if (!cJSON_IsString(it) || !it->valuestring[0] || strlen(it->valuestring) >= NB_CFG_TEXT)
+			return fail(p, path, "\"events\" entries must be non-empty event names");
+		if (r->nevents == NB_CFG_MAX_EVENTS)
+			return fail(p, path, "at most %d events", NB_CFG_MAX_EVENTS);
+		snprintf(r->events[r->nevents++], NB_CFG_TEXT, "%s", it->valuestring);
+	}
+	return 0;
+}
+
+static int parse_cpu(struct parser *p, const cJSON *v, const char *path, int *cpu)
+{
+	if (!v)
+		return 0;
+	if (cJSON_IsString(v) && strcmp(v->valuestring, "auto") == 0)
+		*cpu = -1;
+	else if (cJSON_IsString(v) && strcmp(v->valuestring, "none") == 0)
+		*cpu = -2;
+	else if (cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble < 65536 &&
+		 v->valuedouble == floor(v->valuedouble))
+		*cpu = (int)v->valuedouble;
+	else
+		return fail(p, path, "\"cpu\" must be \"auto\" (the agent picks, avoiding CPU 0), "
+				     "\"none\" (not pinned) or a CPU number");
+	return 0;
+}
+
+/* Fields shared by "defaults" and workload entries. */
+static int parse_run(struct parser *p, const cJSON *obj, const char *path, struct nb_run_cfg *r)
+{
+	const cJSON *ev = cJSON_GetObjectItemCaseSensitive(obj, "events");
+
+	if (get_int(p, obj, "reps", path, 1, 100000, &r->reps) ||
+	    get_int(p, obj, "warmup", path, 0, 1000, &r->warmup) ||
+	    get_int(p, obj, "min_time_ms", path, 1, 3600000, &r->min_time_ms) ||
+	    get_int(p, obj, "timeout_s", path, 1, 86400, &r->timeout_s) ||
+	    parse_cpu(p, cJSON_GetObjectItemCaseSensitive(obj, "cpu"), path, &r->cpu))
+		return -1;
+	if (ev && parse_events(p, ev, path, r))
+		return -1;
+	return 0;
+}
+
+static void run_inherit(struct nb_run_cfg *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->reps = r->warmup = r->min_time_ms = r->timeout_s = -1;
+	r->cpu = -3;   /* inherit */
+	r->nevents = -1;
+}
+
+/* ---- sections ---------------------------------------------------------------------- */
+
+static int parse_tier(struct parser *p, const cJSON *t, int i, struct nb_tier_cfg *tier)
+{
+	static const char *const keys[] = { "name", "level", "hypervisor", "address", "via",
+					    "token_file", "io_dir", NULL };
+	char path[64], err[256];
+	struct nb_addr a;
+
+	snprintf(path, sizeof(path), "tiers[%d]", i);
+	memset(tier, 0, sizeof(*tier));
+	tier->level = -1;
+	tier->parent = -1;
+	if (check_keys(p, t, path, keys) ||
+	    get_string(p, t, "name", path, tier->name, sizeof(tier->name), 1) ||
+	    get_int(p, t, "level", path, 0, 16, &tier->level) ||
+	    get_string(p, t, "hypervisor", path, tier->hypervisor, sizeof(tier->hypervisor), 0) ||
+	    get_string(p, t, "address", path, tier->address, sizeof(tier->address), 1) ||
+	    get_string(p, t, "via", path, tier->via, sizeof(tier->via), 0) ||
+	    get_string(p, t, "token_file", path, tier->token_file, sizeof(tier->token_file), 0) ||
+	    get_string(p, t, "io_dir", path, tier->io_dir, sizeof(tier->io_dir), 0))
+		return -1;
+	if (!valid_name(tier->name))
+		return fail(p, path, "tier name \"%s\" may hold only letters, digits, '.', '_' and '-'",
+			    tier->name);
+	if (tier->level < 0)
+		return fail(p, path, "missing \"level\" (0 = bare metal, 1 = guest, 2 = nested guest)");
+	if (strcmp(tier->address, "local") == 0) {
+		if (tier->via[0])
+			return fail(p, path, "a \"local\" tier cannot be reached \"via\" another tier");
+		return 0;
+	}
+	if (nb_addr_parse(tier->address, NB_ADDR_CONNECT, &a, err))
+		return fail(p, path, "address: %s (or \"local\" for an agent the harness starts)", err);
+	return 0;
+}
+
+/* Resolve "via" names and refuse unknown parents and cycles. */
+static int link_tiers(struct parser *p, struct nb_campaign_cfg *c)
+{
+	for (int i = 0; i < c->ntiers; i++) {
+		char path[64];
+		snprintf(path, sizeof(path), "tiers[%d]", i);
+		for (int j = 0; j < i; j++)
+			if (strcmp(c->tiers[i].name, c->tiers[j].name) == 0)
+				return fail(p, path, "tier name \"%s\" is used twice", c->tiers[i].name);
+		if (!c->tiers[i].via[0])
+			continue;
+		c->tiers[i].parent = nb_config_tier(c, c->tiers[i].via);
+		if (c->tiers[i].parent < 0)
+			return fail(p, path, "\"via\": no tier named \"%s\"", c->tiers[i].via);
+	}
+	for (int i = 0; i < c->ntiers; i++) {
+		int hops = 0;
+		for (int k = c->tiers[i].parent; k >= 0; k = c->tiers[k].parent)
+			if (++hops > c->ntiers)
+				return fail(p, "tiers", "\"via\" chain from \"%s\" loops", c->tiers[i].name);
+	}
+	return 0;
+}
+
+static int param_text(struct parser *p, const cJSON *v, const char *path, char *out)
+{
+	char val[NB_CFG_TEXT];
+
+	if (cJSON_IsString(v))
+		snprintf(val, sizeof(val), "%s", v->valuestring);
+	else if (cJSON_IsBool(v))
+		snprintf(val, sizeof(val), "%d", cJSON_IsTrue(v));
+	else if (cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble == floor(v->valuedouble) &&
+		 v->valuedouble < 1.8e19)
+		snprintf(val, sizeof(val), "%.0f", v->valuedouble);
+	else
+		return fail(p, path, "parameter \"%s\" must be a string, a non-negative integer or a "
+				     "boolean", v->string);
+	size_t kl = strlen(v->string), vl = strlen(val);
+	if (kl + vl + 2 > NB_CFG_TEXT)
+		return fail(p, path, "parameter \"%s\" is too long", v->string);
+	memcpy(out, v->string, kl);
+	out[kl] = '=';
+	memcpy(out + kl + 1, val, vl + 1);
+	return 0;
+}
+
+static int parse_workload(struct parser *p, const cJSON *w, int i, struct nb_workload_cfg *wl)
+{
+	static const char *const keys[] = { "name", "params", "reps", "warmup", "min_time_ms",
+					    "timeout_s", "cpu", "events", NULL };
+	char path[64];
+	const cJSON *params, *it;
+
+	snprintf(path, sizeof(path), "workloads[%d]", i);
+	memset(wl, 0, sizeof(*wl));
+	run_inherit(&wl->run);
+	if (cJSON_IsString(w)) {
+		if (!w->valuestring[0] || strlen(w->valuestring) >= sizeof(wl->pattern))
+			return fail(p, path, "expected a workload name or pattern such as \"exit.*\"");
+		snprintf(wl->pattern, sizeof(wl->pattern), "%s", w->valuestring);
+		return 0;
+	}
+	if (check_keys(p, w, path, keys) ||
+	    get_string(p, w, "name", path, wl->pattern, sizeof(wl->pattern), 1) ||
+	    parse_run(p, w, path, &wl->run))
+		return -1;
+	params = cJSON_GetObjectItemCaseSensitive(w, "params");
+	if (!params)
+		return 0;
+	if (!cJSON_IsObject(params))
+		return fail(p, path, "\"params\" must be an object such as {\"size\": \"64M\"}");
+	cJSON_ArrayForEach(it, params) {
+		if (wl->nparams == NB_CFG_MAX_PARAMS)
+			return fail(p, path, "at most %d parameters", NB_CFG_MAX_PARAMS);
+		if (param_text(p, it, path, wl->params[wl->nparams++]))
+			return -1;
+	}
+	return 0;
+}
+
+static int parse_precision(struct parser *p, const cJSON *o, struct nb_precision_cfg *pr)
+{
+	static const char *const keys[] = { "mode", "target", "min_reps", "max_reps", "budget_s", NULL };
+	char mode[32] = "fixed";
+	const cJSON *v;
+
+	pr->mode = NB_PRECISION_FIXED;
+	pr->target = 0.01;
+	pr->min_reps = 6;   /* the least n whose median CI can reach 95 % */
+	pr->max_reps = 100;
+	pr->budget_s = 60;
+	if (!o)
+		return 0;
+	if (check_keys(p, o, "precision", keys) ||
+	    get_string(p, o, "mode", "precision", mode, sizeof(mode), 0) ||
+	    get_int(p, o, "min_reps", "precision", 6, 100000, &pr->min_reps) ||
+	    get_int(p, o, "max_reps", "precision", 6, 100000, &pr->max_reps))
+		return -1;
+	if (strcmp(mode, "adaptive") == 0)
+		pr->mode = NB_PRECISION_ADAPTIVE;
+	else if (strcmp(mode, "fixed") != 0)
+		return fail(p, "precision", "\"mode\" must be \"fixed\" or \"adaptive\"");
+	if ((v = cJSON_GetObjectItemCaseSensitive(o, "target"))) {
+		if (!cJSON_IsNumber(v) || !(v->valuedouble > 0 && v->valuedouble <= 0.5))
+			return fail(p, "precision", "\"target\" is the CI half-width relative to the "
+						    "median: a number in (0, 0.5], e.g. 0.01 for 1 %%");
+		pr->target = v->valuedouble;
+	}
+	if ((v = cJSON_GetObjectItemCaseSensitive(o, "budget_s"))) {
+		if (!cJSON_IsNumber(v) || !(v->valuedouble > 0))
+			return fail(p, "precision", "\"budget_s\" must be a positive number of seconds");
+		pr->budget_s = v->valuedouble;
+	}
+	if (pr->max_reps < pr->min_reps)
+		return fail(p, "precision", "\"max_reps\" (%d) is below \"min_reps\" (%d)", pr->max_reps,
+			    pr->min_reps);
+	return 0;
+}
+
+static int parse_order(struct parser *p, const cJSON *o, struct nb_order_cfg *ord)
+{
+	static const char *const keys[] = { "interleave", "block", "seed", NULL };
+	const cJSON *v;
+
+	ord->interleave = 1;
+	ord->block = 1;
+	ord->seed_given = 0;
+	if (!o)
+		return 0;
+	if (check_keys(p, o, "order", keys) || get_int(p, o, "block", "order", 1, 100000, &ord->block))
+		return -1;
+	if ((v = cJSON_GetObjectItemCaseSensitive(o, "interleave"))) {
+		if (!cJSON_IsBool(v))
+			return fail(p, "order", "\"interleave\" must be true or false");
+		ord->interleave = cJSON_IsTrue(v);
+	}
+	if ((v = cJSON_GetObjectItemCaseSensitive(o, "seed"))) {
+		if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 9007199254740991.0 ||
+		    v->valuedouble != floor(v->valuedouble))
+			return fail(p, "order", "\"seed\" must be a non-negative integer below 2^53");
+		ord->seed = (uint64_t)v->valuedouble;
+		ord->seed_given = 1;
+	}
+	return 0;
+}
+
+static int parse_root(struct parser *p, const cJSON *root, struct nb_campaign_cfg *c)
+{
+	static const char *const keys[] = { "name", "description", "tiers", "workloads", "defaults",
+					    "precision", "order", NULL };
+	static const char *const run_keys[] = { "reps", "warmup", "min_time_ms", "timeout_s", "cpu",
+						"events", NULL };
+	const cJSON *tiers, *wls, *defaults, *it;
+
+	if (check_keys(p, root, "(top level)", keys) ||
+	    get_string(p, root, "name", "(top level)", c->name, sizeof(c->name), 1) ||
+	    get_string(p, root, "description", "(top level)", c->description, sizeof(c->description), 0))
+		return -1;
+	if (!valid_name(c->name))
+		return fail(p, "name", "\"%s\": use letters, digits, '.', '_' and '-' (it names result files)",
+			    c->name);
+
+	tiers = cJSON_GetObjectItemCaseSensitive(root, "tiers");
+	if (!cJSON_IsArray(tiers) || cJSON_GetArraySize(tiers) == 0)
+		return fail(p, "tiers", "expected a non-empty array of tiers");
+	if (cJSON_GetArraySize(tiers) > NB_CFG_MAX_TIERS)
+		return fail(p, "tiers", "at most %d tiers", NB_CFG_MAX_TIERS);
+	cJSON_ArrayForEach(it, tiers) {
+		if (parse_tier(p, it, c->ntiers, &c->tiers[c->ntiers]))
+			return -1;
+		c->ntiers++;
+	}
+	if (link_tiers(p, c))
+		return -1;
+
+	wls = cJSON_GetObjectItemCaseSensitive(root, "workloads");
+	if (!cJSON_IsArray(wls) || cJSON_GetArraySize(wls) == 0)
+		return fail(p, "workloads", "expected a non-empty array of workload names, patterns "
+					    "(\"exit.*\") or objects");
+	if (cJSON_GetArraySize(wls) > NB_CFG_MAX_WORKLOADS)
+		return fail(p, "workloads", "at most %d entries", NB_CFG_MAX_WORKLOADS);
+	cJSON_ArrayForEach(it, wls) {
+		if (parse_workload(p, it, c->nworkloads, &c->workloads[c->nworkloads]))
+			return -1;
+		c->nworkloads++;
+	}
+
+	c->defaults = (struct nb_run_cfg){ .reps = DEFAULT_REPS, .warmup = DEFAULT_WARMUP,
+					   .min_time_ms = DEFAULT_MIN_TIME_MS,
+					   .timeout_s = DEFAULT_TIMEOUT_S, .cpu = -1, .nevents = 0 };
+	defaults = cJSON_GetObjectItemCaseSensitive(root, "defaults");
+	if (defaults && (check_keys(p, defaults, "defaults", run_keys) ||
+			 parse_run(p, defaults, "defaults", &c->defaults)))
+		return -1;
+	return parse_precision(p, cJSON_GetObjectItemCaseSensitive(root, "precision"), &c->precision) ||
+	       parse_order(p, cJSON_GetObjectItemCaseSensitive(root, "order"), &c->order);
+}
+
+int nb_config_parse(const char *text, size_t len, const char *name, struct nb_campaign_cfg *c,
+		    char *err)
+{
+	struct parser p = { name, err };
+	const char *end = NULL;
+	cJSON *root;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+	if (!root) {
+		const char *at = cJSON_GetErrorPtr();
+		int line, col;
+		size_t off = at && at >= text && at <= text + len ? (size_t)(at - text) : len;
+		line_col(text, off, &line, &col);
+		snprintf(err, NB_CFG_ERR, "%s:%d:%d: JSON syntax error near \"%.20s\"", name, line, col,
+			 off < len ? text + off : "(end of file)");
+		return -1;
+	}
+	rc = parse_root(&p, root, c);
+	cJSON_Delete(root);
+	if (rc)
+		return -1;
+	if (!(c->text = malloc(len + 1))) {
+		snprintf(err, NB_CFG_ERR, "%s: out of memory", name);
+		return -1;
+	}
+	memcpy(c->text, text, len);
+	c->text[len] = '\0';
+	c->len = len;
+	snprintf(c->path, sizeof(c->path), "%s", name);
+	return 0;
+}
+
+int nb_config_load(const char *path, struct nb_campaign_cfg *c, char *err)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+	int rc;
+
+	if (!f) {
+		snprintf(err, NB_CFG_ERR, "cannot open campaign file %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 || n > (1 << 20) || fseek(f, 0, SEEK_SET)) {
+		snprintf(err, NB_CFG_ERR, "%s: not a readable campaign file (at most 1 MiB)", path);
+		fclose(f);
+		return -1;
+	}
+	if (!(buf = malloc((size_t)n + 1)) || fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		snprintf(err, NB_CFG_ERR, "%s: read failed", path);
+		free(buf);
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	rc = nb_config_parse(buf, (size_t)n, path, c, err);
+	free(buf);
+	return rc;
+}
+
+void nb_config_free(struct nb_campaign_cfg *c)
+{
+	free(c->text);
+	c->text = NULL;
+}
+
+struct nb_run_cfg nb_config_effective(const struct nb_campaign_cfg *c, int workload)
+{
+	const struct nb_run_cfg *o = &c->workloads[workload].run;
+	struct nb_run_cfg r = c->defaults;
+
+	if (o->reps >= 0)
+		r.reps = o->reps;
+	if (o->warmup >= 0)
+		r.warmup = o->warmup;
+	if (o->min_time_ms >= 0)
+		r.min_time_ms = o->min_time_ms;
+	if (o->timeout_s >= 0)
+		r.timeout_s = o->timeout_s;
+	if (o->cpu != -3)
+		r.cpu = o->cpu;
+	if (o->nevents >= 0) {
+		r.nevents = o->nevents;
+		memcpy(r.events, o->events, sizeof(r.events));
+	}
+	return r;
+}
+
+int nb_config_tier(const struct nb_campaign_cfg *c, const char *name)
+{
+	for (int i = 0; i < c->ntiers; i++)
+		if (strcmp(c->tiers[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+int nb_pattern_match(const char *pattern, const char *name)
+{
+	size_t n = strlen(pattern);
+
+	if (strcmp(pattern, "*") == 0)
+		return 1;
+	if (n >= 2 && strcmp(pattern + n - 2, ".*") == 0)
+		return strncmp(pattern, name, n - 1) == 0;  /* "exit.*" matches "exit.cpuid" */
+	return strcmp(pattern, name) == 0;
+}

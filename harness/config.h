@@ -1,0 +1,104 @@
+/* config.h - campaign files (configs/NAME.json): tiers, workloads, precision, order.
+ *
+ * Parsing is strict: an unknown key is an error (a typo must not silently change a
+ * campaign), keys starting with "_" are comments.  Syntax errors name the line and
+ * column; semantic errors name the JSON path (tiers[1].via). */
+#ifndef NB_CONFIG_H
+#define NB_CONFIG_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- data types ------------------------------------------------------------------ */
+
+#define NB_CFG_NAME 64
+#define NB_CFG_MAX_TIERS 16
+#define NB_CFG_MAX_WORKLOADS 64
+#define NB_CFG_MAX_PARAMS 16
+#define NB_CFG_MAX_EVENTS 8
+#define NB_CFG_TEXT 256
+#define NB_CFG_ERR 512
+
+enum nb_precision_mode { NB_PRECISION_FIXED, NB_PRECISION_ADAPTIVE };
+
+/* How to reach a tier: an agent the harness starts itself ("local"), a direct
+ * address, or a child address relayed through another tier's agent (via). */
+struct nb_tier_cfg {
+	char name[NB_CFG_NAME];
+	int level;
+	char hypervisor[NB_CFG_NAME];      /* label the user gives, "" = none */
+	char address[NB_CFG_TEXT];         /* "local", vsock:CID:PORT, unix:, tcp:, serial: */
+	char via[NB_CFG_NAME];             /* parent tier, "" = direct */
+	char token_file[PATH_MAX];
+	char io_dir[PATH_MAX];             /* dir parameter for io.* and pf.file, "" = default */
+	int parent;                        /* index of via, -1 = direct */
+};
+
+/* Settings a workload entry may override; -1 / 0 / "" mean "inherit". */
+struct nb_run_cfg {
+	int reps;
+	int warmup;
+	int min_time_ms;
+	int timeout_s;
+	int cpu;                           /* -1 auto (agent picks with hwloc), -2 unpinned */
+	char events[NB_CFG_MAX_EVENTS][NB_CFG_TEXT];
+	int nevents;                       /* -1: inherit */
+};
+
+struct nb_workload_cfg {
+	char pattern[NB_CFG_NAME];         /* "cpu.int", "exit.*", "mem.bw.*", "*" */
+	char params[NB_CFG_MAX_PARAMS][NB_CFG_TEXT];  /* "key=value" */
+	int nparams;
+	struct nb_run_cfg run;
+};
+
+struct nb_precision_cfg {
+	enum nb_precision_mode mode;
+	double target;                     /* adaptive: CI half-width / median, e.g. 0.01 */
+	int min_reps, max_reps;            /* adaptive bounds */
+	double budget_s;                   /* adaptive: time budget per workload case and tier */
+};
+
+struct nb_order_cfg {
+	int interleave;                    /* 1: visits in seeded random order, round by round */
+	int block;                         /* repetitions per visit */
+	uint64_t seed;
+	int seed_given;                    /* 0: the harness picks one and records it */
+};
+
+struct nb_campaign_cfg {
+	char name[NB_CFG_NAME];
+	char description[NB_CFG_TEXT * 2];
+	struct nb_tier_cfg tiers[NB_CFG_MAX_TIERS];
+	int ntiers;
+	struct nb_workload_cfg workloads[NB_CFG_MAX_WORKLOADS];
+	int nworkloads;
+	struct nb_run_cfg defaults;        /* fully resolved: no "inherit" values */
+	struct nb_precision_cfg precision;
+	struct nb_order_cfg order;
+	char path[PATH_MAX];
+	char *text;                        /* the file as read, recorded in results */
+	size_t len;
+};
+
+/* ---- prototypes ------------------------------------------------------------------ */
+
+/* Read and parse a campaign file.  0, or -1 with err "PATH:LINE:COL: message" for
+ * syntax errors and "PATH: tiers[1].via: message" for the rest. */
+int nb_config_load(const char *path, struct nb_campaign_cfg *c, char *err);
+/* The same from memory (name is used in messages). */
+int nb_config_parse(const char *text, size_t len, const char *name, struct nb_campaign_cfg *c,
+		    char *err);
+void nb_config_free(struct nb_campaign_cfg *c);
+
+/* The settings for one workload entry: its overrides on top of the defaults. */
+struct nb_run_cfg nb_config_effective(const struct nb_campaign_cfg *c, int workload);
+
+/* Index of a tier by name, -1 if none. */
+int nb_config_tier(const struct nb_campaign_cfg *c, const char *name);
+
+/* Does a workload name match a pattern ("exit.*", "mem.bw.*", "*", or exact)? */
+int nb_pattern_match(const char *pattern, const char *name);
+
+#endif

@@ -1,0 +1,146 @@
+/* doctor.c - a tier-by-tier health report with fixes for what is missing. */
+#include "doctor.h"
+#include "catalog.h"
+#include "config.h"
+#include "env.h"
+#include "tier.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Counters the reports in this project lean on; names libpfm4 knows on x86. */
+static const char *const probe_events[] = { "cycles", "instructions", "dTLB-load-misses",
+					    "page-faults", "context-switches" };
+
+static const char *local_config =
+	"{\"name\":\"doctor\",\"tiers\":[{\"name\":\"local\",\"level\":0,\"address\":\"local\"}],"
+	"\"workloads\":[\"ctl.syscall\"]}";
+
+static const cJSON *get(const cJSON *o, const char *a, const char *b)
+{
+	o = cJSON_GetObjectItemCaseSensitive(o, a);
+	return b ? cJSON_GetObjectItemCaseSensitive(o, b) : o;
+}
+
+/* The hypervisor setting that would expose a PMU to this kind of guest. */
+static const char *pmu_fix(const char *hv)
+{
+	if (!hv)
+		return "run on bare metal, or expose a virtual PMU to the guest";
+	if (strcmp(hv, "KVM") == 0 || strcmp(hv, "QEMU TCG") == 0)
+		return "start the guest with a PMU: QEMU/KVM `-cpu host,pmu=on` (libvirt: <pmu state='on'/>)";
+	if (strcmp(hv, "Hyper-V") == 0)
+		return "on the Hyper-V host: Set-VMProcessor -VMName <vm> -Perfmon @('pmu')";
+	if (strcmp(hv, "VMware") == 0)
+		return "enable \"Virtualize CPU performance counters\" (vPMC) in the VM's CPU settings";
+	return "expose a virtual PMU to the guest";
+}
+
+static void report_counters(struct nb_tier_conn *tc, const char *sha, const char *hv, FILE *out)
+{
+	struct nb_run_spec spec;
+	cJSON *reply = NULL;
+	char err[512];
+	const cJSON *rec, *ctr;
+	int shown = 0;
+
+	nb_run_spec_init(&spec);
+	snprintf(spec.sha256, sizeof(spec.sha256), "%s", sha);
+	snprintf(spec.workload, sizeof(spec.workload), "ctl.syscall");
+	for (size_t i = 0; i < sizeof(probe_events) / sizeof(probe_events[0]); i++)
+		nb_run_spec_add_event(&spec, probe_events[i], err);
+	spec.reps = 1;
+	spec.warmup = 0;
+	spec.min_time_ms = 1;
+	if (nb_client_run(&tc->client, &spec, &reply, err)) {
+		fprintf(out, "  counters:   could not probe: %s\n", err);
+		cJSON_Delete(reply);
+		return;
+	}
+	cJSON_ArrayForEach(rec, get(reply, "records", NULL)) {
+		const char *type = cJSON_GetStringValue(get(rec, "type", NULL));
+		if (!type || strcmp(type, "rep") != 0 || shown)
+			continue;
+		shown = 1;
+		int missing_hw = 0;
+		cJSON_ArrayForEach(ctr, get(rec, "counters", NULL)) {
+			const char *name = cJSON_GetStringValue(get(ctr, "name", NULL));
+			const char *why = cJSON_GetStringValue(get(ctr, "unsupported", NULL));
+			fprintf(out, "  counter %-18s %s\n", name ? name : "?", why ? why : "works");
+			if (why && name && (strcmp(name, "cycles") == 0 || strcmp(name, "instructions") == 0))
+				missing_hw = 1;
+		}
+		if (missing_hw)
+			fprintf(out, "  fix:        no hardware counters here; %s\n", pmu_fix(hv));
+	}
+	if (!shown)
+		fprintf(out, "  counters:   the probe workload printed no repetition (exit %s)\n",
+			cJSON_IsNumber(get(reply, "exit_status", NULL)) ? "non-zero" : "by signal");
+	cJSON_Delete(reply);
+}
+
+static void report_tier(const struct nb_campaign_cfg *cfg, int t, const struct nb_tier_env *env,
+			const struct nb_catalog *cat, FILE *out, int *failed)
+{
+	struct nb_tier_conn tc;
+	cJSON *tier = cJSON_CreateObject();
+	char err[512], nature[256], sha[65];
+
+	fprintf(out, "tier %s (level %d, %s%s%s)\n", cfg->tiers[t].name, cfg->tiers[t].level,
+		cfg->tiers[t].address, cfg->tiers[t].via[0] ? " via " : "", cfg->tiers[t].via);
+	if (nb_tier_connect(cfg, t, env, &tc, err)) {
+		fprintf(out, "  reachable:  NO: %s\n", err);
+		*failed = 1;
+		cJSON_Delete(tier);
+		return;
+	}
+	fprintf(out, "  reachable:  yes (%s), agent %s\n", tc.reached,
+		cJSON_GetStringValue(get(tc.hello, "agent_version", NULL)) ?: "?");
+	if (nb_env_capture(&tc, tier, err) == 0) {
+		const cJSON *si = get(tier, "sysinfo", NULL);
+		const char *sig = cJSON_GetStringValue(get(si, "hypervisor", "signature"));
+		nb_env_nature(si, nature, sizeof(nature));
+		fprintf(out, "  nature:     %s\n", nature);
+		fprintf(out, "  kernel:     %s\n", cJSON_GetStringValue(get(si, "kernel", "release")) ?: "?");
+		fprintf(out, "  cpu:        %s, %d vCPUs\n", cJSON_GetStringValue(get(si, "cpu", "model")) ?: "?",
+			cJSON_IsNumber(get(si, "cpu", "vcpus")) ? get(si, "cpu", "vcpus")->valueint : 0);
+		const cJSON *kvm = get(si, "devices", "kvm"), *vv = get(si, "devices", "vhost_vsock");
+		fprintf(out, "  can nest:   /dev/kvm %s, /dev/vhost-vsock %s\n",
+			cJSON_IsTrue(kvm) ? "present" : "absent (load kvm_intel or kvm_amd; nested=1 on its parent)",
+			cJSON_IsTrue(vv) ? "present" : "absent (modprobe vhost_vsock to give children vsock)");
+		if (nb_client_put_file(&tc.client, cat->work_path, "nestbench-work", sha, NULL, err) == 0)
+			report_counters(&tc, sha, nb_env_hypervisor_name(sig), out);
+		else
+			fprintf(out, "  counters:   cannot deploy %s: %s\n", cat->work_path, err);
+	} else {
+		fprintf(out, "  sysinfo:    %s\n", err);
+	}
+	nb_tier_close(&tc);
+	cJSON_Delete(tier);
+}
+
+int nb_doctor(const char *config, const char *work, const char *agent, const char *state_dir, FILE *out)
+{
+	static struct nb_campaign_cfg cfg;
+	struct nb_catalog cat;
+	struct nb_tier_env env = { agent, state_dir };
+	char err[NB_CFG_ERR];
+	int failed = 0;
+
+	if (config ? nb_config_load(config, &cfg, err)
+		   : nb_config_parse(local_config, strlen(local_config), "(this machine)", &cfg, err)) {
+		fprintf(stderr, "nestbench: %s\n", err);
+		return 2;
+	}
+	if (nb_catalog_load(&cat, work, err)) {
+		fprintf(stderr, "nestbench: %s\n", err);
+		nb_config_free(&cfg);
+		return 2;
+	}
+	fprintf(out, "nestbench-work %s (sha256 %.16s...)\n", cat.version, cat.sha256);
+	for (int t = 0; t < cfg.ntiers; t++)
+		report_tier(&cfg, t, &env, &cat, out, &failed);
+	nb_catalog_free(&cat);
+	nb_config_free(&cfg);
+	return failed ? 2 : 0;
+}

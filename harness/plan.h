@@ -1,0 +1,37 @@
+/* plan.h - the order of visits and when a case has enough samples.
+ *
+ * A campaign measures every case of a tier in rounds: each round visits the cases not
+ * yet done in a fresh random order drawn from the campaign's seed, so slow drift
+ * (thermal, host noise, the other vCPU's absence) spreads over all cases instead of
+ * landing on whichever ran last.  No I/O here: the campaign loop drives it. */
+#ifndef NB_PLAN_H
+#define NB_PLAN_H
+
+#include "config.h"
+#include "../analysis/stats.h"
+
+#include <stddef.h>
+
+struct nb_plan_state {
+	int n;                 /* measured samples so far */
+	int visits;
+	double spent_s;        /* wall time of this case's visits */
+	int done;
+	char stopped_by[16];   /* "reps", "target", "max_reps", "budget", "skipped", "failed" */
+};
+
+/* Fill order[] with the indices of the cases not done, shuffled (Fisher-Yates with rng)
+ * when interleave is set, in index order otherwise; returns how many. */
+int nb_plan_round(struct nb_rng *rng, const struct nb_plan_state *st, int n, int interleave, int *order);
+
+/* Repetitions for the next visit of a case: the block size, or what is left of a
+ * fixed count; without interleaving, all that is left (fixed) or max_reps (adaptive
+ * then stops early through nb_plan_stop after every visit). */
+int nb_plan_visit_reps(const struct nb_campaign_cfg *cfg, int reps, const struct nb_plan_state *st);
+
+/* Whether a case is done after a visit: NULL (go on) or the reason.  x holds its
+ * samples; adaptive mode stops at the target CI half-width, max_reps or the budget. */
+const char *nb_plan_stop(const struct nb_campaign_cfg *cfg, int reps, const double *x, int n,
+			 double spent_s);
+
+#endif

@@ -1,0 +1,149 @@
+/* tier.c - connecting to a tier, through as many relays as its "via" chain has. */
+#include "tier.h"
+#include "proc.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define ERR_LEN 512
+
+/* The token in a tier's token file (first line, trimmed); "" when none is set. */
+static int read_token(const struct nb_tier_cfg *t, char *tok, size_t len, char *err)
+{
+	FILE *f;
+
+	tok[0] = '\0';
+	if (!t->token_file[0])
+		return 0;
+	if (!(f = fopen(t->token_file, "r"))) {
+		snprintf(err, ERR_LEN, "tier %s: cannot read token file %s: %s", t->name, t->token_file,
+			 strerror(errno));
+		return -1;
+	}
+	if (!fgets(tok, (int)len, f))
+		tok[0] = '\0';
+	fclose(f);
+	tok[strcspn(tok, "\r\n")] = '\0';
+	if (!tok[0]) {
+		snprintf(err, ERR_LEN, "tier %s: token file %s is empty", t->name, t->token_file);
+		return -1;
+	}
+	return 0;
+}
+
+static int start_local(const struct nb_tier_env *env, struct nb_tier_conn *tc, char *err)
+{
+	char *argv[] = { (char *)env->agent_path, "--stdio", "--quiet", "--state-dir",
+			 (char *)env->state_dir, NULL };
+	int to, from;
+	char herr[256];
+
+	if (access(env->agent_path, X_OK)) {
+		snprintf(err, ERR_LEN, "local tier: agent %s is missing (build it with `make`)",
+			 env->agent_path);
+		return -1;
+	}
+	if (nb_proc_spawn_pipes(argv, &tc->local_pid, &to, &from, herr)) {
+		snprintf(err, ERR_LEN, "local tier: cannot start %s: %s", env->agent_path, herr);
+		return -1;
+	}
+	nb_client_from_fds(&tc->client, from, to, "local agent (stdio)");
+	tc->client.timeout_ms = NB_CONNECT_TIMEOUT_MS;
+	snprintf(tc->reached, sizeof(tc->reached), "local agent (stdio)");
+	return 0;
+}
+
+static int hello(const struct nb_tier_cfg *t, struct nb_tier_conn *tc, char *err)
+{
+	char tok[512], herr[256];
+
+	if (read_token(t, tok, sizeof(tok), err))
+		return -1;
+	cJSON_Delete(tc->hello);
+	tc->hello = NULL;
+	if (nb_client_hello(&tc->client, tok[0] ? tok : NULL, &tc->hello, herr) == 0)
+		return 0;
+	if (strcmp(tc->client.code, "auth") == 0)
+		snprintf(err, ERR_LEN, "tier %s: the agent refused the token (%s): set \"token_file\" to "
+				       "the file the agent was started with (--token-file)", t->name, herr);
+	else if (strcmp(tc->client.code, "version") == 0)
+		snprintf(err, ERR_LEN, "tier %s: the agent speaks another protocol version (%s): "
+				       "install the matching nestbench-agent in that tier", t->name, herr);
+	else
+		snprintf(err, ERR_LEN, "tier %s: hello failed: %s", t->name, herr);
+	return -1;
+}
+
+int nb_tier_connect(const struct nb_campaign_cfg *cfg, int t, const struct nb_tier_env *env,
+		    struct nb_tier_conn *tc, char *err)
+{
+	int chain[NB_CFG_MAX_TIERS], n = 0;
+	char herr[256];
+
+	memset(tc, 0, sizeof(*tc));
+	tc->local_pid = -1;
+	for (int k = t; k >= 0 && n < NB_CFG_MAX_TIERS; k = cfg->tiers[k].parent)
+		chain[n++] = k;
+	/* chain[n-1] is the root: local or a direct address. */
+	const struct nb_tier_cfg *root = &cfg->tiers[chain[n - 1]];
+	if (strcmp(root->address, "local") == 0) {
+		if (start_local(env, tc, err))
+			return -1;
+	} else {
+		if (nb_client_connect(&tc->client, root->address, NB_CONNECT_TIMEOUT_MS, herr)) {
+			snprintf(err, ERR_LEN, "tier %s unreachable at %s: %s (is nestbench-agent running "
+					       "there and listening on that address?)", root->name,
+				 root->address, herr);
+			return -1;
+		}
+		snprintf(tc->reached, sizeof(tc->reached), "%s", root->address);
+	}
+	tc->connected = 1;
+	if (hello(root, tc, err))
+		goto fail;
+	for (int i = n - 2; i >= 0; i--) {
+		const struct nb_tier_cfg *hop = &cfg->tiers[chain[i]];
+		if (nb_client_relay(&tc->client, hop->address, NULL, herr)) {
+			snprintf(err, ERR_LEN, "tier %s unreachable at %s through tier %s's agent: %s",
+				 hop->name, hop->address, cfg->tiers[chain[i + 1]].name, herr);
+			goto fail;
+		}
+		size_t used = strlen(tc->reached);
+		snprintf(tc->reached + used, sizeof(tc->reached) - used, " -> relay %s", hop->address);
+		if (hello(hop, tc, err))
+			goto fail;
+	}
+	return 0;
+fail:
+	nb_tier_close(tc);
+	return -1;
+}
+
+void nb_tier_close(struct nb_tier_conn *tc)
+{
+	char herr[256];
+
+	if (tc->connected) {
+		nb_client_bye(&tc->client, herr);
+		nb_client_close(&tc->client);
+		tc->connected = 0;
+	}
+	if (tc->local_pid > 0) {
+		int st;
+		/* The stdio agent exits at end of session; TERM only if it lingers. */
+		for (int i = 0; i < 50 && waitpid(tc->local_pid, &st, WNOHANG) == 0; i++)
+			usleep(10000);
+		if (waitpid(tc->local_pid, &st, WNOHANG) == 0) {
+			kill(tc->local_pid, SIGTERM);
+			waitpid(tc->local_pid, &st, 0);
+		}
+		tc->local_pid = -1;
+	}
+	cJSON_Delete(tc->hello);
+	tc->hello = NULL;
+}

@@ -1,0 +1,33 @@
+/* tier.h - reaching a campaign tier: an agent the harness starts (local), a direct
+ * address, or a chain of relays through parent tiers (via), then hello with tokens. */
+#ifndef NB_TIER_H
+#define NB_TIER_H
+
+#include "config.h"
+#include "../common/client.h"
+
+#include <sys/types.h>
+
+#define NB_CONNECT_TIMEOUT_MS 10000
+
+struct nb_tier_conn {
+	struct nb_client client;
+	int connected;
+	pid_t local_pid;           /* an agent the harness started, -1 otherwise */
+	char reached[512];         /* how: "local agent (stdio)", "unix:/s -> relay vsock:4:7420" */
+	cJSON *hello;              /* the target agent's hello reply */
+};
+
+struct nb_tier_env {
+	const char *agent_path;    /* nestbench-agent for local tiers */
+	const char *state_dir;     /* its --state-dir */
+};
+
+/* Connect to tier t (following via), hello at every hop.  0, or -1 with err naming
+ * the hop that failed and what to check. */
+int nb_tier_connect(const struct nb_campaign_cfg *cfg, int t, const struct nb_tier_env *env,
+		    struct nb_tier_conn *tc, char *err);
+/* Say bye, close, stop a local agent (SIGTERM, then wait). */
+void nb_tier_close(struct nb_tier_conn *tc);
+
+#endif

@@ -1,0 +1,19 @@
+# harness.mk - `nestbench`, the campaign CLI, and its tests.  It reuses the protocol
+# library (PROTO_OBJ, agent.mk) and the statistics (ANALYSIS_LIB_OBJ, analysis.mk).
+HARNESS_SRC      := $(filter-out harness/main.c,$(wildcard harness/*.c))
+HARNESS_OBJ      := $(HARNESS_SRC:%.c=$(BUILD)/obj/%.o)
+HARNESS_TEST_SRC := $(wildcard tests/harness/*.c)
+HARNESS_TEST_OBJ := $(HARNESS_TEST_SRC:%.c=$(BUILD)/obj/%.o)
+HARNESS_DEPS     := $(HARNESS_OBJ) $(PROTO_OBJ) $(ANALYSIS_LIB_OBJ) $(BUILD)/obj/common/units.o
+
+$(HARNESS_OBJ) $(HARNESS_TEST_OBJ) $(BUILD)/obj/harness/main.o: CFLAGS += $(AGENT_CFLAGS)
+
+ALL_BINS  += $(BUILD)/nestbench
+TEST_BINS += $(BUILD)/tests/harness
+
+$(BUILD)/nestbench: $(BUILD)/obj/harness/main.o $(HARNESS_DEPS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(AGENT_LIBS) $(LDLIBS)
+
+$(BUILD)/tests/harness: $(BUILD)/obj/tests/unit/main.o $(HARNESS_TEST_OBJ) $(HARNESS_DEPS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(AGENT_LIBS) $(LDLIBS)

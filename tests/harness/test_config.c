@@ -1,0 +1,182 @@
+/* test_config.c - campaign files: a valid file in full, and each kind of invalid one
+ * rejected with a message that names where and what. */
+#include "../unit/check.h"
+#include "../../harness/config.h"
+
+#include <stdlib.h>
+
+static const char *valid =
+	"{\n"
+	"  \"name\": \"kvm-host\", \"_comment\": \"ignored\",\n"
+	"  \"tiers\": [\n"
+	"    {\"name\": \"l0\", \"level\": 0, \"address\": \"local\"},\n"
+	"    {\"name\": \"l1\", \"level\": 1, \"hypervisor\": \"kvm\", \"address\": \"vsock:3:7420\",\n"
+	"     \"token_file\": \"/etc/tok\", \"io_dir\": \"/mnt/scratch\"},\n"
+	"    {\"name\": \"l2\", \"level\": 2, \"address\": \"vsock:4:7420\", \"via\": \"l1\"}\n"
+	"  ],\n"
+	"  \"defaults\": {\"reps\": 7, \"warmup\": 2, \"min_time_ms\": 20, \"cpu\": \"none\",\n"
+	"                \"events\": [\"page-faults\"]},\n"
+	"  \"precision\": {\"mode\": \"adaptive\", \"target\": 0.02, \"max_reps\": 40, \"budget_s\": 5},\n"
+	"  \"order\": {\"seed\": 42, \"block\": 2},\n"
+	"  \"workloads\": [\"exit.*\",\n"
+	"    {\"name\": \"mem.lat\", \"params\": {\"size\": \"16K..1M\", \"thp\": true, \"stride\": 128},\n"
+	"     \"reps\": 3, \"cpu\": 1, \"events\": []}]\n"
+	"}\n";
+
+static int parse(const char *text, struct nb_campaign_cfg *c, char *err)
+{
+	return nb_config_parse(text, strlen(text), "t.json", c, err);
+}
+
+TEST(config_valid_file_in_full)
+{
+	struct nb_campaign_cfg *c = calloc(1, sizeof(*c));
+	char err[NB_CFG_ERR];
+
+	CHECK(c);
+	CHECK_MSG(parse(valid, c, err) == 0, "%s", err);
+	CHECK_STR(c->name, "kvm-host");
+	CHECK(c->ntiers == 3);
+	CHECK_STR(c->tiers[1].hypervisor, "kvm");
+	CHECK_STR(c->tiers[1].io_dir, "/mnt/scratch");
+	CHECK(c->tiers[2].parent == 1 && c->tiers[0].parent == -1);
+	CHECK(c->nworkloads == 2);
+	CHECK_STR(c->workloads[0].pattern, "exit.*");
+	CHECK(c->workloads[1].nparams == 3);
+	CHECK_STR(c->workloads[1].params[0], "size=16K..1M");
+	CHECK_STR(c->workloads[1].params[1], "thp=1");
+	CHECK_STR(c->workloads[1].params[2], "stride=128");
+	CHECK(c->precision.mode == NB_PRECISION_ADAPTIVE);
+	CHECK_NEAR(c->precision.target, 0.02, 1e-12);
+	CHECK(c->precision.max_reps == 40 && c->precision.min_reps == 6);
+	CHECK(c->order.interleave == 1 && c->order.block == 2);
+	CHECK(c->order.seed_given && c->order.seed == 42);
+	CHECK(c->text && c->len == strlen(valid));
+
+	struct nb_run_cfg r0 = nb_config_effective(c, 0), r1 = nb_config_effective(c, 1);
+	CHECK(r0.reps == 7 && r0.warmup == 2 && r0.min_time_ms == 20 && r0.cpu == -2);
+	CHECK(r0.nevents == 1);
+	CHECK_STR(r0.events[0], "page-faults");
+	CHECK(r1.reps == 3 && r1.warmup == 2 && r1.cpu == 1 && r1.nevents == 0);
+	nb_config_free(c);
+	free(c);
+}
+
+TEST(config_defaults_when_absent)
+{
+	struct nb_campaign_cfg *c = calloc(1, sizeof(*c));
+	char err[NB_CFG_ERR];
+
+	CHECK(c);
+	CHECK(parse("{\"name\":\"x\",\"tiers\":[{\"name\":\"h\",\"level\":0,\"address\":\"local\"}],"
+		    "\"workloads\":[\"*\"]}", c, err) == 0);
+	struct nb_run_cfg r = nb_config_effective(c, 0);
+	CHECK(r.reps == 10 && r.warmup == 1 && r.min_time_ms == 50 && r.cpu == -1 && r.nevents == 0);
+	CHECK(c->precision.mode == NB_PRECISION_FIXED);
+	CHECK(c->order.interleave == 1 && !c->order.seed_given);
+	nb_config_free(c);
+	free(c);
+}
+
+TEST(config_syntax_error_has_line_and_column)
+{
+	struct nb_campaign_cfg *c = calloc(1, sizeof(*c));
+	char err[NB_CFG_ERR];
+
+	CHECK(c);
+	CHECK(parse("{\n  \"name\": \"x\",\n  \"tiers\": [,]\n}", c, err) == -1);
+	CHECK_MSG(strstr(err, "t.json:3:") != NULL, "%s", err);
+	CHECK(strstr(err, "syntax"));
+	CHECK(parse("{\"name\": \"x\"", c, err) == -1);
+	CHECK_MSG(strstr(err, "t.json:1:") != NULL, "%s", err);
+	free(c);
+}
+
+/* Each invalid variant and a fragment its message must contain. */
+static const struct { const char *text, *want; } invalid[] = {
+	{ "[]", "expected an object" },
+	{ "{\"tiers\":[{\"name\":\"h\",\"level\":0,\"address\":\"local\"}],\"workloads\":[\"*\"]}",
+	  "missing \"name\"" },
+	{ "{\"name\":\"x\",\"tierz\":[]}", "unknown key \"tierz\"" },
+	{ "{\"name\":\"a b\",\"tiers\":[{\"name\":\"h\",\"level\":0,\"address\":\"local\"}],\"workloads\":[\"*\"]}",
+	  "name" },
+	{ "{\"name\":\"x\",\"tiers\":[],\"workloads\":[\"*\"]}", "non-empty array of tiers" },
+	{ "{\"name\":\"x\",\"tiers\":[{\"name\":\"h\",\"address\":\"local\"}],\"workloads\":[\"*\"]}",
+	  "tiers[0]: missing \"level\"" },
+	{ "{\"name\":\"x\",\"tiers\":[{\"name\":\"h\",\"level\":-1,\"address\":\"local\"}],\"workloads\":[\"*\"]}",
+	  "\"level\" must be an integer" },
+	{ "{\"name\":\"x\",\"tiers\":[{\"name\":\"h\",\"level\":0,\"address\":\"ftp:x\"}],\"workloads\":[\"*\"]}",
+	  "tiers[0]: address" },
+	{ "{\"name\":\"x\",\"tiers\":[{\"name\":\"h\",\"level\":0,\"address\":\"vsock:3\"}],\"workloads\":[\"*\"]}",
+	  "tiers[0]: address" },
+	{ "{\"name\":\"x\",\"tiers\":[{\"name\":\"h\",\"level\":0,\"address\":\"local\"},"
+	  "{\"name\":\"h\",\"level\":1,\"address\":\"unix:/s\"}],\"workloads\":[\"*\"]}", "used twice" },
+	{ "{\"name\":\"x\",\"tiers\":[{\"name\":\"h\",\"level\":1,\"address\":\"unix:/s\",\"via\":\"nope\"}],"
+	  "\"workloads\":[\"*\"]}", "no tier named \"nope\"" },
+	{ "{\"name\":\"x\",\"tiers\":[{\"name\":\"a\",\"level\":1,\"address\":\"unix:/s\",\"via\":\"b\"},"
+	  "{\"name\":\"b\",\"level\":1,\"address\":\"unix:/t\",\"via\":\"a\"}],\"workloads\":[\"*\"]}", "loops" },
+	{ "{\"name\":\"x\",\"tiers\":[{\"name\":\"h\",\"level\":0,\"address\":\"local\",\"via\":\"h\"}],"
+	  "\"workloads\":[\"*\"]}", "cannot be reached \"via\"" },
+	{ "{\"name\":\"x\",\"tiers\":[{\"name\":\"h\",\"level\":0,\"address\":\"local\"}],\"workloads\":[]}",
+	  "workloads" },
+	{ "{\"name\":\"x\",\"tiers\":[{\"name\":\"h\",\"level\":0,\"address\":\"local\"}],"
+	  "\"workloads\":[{\"name\":\"cpu.int\",\"params\":{\"size\":-1}}]}", "parameter \"size\"" },
+	{ "{\"name\":\"x\",\"tiers\":[{\"name\":\"h\",\"level\":0,\"address\":\"local\"}],"
+	  "\"workloads\":[{\"name\":\"cpu.int\",\"repz\":3}]}", "workloads[0]: unknown key \"repz\"" },
+	{ "{\"name\":\"x\",\"tiers\":[{\"name\":\"h\",\"level\":0,\"address\":\"local\"}],"
+	  "\"workloads\":[\"*\"],\"defaults\":{\"reps\":0}}", "\"reps\" must be an integer between 1" },
+	{ "{\"name\":\"x\",\"tiers\":[{\"name\":\"h\",\"level\":0,\"address\":\"local\"}],"
+	  "\"workloads\":[\"*\"],\"defaults\":{\"cpu\":\"first\"}}", "\"cpu\" must be" },
+	{ "{\"name\":\"x\",\"tiers\":[{\"name\":\"h\",\"level\":0,\"address\":\"local\"}],"
+	  "\"workloads\":[\"*\"],\"defaults\":{\"events\":\"cycles\"}}", "array of event names" },
+	{ "{\"name\":\"x\",\"tiers\":[{\"name\":\"h\",\"level\":0,\"address\":\"local\"}],"
+	  "\"workloads\":[\"*\"],\"precision\":{\"mode\":\"fast\"}}", "\"fixed\" or \"adaptive\"" },
+	{ "{\"name\":\"x\",\"tiers\":[{\"name\":\"h\",\"level\":0,\"address\":\"local\"}],"
+	  "\"workloads\":[\"*\"],\"precision\":{\"target\":1}}", "(0, 0.5]" },
+	{ "{\"name\":\"x\",\"tiers\":[{\"name\":\"h\",\"level\":0,\"address\":\"local\"}],"
+	  "\"workloads\":[\"*\"],\"precision\":{\"min_reps\":20,\"max_reps\":10}}", "below \"min_reps\"" },
+	{ "{\"name\":\"x\",\"tiers\":[{\"name\":\"h\",\"level\":0,\"address\":\"local\"}],"
+	  "\"workloads\":[\"*\"],\"order\":{\"seed\":-5}}", "\"seed\" must be" },
+	{ "{\"name\":\"x\",\"tiers\":[{\"name\":\"h\",\"level\":0,\"address\":\"local\"}],"
+	  "\"workloads\":[\"*\"],\"order\":{\"interleave\":\"yes\"}}", "true or false" },
+};
+
+TEST(config_each_kind_of_invalid_file)
+{
+	struct nb_campaign_cfg *c = calloc(1, sizeof(*c));
+	char err[NB_CFG_ERR];
+
+	CHECK(c);
+	for (size_t i = 0; i < sizeof(invalid) / sizeof(invalid[0]); i++) {
+		err[0] = '\0';
+		CHECK_MSG(parse(invalid[i].text, c, err) == -1, "case %zu accepted: %s", i, invalid[i].text);
+		CHECK_MSG(strstr(err, invalid[i].want) != NULL, "case %zu: '%s' lacks '%s'", i, err,
+			  invalid[i].want);
+		CHECK_MSG(strncmp(err, "t.json", 6) == 0, "case %zu: '%s' does not name the file", i, err);
+	}
+	free(c);
+}
+
+TEST(config_missing_file)
+{
+	struct nb_campaign_cfg *c = calloc(1, sizeof(*c));
+	char err[NB_CFG_ERR];
+
+	CHECK(c);
+	CHECK(nb_config_load("/nonexistent/campaign.json", c, err) == -1);
+	CHECK(strstr(err, "/nonexistent/campaign.json") && strstr(err, "No such file"));
+	free(c);
+}
+
+TEST(config_patterns)
+{
+	CHECK(nb_pattern_match("exit.*", "exit.cpuid"));
+	CHECK(!nb_pattern_match("exit.*", "ctl.syscall"));
+	CHECK(nb_pattern_match("mem.*", "mem.bw.copy"));
+	CHECK(nb_pattern_match("mem.bw.*", "mem.bw.copy"));
+	CHECK(!nb_pattern_match("mem.bw.*", "mem.lat"));
+	CHECK(nb_pattern_match("*", "io.fsync"));
+	CHECK(nb_pattern_match("cpu.int", "cpu.int"));
+	CHECK(!nb_pattern_match("cpu.int", "cpu.int2"));
+	CHECK(!nb_pattern_match("exit", "exit.cpuid"));
+}
