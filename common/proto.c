@@ -1,0 +1,554 @@
+/* proto.c - requests and replies as cJSON objects, field checks, run/put specs. */
+#include "proto.h"
+#include "sha256.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <openssl/crypto.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define ERR_LEN 256
+
+/* ---- requests and replies ---------------------------------------------------------- */
+
+int nb_proto_parse_request(const char *buf, size_t len, cJSON **req, const char **code,
+			   char *msg, size_t msglen)
+{
+	const char *end = NULL;
+	const cJSON *op, *id;
+	cJSON *o;
+
+	*req = NULL;
+	*code = NB_E_BAD_JSON;
+	if (len == 0 || memchr(buf, '\0', len)) {
+		snprintf(msg, msglen, len ? "payload contains a NUL byte" : "empty payload");
+		return -1;
+	}
+	o = cJSON_ParseWithLengthOpts(buf, len, &end, 0);
+	if (!o) {
+		const char *at = cJSON_GetErrorPtr();
+		size_t off = at && at >= buf && at <= buf + len ? (size_t)(at - buf) : 0;
+		snprintf(msg, msglen, "payload is not valid JSON (near byte %zu)", off);
+		return -1;
+	}
+	while (end && end < buf + len && isspace((unsigned char)*end))
+		end++;
+	if (end != buf + len) {
+		cJSON_Delete(o);
+		snprintf(msg, msglen, "trailing bytes after the JSON object");
+		return -1;
+	}
+	if (!cJSON_IsObject(o)) {
+		cJSON_Delete(o);
+		snprintf(msg, msglen, "payload is JSON but not an object");
+		return -1;
+	}
+	*req = o;
+	*code = NB_E_BAD_REQUEST;
+	id = cJSON_GetObjectItemCaseSensitive(o, "id");
+	if (id && !cJSON_IsNumber(id) && !cJSON_IsString(id)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(o, "id");
+		snprintf(msg, msglen, "\"id\" must be a number or a string");
+		return -1;
+	}
+	op = cJSON_GetObjectItemCaseSensitive(o, "op");
+	if (!cJSON_IsString(op) || !op->valuestring[0]) {
+		snprintf(msg, msglen, "request has no \"op\" string");
+		return -1;
+	}
+	return 0;
+}
+
+cJSON *nb_proto_reply(const cJSON *req)
+{
+	cJSON *r = cJSON_CreateObject();
+	const cJSON *id = req ? cJSON_GetObjectItemCaseSensitive(req, "id") : NULL;
+
+	if (!r)
+		return NULL;
+	if (id && (cJSON_IsNumber(id) || cJSON_IsString(id)))
+		cJSON_AddItemToObject(r, "id", cJSON_Duplicate(id, 0));
+	else
+		cJSON_AddNullToObject(r, "id");
+	cJSON_AddTrueToObject(r, "ok");
+	return r;
+}
+
+cJSON *nb_proto_error(const cJSON *req, const char *code, const char *fmt, ...)
+{
+	cJSON *r = nb_proto_reply(req), *e;
+	char msg[1024];
+	va_list ap;
+
+	if (!r)
+		return NULL;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	cJSON_ReplaceItemInObjectCaseSensitive(r, "ok", cJSON_CreateFalse());
+	e = cJSON_AddObjectToObject(r, "error");
+	if (e) {
+		cJSON_AddStringToObject(e, "code", code);
+		cJSON_AddStringToObject(e, "message", msg);
+	}
+	return r;
+}
+
+int nb_proto_send(struct nb_conn *c, const cJSON *msg, char *err)
+{
+	char stack[4096], *text = stack;
+	int rc;
+
+	/* Small messages (ping, hello) are printed without a heap round trip. */
+	if (!cJSON_PrintPreallocated((cJSON *)msg, stack, sizeof(stack), 0)) {
+		text = cJSON_PrintUnformatted(msg);
+		if (!text) {
+			snprintf(err, ERR_LEN, "cJSON_PrintUnformatted: out of memory");
+			return -1;
+		}
+	}
+	rc = nb_frame_write(c, text, strlen(text), err);
+	if (text != stack)
+		cJSON_free(text);
+	return rc;
+}
+
+int nb_proto_recv(struct nb_conn *c, size_t max, cJSON **msg, char *err)
+{
+	char *buf;
+	size_t len;
+	int rc = nb_frame_read(c, max, &buf, &len, err);
+
+	*msg = NULL;
+	if (rc != NB_FRAME_OK)
+		return rc;
+	*msg = cJSON_ParseWithLength(buf, len);
+	free(buf);
+	if (!cJSON_IsObject(*msg)) {
+		cJSON_Delete(*msg);
+		*msg = NULL;
+		snprintf(err, ERR_LEN, "%s sent a frame that is not a JSON object", c->desc);
+		return NB_FRAME_ERR;
+	}
+	return NB_FRAME_OK;
+}
+
+const char *nb_proto_error_code(const cJSON *reply)
+{
+	const cJSON *e = cJSON_GetObjectItemCaseSensitive(reply, "error");
+	const cJSON *c = cJSON_GetObjectItemCaseSensitive(e, "code");
+
+	return cJSON_IsString(c) ? c->valuestring : "";
+}
+
+const char *nb_proto_error_message(const cJSON *reply)
+{
+	const cJSON *e = cJSON_GetObjectItemCaseSensitive(reply, "error");
+	const cJSON *m = cJSON_GetObjectItemCaseSensitive(e, "message");
+
+	return cJSON_IsString(m) ? m->valuestring : "";
+}
+
+/* ---- fields ---------------------------------------------------------------------- */
+
+int nb_json_get_uint(const cJSON *o, const char *key, uint64_t min, uint64_t max, uint64_t *out,
+		 char *msg, size_t msglen)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	double d;
+
+	if (!v || cJSON_IsNull(v))
+		return 0;
+	d = cJSON_IsNumber(v) ? v->valuedouble : NAN;
+	if (!isfinite(d) || d != floor(d) || d < (double)min || d > (double)max ||
+	    d > 9007199254740992.0) {
+		snprintf(msg, msglen, "\"%s\" must be an integer between %llu and %llu", key,
+			 (unsigned long long)min, (unsigned long long)max);
+		return -1;
+	}
+	*out = (uint64_t)d;
+	return 1;
+}
+
+int nb_json_get_str(const cJSON *o, const char *key, size_t maxlen, const char **out, char *msg,
+		   size_t msglen)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	if (!v || cJSON_IsNull(v))
+		return 0;
+	if (!cJSON_IsString(v) || strlen(v->valuestring) > maxlen) {
+		snprintf(msg, msglen, "\"%s\" must be a string of at most %zu bytes", key, maxlen);
+		return -1;
+	}
+	*out = v->valuestring;
+	return 1;
+}
+
+int nb_valid_name(const char *s, size_t maxlen)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (n == 0 || n > maxlen || !isalnum((unsigned char)s[0]))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && !strchr("._+-", s[i]))
+			return 0;
+	return 1;
+}
+
+int nb_valid_event_name(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (n == 0 || n >= NB_EVENT_NAME_LEN || s[0] == '-')
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f || s[i] == ',')
+			return 0;
+	return 1;
+}
+
+static int valid_param(const char *kv)
+{
+	const char *eq = strchr(kv, '=');
+
+	if (!eq || eq == kv || strlen(kv) >= NB_RUN_PARAM_LEN)
+		return 0;
+	for (const char *p = kv; p < eq; p++)
+		if (!isalnum((unsigned char)*p) && *p != '_')
+			return 0;
+	for (const char *p = eq + 1; *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+			return 0;
+	return 1;
+}
+
+/* ---- op fields ------------------------------------------------------------------- */
+
+static int need_string(const cJSON *req, const char *key, size_t maxlen, const char **out,
+		       char *msg, size_t msglen)
+{
+	int rc = nb_json_get_str(req, key, maxlen, out, msg, msglen);
+
+	if (rc == 0)
+		snprintf(msg, msglen, "\"%s\" is required", key);
+	return rc == 1 ? 0 : -1;
+}
+
+int nb_put_spec_decode(const cJSON *req, struct nb_put_spec *p, char *msg, size_t msglen)
+{
+	const char *name, *sha;
+	uint64_t size;
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	if (need_string(req, "name", NB_NAME_LEN - 1, &name, msg, msglen) ||
+	    need_string(req, "sha256", 64, &sha, msg, msglen))
+		return -1;
+	if (!nb_valid_name(name, NB_NAME_LEN - 1)) {
+		snprintf(msg, msglen, "\"name\" must be 1-63 characters of [A-Za-z0-9._+-] starting "
+			 "with a letter or digit");
+		return -1;
+	}
+	if (!nb_sha256_valid_hex(sha)) {
+		snprintf(msg, msglen, "\"sha256\" must be 64 lowercase hex digits");
+		return -1;
+	}
+	rc = nb_json_get_uint(req, "size", 0, UINT64_MAX, &size, msg, msglen);
+	if (rc <= 0) {
+		if (rc == 0)
+			snprintf(msg, msglen, "\"size\" is required");
+		return -1;
+	}
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	memcpy(p->sha256, sha, 65);
+	p->size = size;
+	return 0;
+}
+
+static int decode_params(const cJSON *req, struct nb_run_spec *r, char *msg, size_t msglen)
+{
+	const cJSON *ps = cJSON_GetObjectItemCaseSensitive(req, "params"), *it;
+
+	if (!ps || cJSON_IsNull(ps))
+		return 0;
+	if (!cJSON_IsObject(ps)) {
+		snprintf(msg, msglen, "\"params\" must be an object of name: value");
+		return -1;
+	}
+	cJSON_ArrayForEach(it, ps)
+	{
+		char kv[NB_RUN_PARAM_LEN + 64], num[64];
+		const char *val;
+
+		if (cJSON_IsString(it)) {
+			val = it->valuestring;
+		} else if (cJSON_IsNumber(it) && it->valuedouble >= 0 &&
+			   it->valuedouble == floor(it->valuedouble) && it->valuedouble < 9e15) {
+			snprintf(num, sizeof(num), "%.0f", it->valuedouble);
+			val = num;
+		} else if (cJSON_IsBool(it)) {
+			val = cJSON_IsTrue(it) ? "1" : "0";
+		} else {
+			snprintf(msg, msglen, "parameter \"%.64s\" must be a string, a non-negative "
+				 "integer or a boolean", it->string ? it->string : "");
+			return -1;
+		}
+		if (!it->string || strlen(it->string) + strlen(val) + 2 > NB_RUN_PARAM_LEN) {
+			snprintf(msg, msglen, "parameter \"%.64s\" is too long",
+				 it->string ? it->string : "");
+			return -1;
+		}
+		if (snprintf(kv, sizeof(kv), "%s=%s", it->string, val) >= (int)sizeof(kv))
+			kv[0] = '\0';
+		if (nb_run_spec_add_param(r, kv, msg))
+			return -1;
+	}
+	return 0;
+}
+
+static int decode_events(const cJSON *req, struct nb_run_spec *r, char *msg, size_t msglen)
+{
+	const cJSON *ev = cJSON_GetObjectItemCaseSensitive(req, "events"), *it;
+
+	(void)msglen;
+	if (!ev || cJSON_IsNull(ev))
+		return 0;
+	if (!cJSON_IsArray(ev)) {
+		snprintf(msg, msglen, "\"events\" must be an array of event names");
+		return -1;
+	}
+	cJSON_ArrayForEach(it, ev)
+	{
+		if (!cJSON_IsString(it)) {
+			snprintf(msg, msglen, "\"events\" must hold strings");
+			return -1;
+		}
+		if (nb_run_spec_add_event(r, it->valuestring, msg))
+			return -1;
+	}
+	return 0;
+}
+
+int nb_run_spec_decode(const cJSON *req, struct nb_run_spec *r, char *msg, size_t msglen)
+{
+	const char *sha, *wl;
+	uint64_t v;
+	int rc;
+
+	nb_run_spec_init(r);
+	if (need_string(req, "sha256", 64, &sha, msg, msglen) ||
+	    need_string(req, "workload", NB_NAME_LEN - 1, &wl, msg, msglen))
+		return -1;
+	if (!nb_sha256_valid_hex(sha)) {
+		snprintf(msg, msglen, "\"sha256\" must be 64 lowercase hex digits");
+		return -1;
+	}
+	if (!nb_valid_name(wl, NB_NAME_LEN - 1)) {
+		snprintf(msg, msglen, "\"workload\" must be a workload name such as \"cpu.int\"");
+		return -1;
+	}
+	memcpy(r->sha256, sha, 65);
+	snprintf(r->workload, sizeof(r->workload), "%s", wl);
+	if ((rc = nb_json_get_uint(req, "reps", 1, 1000000, &v, msg, msglen)) < 0)
+		return -1;
+	if (rc)
+		r->reps = (int)v;
+	if ((rc = nb_json_get_uint(req, "warmup", 0, 1000000, &v, msg, msglen)) < 0)
+		return -1;
+	if (rc)
+		r->warmup = (int)v;
+	if ((rc = nb_json_get_uint(req, "min_time_ms", 1, 3600000, &v, msg, msglen)) < 0)
+		return -1;
+	if (rc)
+		r->min_time_ms = (unsigned)v;
+	if ((rc = nb_json_get_uint(req, "ops", 1, 1ull << 53, &v, msg, msglen)) < 0)
+		return -1;
+	if (rc)
+		r->ops = v;
+	if ((rc = nb_json_get_uint(req, "cpu", 0, 1048575, &v, msg, msglen)) < 0)
+		return -1;
+	if (rc)
+		r->cpu = (int)v;
+	if ((rc = nb_json_get_uint(req, "timeout_ms", 1, NB_RUN_TIMEOUT_MAX_MS, &v, msg, msglen)) < 0)
+		return -1;
+	if (rc)
+		r->timeout_ms = (unsigned)v;
+	if (decode_params(req, r, msg, msglen) || decode_events(req, r, msg, msglen))
+		return -1;
+	return 0;
+}
+
+int nb_relay_decode(const cJSON *req, char *to, size_t tolen, int *timeout_ms, char *msg,
+		    size_t msglen)
+{
+	const char *t;
+	uint64_t v;
+	int rc;
+
+	if (need_string(req, "to", tolen - 1, &t, msg, msglen))
+		return -1;
+	snprintf(to, tolen, "%s", t);
+	*timeout_ms = 5000;
+	if ((rc = nb_json_get_uint(req, "timeout_ms", 1, 600000, &v, msg, msglen)) < 0)
+		return -1;
+	if (rc)
+		*timeout_ms = (int)v;
+	return 0;
+}
+
+int nb_hello_decode(const cJSON *req, int *protocol, const char **token, char *msg,
+		    size_t msglen)
+{
+	uint64_t v;
+	int rc;
+
+	*protocol = NB_PROTO_VERSION;
+	*token = NULL;
+	if ((rc = nb_json_get_uint(req, "protocol", 0, 1000000, &v, msg, msglen)) < 0)
+		return -1;
+	if (rc)
+		*protocol = (int)v;
+	if (nb_json_get_str(req, "token", NB_TOKEN_MAX - 1, token, msg, msglen) < 0)
+		return -1;
+	return 0;
+}
+
+/* ---- building run requests ------------------------------------------------------- */
+
+void nb_run_spec_init(struct nb_run_spec *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->reps = -1;
+	r->warmup = -1;
+	r->cpu = -1;
+}
+
+int nb_run_spec_add_param(struct nb_run_spec *r, const char *kv, char *err)
+{
+	if (r->nparams >= NB_RUN_MAX_PARAMS) {
+		snprintf(err, ERR_LEN, "too many parameters (at most %d)", NB_RUN_MAX_PARAMS);
+		return -1;
+	}
+	if (!valid_param(kv)) {
+		snprintf(err, ERR_LEN, "bad parameter '%.64s': expected name=value, name of "
+			 "[A-Za-z0-9_], printable value, under %d bytes", kv, NB_RUN_PARAM_LEN);
+		return -1;
+	}
+	snprintf(r->params[r->nparams++], NB_RUN_PARAM_LEN, "%s", kv);
+	return 0;
+}
+
+int nb_run_spec_add_event(struct nb_run_spec *r, const char *name, char *err)
+{
+	if (r->nevents >= NB_RUN_MAX_EVENTS) {
+		snprintf(err, ERR_LEN, "too many perf events (at most %d)", NB_RUN_MAX_EVENTS);
+		return -1;
+	}
+	if (!nb_valid_event_name(name)) {
+		snprintf(err, ERR_LEN, "bad perf event name '%.64s': printable, no ',' or spaces, "
+			 "under %d bytes", name, NB_EVENT_NAME_LEN);
+		return -1;
+	}
+	snprintf(r->events[r->nevents++], NB_EVENT_NAME_LEN, "%s", name);
+	return 0;
+}
+
+cJSON *nb_run_spec_encode(const struct nb_run_spec *r, long id)
+{
+	cJSON *o = cJSON_CreateObject(), *ps, *ev;
+
+	if (!o)
+		return NULL;
+	cJSON_AddStringToObject(o, "op", "run");
+	cJSON_AddNumberToObject(o, "id", (double)id);
+	cJSON_AddStringToObject(o, "sha256", r->sha256);
+	cJSON_AddStringToObject(o, "workload", r->workload);
+	ps = cJSON_AddObjectToObject(o, "params");
+	for (int i = 0; ps && i < r->nparams; i++) {
+		char key[NB_RUN_PARAM_LEN];
+		const char *eq = strchr(r->params[i], '=');
+		if (!eq)
+			continue;
+		snprintf(key, sizeof(key), "%.*s", (int)(eq - r->params[i]), r->params[i]);
+		cJSON_AddStringToObject(ps, key, eq + 1);
+	}
+	if (r->reps >= 0)
+		cJSON_AddNumberToObject(o, "reps", r->reps);
+	if (r->warmup >= 0)
+		cJSON_AddNumberToObject(o, "warmup", r->warmup);
+	if (r->min_time_ms)
+		cJSON_AddNumberToObject(o, "min_time_ms", r->min_time_ms);
+	if (r->ops)
+		cJSON_AddNumberToObject(o, "ops", (double)r->ops);
+	if (r->cpu >= 0)
+		cJSON_AddNumberToObject(o, "cpu", r->cpu);
+	if (r->timeout_ms)
+		cJSON_AddNumberToObject(o, "timeout_ms", r->timeout_ms);
+	ev = cJSON_AddArrayToObject(o, "events");
+	for (int i = 0; ev && i < r->nevents; i++)
+		cJSON_AddItemToArray(ev, cJSON_CreateString(r->events[i]));
+	return o;
+}
+
+/* ---- tokens ---------------------------------------------------------------------- */
+
+int nb_token_read_file(const char *path, char *tok, size_t len, char *err)
+{
+	char buf[NB_TOKEN_MAX + 2];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+	char *s, *e;
+
+	if (fd < 0) {
+		snprintf(err, ERR_LEN, "cannot read token file %s: %s", path, strerror(errno));
+		return -1;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0) {
+		snprintf(err, ERR_LEN, "cannot read token file %s: %s", path, strerror(errno));
+		return -1;
+	}
+	buf[n] = '\0';
+	if (memchr(buf, '\0', (size_t)n)) {
+		snprintf(err, ERR_LEN, "token file %s holds a NUL byte", path);
+		return -1;
+	}
+	if ((size_t)n >= NB_TOKEN_MAX + 1) {
+		snprintf(err, ERR_LEN, "token file %s: token longer than %d bytes", path,
+			 NB_TOKEN_MAX - 1);
+		return -1;
+	}
+	for (s = buf; *s && isspace((unsigned char)*s); s++)
+		;
+	for (e = s + strlen(s); e > s && isspace((unsigned char)e[-1]); e--)
+		;
+	*e = '\0';
+	if (!*s || strlen(s) >= len) {
+		snprintf(err, ERR_LEN, "token file %s is empty: put a random "
+			 "token in it, e.g. 'openssl rand -hex 32 > %s'", path, path);
+		return -1;
+	}
+	memmove(tok, s, strlen(s) + 1);
+	return 0;
+}
+
+int nb_token_equal(const char *a, const char *b)
+{
+	char ha[NB_SHA256_HEX], hb[NB_SHA256_HEX], err[ERR_LEN];
+
+	if (!a || !b)
+		return 0;
+	if (nb_sha256_buf(a, strlen(a), ha, err) || nb_sha256_buf(b, strlen(b), hb, err))
+		return 0;
+	return CRYPTO_memcmp(ha, hb, 64) == 0;
+}

@@ -1,0 +1,205 @@
+/* agent.h - nestbench-agent internals: the agent, its sessions, and the modules
+ * (ops, store, exec, relay, sysinfo, events) that serve them. */
+#ifndef NB_AGENT_H
+#define NB_AGENT_H
+
+#include "../common/proto.h"
+#include "../common/sha256.h"
+#include "../common/transport.h"
+
+#include <cjson/cJSON.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifndef NB_VERSION
+#define NB_VERSION "dev"
+#endif
+#ifndef NB_GITREV
+#define NB_GITREV "unknown"
+#endif
+
+/* ---- data types ------------------------------------------------------------------ */
+
+#define NB_AGENT_MAX_LISTEN 8
+#define NB_AGENT_STATE_DIR "/var/lib/nestbench-agent"
+#define NB_AGENT_MAX_SESSIONS 64
+#define NB_STDERR_MAX (64u * 1024u)
+
+struct nb_agent_opts {
+	const char *listen[NB_AGENT_MAX_LISTEN];
+	int nlisten;
+	int stdio;                     /* one session on stdin/stdout, then exit */
+	const char *state_dir;
+	const char *token_file;
+	uint64_t max_frame;
+	uint64_t max_put;
+	unsigned max_sessions;
+	unsigned run_timeout_ms;       /* for runs that do not give one */
+	int verbose;                   /* 0 errors, 1 sessions and ops, 2 every request */
+	unsigned spin_us;              /* busy-poll for the next frame (0 = never) */
+};
+
+/* Content-addressed store: <state>/store/<sha256>, scratch cwd <state>/work. */
+struct nb_store {
+	char state[PATH_MAX];
+	char dir[PATH_MAX];
+	char work[PATH_MAX];
+};
+
+/* One file being received: a temporary file beside its final name. */
+struct nb_store_put {
+	int fd;
+	char tmp[PATH_MAX];
+	struct nb_sha256 h;
+	uint64_t written;
+	uint64_t flushed;              /* bytes already handed to writeback */
+	int failed;                    /* a write failed: why says how */
+	char why[256];
+	int hash_failed;               /* (separate: hashing and writing may run on */
+	char hash_why[256];            /*  two threads) */
+};
+
+/* The hwloc topology, loaded once (read-only afterwards). */
+struct nb_topo {
+	void *t;                       /* hwloc_topology_t, NULL when hwloc failed */
+	char err[256];
+};
+
+struct nb_agent {
+	struct nb_agent_opts o;
+	char token[NB_TOKEN_MAX];
+	int has_token;
+	struct nb_store store;
+	struct nb_topo topo;
+	struct nb_listener listeners[NB_AGENT_MAX_LISTEN + 1];
+	int nlisteners;
+	uint64_t start_ns;
+	int wake[2];                   /* a session asks the main loop to stop (stdio) */
+
+	pthread_mutex_t lock;          /* guards everything below */
+	int running;                   /* one run at a time */
+	char run_workload[NB_NAME_LEN];
+	unsigned long run_session;
+	uint64_t run_start_ns;
+	pid_t run_pgid;                /* its process group; 0 before exec or when none */
+	unsigned sessions;             /* open sessions */
+	unsigned long next_session;
+	int stopping;
+};
+
+enum nb_after { NB_AFTER_NONE, NB_AFTER_CLOSE, NB_AFTER_RELAY };
+
+struct nb_session {
+	struct nb_agent *a;
+	struct nb_conn conn;
+	struct nb_conn child;          /* relay target */
+	unsigned long n;               /* session number, for logs */
+	int authed;
+	enum nb_after after;
+	int linger;                    /* drain the peer before closing (error close) */
+	const char *code;              /* error of the current op */
+	char msg[1024];
+};
+
+/* One operation (one entry per op in ops.c). */
+enum { NB_OP_NOAUTH = 1 };         /* allowed before a hello with the right token */
+
+struct nb_op {
+	const char *name;
+	unsigned flags;
+	/* Fill reply (which already holds id and ok); 0, or -1 after nb_op_fail (fields
+	 * put in reply are kept in the error reply too). */
+	int (*handle)(struct nb_session *s, const cJSON *req, cJSON *reply);
+};
+
+/* Result of running a workload binary. */
+struct nb_exec_result {
+	int exit_status;               /* -1 when killed by a signal */
+	int term_signal;
+	int timed_out;
+	double elapsed_ms;
+	pid_t pgid;
+	char *out;                     /* stdout (NUL-terminated), out_len bytes kept */
+	size_t out_len;
+	int out_truncated;
+	char *errout;                  /* stderr */
+	size_t err_len;
+	int err_truncated;
+};
+
+struct nb_exec_req {
+	const char *path;              /* absolute path of a stored binary */
+	char *const *argv;
+	const char *cwd;
+	unsigned timeout_ms;
+	size_t max_out, max_err;
+	unsigned grace_ms;             /* SIGTERM to SIGKILL */
+	/* Called with the child's process group right after fork. */
+	void (*started)(void *arg, pid_t pgid);
+	void *arg;
+};
+
+/* ---- prototypes ------------------------------------------------------------------ */
+
+/* server.c */
+int nb_agent_init(struct nb_agent *a, const struct nb_agent_opts *o, char *err);
+int nb_agent_serve(struct nb_agent *a);          /* until SIGTERM/SIGINT or stdio EOF */
+void nb_agent_free(struct nb_agent *a);
+void nb_log(struct nb_agent *a, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+uint64_t nb_mono_ns(void);
+
+/* ops.c */
+const struct nb_op *nb_op_find(const char *name);
+void nb_ops_names(cJSON *array);
+int nb_op_fail(struct nb_session *s, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Handle one request frame and send its reply; sets s->after. */
+void nb_session_request(struct nb_session *s, const char *buf, size_t len);
+int nb_session_send(struct nb_session *s, const cJSON *msg);
+
+/* store.c */
+int nb_store_open(struct nb_store *st, const char *state_dir, char *err);
+void nb_store_path(const struct nb_store *st, const char *hex, char *path, size_t len);
+int nb_store_has(const struct nb_store *st, const char *hex, uint64_t *size);
+int nb_store_put_begin(const struct nb_store *st, struct nb_store_put *p, char *err);
+/* Hash and write the next bytes.  To overlap the two, one thread may call
+ * nb_store_put_hash and another nb_store_put_data, each in file order. */
+void nb_store_put_write(struct nb_store_put *p, const void *buf, size_t n);
+void nb_store_put_hash(struct nb_store_put *p, const void *buf, size_t n);
+void nb_store_put_data(struct nb_store_put *p, const void *buf, size_t n);
+/* Verify and publish; 0, or -1 with *code (NB_E_HASH_MISMATCH, NB_E_IO) and msg. */
+int nb_store_put_finish(const struct nb_store *st, struct nb_store_put *p, const char *hex,
+			const char **code, char *msg, size_t msglen);
+void nb_store_put_abort(struct nb_store_put *p);
+/* Hash a stored binary again before running it. */
+int nb_store_verify(const struct nb_store *st, const char *hex, char *path, size_t len,
+		    const char **code, char *msg, size_t msglen);
+
+/* exec.c */
+int nb_exec_run(const struct nb_exec_req *r, struct nb_exec_result *res, char *err);
+void nb_exec_result_free(struct nb_exec_result *res);
+/* Parse JSON lines: objects into records, anything else (as strings) into other. */
+void nb_exec_parse_lines(const char *out, size_t len, cJSON *records, cJSON *other);
+
+/* relay.c: pass bytes both ways until either side closes; bytes moved each way. */
+int nb_relay_pump(struct nb_conn *client, struct nb_conn *child, uint64_t *up, uint64_t *down);
+
+/* sysinfo.c */
+int nb_topo_load(struct nb_topo *t);
+void nb_topo_free(struct nb_topo *t);
+/* The CPU to pin a workload to when the request names none: an allowed CPU not on
+ * CPU 0's core (then not CPU 0) when there is more than one.  why says how. */
+int nb_topo_choose_cpu(const struct nb_topo *t, char *why, size_t len);
+cJSON *nb_topo_summary(const struct nb_topo *t);
+void nb_sysinfo_fill(struct nb_agent *a, cJSON *reply);
+
+/* events.c */
+int nb_events_init(char *err);
+/* libpfm4 name -> "TYPE:CONFIG:CONFIG1:CONFIG2:NAME" for nestbench-work --events. */
+int nb_event_encode(const char *name, char *enc, size_t enclen, char *msg, size_t msglen);
+
+#endif

@@ -1,0 +1,390 @@
+/* server.c - listeners, the accept loop, one thread per session, clean shutdown.
+ *
+ * Socket listeners (vsock, tcp, unix) are polled by the main thread, which starts one
+ * detached thread per connection.  Device-like listeners (serial, stdio) carry one
+ * session at a time and get a thread each that opens, serves and reopens.  SIGTERM
+ * and SIGINT are blocked everywhere except inside the main thread's ppoll. */
+#include "agent.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#define ERR_LEN 256
+
+static volatile sig_atomic_t got_signal;   /* set by the SIGTERM/SIGINT handler */
+
+static void on_signal(int sig) { got_signal = sig; }
+
+uint64_t nb_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void nb_log(struct nb_agent *a, int level, const char *fmt, ...)
+{
+	char line[1200];
+	va_list ap;
+	int n;
+
+	if (level > a->o.verbose)
+		return;
+	n = snprintf(line, sizeof(line), "nestbench-agent[%d]: ", (int)getpid());
+	va_start(ap, fmt);
+	vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+	va_end(ap);
+	strcat(line, "\n");
+	fputs(line, stderr);   /* one call per line: lines from threads do not mix */
+}
+
+/* ---- sessions -------------------------------------------------------------------- */
+
+static void send_frame_error(struct nb_session *s, const char *code, const char *msg)
+{
+	cJSON *r = nb_proto_error(NULL, code, "%s", msg);
+
+	nb_log(s->a, 1, "session %lu: %s: %s", s->n, code, msg);
+	nb_session_send(s, r);
+	cJSON_Delete(r);
+}
+
+static void serve(struct nb_session *s)
+{
+	struct nb_agent *a = s->a;
+	char err[ERR_LEN], msg[ERR_LEN + 64];
+
+	/* Spin briefly for the next frame, except while a workload runs here. */
+	s->conn.spin_us = a->o.spin_us;
+	s->conn.spin_off = &a->running;
+	nb_log(a, 1, "session %lu: open from %s", s->n, s->conn.desc);
+	while (s->after == NB_AFTER_NONE) {
+		char *buf;
+		size_t len;
+		int rc = nb_frame_read(&s->conn, (size_t)a->o.max_frame, &buf, &len, err);
+
+		if (rc == NB_FRAME_EOF)
+			break;
+		if (rc == NB_FRAME_TOO_LARGE) {
+			snprintf(msg, sizeof(msg), "frame of %zu bytes exceeds this agent's limit of "
+				 "%llu bytes (--max-frame); closing", len,
+				 (unsigned long long)a->o.max_frame);
+			send_frame_error(s, NB_E_TOO_LARGE, msg);
+			s->linger = 1;
+			break;
+		}
+		if (rc == NB_FRAME_TRUNCATED) {
+			snprintf(msg, sizeof(msg), "%s; closing", err);
+			send_frame_error(s, NB_E_BAD_FRAME, msg);
+			break;
+		}
+		if (rc != NB_FRAME_OK) {
+			nb_log(a, 1, "session %lu: %s", s->n, err);
+			break;
+		}
+		if (len == 0) {
+			free(buf);
+			send_frame_error(s, NB_E_BAD_FRAME, "empty frame outside a put body; closing");
+			s->linger = 1;
+			break;
+		}
+		nb_session_request(s, buf, len);
+		free(buf);
+	}
+	if (s->after == NB_AFTER_RELAY) {
+		uint64_t up = 0, down = 0;
+		int rc = nb_relay_pump(&s->conn, &s->child, &up, &down);
+		nb_log(a, 1, "session %lu: relay to %s ended%s (%llu bytes up, %llu down)", s->n,
+		       s->child.desc, rc ? " with an error" : "", (unsigned long long)up,
+		       (unsigned long long)down);
+	}
+	nb_conn_close(&s->child);
+	if (s->linger)
+		nb_conn_linger(&s->conn, 64u << 20, 500);
+	nb_log(a, 1, "session %lu: closed", s->n);
+}
+
+static struct nb_session *session_new(struct nb_agent *a)
+{
+	struct nb_session *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->a = a;
+	s->child.rfd = s->child.wfd = -1;
+	s->conn.rfd = s->conn.wfd = -1;
+	s->authed = !a->has_token;
+	pthread_mutex_lock(&a->lock);
+	s->n = ++a->next_session;
+	a->sessions++;
+	pthread_mutex_unlock(&a->lock);
+	return s;
+}
+
+static void session_end(struct nb_session *s)
+{
+	struct nb_agent *a = s->a;
+
+	nb_conn_close(&s->conn);
+	pthread_mutex_lock(&a->lock);
+	a->sessions--;
+	pthread_mutex_unlock(&a->lock);
+	free(s);
+}
+
+static void *session_thread(void *arg)
+{
+	struct nb_session *s = arg;
+
+	serve(s);
+	session_end(s);
+	return NULL;
+}
+
+struct device_arg {
+	struct nb_agent *a;
+	struct nb_listener *l;
+};
+
+/* serial and stdio: open, serve, repeat (stdio: once, then ask main to stop). */
+static void *device_loop(void *arg)
+{
+	struct device_arg *d = arg;
+	struct nb_agent *a = d->a;
+	struct nb_listener *l = d->l;
+	char err[ERR_LEN];
+
+	free(d);
+	for (;;) {
+		struct nb_session *s = session_new(a);
+		int rc;
+
+		if (!s)
+			break;
+		rc = nb_transport_accept(l, &s->conn, err);
+		if (rc != 0) {
+			session_end(s);
+			if (rc > 0)
+				break;   /* stdio: its one session is over */
+			nb_log(a, 0, "%s: %s; retrying in 1 s", l->desc, err);
+			sleep(1);
+			continue;
+		}
+		serve(s);
+		session_end(s);
+		if (l->ops == &nb_transport_stdio)
+			break;
+	}
+	if (write(a->wake[1], "x", 1) < 0)
+		nb_log(a, 0, "wake pipe: %s", strerror(errno));
+	return NULL;
+}
+
+static int start_thread(void *(*fn)(void *), void *arg)
+{
+	pthread_attr_t at;
+	pthread_t t;
+	int rc;
+
+	pthread_attr_init(&at);
+	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+	rc = pthread_create(&t, &at, fn, arg);
+	pthread_attr_destroy(&at);
+	return rc;
+}
+
+static void accept_one(struct nb_agent *a, struct nb_listener *l)
+{
+	char err[ERR_LEN];
+	struct nb_session *s = session_new(a);
+	unsigned open;
+
+	if (!s)
+		return;
+	if (nb_transport_accept(l, &s->conn, err)) {
+		nb_log(a, 0, "%s", err);
+		session_end(s);
+		return;
+	}
+	pthread_mutex_lock(&a->lock);
+	open = a->sessions;
+	pthread_mutex_unlock(&a->lock);
+	if (open > a->o.max_sessions) {
+		cJSON *r = nb_proto_error(NULL, NB_E_BUSY, "too many sessions (%u, --max-sessions)",
+					  a->o.max_sessions);
+		nb_session_send(s, r);
+		cJSON_Delete(r);
+		nb_log(a, 0, "refused a session from %s: %u open", s->conn.desc, open - 1);
+		session_end(s);
+		return;
+	}
+	if (start_thread(session_thread, s)) {
+		nb_log(a, 0, "pthread_create: %s", strerror(errno));
+		session_end(s);
+	}
+}
+
+/* ---- life cycle ------------------------------------------------------------------ */
+
+int nb_agent_init(struct nb_agent *a, const struct nb_agent_opts *o, char *err)
+{
+	char e[ERR_LEN];
+
+	memset(a, 0, sizeof(*a));
+	a->o = *o;
+	a->wake[0] = a->wake[1] = -1;
+	a->start_ns = nb_mono_ns();
+	pthread_mutex_init(&a->lock, NULL);
+	/* What a workload leaves behind is reparented to us, so exec can reap it. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	/* Check every address before anything is created on disk. */
+	for (int i = 0; i < o->nlisten; i++) {
+		struct nb_addr addr;
+		if (nb_addr_parse(o->listen[i], NB_ADDR_LISTEN, &addr, err))
+			return -1;
+	}
+	if (o->token_file) {
+		if (nb_token_read_file(o->token_file, a->token, sizeof(a->token), e)) {
+			snprintf(err, ERR_LEN, "%.230s (--token-file)", e);
+			return -1;
+		}
+		a->has_token = 1;
+	}
+	if (nb_store_open(&a->store, o->state_dir, err))
+		return -1;
+	if (nb_events_init(e))
+		nb_log(a, 0, "perf events unavailable: %s", e);
+	if (nb_topo_load(&a->topo))
+		nb_log(a, 0, "topology unavailable: %s", a->topo.err);
+	if (pipe2(a->wake, O_CLOEXEC)) {
+		snprintf(err, ERR_LEN, "pipe2: %s", strerror(errno));
+		return -1;
+	}
+	for (int i = 0; i < o->nlisten; i++) {
+		if (nb_transport_listen(&a->listeners[a->nlisteners], o->listen[i], err)) {
+			for (int k = 0; k < a->nlisteners; k++)
+				nb_transport_unlisten(&a->listeners[k]);
+			a->nlisteners = 0;
+			return -1;
+		}
+		a->nlisteners++;
+	}
+	return 0;
+}
+
+void nb_agent_free(struct nb_agent *a)
+{
+	for (int k = 0; k < a->nlisteners; k++)
+		nb_transport_unlisten(&a->listeners[k]);
+	a->nlisteners = 0;
+	nb_topo_free(&a->topo);
+	if (a->wake[0] >= 0) {
+		close(a->wake[0]);
+		close(a->wake[1]);
+	}
+	a->wake[0] = a->wake[1] = -1;
+}
+
+/* Stop a running workload: SIGTERM to its group, SIGKILL after 2 s. */
+static void stop_run(struct nb_agent *a)
+{
+	pid_t pg;
+	uint64_t t0 = nb_mono_ns();
+	int sent_kill = 0;
+
+	pthread_mutex_lock(&a->lock);
+	a->stopping = 1;
+	pg = a->run_pgid;
+	pthread_mutex_unlock(&a->lock);
+	if (pg > 0) {
+		nb_log(a, 1, "stopping the running workload (process group %d)", (int)pg);
+		kill(-pg, SIGTERM);
+	}
+	for (;;) {
+		int running;
+		pthread_mutex_lock(&a->lock);
+		running = a->running;
+		pg = a->run_pgid;
+		pthread_mutex_unlock(&a->lock);
+		if (!running || nb_mono_ns() - t0 > 3000000000ull)
+			break;
+		if (pg > 0 && !sent_kill && nb_mono_ns() - t0 > 2000000000ull) {
+			kill(-pg, SIGKILL);
+			sent_kill = 1;
+		}
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+}
+
+int nb_agent_serve(struct nb_agent *a)
+{
+	struct pollfd p[NB_AGENT_MAX_LISTEN + 1];
+	struct nb_listener *map[NB_AGENT_MAX_LISTEN + 1];
+	struct sigaction sa;
+	sigset_t block, old;
+	int n = 0;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	/* Threads start with the signals blocked; only ppoll below lets them in. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	sigdelset(&old, SIGTERM);
+	sigdelset(&old, SIGINT);
+
+	for (int i = 0; i < a->nlisteners; i++) {
+		struct nb_listener *l = &a->listeners[i];
+		nb_log(a, 1, "listening on %s", l->desc);
+		if (l->ops->flags & NB_TR_ONE_SESSION) {
+			struct device_arg *d = malloc(sizeof(*d));
+			if (!d || start_thread(device_loop, (d->a = a, d->l = l, d))) {
+				nb_log(a, 0, "cannot start a thread for %s", l->desc);
+				free(d);
+				return 1;
+			}
+			continue;
+		}
+		p[n] = (struct pollfd){ .fd = l->fd, .events = POLLIN };
+		map[n++] = l;
+	}
+	p[n] = (struct pollfd){ .fd = a->wake[0], .events = POLLIN };
+	map[n] = NULL;
+
+	while (!got_signal) {
+		int rc = ppoll(p, (nfds_t)n + 1, NULL, &old);
+		if (rc < 0) {
+			if (errno == EINTR)
+				continue;
+			nb_log(a, 0, "ppoll: %s", strerror(errno));
+			break;
+		}
+		if (p[n].revents)
+			break;   /* the stdio session ended */
+		for (int i = 0; i < n; i++)
+			if (p[i].revents & POLLIN)
+				accept_one(a, map[i]);
+	}
+	if (got_signal)
+		nb_log(a, 1, "%s: shutting down", got_signal == SIGINT ? "SIGINT" : "SIGTERM");
+	stop_run(a);
+	for (int k = 0; k < a->nlisteners; k++)
+		nb_transport_unlisten(&a->listeners[k]);
+	a->nlisteners = 0;
+	return 0;
+}

@@ -1,0 +1,65 @@
+# agent.mk - nestbench-agent, the protocol library in common/ (shared with the
+# harness), the agent's tests, its fuzz target and its benchmark.
+#   make                      builds $(BUILD)/nestbench-agent and $(BUILD)/agent-bench
+#   make test                 runs $(BUILD)/tests/agent with the other test programs
+#   make fuzz-agent           libFuzzer on the frame/JSON parser for FUZZ_TIME seconds
+#   make bench-agent          ping round trip (direct, over a 2-hop relay), put MB/s
+
+AGENT_PKGS   := libcjson libcrypto hwloc
+AGENT_CFLAGS := $(shell pkg-config --cflags $(AGENT_PKGS) 2>/dev/null)
+AGENT_LIBS   := $(or $(shell pkg-config --libs $(AGENT_PKGS) 2>/dev/null),-lcjson -lcrypto -lhwloc) -lpfm
+
+PROTO_SRC    := common/frame.c common/proto.c common/client.c common/sha256.c \
+                common/transport.c $(wildcard common/transport_*.c)
+PROTO_OBJ    := $(PROTO_SRC:%.c=$(BUILD)/obj/%.o)
+AGENT_SRC    := $(filter-out guest-agent/main.c,$(wildcard guest-agent/*.c))
+AGENT_OBJ    := $(AGENT_SRC:%.c=$(BUILD)/obj/%.o)
+# What the agent borrows from the workload side: CPUID decoding (and the record
+# writer it uses), size parsing.
+AGENT_BORROW := $(BUILD)/obj/workloads/cpuinfo.o $(BUILD)/obj/workloads/record.o \
+                $(BUILD)/obj/common/units.o
+AGENT_TEST_SRC := $(wildcard tests/agent/*.c)
+AGENT_TEST_OBJ := $(AGENT_TEST_SRC:%.c=$(BUILD)/obj/%.o)
+
+$(PROTO_OBJ) $(AGENT_OBJ) $(AGENT_TEST_OBJ) $(BUILD)/obj/guest-agent/main.o \
+$(BUILD)/obj/tests/bench/agent_bench.o: CFLAGS += $(AGENT_CFLAGS)
+
+ALL_BINS  += $(BUILD)/nestbench-agent $(BUILD)/agent-bench
+TEST_BINS += $(BUILD)/tests/agent
+
+$(BUILD)/nestbench-agent: $(BUILD)/obj/guest-agent/main.o $(AGENT_OBJ) $(PROTO_OBJ) $(AGENT_BORROW)
+	$(CC) $(LDFLAGS) -o $@ $^ $(AGENT_LIBS) $(LDLIBS)
+
+$(BUILD)/tests/agent: $(BUILD)/obj/tests/unit/main.o $(AGENT_TEST_OBJ) $(AGENT_OBJ) $(PROTO_OBJ) \
+		      $(AGENT_BORROW)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(AGENT_LIBS) $(LDLIBS)
+
+$(BUILD)/agent-bench: $(BUILD)/obj/tests/bench/agent_bench.o $(PROTO_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(AGENT_LIBS) $(LDLIBS)
+
+.PHONY: fuzz-agent bench-agent
+
+# ---- fuzzing: libFuzzer (clang) on frames, requests and the per-op decoders -------
+FUZZ_CC   ?= clang
+FUZZ_TIME ?= 30
+FUZZ_SRC  := tests/fuzz/fuzz_frame.c common/frame.c common/proto.c common/sha256.c \
+             common/transport.c $(wildcard common/transport_*.c)
+
+$(BUILD)/fuzz/fuzz-frame: $(FUZZ_SRC) $(wildcard common/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -g -O1 -std=gnu11 -D_GNU_SOURCE $(WARN) -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all $(AGENT_CFLAGS) -o $@ $(FUZZ_SRC) -lcjson -lcrypto
+
+# New inputs go to $(BUILD)/fuzz/corpus; the committed seeds stay as they are.
+fuzz-agent:
+	@sh mk/deps.sh build fuzz
+	@$(MAKE) --no-print-directory $(BUILD)/fuzz/fuzz-frame
+	@mkdir -p $(BUILD)/fuzz/corpus
+	$(BUILD)/fuzz/fuzz-frame -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=2048 \
+		-dict=tests/fuzz/frame.dict -print_final_stats=1 \
+		$(BUILD)/fuzz/corpus tests/fuzz/corpus-frame
+
+# ---- benchmark (not a test) ---------------------------------------------------------
+bench-agent: $(BUILD)/nestbench-agent $(BUILD)/agent-bench
+	@$(BUILD)/agent-bench --agent $(BUILD)/nestbench-agent
