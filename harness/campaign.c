@@ -231,7 +231,7 @@ static int build_spec(struct run *r, int t, int ci, const cJSON *cobj, int reps,
 
 /* Fold one run reply into the case: meta on first sight, measured reps as samples,
  * skip and error records as the case's outcome. */
-static void absorb(struct run *r, cJSON *cobj, const cJSON *reply, int visit, int round)
+static void absorb(struct run *r, cJSON *cobj, const cJSON *reply, int visit, int round, int seq)
 {
 	const cJSON *rec;
 	cJSON *samples = cJSON_GetObjectItemCaseSensitive(cobj, "samples");
@@ -255,6 +255,7 @@ static void absorb(struct run *r, cJSON *cobj, const cJSON *reply, int visit, in
 			cJSON_DeleteItemFromObjectCaseSensitive(s, "warmup");
 			cJSON_AddNumberToObject(s, "visit", visit);
 			cJSON_AddNumberToObject(s, "round", round);
+			cJSON_AddNumberToObject(s, "seq", seq);   /* the tier's visit order */
 			const cJSON *ns = cJSON_GetObjectItemCaseSensitive(rec, "ns");
 			if (cJSON_IsNumber(ns))
 				r->in_reps_s += ns->valuedouble / 1e9;
@@ -291,7 +292,7 @@ static int sample_values(const cJSON *cobj, double **x)
 /* One visit: run `reps` repetitions of case ci on the connected tier.  0 = the case
  * moved on (or finished), -1 = the connection failed (err set). */
 static int visit(struct run *r, int t, struct nb_tier_conn *tc, cJSON *tier, int ci,
-		 struct nb_plan_state *st, int round, int reps)
+		 struct nb_plan_state *st, int round, int reps, int seq)
 {
 	struct nb_run_spec spec;
 	cJSON *cobj = case_obj(r, tier, ci), *reply = NULL;
@@ -317,11 +318,11 @@ static int visit(struct run *r, int t, struct nb_tier_conn *tc, cJSON *tier, int
 		r->in_workloads_s += el->valuedouble / 1e3;
 	if (rc) {
 		/* The agent answered with an error (event encoding, timeout, busy ...). */
-		absorb(r, cobj, reply, st->visits, round);
+		absorb(r, cobj, reply, st->visits, round, seq);
 		set_string(cobj, "status", "failed");
 		set_string(cobj, "error", herr);
 	} else {
-		absorb(r, cobj, reply, st->visits, round);
+		absorb(r, cobj, reply, st->visits, round, seq);
 	}
 	cJSON_Delete(reply);
 
@@ -354,8 +355,23 @@ static int visit(struct run *r, int t, struct nb_tier_conn *tc, cJSON *tier, int
 
 /* ---- one tier --------------------------------------------------------------------- */
 
+/* The largest value of a sample field in a case (0 when none). */
+static double max_field(const cJSON *c, const char *key)
+{
+	const cJSON *s;
+	double m = 0;
+
+	cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(c, "samples")) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(s, key);
+		if (cJSON_IsNumber(v) && v->valuedouble > m)
+			m = v->valuedouble;
+	}
+	return m;
+}
+
 /* Restore per-case progress from a resumed document. */
-static void restore_state(struct run *r, cJSON *tier, struct nb_plan_state *st)
+static void restore_state(struct run *r, cJSON *tier, struct nb_plan_state *st, int *next_round,
+			  int *next_seq)
 {
 	for (int i = 0; i < r->ncases; i++) {
 		cJSON *c = nb_json_find(tier, "cases", "key", r->cases[i].key, 0);
@@ -367,7 +383,13 @@ static void restore_state(struct run *r, cJSON *tier, struct nb_plan_state *st)
 		free(x);
 		const cJSON *sp = cJSON_GetObjectItemCaseSensitive(c, "spent_s");
 		st[i].spent_s = cJSON_IsNumber(sp) ? sp->valuedouble : 0;
-		st[i].visits = st[i].n > 0;
+		/* Visit and round numbers continue, so (key, visit, rep) stays unique. */
+		st[i].visits = (int)max_field(c, "visit");
+		int rounds = (int)max_field(c, "round") + 1;
+		if (rounds > *next_round)
+			*next_round = rounds;
+		if ((int)max_field(c, "seq") > *next_seq)
+			*next_seq = (int)max_field(c, "seq");
 		const char *s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "status"));
 		if (s && (strcmp(s, "done") == 0 || strcmp(s, "skipped") == 0 || strcmp(s, "failed") == 0)) {
 			st[i].done = 1;
@@ -421,7 +443,7 @@ static int run_tier(struct run *r, int t)
 	struct nb_plan_state *st = calloc((size_t)r->ncases, sizeof(*st));
 	int *order = calloc((size_t)r->ncases, sizeof(int));
 	struct nb_rng rng;
-	int status = 0, round = 0;
+	int status = 0, round = 0, seq = 0;
 	char herr[512], ts[32];
 
 	if (!st || !order) {
@@ -434,7 +456,7 @@ static int run_tier(struct run *r, int t)
 	set_string(tier, "hypervisor_label", tc_cfg->hypervisor);
 	set_string(tier, "address", tc_cfg->address);
 	set_string(tier, "via", tc_cfg->via);
-	restore_state(r, tier, st);
+	restore_state(r, tier, st, &round, &seq);
 	logf_(r, NB_NORMAL, "tier %s (level %d): connecting to %s%s%s", tc_cfg->name, tc_cfg->level,
 	      tc_cfg->address, tc_cfg->via[0] ? " via " : "", tc_cfg->via);
 	if (nb_tier_connect(&r->cfg, t, &env, &tc, herr)) {
@@ -478,7 +500,7 @@ static int run_tier(struct run *r, int t)
 			int reps = nb_plan_visit_reps(&r->cfg, nb_config_effective(&r->cfg, r->cases[ci].entry).reps,
 						      &st[ci]);
 			nb_progress_visit(&r->prog, r->cases[ci].key, round, visits_left(r, st));
-			if (visit(r, t, &tc, tier, ci, &st[ci], round, reps)) {
+			if (visit(r, t, &tc, tier, ci, &st[ci], round, reps, ++seq)) {
 				set_string(tier, "status", "failed");
 				set_string(tier, "error", r->err);
 				status = interrupted ? 1 : 2;

@@ -1,0 +1,141 @@
+# test_harness_cli.sh - nestbench run end to end on this machine: a local tier and a
+# relay chain of agents on unix sockets, seeded order, errors with exit status 2,
+# and a campaign killed mid-way then resumed without losing or repeating a sample.
+. tests/cli/lib.sh
+N="$BUILD/nestbench"
+AGENT="$BUILD/nestbench-agent"
+WORK="$BUILD/nestbench-work"
+PIDS=""
+cleanup() {
+	for p in $PIDS; do kill "$p" 2>/dev/null; done
+	# Agents a killed harness left behind (their state dir is ours).
+	pkill -f "$TMP/state" 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+start_agent() { # NAME [agent options...]
+	name=$1
+	shift
+	mkdir -p "$TMP/state-$name"
+	"$AGENT" --listen "unix:$TMP/$name.sock" --state-dir "$TMP/state-$name" --quiet "$@" 2>"$TMP/$name.log" &
+	PIDS="$PIDS $!"
+	i=0
+	while [ ! -S "$TMP/$name.sock" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+}
+run() { "$N" run --state-dir "$TMP/state" "$@"; }
+
+echo "tok-$$-secret" >"$TMP/tokA"
+start_agent a --token-file "$TMP/tokA"
+start_agent b
+start_agent c
+
+cat >"$TMP/chain.json" <<JSON
+{ "name": "chain",
+  "tiers": [
+    { "name": "L0", "level": 0, "address": "local" },
+    { "name": "L1", "level": 1, "address": "unix:$TMP/a.sock", "token_file": "$TMP/tokA" },
+    { "name": "L2", "level": 2, "address": "unix:$TMP/b.sock", "via": "L1" },
+    { "name": "L3", "level": 3, "address": "unix:$TMP/c.sock", "via": "L2" } ],
+  "defaults": { "reps": 3, "warmup": 0, "min_time_ms": 2 },
+  "order": { "seed": 5 },
+  "workloads": [ "cpu.int", "ctl.syscall", { "name": "cpu.fp", "params": { "elems": "64,128" } } ] }
+JSON
+
+expect_status "relay chain campaign" 0 run "$TMP/chain.json" -o "$TMP/r1.json" -q
+R="$TMP/r1.json"
+jq -e '.status == "complete" and (.tiers | length) == 4 and all(.tiers[]; .status == "done")' "$R" >/dev/null &&
+	ok "4 tiers done" || fail "4 tiers done" "$(jq -c '[.status, [.tiers[] | [.name, .status, .error]]]' "$R")"
+sha=$(sha256sum "$WORK" | cut -d' ' -f1)
+jq -e --arg s "$sha" '.nestbench.work_sha256 == $s and all(.tiers[]; .work_sha256 == $s)' "$R" >/dev/null &&
+	ok "same nestbench-work sha256 on every tier" || fail "same sha256 on every tier"
+jq -e --arg t "$TMP" '.tiers[3].reached == "unix:\($t)/a.sock -> relay unix:\($t)/b.sock -> relay unix:\($t)/c.sock"' "$R" >/dev/null &&
+	ok "L3 reached through two relays" || fail "L3 reached through two relays" "$(jq -r '.tiers[3].reached' "$R")"
+jq -e 'all(.tiers[].cases[]; .status == "done" and (.samples | length) == 3 and all(.samples[]; .value > 0))' "$R" >/dev/null &&
+	ok "every case has its 3 samples" || fail "every case has its 3 samples"
+jq -e 'all(.tiers[]; (.cases | length) == 4)' "$R" >/dev/null && ok "sweep expanded into cases" || fail "sweep expanded into cases"
+jq -e 'all(.tiers[]; .nature | test("guest|bare metal"))' "$R" >/dev/null && ok "each tier's nature recorded" || fail "nature recorded"
+# Interleaving: every round visits each case once; the seed fixes the order.
+order() { jq -r '.tiers[0].cases | map(.key as $k | .samples[] | {k: $k, s: .seq}) | sort_by(.s) | map(.k) | join(",")' "$1"; }
+jq -e 'all(.tiers[].cases[]; [.samples[].round] == [0,1,2])' "$R" >/dev/null &&
+	ok "one visit per case per round" || fail "one visit per case per round"
+[ "$(order "$R" | tr ',' '\n' | head -4 | sort -u | wc -l)" -eq 4 ] && ok "round 0 visits all 4 cases first" || fail "round 0 visits all 4 cases first"
+expect_status "same seed again" 0 run "$TMP/chain.json" -o "$TMP/r2.json" -q --tier L0
+[ "$(order "$R")" = "$(order "$TMP/r2.json")" ] && ok "same seed, same order" || fail "same seed, same order"
+sed 's/"seed": 5/"seed": 6/' "$TMP/chain.json" >"$TMP/chain6.json"
+expect_status "another seed" 0 run "$TMP/chain6.json" -o "$TMP/r3.json" -q --tier L0
+[ "$(order "$R")" != "$(order "$TMP/r3.json")" ] && ok "another seed, another order" || fail "another seed, another order"
+
+# Errors a user can cause: one line, exit status 2.
+printf '{\n  "name": "x",\n  "tiers": [,]\n}\n' >"$TMP/syntax.json"
+expect_status "config syntax error" 2 run "$TMP/syntax.json"
+expect_grep "syntax error has line and column" "syntax.json:3:" "$TMP/err"
+sed 's/"cpu.int"/"cpu.nope"/' "$TMP/chain.json" >"$TMP/unknown.json"
+expect_status "unknown workload" 2 run "$TMP/unknown.json"
+expect_grep "unknown workload named" 'no workload matches "cpu.nope"' "$TMP/err"
+sed 's/"cpu.int"/{ "name": "cpu.fp", "params": { "elems": 1 } }/' "$TMP/chain.json" >"$TMP/badparam.json"
+expect_status "bad parameter caught before measuring" 2 run "$TMP/badparam.json"
+expect_grep "bad parameter named" "elems" "$TMP/err"
+sed "s|unix:$TMP/a.sock|unix:$TMP/nobody.sock|" "$TMP/chain.json" >"$TMP/unreach.json"
+expect_status "unreachable tier" 2 run "$TMP/unreach.json" -o "$TMP/unreach-r.json" -q
+expect_grep "unreachable tier named" "tier L1 unreachable" "$TMP/err"
+jq -e '.tiers[0].status == "done" and .tiers[1].status == "unreachable"' "$TMP/unreach-r.json" >/dev/null &&
+	ok "reachable tiers still measured and kept" || fail "reachable tiers still measured and kept"
+echo "wrong" >"$TMP/tokBad"
+sed "s|$TMP/tokA|$TMP/tokBad|" "$TMP/chain.json" >"$TMP/badtok.json"
+expect_status "token refused" 2 run "$TMP/badtok.json" --tier L1 -q
+expect_grep "token refusal explained" "refused the token" "$TMP/err"
+expect_status "no config" 2 "$N" run
+expect_status "unknown command" 2 "$N" frobnicate
+expect_status "help" 0 "$N" run --help
+expect_grep "help documents --resume" "resume" "$TMP/out"
+expect_status "version" 0 "$N" --version
+
+# Killed mid-campaign, then resumed: nothing measured is lost or measured twice.
+cat >"$TMP/long.json" <<JSON
+{ "name": "long", "tiers": [ { "name": "L0", "level": 0, "address": "local" } ],
+  "defaults": { "reps": 25, "warmup": 0, "min_time_ms": 5 },
+  "workloads": [ "cpu.int", "ctl.syscall", "ctl.rdtscp" ] }
+JSON
+"$N" run --state-dir "$TMP/state" -q "$TMP/long.json" -o "$TMP/long.json.out" >/dev/null 2>&1 &
+hp=$!
+i=0
+while [ $i -lt 400 ]; do
+	n=$(jq '[.tiers[]?.cases[]?.samples[]?] | length' "$TMP/long.json.out" 2>/dev/null || echo 0)
+	[ "${n:-0}" -ge 12 ] && break
+	sleep 0.05
+	i=$((i + 1))
+done
+kill -9 $hp 2>/dev/null
+wait $hp 2>/dev/null
+cp "$TMP/long.json.out" "$TMP/before.json"
+before=$(jq '[.tiers[].cases[].samples[]] | length' "$TMP/before.json")
+[ "$before" -ge 1 ] && [ "$before" -lt 75 ] && ok "killed mid-campaign with $before samples saved" ||
+	fail "killed mid-campaign" "$before samples"
+expect_status "resume" 0 run --resume "$TMP/long.json.out" -q
+ids() { jq -r '.tiers[].cases[] | .key as $k | .samples[] | "\($k)|\(.visit)|\(.rep)|\(.value)"' "$1" | sort; }
+ids "$TMP/before.json" >"$TMP/ids-before"
+ids "$TMP/long.json.out" >"$TMP/ids-after"
+[ -z "$(comm -23 "$TMP/ids-before" "$TMP/ids-after")" ] && ok "no saved sample lost" || fail "no saved sample lost"
+[ "$(cut -d'|' -f1-3 "$TMP/ids-after" | sort | uniq -d | wc -l)" -eq 0 ] && ok "no sample repeated" || fail "no sample repeated"
+jq -e '.status == "complete" and all(.tiers[].cases[]; (.samples | length) == 25)' "$TMP/long.json.out" >/dev/null &&
+	ok "resumed campaign complete: 25 samples per case" || fail "resumed campaign complete" "$(jq -c '[.tiers[].cases[] | (.samples|length)]' "$TMP/long.json.out")"
+jq -e 'all(.tiers[].cases[]; (.ops_per_rep as $o | all(.samples[]; .ops == $o)))' "$TMP/long.json.out" >/dev/null &&
+	ok "resumed visits repeat the calibrated op count" || fail "resumed visits repeat the calibrated op count"
+
+# Interrupted with SIGINT: exit 130, the file says so and stays valid JSON.
+"$N" run --state-dir "$TMP/state" -q "$TMP/long.json" -o "$TMP/int.json" >/dev/null 2>"$TMP/int.err" &
+hp=$!
+i=0
+while [ $i -lt 400 ] && [ "$(jq '[.tiers[]?.cases[]?.samples[]?] | length' "$TMP/int.json" 2>/dev/null || echo 0)" -lt 3 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+kill -INT $hp
+wait $hp
+st=$?
+[ $st -eq 130 ] && ok "SIGINT: exit status 130" || fail "SIGINT: exit status 130" "got $st"
+jq -e '.status == "interrupted"' "$TMP/int.json" >/dev/null && ok "SIGINT: file marked interrupted" || fail "SIGINT: file marked interrupted"
+expect_grep "SIGINT: tells how to resume" "nestbench run --resume" "$TMP/int.err"
+
+finish harness-cli
