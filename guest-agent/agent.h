@@ -86,6 +86,7 @@ struct nb_agent {
 	uint64_t run_start_ns;
 	pid_t run_pgid;                /* its process group; 0 before exec or when none */
 	unsigned sessions;             /* open sessions */
+	struct nb_session *live;       /* sessions with a connection, for shutdown */
 	unsigned long next_session;
 	int stopping;
 };
@@ -94,6 +95,9 @@ enum nb_after { NB_AFTER_NONE, NB_AFTER_CLOSE, NB_AFTER_RELAY };
 
 struct nb_session {
 	struct nb_agent *a;
+	struct nb_session *next, *prev;  /* in a->live once its connection is up */
+	int listed;
+	int socket;                    /* its connection is a socket (shutdown works) */
 	struct nb_conn conn;
 	struct nb_conn child;          /* relay target */
 	unsigned long n;               /* session number, for logs */

@@ -8,12 +8,15 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <openssl/crypto.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -130,14 +133,41 @@ static struct nb_session *session_new(struct nb_agent *a)
 	return s;
 }
 
+/* List a session whose connection is up, so shutdown can reach it. */
+static void session_publish(struct nb_session *s)
+{
+	struct nb_agent *a = s->a;
+	struct stat st;
+
+	s->socket = s->conn.rfd == s->conn.wfd && fstat(s->conn.rfd, &st) == 0 &&
+		    S_ISSOCK(st.st_mode);
+	pthread_mutex_lock(&a->lock);
+	s->next = a->live;
+	s->prev = NULL;
+	if (a->live)
+		a->live->prev = s;
+	a->live = s;
+	s->listed = 1;
+	pthread_mutex_unlock(&a->lock);
+}
+
 static void session_end(struct nb_session *s)
 {
 	struct nb_agent *a = s->a;
 
-	nb_conn_close(&s->conn);
 	pthread_mutex_lock(&a->lock);
+	if (s->listed) {
+		if (s->prev)
+			s->prev->next = s->next;
+		else
+			a->live = s->next;
+		if (s->next)
+			s->next->prev = s->prev;
+		s->listed = 0;
+	}
 	a->sessions--;
 	pthread_mutex_unlock(&a->lock);
+	nb_conn_close(&s->conn);   /* after unlisting: shutdown never sees a stale fd */
 	free(s);
 }
 
@@ -146,6 +176,9 @@ static void *session_thread(void *arg)
 	struct nb_session *s = arg;
 
 	serve(s);
+	/* Free this thread's libcrypto state now rather than in a thread destructor
+	 * that could still be running when the process exits. */
+	OPENSSL_thread_stop();
 	session_end(s);
 	return NULL;
 }
@@ -179,7 +212,9 @@ static void *device_loop(void *arg)
 			sleep(1);
 			continue;
 		}
+		session_publish(s);
 		serve(s);
+		OPENSSL_thread_stop();
 		session_end(s);
 		if (l->ops == &nb_transport_stdio)
 			break;
@@ -227,6 +262,7 @@ static void accept_one(struct nb_agent *a, struct nb_listener *l)
 		session_end(s);
 		return;
 	}
+	session_publish(s);
 	if (start_thread(session_thread, s)) {
 		nb_log(a, 0, "pthread_create: %s", strerror(errno));
 		session_end(s);
@@ -326,6 +362,31 @@ static void stop_run(struct nb_agent *a)
 	}
 }
 
+/* End the socket sessions (their threads see end of stream and finish, releasing
+ * what they hold), waiting up to 1 s.  Device sessions (stdio, serial) cannot be
+ * woken this way and end with the process. */
+static void stop_sessions(struct nb_agent *a)
+{
+	uint64_t t0 = nb_mono_ns();
+
+	pthread_mutex_lock(&a->lock);
+	for (struct nb_session *s = a->live; s; s = s->next)
+		if (s->socket)
+			shutdown(s->conn.rfd, SHUT_RDWR);
+	pthread_mutex_unlock(&a->lock);
+	for (;;) {
+		int left = 0;
+		pthread_mutex_lock(&a->lock);
+		for (struct nb_session *s = a->live; s; s = s->next)
+			left += s->socket;
+		pthread_mutex_unlock(&a->lock);
+		if (!left || nb_mono_ns() - t0 > 1000000000ull)
+			break;
+		struct timespec ts = { 0, 5 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+}
+
 int nb_agent_serve(struct nb_agent *a)
 {
 	struct pollfd p[NB_AGENT_MAX_LISTEN + 1];
@@ -382,9 +443,10 @@ int nb_agent_serve(struct nb_agent *a)
 	}
 	if (got_signal)
 		nb_log(a, 1, "%s: shutting down", got_signal == SIGINT ? "SIGINT" : "SIGTERM");
-	stop_run(a);
 	for (int k = 0; k < a->nlisteners; k++)
-		nb_transport_unlisten(&a->listeners[k]);
+		nb_transport_unlisten(&a->listeners[k]);   /* no new sessions */
+	stop_run(a);
+	stop_sessions(a);
 	a->nlisteners = 0;
 	return 0;
 }

@@ -48,7 +48,8 @@ FUZZ_SRC  := tests/fuzz/fuzz_frame.c common/frame.c common/proto.c common/sha256
 
 $(BUILD)/fuzz/fuzz-frame: $(FUZZ_SRC) $(wildcard common/*.h)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) -g -O1 -std=gnu11 -D_GNU_SOURCE $(WARN) -fsanitize=fuzzer,address,undefined \
+	$(FUZZ_CC) -g -O1 -std=gnu11 -D_GNU_SOURCE $(WARN) -Wno-unknown-warning-option \
+		-fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all $(AGENT_CFLAGS) -o $@ $(FUZZ_SRC) -lcjson -lcrypto
 
 # New inputs go to $(BUILD)/fuzz/corpus; the committed seeds stay as they are.
