@@ -55,7 +55,7 @@ $(BUILD)/tests/unit: $(UNIT_OBJ) $(WORK_LIB_OBJ)
 test:
 	@sh mk/deps.sh build test
 	@$(MAKE) --no-print-directory all $(TEST_BINS)
-	@BUILD=$(BUILD) TEST_BINS="$(TEST_BINS)" sh tests/run.sh
+	@BUILD=$(BUILD) SAN=$(SAN) TEST_BINS="$(TEST_BINS)" sh tests/run.sh
 
 test-asan:
 	@sh mk/deps.sh build test

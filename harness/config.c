@@ -429,8 +429,10 @@ int nb_config_parse(const char *text, size_t len, const char *name, struct nb_ca
 		int line, col;
 		size_t off = at && at >= text && at <= text + len ? (size_t)(at - text) : len;
 		line_col(text, off, &line, &col);
-		snprintf(err, NB_CFG_ERR, "%s:%d:%d: JSON syntax error near \"%.20s\"", name, line, col,
-			 off < len ? text + off : "(end of file)");
+		/* text need not be NUL-terminated: bound the excerpt by the length. */
+		int show = off < len ? (int)(len - off < 20 ? len - off : 20) : 13;
+		snprintf(err, NB_CFG_ERR, "%s:%d:%d: JSON syntax error near \"%.*s\"", name, line, col,
+			 show, off < len ? text + off : "(end of file)");
 		return -1;
 	}
 	rc = parse_root(&p, root, c);
@@ -471,6 +473,7 @@ int nb_config_load(const char *path, struct nb_campaign_cfg *c, char *err)
 		return -1;
 	}
 	fclose(f);
+	buf[n] = '\0';
 	rc = nb_config_parse(buf, (size_t)n, path, c, err);
 	free(buf);
 	return rc;

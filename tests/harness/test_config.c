@@ -4,6 +4,7 @@
 #include "../../harness/config.h"
 
 #include <stdlib.h>
+#include <unistd.h>
 
 static const char *valid =
 	"{\n"
@@ -179,4 +180,21 @@ TEST(config_patterns)
 	CHECK(nb_pattern_match("cpu.int", "cpu.int"));
 	CHECK(!nb_pattern_match("cpu.int", "cpu.int2"));
 	CHECK(!nb_pattern_match("exit", "exit.cpuid"));
+}
+
+TEST(config_syntax_error_from_file)
+{
+	/* Regression: the file buffer was not NUL-terminated and the error excerpt read
+	 * past it (found by AddressSanitizer). */
+	struct nb_campaign_cfg *c = calloc(1, sizeof(*c));
+	char path[] = "/tmp/nbtest-config-XXXXXX", err[NB_CFG_ERR];
+	int fd = mkstemp(path);
+
+	CHECK(c && fd >= 0);
+	CHECK(write(fd, "{\n \"name\": \"x\",\n \"tiers\": [,", 28) == 28);
+	close(fd);
+	CHECK(nb_config_load(path, c, err) == -1);
+	CHECK_MSG(strstr(err, ":3:") && strstr(err, "syntax"), "%s", err);
+	unlink(path);
+	free(c);
 }
