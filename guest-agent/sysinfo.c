@@ -10,6 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <sys/syscall.h>
+#include <linux/perf_event.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -265,6 +268,70 @@ static void cpus_allowed(cJSON *o)
 	cJSON_AddNumberToObject(o, "vcpus_allowed", n);
 }
 
+/* A sysfs/proc line as a string member, "" when unreadable. */
+static void add_line(cJSON *o, const char *key, const char *path)
+{
+	char buf[1024];
+
+	read_line(path, buf, sizeof(buf));
+	cJSON_AddStringToObject(o, key, buf);
+}
+
+/* Turbo/boost: cpufreq's generic switch, else intel_pstate's inverted one. */
+static const char *boost_state(void)
+{
+	char v[16];
+
+	read_line("/sys/devices/system/cpu/cpufreq/boost", v, sizeof(v));
+	if (v[0])
+		return v[0] == '1' ? "on" : "off";
+	read_line("/sys/devices/system/cpu/intel_pstate/no_turbo", v, sizeof(v));
+	if (v[0])
+		return v[0] == '1' ? "off" : "on";
+	return "unknown";
+}
+
+/* Can this tier count hardware events at all?  Try cycles on ourselves. */
+static void perf_state(cJSON *o)
+{
+	struct perf_event_attr pa;
+	char v[16];
+	int fd;
+
+	read_line("/proc/sys/kernel/perf_event_paranoid", v, sizeof(v));
+	cJSON_AddStringToObject(o, "perf_event_paranoid", v);
+	memset(&pa, 0, sizeof(pa));
+	pa.size = sizeof(pa);
+	pa.type = PERF_TYPE_HARDWARE;
+	pa.config = PERF_COUNT_HW_CPU_CYCLES;
+	pa.disabled = 1;
+	pa.exclude_kernel = 1;
+	pa.exclude_hv = 1;
+	fd = (int)syscall(SYS_perf_event_open, &pa, 0, -1, -1, 0);
+	cJSON_AddBoolToObject(o, "hardware_counters", fd >= 0);
+	if (fd >= 0)
+		close(fd);
+	else
+		cJSON_AddStringToObject(o, "hardware_counters_error", strerror(errno));
+}
+
+/* What changes timings without changing the code: the kernel command line, clock
+ * source, frequency governor and boost, idle driver, THP and perf access. */
+static void platform(cJSON *r)
+{
+	cJSON *o = cJSON_AddObjectToObject(r, "platform");
+
+	add_line(o, "cmdline", "/proc/cmdline");
+	add_line(o, "clocksource", "/sys/devices/system/clocksource/clocksource0/current_clocksource");
+	add_line(o, "cpufreq_driver", "/sys/devices/system/cpu/cpu0/cpufreq/scaling_driver");
+	add_line(o, "cpufreq_governor", "/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor");
+	cJSON_AddStringToObject(o, "boost", boost_state());
+	add_line(o, "cpuidle_driver", "/sys/devices/system/cpu/cpuidle/current_driver");
+	add_line(o, "thp_enabled", "/sys/kernel/mm/transparent_hugepage/enabled");
+	add_line(o, "thp_defrag", "/sys/kernel/mm/transparent_hugepage/defrag");
+	perf_state(o);
+}
+
 void nb_sysinfo_fill(struct nb_agent *a, cJSON *r)
 {
 	static const char *const kvm_intel[] = { "nested", "ept", "vpid", "unrestricted_guest",
@@ -317,6 +384,7 @@ void nb_sysinfo_fill(struct nb_agent *a, cJSON *r)
 	virtio_ports(o);
 
 	cJSON_AddItemToObject(r, "topology", nb_topo_summary(&a->topo));
+	platform(r);
 
 	o = cJSON_AddObjectToObject(r, "agent");
 	cJSON_AddStringToObject(o, "version", NB_VERSION);

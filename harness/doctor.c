@@ -95,7 +95,7 @@ static void report_tier(const struct nb_campaign_cfg *cfg, int t, const struct n
 		return;
 	}
 	fprintf(out, "  reachable:  yes (%s), agent %s\n", tc.reached,
-		cJSON_GetStringValue(get(tc.hello, "agent_version", NULL)) ?: "?");
+		cJSON_GetStringValue(get(tc.hello, "version", NULL)) ?: "?");
 	if (nb_env_capture(&tc, tier, err) == 0) {
 		const cJSON *si = get(tier, "sysinfo", NULL);
 		const char *sig = cJSON_GetStringValue(get(si, "hypervisor", "signature"));
@@ -103,7 +103,15 @@ static void report_tier(const struct nb_campaign_cfg *cfg, int t, const struct n
 		fprintf(out, "  nature:     %s\n", nature);
 		fprintf(out, "  kernel:     %s\n", cJSON_GetStringValue(get(si, "kernel", "release")) ?: "?");
 		fprintf(out, "  cpu:        %s, %d vCPUs\n", cJSON_GetStringValue(get(si, "cpu", "model")) ?: "?",
-			cJSON_IsNumber(get(si, "cpu", "vcpus")) ? get(si, "cpu", "vcpus")->valueint : 0);
+			cJSON_IsNumber(get(si, "vcpus", NULL)) ? get(si, "vcpus", NULL)->valueint : 0);
+		const cJSON *pl = get(si, "platform", NULL);
+		fprintf(out, "  platform:   clocksource %s, governor %s, boost %s, idle %s, THP %s\n",
+			cJSON_GetStringValue(get(pl, "clocksource", NULL)) ?: "?",
+			*(cJSON_GetStringValue(get(pl, "cpufreq_governor", NULL)) ?: "") ?
+				cJSON_GetStringValue(get(pl, "cpufreq_governor", NULL)) : "none (no cpufreq)",
+			cJSON_GetStringValue(get(pl, "boost", NULL)) ?: "?",
+			cJSON_GetStringValue(get(pl, "cpuidle_driver", NULL)) ?: "?",
+			cJSON_GetStringValue(get(pl, "thp_enabled", NULL)) ?: "?");
 		const cJSON *kvm = get(si, "devices", "kvm"), *vv = get(si, "devices", "vhost_vsock");
 		fprintf(out, "  can nest:   /dev/kvm %s, /dev/vhost-vsock %s\n",
 			cJSON_IsTrue(kvm) ? "present" : "absent (load kvm_intel or kvm_amd; nested=1 on its parent)",

@@ -4,30 +4,27 @@
 
 #include <string.h>
 
-/* DEVELOPMENT: weak until every family lands. */
-#define NB_WL_REF __attribute__((weak))
-
-extern const struct nb_workload nb_wl_cpu_int NB_WL_REF;
-extern const struct nb_workload nb_wl_cpu_fp NB_WL_REF;
-extern const struct nb_workload nb_wl_mem_bw_copy NB_WL_REF;
-extern const struct nb_workload nb_wl_mem_bw_scale NB_WL_REF;
-extern const struct nb_workload nb_wl_mem_bw_add NB_WL_REF;
-extern const struct nb_workload nb_wl_mem_bw_triad NB_WL_REF;
-extern const struct nb_workload nb_wl_mem_lat NB_WL_REF;
-extern const struct nb_workload nb_wl_pf_anon NB_WL_REF;
-extern const struct nb_workload nb_wl_pf_file NB_WL_REF;
-extern const struct nb_workload nb_wl_pf_thp NB_WL_REF;
-extern const struct nb_workload nb_wl_io_seq_read NB_WL_REF;
-extern const struct nb_workload nb_wl_io_seq_write NB_WL_REF;
-extern const struct nb_workload nb_wl_io_rand_read NB_WL_REF;
-extern const struct nb_workload nb_wl_io_rand_write NB_WL_REF;
-extern const struct nb_workload nb_wl_io_fsync NB_WL_REF;
-extern const struct nb_workload nb_wl_exit_cpuid NB_WL_REF;
-extern const struct nb_workload nb_wl_exit_pio NB_WL_REF;
-extern const struct nb_workload nb_wl_exit_ipi NB_WL_REF;
-extern const struct nb_workload nb_wl_exit_timer NB_WL_REF;
-extern const struct nb_workload nb_wl_ctl_syscall NB_WL_REF;
-extern const struct nb_workload nb_wl_ctl_rdtscp NB_WL_REF;
+extern const struct nb_workload nb_wl_cpu_int;
+extern const struct nb_workload nb_wl_cpu_fp;
+extern const struct nb_workload nb_wl_mem_bw_copy;
+extern const struct nb_workload nb_wl_mem_bw_scale;
+extern const struct nb_workload nb_wl_mem_bw_add;
+extern const struct nb_workload nb_wl_mem_bw_triad;
+extern const struct nb_workload nb_wl_mem_lat;
+extern const struct nb_workload nb_wl_pf_anon;
+extern const struct nb_workload nb_wl_pf_file;
+extern const struct nb_workload nb_wl_pf_thp;
+extern const struct nb_workload nb_wl_io_seq_read;
+extern const struct nb_workload nb_wl_io_seq_write;
+extern const struct nb_workload nb_wl_io_rand_read;
+extern const struct nb_workload nb_wl_io_rand_write;
+extern const struct nb_workload nb_wl_io_fsync;
+extern const struct nb_workload nb_wl_exit_cpuid;
+extern const struct nb_workload nb_wl_exit_pio;
+extern const struct nb_workload nb_wl_exit_ipi;
+extern const struct nb_workload nb_wl_exit_timer;
+extern const struct nb_workload nb_wl_ctl_syscall;
+extern const struct nb_workload nb_wl_ctl_rdtscp;
 
 static const struct nb_workload *const table[] = {
 	&nb_wl_cpu_int,     &nb_wl_cpu_fp,
@@ -42,14 +39,8 @@ static const struct nb_workload *const table[] = {
 
 const struct nb_workload *const *nb_workloads(size_t *n)
 {
-	static const struct nb_workload *present[sizeof(table) / sizeof(table[0])];
-	size_t k = 0;
-
-	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
-		if (table[i])
-			present[k++] = table[i];
-	*n = k;
-	return present;
+	*n = sizeof(table) / sizeof(table[0]);
+	return table;
 }
 
 const struct nb_workload *nb_workload_find(const char *name)
