@@ -5,14 +5,12 @@
 BUILD    ?= build
 CC       ?= cc
 SAN      ?= 0
-VERSION  := $(shell cat VERSION 2>/dev/null || echo dev)
-GITREV   := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 
 # snprintf truncating a long path in a message is intended, not a bug.
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-missing-field-initializers \
             -Wno-format-truncation
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=gnu11 $(WARN) -D_GNU_SOURCE -DNB_VERSION='"$(VERSION)"' -DNB_GITREV='"$(GITREV)"'
+CFLAGS   += -std=gnu11 $(WARN) -D_GNU_SOURCE
 LDLIBS   := -lm -pthread
 
 ifeq ($(SAN),1)
@@ -26,6 +24,8 @@ endif
 # ---- sources ------------------------------------------------------------------------
 WORK_LIB_SRC := $(filter-out workloads/main.c,$(wildcard workloads/*.c)) common/units.c
 WORK_LIB_OBJ := $(WORK_LIB_SRC:%.c=$(BUILD)/obj/%.o)
+# The version and git revision, regenerated when they change (common/version.h).
+VERSION_OBJ  := $(BUILD)/obj/gen/version.o
 UNIT_SRC     := $(wildcard tests/unit/*.c)
 UNIT_OBJ     := $(UNIT_SRC:%.c=$(BUILD)/obj/%.o)
 
@@ -44,7 +44,15 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/nestbench-work: $(BUILD)/obj/workloads/main.o $(WORK_LIB_OBJ)
+.PHONY: FORCE
+$(BUILD)/gen/version.c: FORCE
+	@sh mk/version.sh $@
+
+$(VERSION_OBJ): $(BUILD)/gen/version.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/nestbench-work: $(BUILD)/obj/workloads/main.o $(WORK_LIB_OBJ) $(VERSION_OBJ)
 	$(CC) $(LDFLAGS) $(WORK_LINK) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/unit: $(UNIT_OBJ) $(WORK_LIB_OBJ)

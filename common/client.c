@@ -1,5 +1,6 @@
 /* client.c - request/reply calls over one connection to an agent. */
 #include "client.h"
+#include "version.h"
 #include "sha256.h"
 
 #include <errno.h>
@@ -13,9 +14,6 @@
 
 #define ERR_LEN 256
 
-#ifndef NB_VERSION
-#define NB_VERSION "dev"
-#endif
 
 static uint64_t mono_ns(void)
 {
@@ -155,7 +153,9 @@ int nb_client_hello(struct nb_client *c, const char *token, cJSON **reply, char 
 	if (reply)
 		*reply = NULL;
 	cJSON_AddNumberToObject(req, "protocol", NB_PROTO_VERSION);
-	cJSON_AddStringToObject(req, "client", "nestbench/" NB_VERSION);
+	char client[96];
+	snprintf(client, sizeof(client), "nestbench/%s", nb_version);
+	cJSON_AddStringToObject(req, "client", client);
 	if (token)
 		cJSON_AddStringToObject(req, "token", token);
 	if (exchange(c, "nb_client_hello", req, &r, err))

@@ -374,10 +374,16 @@ int nb_run_spec_decode(const cJSON *req, struct nb_run_spec *r, char *msg, size_
 		return -1;
 	if (rc)
 		r->ops = v;
-	if ((rc = nb_json_get_uint(req, "cpu", 0, 1048575, &v, msg, msglen)) < 0)
-		return -1;
-	if (rc)
-		r->cpu = (int)v;
+	/* "cpu": N pins, "none" leaves the workload unpinned, absent lets the agent choose. */
+	const cJSON *cpu = cJSON_GetObjectItemCaseSensitive(req, "cpu");
+	if (cJSON_IsString(cpu) && strcmp(cpu->valuestring, "none") == 0) {
+		r->cpu = NB_RUN_CPU_NONE;
+	} else {
+		if ((rc = nb_json_get_uint(req, "cpu", 0, 1048575, &v, msg, msglen)) < 0)
+			return -1;
+		if (rc)
+			r->cpu = (int)v;
+	}
 	if ((rc = nb_json_get_uint(req, "timeout_ms", 1, NB_RUN_TIMEOUT_MAX_MS, &v, msg, msglen)) < 0)
 		return -1;
 	if (rc)
@@ -491,6 +497,8 @@ cJSON *nb_run_spec_encode(const struct nb_run_spec *r, long id)
 		cJSON_AddNumberToObject(o, "ops", (double)r->ops);
 	if (r->cpu >= 0)
 		cJSON_AddNumberToObject(o, "cpu", r->cpu);
+	else if (r->cpu == NB_RUN_CPU_NONE)
+		cJSON_AddStringToObject(o, "cpu", "none");
 	if (r->timeout_ms)
 		cJSON_AddNumberToObject(o, "timeout_ms", r->timeout_ms);
 	ev = cJSON_AddArrayToObject(o, "events");

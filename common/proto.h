@@ -53,6 +53,8 @@ struct nb_put_spec {
 };
 
 /* run fields; -1 / 0 mean "not given: the workload's or agent's default". */
+#define NB_RUN_CPU_NONE (-2)
+
 struct nb_run_spec {
 	char sha256[65];
 	char workload[NB_NAME_LEN];
@@ -64,7 +66,7 @@ struct nb_run_spec {
 	int warmup;                      /* -1: default */
 	unsigned min_time_ms;            /* 0: default */
 	unsigned long long ops;          /* ops per repetition, no calibration; 0: calibrate */
-	int cpu;                         /* -1: the agent chooses (hwloc) */
+	int cpu;                         /* -1: the agent chooses (hwloc); NB_RUN_CPU_NONE: unpinned */
 	unsigned timeout_ms;             /* 0: NB_RUN_TIMEOUT_DEFAULT_MS */
 };
 

@@ -242,7 +242,12 @@ void nb_conn_set_socket(struct nb_conn *c, const struct nb_transport_ops *ops, i
 
 /* ---- buffered I/O ------------------------------------------------------------------ */
 
-static int wait_fd(int fd, short events, int timeout_ms)
+static int stopped(const struct nb_conn *c)
+{
+	return c->stop && *c->stop;
+}
+
+static int wait_fd(const struct nb_conn *c, int fd, short events, int timeout_ms)
 {
 	struct pollfd p = { .fd = fd, .events = events };
 	int rc;
@@ -251,7 +256,7 @@ static int wait_fd(int fd, short events, int timeout_ms)
 		return 0;
 	do
 		rc = poll(&p, 1, timeout_ms);
-	while (rc < 0 && errno == EINTR);
+	while (rc < 0 && errno == EINTR && !stopped(c));
 	if (rc == 0) {
 		errno = ETIMEDOUT;
 		return -1;
@@ -291,10 +296,10 @@ static ssize_t raw_read(struct nb_conn *c, void *buf, size_t len)
 		nb_conn_spin(c, &p, 1);
 	}
 	for (;;) {
-		if (wait_fd(c->rfd, POLLIN, c->timeout_ms))
+		if (wait_fd(c, c->rfd, POLLIN, c->timeout_ms))
 			return -1;
 		n = c->ops->read(c, buf, len);
-		if (n < 0 && errno == EINTR)
+		if (n < 0 && errno == EINTR && !stopped(c))
 			continue;
 		return n;
 	}
@@ -375,7 +380,7 @@ int nb_conn_write_all(struct nb_conn *c, const struct iovec *iov_in, int n)
 			i++;
 			continue;
 		}
-		if (wait_fd(c->wfd, POLLOUT, c->timeout_ms))
+		if (wait_fd(c, c->wfd, POLLOUT, c->timeout_ms))
 			return -1;
 		ssize_t k = c->ops->write(c, iov + i, n - i);
 		if (k < 0) {

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/uio.h>
 
 /* ---- data types ------------------------------------------------------------------ */
@@ -52,6 +53,9 @@ struct nb_conn {
 	 * traffic.  0 = never; spin_off (if set) non-zero also disables it. */
 	unsigned spin_us;
 	const int *spin_off;
+	/* Set by the owner (the harness points it at its SIGINT flag): a signal that
+	 * interrupts a wait ends it with EINTR instead of retrying.  NULL = always retry. */
+	const volatile sig_atomic_t *stop;
 };
 
 struct nb_listener {

@@ -14,12 +14,6 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#ifndef NB_VERSION
-#define NB_VERSION "dev"
-#endif
-#ifndef NB_GITREV
-#define NB_GITREV "unknown"
-#endif
 
 /* ---- data types ------------------------------------------------------------------ */
 

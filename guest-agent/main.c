@@ -1,5 +1,6 @@
 /* main.c - `nestbench-agent`: options, setup checks, then serve until SIGTERM. */
 #include "agent.h"
+#include "../common/version.h"
 #include "../common/units.h"
 
 #include <getopt.h>
@@ -150,7 +151,7 @@ int main(int argc, char **argv)
 		case 'v': o.verbose = 2; break;
 		case 'q': o.verbose = 0; break;
 		case 'V':
-			printf("nestbench-agent %s (%s), protocol %d\n", NB_VERSION, NB_GITREV,
+			printf("nestbench-agent %s (%s), protocol %d\n", nb_version, nb_gitrev,
 			       NB_PROTO_VERSION);
 			return 0;
 		case 'h':

@@ -1,5 +1,6 @@
 /* ops.c - one handler per protocol operation, in one table.  See PROTOCOL.md. */
 #include "agent.h"
+#include "../common/version.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -61,8 +62,8 @@ static int op_hello(struct nb_session *s, const cJSON *req, cJSON *r)
 	s->authed = 1;
 	cJSON_AddNumberToObject(r, "protocol", NB_PROTO_VERSION);
 	cJSON_AddStringToObject(r, "agent", "nestbench-agent");
-	cJSON_AddStringToObject(r, "version", NB_VERSION);
-	cJSON_AddStringToObject(r, "gitrev", NB_GITREV);
+	cJSON_AddStringToObject(r, "version", nb_version);
+	cJSON_AddStringToObject(r, "gitrev", nb_gitrev);
 	cJSON_AddStringToObject(r, "auth", a->has_token ? "token" : "none");
 	nb_ops_names(cJSON_AddArrayToObject(r, "ops"));
 	lim = cJSON_AddObjectToObject(r, "limits");
@@ -341,9 +342,11 @@ static int build_argv(const struct nb_run_spec *sp, const char *path, const char
 		ARG("--ops");
 		ARG(buf);
 	}
-	snprintf(buf, sizeof(buf), "%d", cpu);
-	ARG("--cpu");
-	ARG(buf);
+	if (cpu >= 0) {
+		snprintf(buf, sizeof(buf), "%d", cpu);
+		ARG("--cpu");
+		ARG(buf);
+	}
 	if (events[0]) {
 		ARG("--events");
 		ARG(events);
@@ -384,10 +387,16 @@ static int run_locked(struct nb_session *s, const struct nb_run_spec *sp, cJSON 
 	if (sp->cpu >= 0) {
 		cpu = sp->cpu;
 		snprintf(why, sizeof(why), "requested");
+	} else if (sp->cpu == NB_RUN_CPU_NONE) {
+		cpu = -1;
+		snprintf(why, sizeof(why), "not pinned (requested)");
 	} else {
 		cpu = nb_topo_choose_cpu(&a->topo, why, sizeof(why));
 	}
-	cJSON_AddNumberToObject(r, "cpu", cpu);
+	if (cpu >= 0)
+		cJSON_AddNumberToObject(r, "cpu", cpu);
+	else
+		cJSON_AddNullToObject(r, "cpu");
 	cJSON_AddStringToObject(r, "cpu_choice", why);
 	nargs = build_argv(sp, path, events, cpu, argv, (int)(sizeof(argv) / sizeof(argv[0])));
 	if (nargs < 0) {

@@ -2,6 +2,7 @@
  * parameters, virtualization devices, and the hwloc topology (also used to choose
  * the CPU a workload is pinned to). */
 #include "agent.h"
+#include "../common/version.h"
 #include "../workloads/cpuinfo.h"
 
 #include <dirent.h>
@@ -387,8 +388,8 @@ void nb_sysinfo_fill(struct nb_agent *a, cJSON *r)
 	platform(r);
 
 	o = cJSON_AddObjectToObject(r, "agent");
-	cJSON_AddStringToObject(o, "version", NB_VERSION);
-	cJSON_AddStringToObject(o, "gitrev", NB_GITREV);
+	cJSON_AddStringToObject(o, "version", nb_version);
+	cJSON_AddStringToObject(o, "gitrev", nb_gitrev);
 	cJSON_AddNumberToObject(o, "protocol", NB_PROTO_VERSION);
 	cJSON_AddNumberToObject(o, "pid", (double)getpid());
 	cJSON_AddStringToObject(o, "state_dir", a->store.state);

@@ -1,6 +1,7 @@
 /* campaign.c - the campaign loop: tier by tier, cases in seeded interleaved rounds,
  * every sample kept, the result file rewritten atomically as it grows. */
 #include "campaign.h"
+#include "../common/version.h"
 #include "catalog.h"
 #include "config.h"
 #include "env.h"
@@ -23,12 +24,6 @@
 #define ERR_LEN 512
 #define WRITE_EVERY_S 1.0   /* rewrite the result file at most this often mid-tier */
 
-#ifndef NB_VERSION
-#define NB_VERSION "dev"
-#endif
-#ifndef NB_GITREV
-#define NB_GITREV "unknown"
-#endif
 
 /* Set by SIGINT/SIGTERM; the loop stops after saving what it has. */
 static volatile sig_atomic_t interrupted;
@@ -58,6 +53,8 @@ struct run {
 	double last_write;
 	double in_workloads_s;     /* wall time of workload processes, per the agents */
 	double in_reps_s;          /* sum of measured repetitions' ns */
+	int failed_cases;
+	int failed_tiers;
 	struct nb_progress prog;
 	char *err;
 };
@@ -103,11 +100,22 @@ static void result_path_new(struct run *r)
 
 	gmtime_r(&t, &tm);
 	strftime(ts, sizeof(ts), "%Y%m%dT%H%M%SZ", &tm);
-	if (r->o->out_path)
+	if (r->o->out_path) {
 		snprintf(r->o->result_path, sizeof(r->o->result_path), "%s", r->o->out_path);
-	else
-		snprintf(r->o->result_path, sizeof(r->o->result_path), "%s/%s-%s.json",
-			 r->o->out_dir ? r->o->out_dir : "results", r->cfg.name, ts);
+		return;
+	}
+	/* Two campaigns started in the same second must not overwrite each other. */
+	for (int k = 1; k < 1000; k++) {
+		const char *dir = r->o->out_dir ? r->o->out_dir : "results";
+		if (k == 1)
+			snprintf(r->o->result_path, sizeof(r->o->result_path), "%s/%s-%s.json", dir,
+				 r->cfg.name, ts);
+		else
+			snprintf(r->o->result_path, sizeof(r->o->result_path), "%s/%s-%s-%d.json", dir,
+				 r->cfg.name, ts, k);
+		if (access(r->o->result_path, F_OK) != 0)
+			return;
+	}
 }
 
 static cJSON *new_doc(struct run *r)
@@ -126,8 +134,8 @@ static cJSON *new_doc(struct run *r)
 	cJSON_AddStringToObject(c, "config_text", r->cfg.text);
 	cJSON_AddNumberToObject(c, "seed", (double)r->seed);
 	n = cJSON_AddObjectToObject(d, "nestbench");
-	cJSON_AddStringToObject(n, "version", NB_VERSION);
-	cJSON_AddStringToObject(n, "git_revision", NB_GITREV);
+	cJSON_AddStringToObject(n, "version", nb_version);
+	cJSON_AddStringToObject(n, "git_revision", nb_gitrev);
 	cJSON_AddStringToObject(n, "work_sha256", r->cat.sha256);
 	cJSON_AddNumberToObject(n, "work_size", (double)r->cat.size);
 	cJSON_AddStringToObject(n, "work_version", r->cat.version);
@@ -222,7 +230,7 @@ static int build_spec(struct run *r, int t, int ci, const cJSON *cobj, int reps,
 	/* Warm-up on the first visit only: later visits reuse the calibrated op count. */
 	spec->warmup = first ? rc.warmup : 0;
 	spec->min_time_ms = (unsigned)rc.min_time_ms;
-	spec->cpu = rc.cpu >= 0 ? rc.cpu : -1;
+	spec->cpu = rc.cpu >= 0 ? rc.cpu : rc.cpu == -2 ? NB_RUN_CPU_NONE : -1;
 	spec->timeout_ms = (unsigned)rc.timeout_s * 1000u;
 	if (cJSON_IsNumber(ops) && ops->valuedouble >= 1)
 		spec->ops = (unsigned long long)ops->valuedouble;
@@ -274,6 +282,29 @@ static void absorb(struct run *r, cJSON *cobj, const cJSON *reply, int visit, in
 	}
 }
 
+/* A workload that ended badly without an error record of its own (killed by a
+ * signal, crashed, exit 1 with only stderr) still fails its case, with a reason. */
+static void judge_exit(cJSON *cobj, const cJSON *reply)
+{
+	const cJSON *st = cJSON_GetObjectItemCaseSensitive(reply, "exit_status");
+	const char *sig = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(reply, "signal"));
+	const char *stderr_text = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(reply, "stderr"));
+	const char *status = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cobj, "status"));
+	char msg[512];
+
+	if (status && (strcmp(status, "failed") == 0 || strcmp(status, "skipped") == 0))
+		return;   /* the records already said why */
+	if (cJSON_IsNumber(st) && (st->valueint == 0 || st->valueint == 77))
+		return;
+	if (sig)
+		snprintf(msg, sizeof(msg), "nestbench-work was killed by SIG%s", sig);
+	else
+		snprintf(msg, sizeof(msg), "nestbench-work exited with status %d: %.300s",
+			 cJSON_IsNumber(st) ? st->valueint : -1, stderr_text ? stderr_text : "");
+	set_string(cobj, "status", "failed");
+	set_string(cobj, "error", msg);
+}
+
 /* Samples' values as doubles (for the stopping rule); returns the count. */
 static int sample_values(const cJSON *cobj, double **x)
 {
@@ -303,7 +334,10 @@ static int visit(struct run *r, int t, struct nb_tier_conn *tc, cJSON *tier, int
 		st->done = 1;
 		snprintf(st->stopped_by, sizeof(st->stopped_by), "failed");
 		set_string(cobj, "status", "failed");
+		set_string(cobj, "stopped_by", "failed");
 		set_string(cobj, "error", herr);
+		r->failed_cases++;
+		logf_(r, NB_NORMAL, "  %s: failed: %s", r->cases[ci].key, herr);
 		return 0;
 	}
 	int rc = nb_client_run(&tc->client, &spec, &reply, herr);
@@ -316,13 +350,13 @@ static int visit(struct run *r, int t, struct nb_tier_conn *tc, cJSON *tier, int
 	const cJSON *el = cJSON_GetObjectItemCaseSensitive(reply, "elapsed_ms");
 	if (cJSON_IsNumber(el))
 		r->in_workloads_s += el->valuedouble / 1e3;
+	absorb(r, cobj, reply, st->visits, round, seq);
 	if (rc) {
 		/* The agent answered with an error (event encoding, timeout, busy ...). */
-		absorb(r, cobj, reply, st->visits, round, seq);
 		set_string(cobj, "status", "failed");
 		set_string(cobj, "error", herr);
 	} else {
-		absorb(r, cobj, reply, st->visits, round, seq);
+		judge_exit(cobj, reply);
 	}
 	cJSON_Delete(reply);
 
@@ -340,6 +374,13 @@ static int visit(struct run *r, int t, struct nb_tier_conn *tc, cJSON *tier, int
 	free(x);
 	if (stop) {
 		st->done = 1;
+		if (strcmp(stop, "failed") == 0) {
+			r->failed_cases++;
+			if (!cJSON_GetObjectItemCaseSensitive(cobj, "error"))
+				set_string(cobj, "error", "no repetition was measured in two visits");
+			logf_(r, NB_NORMAL, "  %s: failed: %s", r->cases[ci].key,
+			      cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cobj, "error")));
+		}
 		snprintf(st->stopped_by, sizeof(st->stopped_by), "%s", stop);
 		set_item(cobj, "stopped_by", cJSON_CreateString(stop));
 		if (strcmp(stop, "skipped") && strcmp(stop, "failed"))
@@ -468,6 +509,7 @@ static int run_tier(struct run *r, int t)
 		return 2;
 	}
 	set_string(tier, "reached", tc.reached);
+	tc.client.conn.stop = &interrupted;   /* Ctrl-C ends a long wait at once */
 	if (nb_env_capture(&tc, tier, herr))
 		logf_(r, NB_NORMAL, "tier %s: environment incomplete: %s", tc_cfg->name, herr);
 	logf_(r, NB_NORMAL, "tier %s: %s", tc_cfg->name,
@@ -486,12 +528,15 @@ static int run_tier(struct run *r, int t)
 		cJSON_AddStringToObject(tier, "started_utc", ts);
 	save(r, 1);
 
-	/* One stream per tier, so resuming or adding a tier does not shift the others. */
-	nb_rng_seed_key(&rng, r->seed, tc_cfg->name);
 	for (int i = 0; i < r->ncases; i++)
 		case_obj(r, tier, i);
 	nb_progress_tier(&r->prog, tc_cfg->name, visits_left(r, st));
 	for (;;) {
+		/* One stream per tier and round: resuming, or adding a tier, reproduces
+		 * exactly the orders an uninterrupted campaign would have used. */
+		char key[NB_CFG_NAME + 16];
+		snprintf(key, sizeof(key), "%s/%d", tc_cfg->name, round);
+		nb_rng_seed_key(&rng, r->seed, key);
 		int k = nb_plan_round(&rng, st, r->ncases, r->cfg.order.interleave, order);
 		if (k == 0)
 			break;
@@ -521,6 +566,7 @@ static int run_tier(struct run *r, int t)
 	}
 	if (!status) {
 		set_string(tier, "status", "done");
+		cJSON_DeleteItemFromObjectCaseSensitive(tier, "error");
 		nb_utc_now(ts, sizeof(ts));
 		set_string(tier, "finished_utc", ts);
 	} else if (status == 1) {
@@ -535,6 +581,22 @@ out:
 }
 
 /* ---- the campaign ------------------------------------------------------------------- */
+
+int nb_mkdirs(const char *path)
+{
+	char buf[PATH_MAX];
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(buf, 0755) && errno != EEXIST ? -1 : 0;
+}
 
 static int load_config(struct run *r)
 {
@@ -578,6 +640,17 @@ static int check_resume_binary(struct run *r)
 		return -1;
 	}
 	return 0;
+}
+
+static int all_tiers_done(struct run *r)
+{
+	for (int t = 0; t < r->cfg.ntiers; t++) {
+		cJSON *tier = nb_json_find(r->doc, "tiers", "name", r->cfg.tiers[t].name, 0);
+		const char *ts = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(tier, "status"));
+		if (!ts || strcmp(ts, "done") != 0)
+			return 0;
+	}
+	return 1;
 }
 
 static void finish_doc(struct run *r, const char *status, double wall_s)
@@ -640,8 +713,9 @@ int nb_campaign_run(struct nb_campaign_opts *o, char *err)
 		goto out;
 	}
 	if (!o->resume_path) {
+		if (!o->out_path)
+			nb_mkdirs(o->out_dir ? o->out_dir : "results");
 		result_path_new(&r);
-		mkdir(o->out_dir && !o->out_path ? o->out_dir : "results", 0755);
 		r.doc = new_doc(&r);
 	}
 	if (save(&r, 1)) {
@@ -664,6 +738,7 @@ int nb_campaign_run(struct nb_campaign_opts *o, char *err)
 		int rc = run_tier(&r, t);
 		if (rc == 2) {
 			logf_(&r, NB_QUIET, "nestbench: %s", err);
+			r.failed_tiers++;
 			status = 2;
 		}
 		if (save(&r, 1))
@@ -677,7 +752,16 @@ int nb_campaign_run(struct nb_campaign_opts *o, char *err)
 				       "`nestbench run --resume %s`", o->result_path, o->result_path);
 		status = 130;
 	} else {
-		finish_doc(&r, status ? "partial" : "complete", now_s() - t0);
+		finish_doc(&r, status || !all_tiers_done(&r) ? "partial" : "complete", now_s() - t0);
+		if (r.failed_tiers)
+			snprintf(err, ERR_LEN, "%d tier%s could not be measured (see above); what was "
+					       "measured is in %s", r.failed_tiers, r.failed_tiers > 1 ? "s" : "",
+				 o->result_path);
+		else if (r.failed_cases) {
+			snprintf(err, ERR_LEN, "%d case%s failed (see \"error\" in %s)", r.failed_cases,
+				 r.failed_cases > 1 ? "s" : "", o->result_path);
+			status = 1;
+		}
 	}
 	if (save(&r, 1) && status == 0)
 		status = 2;

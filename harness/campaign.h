@@ -22,6 +22,9 @@ struct nb_campaign_opts {
 	char result_path[PATH_MAX];/* out: the file written */
 };
 
+/* mkdir -p; 0 or -1 (errno). */
+int nb_mkdirs(const char *path);
+
 /* Run (or resume) a campaign.  Returns the exit status: 0 all measured, 1 some
  * workloads failed, 2 a user error (bad config, unreachable tier, refused token...),
  * 130 interrupted.  err holds the message for statuses 1 and 2. */

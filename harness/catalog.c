@@ -109,6 +109,7 @@ int nb_catalog_find(const struct nb_catalog *cat, const char *name)
 struct expand {
 	struct nb_case **cases;
 	int *n, cap, wl, entry;
+	int explicit_dir;   /* the entry sets dir=: it is then part of the case */
 };
 
 static int cmp_param(const void *a, const void *b)
@@ -145,6 +146,10 @@ static int add_case(const cJSON *o, void *arg)
 	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(o, "params")) {
 		if (!cJSON_IsString(p) || c->nparams == NB_CFG_MAX_PARAMS)
 			return -1;
+		/* Where a tier does its I/O is the tier's io_dir, not part of what is
+		 * measured: keep it out of the case so tiers stay comparable. */
+		if (!x->explicit_dir && strcmp(p->string, "dir") == 0)
+			continue;
 		snprintf(c->params[c->nparams++], NB_CFG_TEXT, "%.63s=%.180s", p->string, p->valuestring);
 	}
 	qsort(c->params, (size_t)c->nparams, sizeof(c->params[0]), cmp_param);
@@ -162,6 +167,10 @@ static int expand_one(const struct nb_catalog *cat, const struct nb_workload_cfg
 	char herr[256];
 	int argc = 0;
 
+	x->explicit_dir = 0;
+	for (int i = 0; i < e->nparams; i++)
+		if (strncmp(e->params[i], "dir=", 4) == 0)
+			x->explicit_dir = 1;
 	argv[argc++] = (char *)cat->work_path;
 	argv[argc++] = "cases";
 	argv[argc++] = cat->w[x->wl].name;

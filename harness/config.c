@@ -60,6 +60,9 @@ static int check_keys(struct parser *p, const cJSON *obj, const char *path, cons
 	if (!cJSON_IsObject(obj))
 		return fail(p, path, "expected an object");
 	cJSON_ArrayForEach(it, obj) {
+		for (const cJSON *later = it->next; later; later = later->next)
+			if (strcmp(later->string, it->string) == 0)
+				return fail(p, path, "key \"%s\" is given twice", it->string);
 		int ok = it->string[0] == '_';
 		for (int i = 0; !ok && allowed[i]; i++)
 			ok = strcmp(it->string, allowed[i]) == 0;

@@ -62,8 +62,11 @@ int nb_env_capture(struct nb_tier_conn *tc, cJSON *tier, char *err)
 	char herr[256], nature[256];
 
 	if (tc->hello) {
+		cJSON *h = cJSON_Duplicate(tc->hello, 1);
+		cJSON_DeleteItemFromObjectCaseSensitive(h, "id");
+		cJSON_DeleteItemFromObjectCaseSensitive(h, "ok");
 		cJSON_DeleteItemFromObjectCaseSensitive(tier, "agent");
-		cJSON_AddItemToObject(tier, "agent", cJSON_Duplicate(tc->hello, 1));
+		cJSON_AddItemToObject(tier, "agent", h);
 	}
 	if (nb_client_sysinfo(&tc->client, &si, herr)) {
 		snprintf(err, ERR_LEN, "sysinfo failed: %s", herr);

@@ -1,5 +1,6 @@
 /* main.c - `nestbench`: the command users type. */
 #include "campaign.h"
+#include "../common/version.h"
 #include "config.h"
 #include "doctor.h"
 #include "proc.h"
@@ -12,12 +13,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#ifndef NB_VERSION
-#define NB_VERSION "dev"
-#endif
-#ifndef NB_GITREV
-#define NB_GITREV "unknown"
-#endif
 
 static const char usage_main[] =
 	"usage: nestbench COMMAND [OPTIONS]\n"
@@ -80,22 +75,6 @@ static void default_state_dir(char *buf, size_t len)
 		snprintf(buf, len, "/tmp/nestbench-agent-%d", (int)getuid());
 }
 
-/* mkdir -p for the state directory (the agent refuses a missing one). */
-static void make_dirs(const char *path)
-{
-	char buf[PATH_MAX];
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		mkdir(buf, 0755);
-		*p = '/';
-	}
-	mkdir(buf, 0755);
-}
-
 struct common_paths {
 	char work[PATH_MAX], agent[PATH_MAX], state[PATH_MAX];
 };
@@ -153,13 +132,14 @@ static int cmd_run(int argc, char **argv)
 		o.config_path = argv[optind];
 	o.work_path = paths.work;
 	o.agent_path = paths.agent;
-	make_dirs(paths.state);
+	nb_mkdirs(paths.state);
 	o.state_dir = paths.state;
 	o.progress = isatty(2) && o.verbosity != NB_QUIET;
 	int status = nb_campaign_run(&o, err);
 	if (status && err[0])
 		fprintf(stderr, "nestbench: %s\n", err);
-	if (o.result_path[0] && (status == 0 || status == 1 || status == 130))
+	/* The path of whatever was written, also after a failure: it keeps the samples. */
+	if (o.result_path[0] && access(o.result_path, F_OK) == 0)
 		printf("%s\n", o.result_path);
 	return status;
 }
@@ -180,7 +160,7 @@ static int cmd_doctor(int argc, char **argv)
 		return 2;
 	}
 	paths_default(&paths);
-	make_dirs(paths.state);
+	nb_mkdirs(paths.state);
 	return nb_doctor(argc > 1 ? argv[1] : NULL, paths.work, paths.agent, paths.state, stdout);
 }
 
@@ -195,7 +175,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
-		printf("nestbench %s (git %s)\n", NB_VERSION, NB_GITREV);
+		printf("nestbench %s (git %s)\n", nb_version, nb_gitrev);
 		return 0;
 	}
 	if (strcmp(argv[1], "run") == 0)

@@ -12,25 +12,17 @@
 
 #define ERR_LEN 512
 
-/* The token in a tier's token file (first line, trimmed); "" when none is set. */
+/* The token in a tier's token file, parsed exactly as the agent parses its own
+ * (nb_token_read_file), so both sides agree on whitespace; "" when none is set. */
 static int read_token(const struct nb_tier_cfg *t, char *tok, size_t len, char *err)
 {
-	FILE *f;
+	char herr[256];
 
 	tok[0] = '\0';
 	if (!t->token_file[0])
 		return 0;
-	if (!(f = fopen(t->token_file, "r"))) {
-		snprintf(err, ERR_LEN, "tier %s: cannot read token file %s: %s", t->name, t->token_file,
-			 strerror(errno));
-		return -1;
-	}
-	if (!fgets(tok, (int)len, f))
-		tok[0] = '\0';
-	fclose(f);
-	tok[strcspn(tok, "\r\n")] = '\0';
-	if (!tok[0]) {
-		snprintf(err, ERR_LEN, "tier %s: token file %s is empty", t->name, t->token_file);
+	if (nb_token_read_file(t->token_file, tok, len, herr)) {
+		snprintf(err, ERR_LEN, "tier %s: %s", t->name, herr);
 		return -1;
 	}
 	return 0;
@@ -96,11 +88,13 @@ int nb_tier_connect(const struct nb_campaign_cfg *cfg, int t, const struct nb_ti
 			return -1;
 	} else {
 		if (nb_client_connect(&tc->client, root->address, NB_CONNECT_TIMEOUT_MS, herr)) {
-			snprintf(err, ERR_LEN, "tier %s unreachable at %s: %s (is nestbench-agent running "
-					       "there and listening on that address?)", root->name,
-				 root->address, herr);
+			snprintf(err, ERR_LEN, "tier %s unreachable at %s: %s", root->name, root->address,
+				 herr);
 			return -1;
 		}
+		/* A hung guest must not stall the campaign: every reply has a deadline
+		 * (a run's own timeout is added to it). */
+		tc->client.timeout_ms = NB_CONNECT_TIMEOUT_MS;
 		snprintf(tc->reached, sizeof(tc->reached), "%s", root->address);
 	}
 	tc->connected = 1;

@@ -11,7 +11,7 @@ AGENT_LIBS   := $(or $(shell pkg-config --libs $(AGENT_PKGS) 2>/dev/null),-lcjso
 
 PROTO_SRC    := common/frame.c common/proto.c common/client.c common/sha256.c \
                 common/transport.c $(wildcard common/transport_*.c)
-PROTO_OBJ    := $(PROTO_SRC:%.c=$(BUILD)/obj/%.o)
+PROTO_OBJ    := $(PROTO_SRC:%.c=$(BUILD)/obj/%.o) $(VERSION_OBJ)
 AGENT_SRC    := $(filter-out guest-agent/main.c,$(wildcard guest-agent/*.c))
 AGENT_OBJ    := $(AGENT_SRC:%.c=$(BUILD)/obj/%.o)
 # What the agent borrows from the workload side: CPUID decoding (and the record
@@ -43,7 +43,7 @@ $(BUILD)/agent-bench: $(BUILD)/obj/tests/bench/agent_bench.o $(PROTO_OBJ)
 # ---- fuzzing: libFuzzer (clang) on frames, requests and the per-op decoders -------
 FUZZ_CC   ?= clang
 FUZZ_TIME ?= 30
-FUZZ_SRC  := tests/fuzz/fuzz_frame.c common/frame.c common/proto.c common/sha256.c \
+FUZZ_SRC  := tests/fuzz/fuzz_frame.c $(BUILD)/gen/version.c common/frame.c common/proto.c common/sha256.c \
              common/transport.c $(wildcard common/transport_*.c)
 
 $(BUILD)/fuzz/fuzz-frame: $(FUZZ_SRC) $(wildcard common/*.h)

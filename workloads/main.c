@@ -1,5 +1,6 @@
 /* main.c - `nestbench-work`: the static multi-call runner (list, info, run). */
 #include "cpuinfo.h"
+#include "../common/version.h"
 #include "params.h"
 #include "record.h"
 #include "runner.h"
@@ -9,9 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifndef NB_VERSION
-#define NB_VERSION "dev"
-#endif
 
 static void usage(FILE *f)
 {
@@ -92,8 +90,8 @@ static int cmd_help(const char *name)
 	       w->better == NB_LOWER_IS_BETTER ? "lower" : "higher", w->stresses);
 	for (int k = 0; k < nb_params_count(w); k++) {
 		const struct nb_param_spec *p = &w->params[k];
-		printf("  --param %s=<%s>  %s (default: %s)\n", p->name, param_type_name(p->type), p->help,
-		       p->def ? p->def : "none");
+		printf("  --param %s=<%s>  %s (default: %s)\n", p->name,
+		       p->choices ? p->choices : param_type_name(p->type), p->help, p->def ? p->def : "none");
 	}
 	return 0;
 }
@@ -207,7 +205,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(argv[1], "--version") == 0) {
-		printf("nestbench-work %s\n", NB_VERSION);
+		printf("nestbench-work %s (git %s)\n", nb_version, nb_gitrev);
 		return 0;
 	}
 	if (strcmp(argv[1], "run") == 0 || strcmp(argv[1], "cases") == 0)

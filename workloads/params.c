@@ -147,6 +147,21 @@ int nb_param_expand(const struct nb_param_spec *p, const char *text,
 	return n;
 }
 
+/* Is v one of the '|'-separated words in choices? */
+static int in_choices(const char *choices, const char *v)
+{
+	size_t n = strlen(v);
+
+	for (const char *p = choices; *p;) {
+		const char *bar = strchr(p, '|');
+		size_t len = bar ? (size_t)(bar - p) : strlen(p);
+		if (len == n && strncmp(p, v, n) == 0)
+			return 1;
+		p += len + (bar ? 1 : 0);
+	}
+	return 0;
+}
+
 static int check_bounds(const struct nb_param_spec *p, uint64_t v, char *err, size_t errlen)
 {
 	char a[32], b[32];
@@ -203,6 +218,11 @@ int nb_params_apply(struct nb_ctx *c, char texts[NB_MAX_PARAMS][NB_PARAM_TEXT], 
 			v->u = (uint64_t)b;
 			break;
 		case NB_PARAM_STRING:
+			if (p->choices && !in_choices(p->choices, texts[i])) {
+				snprintf(err, errlen, "parameter '%s': '%s' is not one of %s", p->name,
+					 texts[i], p->choices);
+				return -1;
+			}
 			break;
 		}
 	}

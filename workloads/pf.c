@@ -221,10 +221,7 @@ static int anon_setup_common(struct nb_ctx *c, int huge)
 	const char *regime = nb_param_s(c, "regime");
 	struct anon_state *s;
 
-	if (strcmp(regime, "warm") && strcmp(regime, "cold"))
-		return nb_fail(c, 1, "unknown regime '%s': use warm (pages just freed, host still backs "
-				     "them) or cold (freed cold_wait_ms before, may be returned to the host)",
-			       regime);
+	/* regime is "warm" or "cold": the parameter's choices are checked before setup. */
 	if (!(s = calloc(1, sizeof(*s))))
 		return nb_fail(c, 0, "out of memory");
 	s->huge = huge;
@@ -505,7 +502,7 @@ static int file_run(struct nb_ctx *c, uint64_t ops, uint64_t *bytes)
 #define REGIME_PARAMS                                                                    \
 	{ "regime", NB_PARAM_STRING, "warm", 0, 0,                                       \
 	  "warm: pages freed just before (guest-only cost); cold: freed cold_wait_ms before "  \
-	  "(host may have reclaimed them)" },                                            \
+	  "(host may have reclaimed them)", "warm|cold" },                                \
 	{ "cold_wait_ms", NB_PARAM_UINT, "3000", 0, 600000,                              \
 	  "cold regime: sleep between freeing and the measured touch" }
 

@@ -7,7 +7,7 @@ set -u
 BUILD=${BUILD:-build}
 W="$BUILD/nestbench-work"
 DIR=${DIR:-/var/tmp}
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-5}
 CPU=${CPU:-1}
 TMPF="$DIR/nestbench-validate.$$"
 trap 'rm -f "$TMPF" "$TMPF".*' EXIT INT TERM
@@ -35,7 +35,7 @@ peer_fio() { # DIRECT RW BS SIZE JQ-EXPR [extra fio args]
 		--iodepth=1 --direct="$direct" --runtime=4 --time_based --cpus_allowed="$CPU" \
 		--output-format=json "$@" 2>/dev/null | jq -r "$expr"
 }
-peer_cyclictest() { cyclictest -t1 -n -N -i "$1" -l 20000 -q -a "$CPU" 2>/dev/null | sed -n 's/.*Avg: *\([0-9]*\).*/\1/p'; }
+peer_cyclictest() { cyclictest -t1 -p 1 -N --laptop -i "$1" -l 20000 -q -a "$CPU" 2>/dev/null | sed -n 's/.*Avg: *\([0-9]*\).*/\1/p'; }
 peer_pipe() { taskset -c 0,1 perf bench sched pipe -T -l 200000 2>/dev/null | awk '/usecs\/op/ { print $1 * 1000 }'; }
 
 rows=""
@@ -73,8 +73,8 @@ compare "syscall (getppid)" "ns/op" "ours ctl.syscall" "peer_syscall" yes "perf 
 llc=$("$W" info --json | jq '[.cache_l3 // 0, .cache_l2 // 0] | max')
 arr=$(( (llc * 4 > 67108864 ? llc * 4 : 67108864) ))
 arr_mb=$(( arr / 1048576 ))
-compare "memory copy" "MB/s" "ours mem.bw.copy --param size=${arr_mb}M" "peer_likwid copy $(( arr * 2 / 1000000 ))MB" yes "likwid-bench copy"
-compare "memory triad" "MB/s" "ours mem.bw.triad --param size=${arr_mb}M" "peer_likwid stream $(( arr * 3 / 1000000 ))MB" yes "likwid-bench stream"
+compare "memory copy" "MB/s" "ours mem.bw.copy --param size=${arr_mb}M" "peer_likwid copy_sse $(( arr * 2 / 1000000 ))MB" yes "likwid-bench copy_sse"
+compare "memory triad" "MB/s" "ours mem.bw.triad --param size=${arr_mb}M" "peer_likwid stream_sse $(( arr * 3 / 1000000 ))MB" yes "likwid-bench stream_sse"
 compare "random 4 KiB read, QD1" "IOPS" "ours io.rand.read --param dir=$DIR --param size=64M" \
 	"peer_fio 1 randread 4k 64M '.jobs[0].read.iops'" yes "fio psync direct"
 compare "random 4 KiB write, QD1" "IOPS" "ours io.rand.write --param dir=$DIR --param size=64M" \
@@ -85,8 +85,8 @@ compare "sequential 1 MiB write" "MB/s" "ours io.seq.write --param dir=$DIR --pa
 	"peer_fio 1 write 1M 256M '.jobs[0].write.bw_bytes / 1e6'" yes "fio psync direct"
 compare "4 KiB write + fdatasync" "ns/op" "ours io.fsync --param dir=$DIR --param size=64M" \
 	"peer_fio 0 write 4k 64M '1e9 / .jobs[0].write.iops' --fdatasync=1" yes "fio fdatasync=1"
-compare "50 us sleep: wake-up overshoot" "ns" "ours -x overshoot_ns exit.timer --param ns=50000" \
-	"peer_cyclictest 50" yes "cyclictest -i 50 -N"
+compare "1 ms sleep: wake-up overshoot" "ns" "ours -x overshoot_ns exit.timer --param ns=1000000" \
+	"peer_cyclictest 1000" yes "cyclictest -p 1 -i 1000"
 compare "cross-CPU wake-up round trip" "ns" "ours exit.ipi" "peer_pipe" no "perf bench sched pipe -T"
 
 echo "| quantity | unit | nestbench-work | peer | ratio | verdict |"

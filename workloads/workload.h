@@ -30,6 +30,7 @@ struct nb_param_spec {
 	const char *def;      /* default as text; NULL = no default (optional / computed) */
 	uint64_t min, max;    /* bounds for SIZE and UINT (max 0 = unbounded) */
 	const char *help;
+	const char *choices;  /* STRING: the allowed values, "a|b"; NULL = any */
 };
 
 #define NB_MAX_PARAMS 8

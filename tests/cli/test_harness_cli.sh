@@ -91,6 +91,26 @@ expect_status "help" 0 "$N" run --help
 expect_grep "help documents --resume" "resume" "$TMP/out"
 expect_status "version" 0 "$N" --version
 
+# A tier's io_dir is where its I/O happens; cpu "none" leaves workloads unpinned.
+mkdir -p "$TMP/iodir"
+cat >"$TMP/io.json" <<JSON
+{ "name": "io", "tiers": [ { "name": "L0", "level": 0, "address": "local", "io_dir": "$TMP/iodir" } ],
+  "defaults": { "reps": 2, "warmup": 0, "min_time_ms": 2, "cpu": "none" },
+  "workloads": [ { "name": "pf.file", "params": { "size": "1M" } } ] }
+JSON
+expect_status "io_dir campaign" 0 run "$TMP/io.json" -o "$TMP/io-r.json" -q
+jq -e --arg d "$TMP/iodir" '.tiers[0].cases[0] | .meta.params.dir == $d and (.key | test("dir=") | not)' "$TMP/io-r.json" >/dev/null &&
+	ok "io_dir used, and not part of the case key" || fail "io_dir used" "$(jq -c '.tiers[0].cases[0] | [.key, .meta.params.dir]' "$TMP/io-r.json")"
+jq -e '.tiers[0].cases[0].meta.cpu == -1' "$TMP/io-r.json" >/dev/null && ok "cpu none: not pinned" || fail "cpu none: not pinned"
+sed "s|$TMP/iodir|$TMP/no-such-dir|" "$TMP/io.json" >"$TMP/io-bad.json"
+expect_status "a failed case: exit status 1" 1 run "$TMP/io-bad.json" -o "$TMP/io-bad-r.json" -q
+jq -e '.tiers[0].cases[0] | .status == "failed" and .stopped_by == "failed" and (.error | test("no-such-dir"))' "$TMP/io-bad-r.json" >/dev/null &&
+	ok "failed case names its cause" || fail "failed case names its cause" "$(jq -c '.tiers[0].cases[0] | [.status, .stopped_by, .error]' "$TMP/io-bad-r.json")"
+printf '{"name":"x","name":"y","tiers":[{"name":"L0","level":0,"address":"local"}],"workloads":["cpu.int"]}' >"$TMP/dup.json"
+expect_status "duplicate key refused" 2 run "$TMP/dup.json"
+expect_grep "duplicate key named" 'key "name" is given twice' "$TMP/err"
+jq -e '.status == "partial"' "$TMP/r2.json" >/dev/null && ok "--tier: file is partial, not complete" || fail "--tier: file is partial"
+
 # Killed mid-campaign, then resumed: nothing measured is lost or measured twice.
 cat >"$TMP/long.json" <<JSON
 { "name": "long", "tiers": [ { "name": "L0", "level": 0, "address": "local" } ],

@@ -15,7 +15,7 @@ expect_status pf-file-missing-dir 2 "$BIN" run pf.file --param dir=/nonexistent 
 expect_grep pf-file-missing-dir-message "does not exist" "$TMP/err"
 
 expect_status pf-unknown-regime 2 "$BIN" run pf.anon --param regime=tepid --reps 1
-expect_grep pf-unknown-regime-message "unknown regime 'tepid'" "$TMP/err"
+expect_grep pf-unknown-regime-message "'tepid' is not one of warm|cold" "$TMP/err"
 
 mkdir "$TMP/small"
 expect_status io-size-too-small 2 "$BIN" run io.rand.read --param dir="$TMP/small" --param size=8K --reps 1

@@ -55,6 +55,8 @@ expect_status "cases expands a sweep without running" 0 "$W" cases mem.lat --par
 	jq -se 'all(.type == "case" and .params.thp == "1")' "$TMP/out" >/dev/null &&
 	ok "cases: 16K 32K 64K, thp kept" || fail "cases: 16K 32K 64K, thp kept" "$(cat "$TMP/out")"
 expect_status "cases rejects bad parameters" 2 "$W" cases mem.lat --param size=1K
+expect_status "cases rejects a value not among the choices" 2 "$W" cases pf.anon --param regime=tepid
+expect_grep "choices named" "not one of warm|cold" "$TMP/err"
 
 # Bad input: exit 2, one line naming the problem.
 expect_status "no command" 2 "$W"

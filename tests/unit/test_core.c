@@ -67,7 +67,7 @@ static const struct nb_param_spec fake_params[] = {
 	{ "size", NB_PARAM_SIZE, "16K..1M", 4096, 1 << 30, "working set" },
 	{ "n", NB_PARAM_UINT, "3", 1, 10, "a count" },
 	{ "flag", NB_PARAM_BOOL, "0", 0, 0, "a switch" },
-	{ "mode", NB_PARAM_STRING, "fast", 0, 0, "a word" },
+	{ "mode", NB_PARAM_STRING, "fast", 0, 0, "a word", "fast|slow" },
 	{ 0 }
 };
 
@@ -129,7 +129,8 @@ TEST(params_errors_name_the_problem)
 	CHECK(strstr(err, "twice"));
 
 	const char *bad[][2] = { { "size", "1K" }, { "size", "12Q" }, { "n", "11" },
-				 { "n", "0" }, { "n", "x" }, { "flag", "maybe" } };
+				 { "n", "0" }, { "n", "x" }, { "flag", "maybe" }, { "mode", "medium" },
+				 { "mode", "fas" } };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char kv[64];
 		const char *g[1] = { kv };

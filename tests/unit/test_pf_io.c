@@ -154,13 +154,15 @@ TEST(pf_anon_cold_regime_waits_outside_measurement)
 
 TEST(pf_anon_unknown_regime_is_user_error)
 {
+	/* Rejected by parameter validation, before any setup (and by `cases`). */
+	char texts[NB_MAX_PARAMS][NB_PARAM_TEXT], err[256];
 	const char *p[] = { "regime=hot" };
 
-	CHECK(ctx_init(&ctx, &nb_wl_pf_anon, p, 1) == 0);
-	CHECK(ctx.w->setup(&ctx) == -1);
-	CHECK(ctx.err_is_user == 1);
-	CHECK_MSG(strstr(ctx.err, "regime 'hot'"), "err: %s", ctx.err);
-	CHECK(ctx.priv == NULL);
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.w = &nb_wl_pf_anon;
+	CHECK(nb_params_resolve(&nb_wl_pf_anon, p, 1, texts, err, sizeof(err)) == 0);
+	CHECK(nb_params_apply(&ctx, texts, err, sizeof(err)) == -1);
+	CHECK_MSG(strstr(err, "'hot' is not one of warm|cold"), "err: %s", err);
 }
 
 TEST(pf_thp_huge_pages)
