@@ -729,6 +729,7 @@ int nb_campaign_run(struct nb_campaign_opts *o, char *err)
 	sa.sa_handler = on_signal;   /* no SA_RESTART: a blocked read returns at once */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);   /* a closed terminal saves like Ctrl-C */
 	nb_progress_init(&r.prog, o->progress, o->log);
 	for (int t = 0; t < r.cfg.ntiers && !interrupted; t++) {
 		cJSON *tier = nb_json_find(r.doc, "tiers", "name", r.cfg.tiers[t].name, 0);
@@ -746,6 +747,7 @@ int nb_campaign_run(struct nb_campaign_opts *o, char *err)
 	}
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
 	if (interrupted) {
 		finish_doc(&r, "interrupted", now_s() - t0);
 		snprintf(err, ERR_LEN, "interrupted: what was measured is in %s; continue with "
