@@ -30,6 +30,7 @@ UNIT_SRC     := $(wildcard tests/unit/*.c)
 UNIT_OBJ     := $(UNIT_SRC:%.c=$(BUILD)/obj/%.o)
 
 .PHONY: all deps test test-asan validate clean demo
+.DEFAULT_GOAL := all
 # Fragments in mk/*.mk add programs to ALL_BINS and test programs to TEST_BINS.
 ALL_BINS  := $(BUILD)/nestbench-work
 TEST_BINS := $(BUILD)/tests/unit

@@ -118,6 +118,7 @@ struct nb_exec_result {
 	int exit_status;               /* -1 when killed by a signal */
 	int term_signal;
 	int timed_out;
+	int abandoned;                 /* the client hung up: the workload was ended */
 	double elapsed_ms;
 	pid_t pgid;
 	char *out;                     /* stdout (NUL-terminated), out_len bytes kept */
@@ -135,6 +136,9 @@ struct nb_exec_req {
 	unsigned timeout_ms;
 	size_t max_out, max_err;
 	unsigned grace_ms;             /* SIGTERM to SIGKILL */
+	/* The client's connection (-1: none): when the client hangs up, nobody will read
+	 * the result, so the workload is ended at once instead of keeping the agent busy. */
+	int watch_fd;
 	/* Called with the child's process group right after fork. */
 	void (*started)(void *arg, pid_t pgid);
 	void *arg;

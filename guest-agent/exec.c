@@ -119,6 +119,7 @@ int nb_exec_run(const struct nb_exec_req *r, struct nb_exec_result *res, char *e
 	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, devnull, pidfd, status = 0;
 	struct sink so = { .max = r->max_out, .fd = -1 }, se = { .max = r->max_err, .fd = -1 };
 	uint64_t t0 = nb_mono_ns(), deadline, kill_at = 0;
+	int watch_fd = r->watch_fd;
 	pid_t pid;
 
 	memset(res, 0, sizeof(*res));
@@ -149,13 +150,13 @@ int nb_exec_run(const struct nb_exec_req *r, struct nb_exec_result *res, char *e
 	deadline = t0 + (uint64_t)r->timeout_ms * 1000000ull;
 
 	for (;;) {
-		struct pollfd p[3];
+		struct pollfd p[4];   /* stdout, stderr, pidfd, the client's connection */
 		int n = 0, wait_ms;
 		uint64_t now = nb_mono_ns();
 
 		if (exited(pid))
 			break;
-		if (!res->timed_out && now >= deadline) {
+		if (!res->timed_out && !res->abandoned && now >= deadline) {
 			res->timed_out = 1;
 			kill(-pid, SIGTERM);
 			kill_at = now + (uint64_t)r->grace_ms * 1000000ull;
@@ -170,12 +171,23 @@ int nb_exec_run(const struct nb_exec_req *r, struct nb_exec_result *res, char *e
 			p[n++] = (struct pollfd){ .fd = se.fd, .events = POLLIN };
 		if (pidfd >= 0)
 			p[n++] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
-		uint64_t next = res->timed_out ? (kill_at ? kill_at : now + 100000000ull) : deadline;
+		int watch = watch_fd >= 0 ? n : -1;
+		if (watch_fd >= 0)
+			p[n++] = (struct pollfd){ .fd = watch_fd, .events = POLLRDHUP };
+		uint64_t next = res->timed_out || res->abandoned ? (kill_at ? kill_at : now + 100000000ull)
+								 : deadline;
 		wait_ms = next > now ? (int)((next - now + 999999) / 1000000) : 0;
 		if (pidfd < 0 && wait_ms > 10)
 			wait_ms = 10; /* no pidfd (kernel < 5.3): poll for the exit */
 		if (poll(p, (nfds_t)n, wait_ms) < 0 && errno != EINTR)
 			break;
+		if (watch >= 0 && (p[watch].revents & (POLLRDHUP | POLLHUP | POLLERR))) {
+			/* The client is gone: end the group as a timeout would. */
+			res->abandoned = 1;
+			watch_fd = -1;
+			kill(-pid, SIGTERM);
+			kill_at = nb_mono_ns() + (uint64_t)r->grace_ms * 1000000ull;
+		}
 		if (so.fd >= 0)
 			sink_read(&so);
 		if (se.fd >= 0)

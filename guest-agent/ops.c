@@ -418,6 +418,7 @@ static int run_locked(struct nb_session *s, const struct nb_run_spec *sp, cJSON 
 	x.grace_ms = 1000;
 	x.started = run_started;
 	x.arg = a;
+	x.watch_fd = s->conn.rfd;
 	if (nb_exec_run(&x, &res, err)) {
 		rc = nb_op_fail(s, NB_E_INTERNAL, "cannot start the workload: %s", err);
 		goto out;
@@ -435,6 +436,7 @@ static int run_locked(struct nb_session *s, const struct nb_run_spec *sp, cJSON 
 		cJSON_AddStringToObject(r, "signal", sigabbrev_np(res.term_signal)
 							 ? sigabbrev_np(res.term_signal) : "?");
 	cJSON_AddBoolToObject(r, "timed_out", res.timed_out);
+	cJSON_AddBoolToObject(r, "abandoned", res.abandoned);
 	cJSON_AddNumberToObject(r, "elapsed_ms", res.elapsed_ms);
 	arr = cJSON_AddArrayToObject(r, "records");
 	other = cJSON_CreateArray();

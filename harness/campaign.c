@@ -86,6 +86,7 @@ static int save(struct run *r, int force)
 		snprintf(r->err, ERR_LEN, "%s", werr);
 		return -1;
 	}
+	r->o->wrote = 1;
 	r->last_write = now_s();
 	return 0;
 }
@@ -546,9 +547,14 @@ static int run_tier(struct run *r, int t)
 						      &st[ci]);
 			nb_progress_visit(&r->prog, r->cases[ci].key, round, visits_left(r, st));
 			if (visit(r, t, &tc, tier, ci, &st[ci], round, reps, ++seq)) {
-				set_string(tier, "status", "failed");
-				set_string(tier, "error", r->err);
-				status = interrupted ? 1 : 2;
+				if (interrupted) {
+					status = 1;   /* the visit was cut short: nothing to record */
+					set_string(tier, "status", "interrupted");
+				} else {
+					set_string(tier, "status", "failed");
+					set_string(tier, "error", r->err);
+					status = 2;
+				}
 				goto out;
 			}
 			logf_(r, NB_VERBOSE, "  visit %-40s round %d: %d samples", r->cases[ci].key, round,
@@ -574,7 +580,10 @@ static int run_tier(struct run *r, int t)
 	}
 out:
 	nb_progress_clear(&r->prog);
-	nb_tier_close(&tc);
+	if (interrupted)
+		nb_tier_abort(&tc);
+	else
+		nb_tier_close(&tc);
 	free(st);
 	free(order);
 	return status;
@@ -765,8 +774,8 @@ int nb_campaign_run(struct nb_campaign_opts *o, char *err)
 			status = 1;
 		}
 	}
-	if (save(&r, 1) && status == 0)
-		status = 2;
+	if (save(&r, 1))
+		status = 2;   /* err now names the write that failed: that comes first */
 	logf_(&r, NB_NORMAL, "results: %s (harness overhead %.1f %% of %.1f s)", o->result_path,
 	      100.0 * (now_s() - t0 - r.in_workloads_s) / (now_s() - t0), now_s() - t0);
 out:

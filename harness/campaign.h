@@ -20,6 +20,7 @@ struct nb_campaign_opts {
 	int progress;              /* a live progress line (stderr is a terminal) */
 	FILE *log;                 /* plain log lines (stderr) */
 	char result_path[PATH_MAX];/* out: the file written */
+	int wrote;                 /* out: this run wrote it at least once */
 };
 
 /* mkdir -p; 0 or -1 (errno). */

@@ -73,6 +73,7 @@ int nb_env_capture(struct nb_tier_conn *tc, cJSON *tier, char *err)
 		cJSON_Delete(si);
 		cJSON_DeleteItemFromObjectCaseSensitive(tier, "nature");
 		cJSON_AddStringToObject(tier, "nature", "unknown (sysinfo failed)");
+		cJSON_DeleteItemFromObjectCaseSensitive(tier, "sysinfo");   /* not a stale one */
 		return -1;
 	}
 	cJSON_DeleteItemFromObjectCaseSensitive(si, "id");

@@ -139,7 +139,7 @@ static int cmd_run(int argc, char **argv)
 	if (status && err[0])
 		fprintf(stderr, "nestbench: %s\n", err);
 	/* The path of whatever was written, also after a failure: it keeps the samples. */
-	if (o.result_path[0] && access(o.result_path, F_OK) == 0)
+	if (o.wrote)
 		printf("%s\n", o.result_path);
 	return status;
 }

@@ -118,6 +118,15 @@ fail:
 	return -1;
 }
 
+void nb_tier_abort(struct nb_tier_conn *tc)
+{
+	if (tc->connected) {
+		nb_client_close(&tc->client);
+		tc->connected = 0;
+	}
+	nb_tier_close(tc);
+}
+
 void nb_tier_close(struct nb_tier_conn *tc)
 {
 	char herr[256];

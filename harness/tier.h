@@ -29,5 +29,8 @@ int nb_tier_connect(const struct nb_campaign_cfg *cfg, int t, const struct nb_ti
 		    struct nb_tier_conn *tc, char *err);
 /* Say bye, close, stop a local agent (SIGTERM, then wait). */
 void nb_tier_close(struct nb_tier_conn *tc);
+/* Close without bye (after Ctrl-C: the agent may be busy; hanging up tells it to end
+ * the running workload). */
+void nb_tier_abort(struct nb_tier_conn *tc);
 
 #endif

@@ -7,6 +7,7 @@
 #include <ftw.h>
 #include <linux/perf_event.h>
 #include <signal.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -125,8 +126,37 @@ static struct nb_exec_req sh_req(char *const *argv, unsigned timeout_ms)
 	x.max_out = 1 << 20;
 	x.max_err = 4096;
 	x.grace_ms = 300;
+	x.watch_fd = -1;
 	prctl(PR_SET_CHILD_SUBREAPER, 1);   /* as the agent does */
 	return x;
+}
+
+static void *close_later(void *arg)
+{
+	usleep(150000);
+	close(*(int *)arg);
+	return NULL;
+}
+
+TEST(exec_ends_the_workload_when_the_client_hangs_up)
+{
+	/* Nobody will read the result: the group is ended at once, not at its timeout. */
+	char *argv[] = { "sh", "-c", "sleep 30", NULL };
+	struct nb_exec_req x = sh_req(argv, 20000);
+	struct nb_exec_result r;
+	char err[256];
+	int pfd[2];
+	pthread_t th;
+
+	CHECK(pipe(pfd) == 0);
+	x.watch_fd = pfd[0];
+	CHECK(pthread_create(&th, NULL, close_later, &pfd[1]) == 0);
+	CHECK(nb_exec_run(&x, &r, err) == 0);
+	pthread_join(th, NULL);
+	close(pfd[0]);
+	CHECK(r.abandoned && !r.timed_out);
+	CHECK_MSG(r.elapsed_ms < 5000, "took %.0f ms", r.elapsed_ms);
+	nb_exec_result_free(&r);
 }
 
 TEST(exec_captures_output_and_status)

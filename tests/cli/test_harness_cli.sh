@@ -158,4 +158,27 @@ st=$?
 jq -e '.status == "interrupted"' "$TMP/int.json" >/dev/null && ok "SIGINT: file marked interrupted" || fail "SIGINT: file marked interrupted"
 expect_grep "SIGINT: tells how to resume" "nestbench run --resume" "$TMP/int.err"
 
+# Ctrl-C in the middle of a long visit on a socket agent: the harness stops at once,
+# the agent ends the abandoned workload, and a resume can start straight away.
+cat >"$TMP/slow.json" <<JSON
+{ "name": "slow", "tiers": [ { "name": "L1", "level": 1, "address": "unix:$TMP/b.sock" } ],
+  "defaults": { "reps": 2, "warmup": 0, "min_time_ms": 4000 },
+  "workloads": [ "cpu.int" ] }
+JSON
+"$N" run -q "$TMP/slow.json" -o "$TMP/slow-r.json" >/dev/null 2>&1 &
+hp=$!
+sleep 1.5
+t0=$(date +%s%N)
+kill -INT $hp
+wait $hp
+st=$?
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+[ $st -eq 130 ] && [ $ms -lt 2500 ] && ok "SIGINT mid-visit: exit 130 after $ms ms" ||
+	fail "SIGINT mid-visit: prompt exit 130" "status $st after $ms ms"
+jq -e '.tiers[0].status == "interrupted" and (.tiers[0] | has("error") | not)' "$TMP/slow-r.json" >/dev/null &&
+	ok "SIGINT mid-visit: tier interrupted, not failed" || fail "tier interrupted" "$(jq -c '.tiers[0] | [.status, .error]' "$TMP/slow-r.json")"
+expect_status "resume right after: agent not busy" 0 run --resume "$TMP/slow-r.json" -q
+jq -e '.status == "complete" and (.tiers[0].cases[0].samples | length) == 2' "$TMP/slow-r.json" >/dev/null &&
+	ok "resumed slow campaign complete" || fail "resumed slow campaign complete"
+
 finish harness-cli
