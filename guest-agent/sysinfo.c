@@ -4,6 +4,7 @@
 #include "agent.h"
 #include "../common/version.h"
 #include "../workloads/cpuinfo.h"
+#include "../workloads/memutil.h"   /* nb_read_line */
 
 #include <dirent.h>
 #include <hwloc.h>
@@ -188,18 +189,6 @@ cJSON *nb_topo_summary(const struct nb_topo *t)
 
 /* ---- the rest of sysinfo --------------------------------------------------------- */
 
-static void read_line(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "re");
-
-	buf[0] = '\0';
-	if (!f)
-		return;
-	if (fgets(buf, (int)len, f))
-		buf[strcspn(buf, "\n")] = '\0';
-	fclose(f);
-}
-
 static int exists(const char *path)
 {
 	struct stat st;
@@ -240,7 +229,7 @@ static void module_params(cJSON *parent, const char *mod, const char *const *par
 		snprintf(path, sizeof(path), "%s/parameters/%s", dir, *params);
 		if (!exists(path))
 			continue;
-		read_line(path, val, sizeof(val));
+		nb_read_line(path, val, sizeof(val));
 		cJSON_AddStringToObject(o, *params, val);
 	}
 }
@@ -274,7 +263,7 @@ static void add_line(cJSON *o, const char *key, const char *path)
 {
 	char buf[1024];
 
-	read_line(path, buf, sizeof(buf));
+	nb_read_line(path, buf, sizeof(buf));
 	cJSON_AddStringToObject(o, key, buf);
 }
 
@@ -283,10 +272,10 @@ static const char *boost_state(void)
 {
 	char v[16];
 
-	read_line("/sys/devices/system/cpu/cpufreq/boost", v, sizeof(v));
+	nb_read_line("/sys/devices/system/cpu/cpufreq/boost", v, sizeof(v));
 	if (v[0])
 		return v[0] == '1' ? "on" : "off";
-	read_line("/sys/devices/system/cpu/intel_pstate/no_turbo", v, sizeof(v));
+	nb_read_line("/sys/devices/system/cpu/intel_pstate/no_turbo", v, sizeof(v));
 	if (v[0])
 		return v[0] == '1' ? "off" : "on";
 	return "unknown";
@@ -299,7 +288,7 @@ static void perf_state(cJSON *o)
 	char v[16];
 	int fd;
 
-	read_line("/proc/sys/kernel/perf_event_paranoid", v, sizeof(v));
+	nb_read_line("/proc/sys/kernel/perf_event_paranoid", v, sizeof(v));
 	cJSON_AddStringToObject(o, "perf_event_paranoid", v);
 	memset(&pa, 0, sizeof(pa));
 	pa.size = sizeof(pa);
