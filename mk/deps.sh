@@ -9,7 +9,7 @@ pkgs_for() {
 	build)    echo "gcc make libc6-dev pkg-config libcjson-dev libpfm4-dev libhwloc-dev libssl-dev" ;;
 	test)     echo "file procps jq" ;;
 	validate) echo "jq fio linux-perf likwid rt-tests" ;;
-	lab)      echo "qemu-system-x86 qemu-utils busybox-static cpio e2fsprogs" ;;
+	lab)      echo "qemu-system-x86 busybox-static cpio e2fsprogs kmod jq" ;;
 	plot)     echo "gnuplot-nox" ;;
 	fuzz)     echo "clang libclang-rt-14-dev" ;;
 	*)        echo "deps.sh: unknown group '$1'" >&2; exit 2 ;;

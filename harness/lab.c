@@ -1,0 +1,821 @@
+/* lab.c - `nestbench lab up|down|status`: L1 under QEMU on this machine, L2 under KVM
+ * inside L1 (images/init-l1.sh boots it), an agent in each.  DESIGN.md, "The local
+ * nested lab", records why the choices are probed rather than assumed. */
+#include "lab.h"
+#include "campaign.h"
+#include "proc.h"
+#include "result.h"
+#include "../common/client.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define ERR_LEN 512
+#define PROBE_TIMEOUT_S 30
+#define HELLO_TIMEOUT_MS 30000
+#define CONSOLE_TAIL 25
+#define AGENT_PORT 7420
+
+extern char **environ;
+
+/* One `lab up`: the settings, what was chosen and why. */
+struct lab {
+	const struct nb_lab_cfg *cfg;
+	const struct nb_lab_paths *p;
+	FILE *out;
+	int tty;
+	char qemu[PATH_MAX];
+	char accel[8], accel_why[320];
+	char transport[8], transport_why[320];
+	char image_id[40], kernel[96];
+	pid_t pid;
+	double boot_s[2];
+};
+
+static void lab_file(const struct nb_lab_paths *p, const char *name, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s", p->dir, name);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* ---- files ------------------------------------------------------------------------ */
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t cap = 0, n = 0;
+
+	if (!f)
+		return NULL;
+	for (;;) {
+		if (n + 4096 + 1 > cap) {
+			char *nb = realloc(buf, cap = cap * 2 + 8192);
+			if (!nb) {
+				free(buf);
+				fclose(f);
+				return NULL;
+			}
+			buf = nb;
+		}
+		size_t r = fread(buf + n, 1, 4096, f);
+		n += r;
+		if (r == 0)
+			break;
+	}
+	fclose(f);
+	buf[n] = '\0';
+	if (len)
+		*len = n;
+	return buf;
+}
+
+static cJSON *read_json(const char *path)
+{
+	char *text = slurp(path, NULL);
+	cJSON *j = text ? cJSON_Parse(text) : NULL;
+
+	free(text);
+	return j;
+}
+
+static const char *jstr(const cJSON *o, const char *key)
+{
+	const char *s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
+
+	return s ? s : "";
+}
+
+/* The last n lines of a console log, indented, to f. */
+static void print_tail(FILE *f, const char *what, const char *path, int n)
+{
+	size_t len;
+	char *text = slurp(path, &len);
+	const char *start;
+	int lines = 0;
+
+	if (!text || len == 0) {
+		fprintf(f, "  (%s: %s is %s)\n", what, path, text ? "empty" : "missing");
+		free(text);
+		return;
+	}
+	start = text + len;
+	while (start > text && lines <= n)
+		if (*--start == '\n' && start + 1 < text + len)
+			lines++;
+	if (*start == '\n')
+		start++;
+	fprintf(f, "  --- last lines of %s (%s) ---\n", what, path);
+	for (const char *l = start; *l;) {
+		const char *e = strchr(l, '\n');
+		int w = e ? (int)(e - l) : (int)strlen(l);
+		fprintf(f, "  | %.*s\n", w, l);
+		l += w + (e != NULL);
+	}
+}
+
+/* ---- processes ---------------------------------------------------------------------- */
+
+/* A program on PATH, as a full path. */
+static int find_program(const char *name, char *buf, size_t len)
+{
+	const char *path = getenv("PATH");
+	char dir[PATH_MAX];
+
+	for (const char *s = path ? path : "/usr/bin:/bin"; *s;) {
+		size_t n = strcspn(s, ":");
+		snprintf(dir, sizeof(dir), "%.*s", (int)n, s);
+		snprintf(buf, len, "%s/%s", dir[0] ? dir : ".", name);
+		if (access(buf, X_OK) == 0)
+			return 0;
+		s += n + (s[n] == ':');
+	}
+	return -1;
+}
+
+/* Is pid still the QEMU this lab started?  Its command line names our pid file, so a
+ * recycled pid is never killed. */
+static int pid_is_ours(pid_t pid, const char *pidfile)
+{
+	char path[64];
+	size_t len;
+	char *cmd;
+	int ours = 0;
+
+	if (pid <= 0 || kill(pid, 0) != 0)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	cmd = slurp(path, &len);
+	for (size_t i = 0; cmd && i < len; i += strlen(cmd + i) + 1)
+		if (strcmp(cmd + i, pidfile) == 0)
+			ours = 1;
+	free(cmd);
+	return ours;
+}
+
+/* SIGTERM, then SIGKILL after 5 s: QEMU daemonized, so it is not our child. */
+static void stop_pid(pid_t pid)
+{
+	kill(pid, SIGTERM);
+	for (int i = 0; i < 100 && kill(pid, 0) == 0; i++) {
+		waitpid(pid, NULL, WNOHANG);
+		sleep_ms(50);
+	}
+	if (kill(pid, 0) == 0) {
+		kill(pid, SIGKILL);
+		for (int i = 0; i < 40 && kill(pid, 0) == 0; i++)
+			sleep_ms(50);
+	}
+}
+
+/* Start argv with stdout and stderr into log; -1 with err. */
+static int spawn_logged(char *const argv[], const char *log, pid_t *pid, char *err)
+{
+	posix_spawn_file_actions_t fa;
+	int rc;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	posix_spawn_file_actions_adddup2(&fa, 1, 2);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	rc = posix_spawn(pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (rc) {
+		snprintf(err, ERR_LEN, "cannot start %s: %s", argv[0], strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+/* The last non-empty line of a file, for "why did QEMU fail". */
+static void last_line(const char *path, char *buf, size_t len)
+{
+	char *text = slurp(path, NULL);
+	char *line = NULL, *save = NULL;
+
+	buf[0] = '\0';
+	for (char *l = text ? strtok_r(text, "\n", &save) : NULL; l; l = strtok_r(NULL, "\n", &save))
+		line = l;
+	if (line)
+		snprintf(buf, len, "%s", line);
+	free(text);
+}
+
+/* ---- probes ------------------------------------------------------------------------- */
+
+/* Is nested virtualization on in this host's KVM module?  "" when unknown. */
+static const char *host_nested(void)
+{
+	static const char *const files[] = { "/sys/module/kvm_amd/parameters/nested",
+					     "/sys/module/kvm_intel/parameters/nested" };
+	static char v[8];
+
+	for (size_t i = 0; i < 2; i++) {
+		FILE *f = fopen(files[i], "r");
+		if (f) {
+			if (!fgets(v, sizeof(v), f))
+				v[0] = '\0';
+			fclose(f);
+			v[strcspn(v, "\n")] = '\0';
+			return v;
+		}
+	}
+	return "";
+}
+
+/* KVM for L1 only if /dev/kvm really boots a 64-bit guest: boot L2's image with KVM
+ * and wait for its init (a broken KVM fails at once; a working one gets there in a
+ * second or two), and only if L1 would be offered SVM/VMX for L2. */
+static void probe_accel(struct lab *l)
+{
+	char kernel[PATH_MAX], initrd[PATH_MAX], console[PATH_MAX], log[PATH_MAX], conarg[PATH_MAX + 8];
+	char line[256], herr[ERR_LEN];
+	const char *nested = host_nested();
+	pid_t pid;
+	int fd;
+
+	snprintf(l->accel, sizeof(l->accel), "tcg");
+	if (strcmp(l->cfg->l1_accelerator, "tcg") == 0) {
+		snprintf(l->accel_why, sizeof(l->accel_why), "the campaign asks for TCG");
+		return;
+	}
+	fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(l->accel_why, sizeof(l->accel_why), "/dev/kvm: %s", strerror(errno));
+		return;
+	}
+	close(fd);
+	if (strcmp(nested, "0") == 0 || strcmp(nested, "N") == 0) {
+		snprintf(l->accel_why, sizeof(l->accel_why), "KVM's nested=%s here: L1 could not run L2 "
+			 "(modprobe kvm_amd nested=1 or kvm_intel nested=1 to use KVM)", nested);
+		return;
+	}
+	snprintf(kernel, sizeof(kernel), "%s/vmlinuz", l->p->images);
+	snprintf(initrd, sizeof(initrd), "%s/l2.cpio", l->p->images);
+	lab_file(l->p, "probe-console.log", console, sizeof(console));
+	lab_file(l->p, "probe-qemu.log", log, sizeof(log));
+	snprintf(conarg, sizeof(conarg), "file:%s", console);
+	unlink(console);
+	char *argv[] = { l->qemu, "-name", "nestbench-kvm-probe", "-machine", "q35", "-accel", "kvm",
+			 "-cpu", "host", "-smp", "1", "-m", "512", "-nodefaults", "-no-user-config",
+			 "-display", "none", "-vga", "none", "-no-reboot", "-kernel", kernel,
+			 "-initrd", initrd, "-append", "console=ttyS0 panic=-1", "-serial", conarg, NULL };
+	if (spawn_logged(argv, log, &pid, herr)) {
+		snprintf(l->accel_why, sizeof(l->accel_why), "KVM probe: %s", herr);
+		return;
+	}
+	double end = now_s() + PROBE_TIMEOUT_S;
+	int st, booted = 0, exited = 0;
+	while (!booted && !exited && now_s() < end) {
+		char *con = slurp(console, NULL);
+		booted = con && strstr(con, "nestbench-init:") != NULL;
+		free(con);
+		exited = waitpid(pid, &st, WNOHANG) == pid;
+		if (!booted && !exited)
+			sleep_ms(100);
+	}
+	if (!exited) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+	}
+	if (booted) {
+		snprintf(l->accel, sizeof(l->accel), "kvm");
+		snprintf(l->accel_why, sizeof(l->accel_why), "/dev/kvm booted a 64-bit guest");
+		return;
+	}
+	last_line(log, line, sizeof(line));
+	snprintf(l->accel_why, sizeof(l->accel_why), "/dev/kvm cannot boot a 64-bit guest here (%s)",
+		 exited ? (line[0] ? line : "QEMU exited") : "no init within 30 s");
+}
+
+static void probe_transport(struct lab *l)
+{
+	int fd;
+
+	snprintf(l->transport, sizeof(l->transport), "serial");
+	if (strcmp(l->cfg->l1_transport, "serial") == 0) {
+		snprintf(l->transport_why, sizeof(l->transport_why), "the campaign asks for serial");
+		return;
+	}
+	fd = open("/dev/vhost-vsock", O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(l->transport_why, sizeof(l->transport_why), "/dev/vhost-vsock: %s (modprobe "
+			 "vhost_vsock to use vsock)", strerror(errno));
+		return;
+	}
+	close(fd);
+	snprintf(l->transport, sizeof(l->transport), "vsock");
+	snprintf(l->transport_why, sizeof(l->transport_why), "/dev/vhost-vsock is usable");
+}
+
+/* ---- state -------------------------------------------------------------------------- */
+
+static void addresses(const struct nb_lab_paths *p, const char *transport, int cid,
+		      char *l1, char *aux, char *l2, size_t len)
+{
+	if (strcmp(transport, "vsock") == 0) {
+		snprintf(l1, len, "vsock:%d:%d", cid, AGENT_PORT);
+		aux[0] = '\0';
+	} else {
+		snprintf(l1, len, "serial:%s/l1-agent.sock", p->dir);
+		snprintf(aux, len, "serial:%s/l1-agent-aux.sock", p->dir);
+	}
+	snprintf(l2, len, "vsock:%d:%d", cid, AGENT_PORT);
+}
+
+static int write_state(const struct lab *l, char *err)
+{
+	char path[PATH_MAX], l1[PATH_MAX], aux[PATH_MAX], l2[PATH_MAX], now[32];
+	cJSON *s = cJSON_CreateObject(), *g;
+	int rc;
+
+	addresses(l->p, l->transport, l->cfg->l2_cid, l1, aux, l2, sizeof(l1));
+	nb_utc_now(now, sizeof(now));
+	cJSON_AddStringToObject(s, "schema", "nestbench-lab");
+	cJSON_AddNumberToObject(s, "pid", l->pid);
+	cJSON_AddStringToObject(s, "started_utc", now);
+	cJSON_AddStringToObject(s, "image_id", l->image_id);
+	cJSON_AddStringToObject(s, "kernel", l->kernel);
+	g = cJSON_AddObjectToObject(s, "L1");
+	cJSON_AddStringToObject(g, "address", l1);
+	cJSON_AddStringToObject(g, "aux_address", aux);
+	cJSON_AddStringToObject(g, "accelerator", l->accel);
+	cJSON_AddStringToObject(g, "accelerator_reason", l->accel_why);
+	cJSON_AddStringToObject(g, "transport", l->transport);
+	cJSON_AddStringToObject(g, "transport_reason", l->transport_why);
+	cJSON_AddNumberToObject(g, "vcpus", l->cfg->l1_vcpus);
+	cJSON_AddNumberToObject(g, "memory_mib", l->cfg->l1_memory_mib);
+	g = cJSON_AddObjectToObject(s, "L2");
+	cJSON_AddStringToObject(g, "address", l2);
+	cJSON_AddStringToObject(g, "accelerator", "kvm");
+	cJSON_AddStringToObject(g, "accelerator_reason",
+				strcmp(l->accel, "kvm") == 0 ? "KVM inside L1, L1 under KVM"
+							      : "KVM inside L1, L1 emulated by TCG");
+	cJSON_AddStringToObject(g, "transport", "vsock (vhost-vsock-pci in L1)");
+	cJSON_AddNumberToObject(g, "vcpus", l->cfg->l2_vcpus);
+	cJSON_AddNumberToObject(g, "memory_mib", l->cfg->l2_memory_mib);
+	cJSON_AddNumberToObject(g, "cid", l->cfg->l2_cid);
+	lab_file(l->p, "state.json", path, sizeof(path));
+	rc = nb_result_write(s, path, err);
+	cJSON_Delete(s);
+	return rc;
+}
+
+static void remove_runtime_files(const struct nb_lab_paths *p)
+{
+	static const char *const names[] = { "l1-agent.sock", "l1-agent-aux.sock", "l1.pid",
+					     "state.json", "l1-scratch.img", "l2-scratch.img" };
+	char path[PATH_MAX];
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		lab_file(p, names[i], path, sizeof(path));
+		unlink(path);
+	}
+}
+
+/* Stop whatever a previous `lab up` left running; 1 if it was stopped. */
+static int stop_recorded(const struct nb_lab_paths *p)
+{
+	char path[PATH_MAX], pidfile[PATH_MAX];
+	cJSON *s;
+	pid_t pid = 0;
+	int stopped = 0;
+
+	lab_file(p, "state.json", path, sizeof(path));
+	lab_file(p, "l1.pid", pidfile, sizeof(pidfile));
+	s = read_json(path);
+	if (s)
+		pid = (pid_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(s, "pid"));
+	if (pid <= 0) {             /* crashed before the state was written: the pid file */
+		char *t = slurp(pidfile, NULL);
+		pid = t ? (pid_t)atoi(t) : 0;
+		free(t);
+	}
+	if (pid_is_ours(pid, pidfile)) {
+		stop_pid(pid);
+		stopped = 1;
+	}
+	cJSON_Delete(s);
+	remove_runtime_files(p);
+	return stopped;
+}
+
+/* ---- boot --------------------------------------------------------------------------- */
+
+static int read_manifest(struct lab *l, char *err)
+{
+	char path[PATH_MAX];
+	cJSON *m;
+
+	snprintf(path, sizeof(path), "%s/manifest.json", l->p->images);
+	m = read_json(path);
+	if (!m) {
+		snprintf(err, ERR_LEN, "no guest images in %s (manifest.json %s): build them with "
+			 "`make images`", l->p->images, access(path, F_OK) ? "missing" : "unreadable");
+		return -1;
+	}
+	snprintf(l->image_id, sizeof(l->image_id), "%s", jstr(m, "image_id"));
+	snprintf(l->kernel, sizeof(l->kernel), "%s",
+		 jstr(cJSON_GetObjectItemCaseSensitive(m, "kernel"), "release"));
+	cJSON_Delete(m);
+	return 0;
+}
+
+/* Fresh scratch disks from the pristine image: sparse copies, so nothing measured
+ * depends on what an earlier lab wrote. */
+static int copy_scratch(const struct lab *l, char *err)
+{
+	static const char *const names[] = { "l1-scratch.img", "l2-scratch.img" };
+	char src[PATH_MAX], dst[PATH_MAX], herr[256];
+	struct nb_proc_out o;
+
+	snprintf(src, sizeof(src), "%s/scratch.img", l->p->images);
+	for (int i = 0; i < 2; i++) {
+		lab_file(l->p, names[i], dst, sizeof(dst));
+		char *argv[] = { "/bin/cp", "--sparse=always", src, dst, NULL };
+		if (nb_proc_run(argv, &o, herr) || o.status) {
+			snprintf(err, ERR_LEN, "cannot copy the scratch disk to %s: %s", dst,
+				 o.err && o.err[0] ? o.err : herr);
+			nb_proc_out_free(&o);
+			return -1;
+		}
+		nb_proc_out_free(&o);
+	}
+	return 0;
+}
+
+/* A growing argv. */
+struct args {
+	char *v[96];
+	char buf[8192];
+	size_t used;
+	int n;
+};
+
+static void arg(struct args *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void arg(struct args *a, const char *fmt, ...)
+{
+	va_list ap;
+	char *s = a->buf + a->used;
+
+	va_start(ap, fmt);
+	int w = vsnprintf(s, sizeof(a->buf) - a->used, fmt, ap);
+	va_end(ap);
+	if (w < 0 || (size_t)w >= sizeof(a->buf) - a->used || a->n >= 95)
+		return;             /* cannot happen with our sizes; QEMU would then refuse */
+	a->used += (size_t)w + 1;
+	a->v[a->n++] = s;
+	a->v[a->n] = NULL;
+}
+
+/* A virtio-serial port of L1 backed by chardev spec (its id is `id`). */
+static void port(struct args *a, const char *id, const char *spec, const char *name)
+{
+	arg(a, "-chardev");
+	arg(a, "%s,id=%s", spec, id);
+	arg(a, "-device");
+	arg(a, "virtserialport,chardev=%s,name=%s", id, name);
+}
+
+static void l1_argv(const struct lab *l, struct args *a)
+{
+	const struct nb_lab_cfg *c = l->cfg;
+	const char *d = l->p->dir;
+	int tcg = strcmp(l->accel, "tcg") == 0;
+	char spec[PATH_MAX + 64];
+
+	arg(a, "%s", l->qemu);
+	arg(a, "-name"); arg(a, "nestbench-L1");
+	arg(a, "-machine"); arg(a, "q35");
+	/* TCG: one host thread per vCPU and a large translation cache.  -cpu max offers
+	 * SVM (or VMX) to L1, so L1 runs L2 with KVM. */
+	arg(a, "-accel"); arg(a, "%s", tcg ? "tcg,thread=multi,tb-size=512" : "kvm");
+	arg(a, "-cpu"); arg(a, "%s", tcg ? "max" : "host");
+	arg(a, "-smp"); arg(a, "%d", c->l1_vcpus);
+	arg(a, "-m"); arg(a, "%d", c->l1_memory_mib);
+	arg(a, "-nodefaults"); arg(a, "-no-user-config");
+	arg(a, "-display"); arg(a, "none"); arg(a, "-vga"); arg(a, "none"); arg(a, "-no-reboot");
+	arg(a, "-kernel"); arg(a, "%s/vmlinuz", l->p->images);
+	arg(a, "-initrd"); arg(a, "%s/l1.cpio", l->p->images);
+	arg(a, "-append");
+	arg(a, "console=ttyS0 panic=-1 loglevel=4 nestbench.l0=%s nestbench.l2=%d,%d,%d",
+	    l->transport, c->l2_vcpus, c->l2_memory_mib, c->l2_cid);
+	arg(a, "-serial"); arg(a, "file:%s/l1-console.log", d);
+	arg(a, "-device"); arg(a, "virtio-serial-pci");
+	if (strcmp(l->transport, "vsock") == 0) {
+		arg(a, "-device"); arg(a, "vhost-vsock-pci,guest-cid=%d", c->l2_cid);
+	} else {
+		/* Two agent ports: the harness's session, and one beside it (for work on L1
+		 * while the first relays to L2). */
+		snprintf(spec, sizeof(spec), "socket,path=%s/l1-agent.sock,server=on,wait=off", d);
+		port(a, "agent0", spec, "org.nestbench.agent.0");
+		snprintf(spec, sizeof(spec), "socket,path=%s/l1-agent-aux.sock,server=on,wait=off", d);
+		port(a, "agent1", spec, "org.nestbench.agent.1");
+	}
+	/* L2's console crosses L1 to a file here, so a failed L2 boot can be shown. */
+	snprintf(spec, sizeof(spec), "file,path=%s/l2-console.log", d);
+	port(a, "l2con", spec, "org.nestbench.console.l2");
+	arg(a, "-drive"); arg(a, "file=%s/l1-scratch.img,if=virtio,format=raw,cache=none", d);
+	arg(a, "-drive"); arg(a, "file=%s/l2-scratch.img,if=virtio,format=raw,cache=none", d);
+	arg(a, "-pidfile"); arg(a, "%s/l1.pid", d);
+	arg(a, "-daemonize");
+}
+
+static int start_l1(struct lab *l, char *err)
+{
+	struct args a = { .n = 0 };
+	struct nb_proc_out o;
+	char herr[256], pidfile[PATH_MAX], con[PATH_MAX];
+
+	lab_file(l->p, "l1-console.log", con, sizeof(con));
+	unlink(con);
+	lab_file(l->p, "l2-console.log", con, sizeof(con));
+	unlink(con);
+	l1_argv(l, &a);
+	if (nb_proc_run(a.v, &o, herr)) {
+		snprintf(err, ERR_LEN, "cannot run %s: %s", l->qemu, herr);
+		return -1;
+	}
+	if (o.status) {
+		snprintf(err, ERR_LEN, "QEMU could not start L1 (status %d): %.300s", o.status,
+			 o.err && o.err[0] ? o.err : "no message");
+		nb_proc_out_free(&o);
+		return -1;
+	}
+	nb_proc_out_free(&o);
+	lab_file(l->p, "l1.pid", pidfile, sizeof(pidfile));
+	char *t = slurp(pidfile, NULL);
+	l->pid = t ? (pid_t)atoi(t) : 0;
+	free(t);
+	if (l->pid <= 0) {
+		snprintf(err, ERR_LEN, "QEMU started but wrote no pid to %s", pidfile);
+		return -1;
+	}
+	return 0;
+}
+
+/* Wait until a console log shows marker (the agent listening), while QEMU lives. */
+static int wait_console(struct lab *l, const char *log, const char *marker, const char *what,
+			double t0, char *err)
+{
+	double end = t0 + l->cfg->boot_timeout_s;
+
+	for (;;) {
+		char *text = slurp(log, NULL);
+		int seen = text && strstr(text, marker);
+		int panic = text && strstr(text, "Kernel panic");
+		free(text);
+		if (seen)
+			return 0;
+		if (panic) {
+			snprintf(err, ERR_LEN, "%s: the guest kernel panicked", what);
+			return -1;
+		}
+		if (kill(l->pid, 0) != 0) {
+			snprintf(err, ERR_LEN, "%s: QEMU (pid %d) exited during the boot", what, (int)l->pid);
+			return -1;
+		}
+		if (now_s() > end) {
+			snprintf(err, ERR_LEN, "%s: its agent did not start within %d s (lab.boot_timeout_s)",
+				 what, l->cfg->boot_timeout_s);
+			return -1;
+		}
+		if (l->tty) {
+			fprintf(l->out, "\rlab: booting %s ... %.0f s ", what, now_s() - t0);
+			fflush(l->out);
+		}
+		sleep_ms(200);
+	}
+}
+
+/* hello with the L1 agent, then (when to_l2) relay to L2 and hello there. */
+static int hello_chain(const char *l1, const char *l2, int timeout_ms, char *err)
+{
+	struct nb_client c;
+	char herr[256];
+	cJSON *r = NULL;
+	int rc = -1;
+
+	if (nb_client_connect(&c, l1, timeout_ms, herr)) {
+		snprintf(err, ERR_LEN, "L1 agent at %s: %s", l1, herr);
+		return -1;
+	}
+	c.timeout_ms = timeout_ms;
+	if (nb_client_hello(&c, NULL, &r, herr))
+		snprintf(err, ERR_LEN, "L1 agent at %s: hello: %s", l1, herr);
+	else if (l2 && nb_client_relay(&c, l2, NULL, herr))
+		snprintf(err, ERR_LEN, "L2 agent at %s through L1: %s", l2, herr);
+	else if (l2 && (cJSON_Delete(r), r = NULL, nb_client_hello(&c, NULL, &r, herr)))
+		snprintf(err, ERR_LEN, "L2 agent at %s: hello: %s", l2, herr);
+	else
+		rc = 0;
+	cJSON_Delete(r);
+	if (rc == 0)
+		nb_client_bye(&c, herr);
+	nb_client_close(&c);
+	return rc;
+}
+
+static int boot(struct lab *l, char *err)
+{
+	char l1[PATH_MAX], aux[PATH_MAX], l2[PATH_MAX], con1[PATH_MAX], con2[PATH_MAX];
+	double t0 = now_s();
+
+	addresses(l->p, l->transport, l->cfg->l2_cid, l1, aux, l2, sizeof(l1));
+	lab_file(l->p, "l1-console.log", con1, sizeof(con1));
+	lab_file(l->p, "l2-console.log", con2, sizeof(con2));
+	if (start_l1(l, err) || write_state(l, err))
+		return -1;
+	if (wait_console(l, con1, "listening on", "L1", t0, err) ||
+	    hello_chain(l1, NULL, HELLO_TIMEOUT_MS, err)) {
+		if (l->tty)
+			fputc('\n', l->out);
+		print_tail(stderr, "L1 console", con1, CONSOLE_TAIL);
+		return -1;
+	}
+	l->boot_s[0] = now_s() - t0;
+	if (wait_console(l, con2, "listening on", "L2", t0, err) ||
+	    hello_chain(l1, l2, HELLO_TIMEOUT_MS, err)) {
+		if (l->tty)
+			fputc('\n', l->out);
+		print_tail(stderr, "L2 console", con2, CONSOLE_TAIL);
+		print_tail(stderr, "L1 console", con1, 10);
+		return -1;
+	}
+	l->boot_s[1] = now_s() - t0;
+	if (l->tty)
+		fprintf(l->out, "\r%40s\r", "");
+	return 0;
+}
+
+/* ---- commands ----------------------------------------------------------------------- */
+
+void nb_lab_default_paths(struct nb_lab_paths *p)
+{
+	char dir[PATH_MAX];
+
+	if (nb_proc_self_dir(dir, sizeof(dir)))
+		snprintf(dir, sizeof(dir), "build");
+	snprintf(p->dir, sizeof(p->dir), "%.*s/lab", PATH_MAX - 8, dir);
+	snprintf(p->images, sizeof(p->images), "%.*s/images", PATH_MAX - 8, dir);
+}
+
+static int prepare(struct lab *l, char *err)
+{
+	char sub[PATH_MAX];
+
+	if (find_program("qemu-system-x86_64", l->qemu, sizeof(l->qemu))) {
+		snprintf(err, ERR_LEN, "qemu-system-x86_64 is not installed: apt-get install "
+			 "qemu-system-x86 (or `sh mk/deps.sh lab` as root)");
+		return -1;
+	}
+	if (read_manifest(l, err))
+		return -1;
+	nb_mkdirs(l->p->dir);
+	snprintf(sub, sizeof(sub), "%s/.", l->p->dir);
+	if (access(sub, W_OK)) {
+		snprintf(err, ERR_LEN, "lab directory %s is not writable: %s", l->p->dir, strerror(errno));
+		return -1;
+	}
+	return copy_scratch(l, err);
+}
+
+static int lab_running(const struct nb_lab_paths *p)
+{
+	char path[PATH_MAX], pidfile[PATH_MAX];
+	cJSON *s;
+	int up;
+
+	lab_file(p, "state.json", path, sizeof(path));
+	lab_file(p, "l1.pid", pidfile, sizeof(pidfile));
+	s = read_json(path);
+	up = s && pid_is_ours((pid_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(s, "pid")),
+			      pidfile);
+	cJSON_Delete(s);
+	return up;
+}
+
+int nb_lab_up(const struct nb_lab_cfg *cfg, const struct nb_lab_paths *p, FILE *out, char *err)
+{
+	struct lab l = { .cfg = cfg, .p = p, .out = out, .tty = isatty(fileno(out)) };
+
+	if (lab_running(p)) {
+		fprintf(out, "lab: already up (nestbench lab status; nestbench lab down to stop it)\n");
+		return 0;
+	}
+	if (stop_recorded(p))
+		fprintf(out, "lab: stopped the guests a previous lab left running\n");
+	if (prepare(&l, err))
+		return 2;
+	probe_accel(&l);
+	probe_transport(&l);
+	fprintf(out, "lab: L1 accelerator %s (%s)\n", strcmp(l.accel, "kvm") ? "TCG" : "KVM", l.accel_why);
+	fprintf(out, "lab: L0 <-> L1 over %s (%s); L1 <-> L2 over vsock, CID %d\n",
+		strcmp(l.transport, "vsock") ? "virtio-serial on a UNIX socket" : "vsock",
+		l.transport_why, cfg->l2_cid);
+	if (boot(&l, err)) {
+		stop_recorded(p);
+		return 2;
+	}
+	fprintf(out, "lab: up: L1 (%s, %d vCPUs, %d MiB) answered after %.1f s, L2 (KVM, %d vCPUs, "
+		"%d MiB) after %.1f s; image %s, kernel %s\n",
+		strcmp(l.accel, "kvm") ? "TCG" : "KVM", cfg->l1_vcpus, cfg->l1_memory_mib, l.boot_s[0],
+		cfg->l2_vcpus, cfg->l2_memory_mib, l.boot_s[1], l.image_id, l.kernel);
+	return 0;
+}
+
+int nb_lab_down(const struct nb_lab_paths *p, FILE *out, char *err)
+{
+	(void)err;
+	if (stop_recorded(p))
+		fprintf(out, "lab: stopped (console logs kept in %s)\n", p->dir);
+	else
+		fprintf(out, "lab: nothing was running\n");
+	return 0;
+}
+
+int nb_lab_status(const struct nb_lab_paths *p, FILE *out)
+{
+	char path[PATH_MAX], herr[ERR_LEN];
+	cJSON *s, *g1, *g2;
+	int rc = 1;
+
+	lab_file(p, "state.json", path, sizeof(path));
+	s = read_json(path);
+	if (!s || !lab_running(p)) {
+		fprintf(out, "lab: down%s\n", s ? " (a stale state file: nestbench lab down removes it)" : "");
+		cJSON_Delete(s);
+		return 1;
+	}
+	g1 = cJSON_GetObjectItemCaseSensitive(s, "L1");
+	g2 = cJSON_GetObjectItemCaseSensitive(s, "L2");
+	fprintf(out, "lab: up since %s, QEMU pid %d, image %s, kernel %s\n", jstr(s, "started_utc"),
+		(int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(s, "pid")),
+		jstr(s, "image_id"), jstr(s, "kernel"));
+	fprintf(out, "  L1: %s, accelerator %s (%s)\n", jstr(g1, "address"), jstr(g1, "accelerator"),
+		jstr(g1, "accelerator_reason"));
+	fprintf(out, "  L2: %s via L1, accelerator %s (%s)\n", jstr(g2, "address"),
+		jstr(g2, "accelerator"), jstr(g2, "accelerator_reason"));
+	if (hello_chain(jstr(g1, "address"), jstr(g2, "address"), 10000, herr) == 0) {
+		fprintf(out, "  both agents answer\n");
+		rc = 0;
+	} else {
+		fprintf(out, "  not answering: %s\n", herr);
+	}
+	cJSON_Delete(s);
+	return rc;
+}
+
+int nb_lab_resolve(const char *lab_dir, const char *address, char *real, size_t len,
+		   cJSON **info, char *err)
+{
+	struct nb_lab_paths p;
+	char path[PATH_MAX];
+	const char *name = address + 4;
+	cJSON *s, *g;
+
+	*info = NULL;
+	snprintf(p.dir, sizeof(p.dir), "%s", lab_dir);
+	lab_file(&p, "state.json", path, sizeof(path));
+	s = read_json(path);
+	if (!s || !lab_running(&p)) {
+		snprintf(err, ERR_LEN, "the lab is not running (no live %s): start it with `nestbench "
+			 "lab up CONFIG` (or `make demo`)", path);
+		cJSON_Delete(s);
+		return -1;
+	}
+	g = cJSON_GetObjectItemCaseSensitive(s, name);
+	if (!g || !jstr(g, "address")[0]) {
+		snprintf(err, ERR_LEN, "%s: no guest %s in %s", address, name, path);
+		cJSON_Delete(s);
+		return -1;
+	}
+	snprintf(real, len, "%s", jstr(g, "address"));
+	*info = cJSON_Duplicate(g, 1);
+	cJSON_AddStringToObject(*info, "image_id", jstr(s, "image_id"));
+	cJSON_Delete(s);
+	return 0;
+}

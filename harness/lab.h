@@ -1,0 +1,40 @@
+/* lab.h - the local nested lab: L1 under QEMU on this machine (KVM when it can boot a
+ * 64-bit guest, TCG otherwise), L2 under KVM inside L1, an agent in each.  `nestbench
+ * lab up|down|status`; campaigns reach the guests as "lab:L1" and "lab:L2".
+ *
+ * The lab directory holds the state file (state.json: the QEMU pid and what was
+ * chosen, and why), the agent sockets, both guests' console logs and scratch disks. */
+#ifndef NB_LAB_H
+#define NB_LAB_H
+
+#include "config.h"
+
+#include <cjson/cJSON.h>
+#include <limits.h>
+#include <stdio.h>
+
+struct nb_lab_paths {
+	char dir[PATH_MAX];        /* state, sockets, logs, scratch disks (build/lab) */
+	char images[PATH_MAX];     /* `make images` output (build/images) */
+};
+
+/* build/lab and build/images: lab/ and images/ beside the nestbench binary. */
+void nb_lab_default_paths(struct nb_lab_paths *p);
+
+/* Boot the lab as cfg describes and wait for both agents; what was chosen goes to out.
+ * A lab left behind by a crash is cleaned up first; a running one is left alone.
+ * 0, or 2 with err (the guests are stopped again, their console tails printed). */
+int nb_lab_up(const struct nb_lab_cfg *cfg, const struct nb_lab_paths *p, FILE *out, char *err);
+/* Stop the guests (by the recorded pid, if it is still our QEMU) and remove the state
+ * and sockets; console logs are kept.  0 (also when nothing was running), 2 with err. */
+int nb_lab_down(const struct nb_lab_paths *p, FILE *out, char *err);
+/* What runs and whether both agents answer: 0 up and answering, 1 otherwise. */
+int nb_lab_status(const struct nb_lab_paths *p, FILE *out);
+
+/* The real address of "lab:L1" or "lab:L2" and a description of that guest for the
+ * result file (accelerator, transport, image: *info, caller frees).  -1 with err
+ * ("the lab is not running: nestbench lab up ..."). */
+int nb_lab_resolve(const char *lab_dir, const char *address, char *real, size_t len,
+		   cJSON **info, char *err);
+
+#endif
