@@ -69,13 +69,16 @@ static int serial_accept(struct nb_listener *l, struct nb_conn *c, char *err)
 			close(fd);
 			return -1;
 		}
-		if (rc > 0 && (p.revents & POLLIN))
-			break;
+		/* Host side not connected: virtio_console then reports POLLHUP *and* POLLIN
+		 * (a read would return 0 at once), so POLLHUP must be tested first, or we
+		 * would open and close empty sessions in a busy loop. */
 		if (rc > 0 && (p.revents & (POLLHUP | POLLERR))) {
-			/* Host side not connected yet. */
 			struct timespec ts = { 0, 200 * 1000 * 1000 };
 			nanosleep(&ts, NULL);
+			continue;
 		}
+		if (rc > 0 && (p.revents & POLLIN))
+			break;
 	}
 	c->ops = &nb_transport_serial;
 	c->rfd = c->wfd = fd;

@@ -1,0 +1,15 @@
+# lab.mk - guest images for the local nested lab (images/) and the lab's own targets.
+# `make images` rebuilds only when an input changed (package versions, the agent, the
+# recipes): images/build.sh compares them with build/images/inputs.txt.
+IMAGES_DIR := $(BUILD)/images
+
+.PHONY: images lab-up lab-down
+images: $(BUILD)/nestbench-agent
+	@sh mk/deps.sh lab
+	@sh images/build.sh $(IMAGES_DIR) $(BUILD)/nestbench-agent
+
+lab-up: all images
+	@$(BUILD)/nestbench lab up configs/lab.json
+
+lab-down:
+	@$(BUILD)/nestbench lab down
