@@ -62,8 +62,8 @@ $(BUILD)/tests/unit: $(UNIT_OBJ) $(WORK_LIB_OBJ)
 
 # The test suite: unit tests, then command-line tests; the last line is the total.
 test:
-	@sh mk/deps.sh build test
-	@$(MAKE) --no-print-directory all $(TEST_BINS)
+	@sh mk/deps.sh build test lab plot
+	@$(MAKE) --no-print-directory all $(TEST_BINS) images
 	@BUILD=$(BUILD) SAN=$(SAN) TEST_BINS="$(TEST_BINS)" sh tests/run.sh
 
 test-asan:
@@ -75,11 +75,12 @@ validate: all
 	@sh mk/deps.sh validate
 	@BUILD=$(BUILD) sh workloads/validate.sh
 
-# Until the harness and the nested lab land: the local tier only.
+# The quick start: build, guest images, the local nested lab (L0, L1, L2), the default
+# campaign, the overhead table and the charts (harness/demo.sh).
 demo:
-	@sh mk/deps.sh build test
-	@$(MAKE) --no-print-directory all
-	@BUILD=$(BUILD) sh harness/local-demo.sh
+	@sh mk/deps.sh build test lab plot
+	@$(MAKE) --no-print-directory all images
+	@BUILD=$(BUILD) sh harness/demo.sh
 
 clean:
 	rm -rf build

@@ -32,6 +32,7 @@
 #define NB_E_EVENT "event"               /* perf event name libpfm4 cannot encode */
 #define NB_E_CONNECT "connect"           /* relay could not reach the child */
 #define NB_E_IO "io"                     /* the agent's own I/O failed (disk full...) */
+#define NB_E_UNSUPPORTED "unsupported"   /* this tier cannot do it (exits-start: no tracefs, KVM, root) */
 #define NB_E_INTERNAL "internal"
 
 #define NB_ERR_MSG 256

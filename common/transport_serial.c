@@ -2,7 +2,7 @@
  *
  * Listening side (in the guest): the character device, e.g.
  * /dev/virtio-ports/org.nestbench.agent.0.  A port carries one session at a time;
- * accept() opens it and waits until the host side sends something.  While the host
+ * listen() opens it once, accept() waits until the host side sends something.  While the host
  * end is not connected, virtio_console reports POLLHUP and reads return 0, so we
  * wait instead of spinning.  Connecting side (on the host): QEMU's UNIX-socket
  * chardev behind that port (-chardev socket,path=...,server=on). */
@@ -38,40 +38,40 @@ static int open_port(const char *path, char *err)
 	return fd;
 }
 
+/* The listener keeps the port open for as long as the agent runs, and each session
+ * gets a dup of that descriptor.  Closing the port would make virtio_console discard
+ * what the host already sent: a harness that reconnects right after a session ends
+ * would lose its hello in the gap before the port is opened again. */
 static int serial_listen(struct nb_listener *l, char *err)
 {
 	struct stat st;
-	int fd;
 
 	if (stat(l->addr.path, &st) == 0 && !S_ISCHR(st.st_mode)) {
 		snprintf(err, NB_ERR_LEN, "serial:%.60s is not a character device (to listen on a "
 			 "socket use unix:%.60s)", l->addr.path, l->addr.path);
 		return -1;
 	}
-	fd = open_port(l->addr.path, err);
-	if (fd < 0)
-		return -1;
-	close(fd);
-	return 0;
+	l->fd = open_port(l->addr.path, err);
+	return l->fd < 0 ? -1 : 0;
 }
 
 static int serial_accept(struct nb_listener *l, struct nb_conn *c, char *err)
 {
-	int fd = open_port(l->addr.path, err);
+	int fd;
 
-	if (fd < 0)
+	if (l->fd < 0 && (l->fd = open_port(l->addr.path, err)) < 0)
 		return -1;
 	for (;;) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
+		struct pollfd p = { .fd = l->fd, .events = POLLIN };
 		int rc = poll(&p, 1, 1000);
 		if (rc < 0 && errno != EINTR) {
 			snprintf(err, NB_ERR_LEN, "poll serial:%s: %s", l->addr.path, strerror(errno));
-			close(fd);
 			return -1;
 		}
 		/* Host side not connected: virtio_console then reports POLLHUP *and* POLLIN
 		 * (a read would return 0 at once), so POLLHUP must be tested first, or we
-		 * would open and close empty sessions in a busy loop. */
+		 * would open and close empty sessions in a busy loop.  Data the host sent
+		 * before it hung up is still read first (POLLIN without POLLHUP). */
 		if (rc > 0 && (p.revents & (POLLHUP | POLLERR))) {
 			struct timespec ts = { 0, 200 * 1000 * 1000 };
 			nanosleep(&ts, NULL);
@@ -79,6 +79,11 @@ static int serial_accept(struct nb_listener *l, struct nb_conn *c, char *err)
 		}
 		if (rc > 0 && (p.revents & POLLIN))
 			break;
+	}
+	fd = fcntl(l->fd, F_DUPFD_CLOEXEC, 0);
+	if (fd < 0) {
+		snprintf(err, NB_ERR_LEN, "dup serial:%s: %s", l->addr.path, strerror(errno));
+		return -1;
 	}
 	c->ops = &nb_transport_serial;
 	c->rfd = c->wfd = fd;
@@ -95,7 +100,12 @@ static int serial_connect(struct nb_conn *c, const struct nb_addr *a, int timeou
 	return 0;
 }
 
-static void serial_unlisten(struct nb_listener *l) { l->fd = -1; }
+static void serial_unlisten(struct nb_listener *l)
+{
+	if (l->fd >= 0)
+		close(l->fd);
+	l->fd = -1;
+}
 
 static void serial_describe(const struct nb_conn *c, char *buf, size_t len)
 {

@@ -1,5 +1,5 @@
 /* agent.h - nestbench-agent internals: the agent, its sessions, and the modules
- * (ops, store, exec, relay, sysinfo, events) that serve them. */
+ * (ops, store, exec, relay, sysinfo, events, exits) that serve them. */
 #ifndef NB_AGENT_H
 #define NB_AGENT_H
 
@@ -85,6 +85,8 @@ struct nb_agent {
 	int stopping;
 };
 
+struct nb_exits;
+
 enum nb_after { NB_AFTER_NONE, NB_AFTER_CLOSE, NB_AFTER_RELAY };
 
 struct nb_session {
@@ -100,6 +102,7 @@ struct nb_session {
 	int linger;                    /* drain the peer before closing (error close) */
 	const char *code;              /* error of the current op */
 	char msg[1024];
+	struct nb_exits *exits;        /* exits-start .. exits-stop (exits.c) */
 };
 
 /* One operation (one entry per op in ops.c). */
@@ -203,5 +206,11 @@ void nb_sysinfo_fill(struct nb_agent *a, cJSON *reply);
 int nb_events_init(char *err);
 /* libpfm4 name -> "TYPE:CONFIG:CONFIG1:CONFIG2:NAME" for nestbench-work --events. */
 int nb_event_encode(const char *name, char *enc, size_t enclen, char *msg, size_t msglen);
+/* events-probe: which events open here, and whether exit counting works. */
+int nb_op_events_probe(struct nb_session *s, const cJSON *req, cJSON *reply);
+
+/* exits.c: exits-start / exits-stop (exits.h has the rest). */
+int nb_op_exits_start(struct nb_session *s, const cJSON *req, cJSON *reply);
+int nb_op_exits_stop(struct nb_session *s, const cJSON *req, cJSON *reply);
 
 #endif

@@ -539,6 +539,9 @@ static const struct nb_op ops[] = {
 	{ "run", 0, op_run },
 	{ "relay", 0, op_relay },
 	{ "ping", 0, op_ping },
+	{ "events-probe", 0, nb_op_events_probe },
+	{ "exits-start", 0, nb_op_exits_start },
+	{ "exits-stop", 0, nb_op_exits_stop },
 	{ "bye", NB_OP_NOAUTH, op_bye },
 };
 
@@ -582,7 +585,8 @@ void nb_session_request(struct nb_session *s, const char *buf, size_t len)
 	op = nb_op_find(name);
 	if (!op) {
 		rc = nb_op_fail(s, NB_E_UNKNOWN_OP, "unknown op '%.64s' (this agent knows hello, "
-				"sysinfo, put, run, relay, ping, bye)", name);
+				"sysinfo, put, run, relay, ping, events-probe, exits-start, exits-stop, "
+				"bye)", name);
 	} else if (s->a->has_token && !s->authed && !(op->flags & NB_OP_NOAUTH)) {
 		rc = nb_op_fail(s, NB_E_AUTH, "%s refused: this agent requires a token; send hello "
 				"with \"token\" first", op->name);

@@ -5,6 +5,7 @@
  * session at a time and get a thread each that opens, serves and reopens.  SIGTERM
  * and SIGINT are blocked everywhere except inside the main thread's ppoll. */
 #include "agent.h"
+#include "exits.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -168,6 +169,7 @@ static void session_end(struct nb_session *s)
 	a->sessions--;
 	pthread_mutex_unlock(&a->lock);
 	nb_conn_close(&s->conn);   /* after unlisting: shutdown never sees a stale fd */
+	nb_exits_free(s->exits);   /* a counting its session never stopped */
 	free(s);
 }
 

@@ -5,6 +5,7 @@
 #include "catalog.h"
 #include "config.h"
 #include "env.h"
+#include "exits.h"
 #include "plan.h"
 #include "progress.h"
 #include "result.h"
@@ -56,6 +57,7 @@ struct run {
 	int failed_cases;
 	int failed_tiers;
 	struct nb_progress prog;
+	struct nb_exitcount *exits;  /* the tier's VM exits counted by its parent, or NULL */
 	char *err;
 };
 
@@ -330,8 +332,10 @@ static int visit(struct run *r, int t, struct nb_tier_conn *tc, cJSON *tier, int
 	cJSON *cobj = case_obj(r, tier, ci), *reply = NULL;
 	char herr[512];
 	double t0 = now_s();
+	int first = st->visits == 0 && st->n == 0;
+	int nsamples = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(cobj, "samples"));
 
-	if (build_spec(r, t, ci, cobj, reps, st->visits == 0 && st->n == 0, &spec, herr)) {
+	if (build_spec(r, t, ci, cobj, reps, first, &spec, herr)) {
 		st->done = 1;
 		snprintf(st->stopped_by, sizeof(st->stopped_by), "failed");
 		set_string(cobj, "status", "failed");
@@ -341,7 +345,9 @@ static int visit(struct run *r, int t, struct nb_tier_conn *tc, cJSON *tier, int
 		logf_(r, NB_NORMAL, "  %s: failed: %s", r->cases[ci].key, herr);
 		return 0;
 	}
+	nb_exitcount_begin(r->exits);   /* the parent counts exits over exactly this run */
 	int rc = nb_client_run(&tc->client, &spec, &reply, herr);
+	nb_exitcount_end(r->exits);
 	st->spent_s += now_s() - t0;
 	st->visits++;
 	if (rc && !reply) {
@@ -352,6 +358,7 @@ static int visit(struct run *r, int t, struct nb_tier_conn *tc, cJSON *tier, int
 	if (cJSON_IsNumber(el))
 		r->in_workloads_s += el->valuedouble / 1e3;
 	absorb(r, cobj, reply, st->visits, round, seq);
+	nb_exitcount_annotate(r->exits, reply, cobj, nsamples, first);
 	if (rc) {
 		/* The agent answered with an error (event encoding, timeout, busy ...). */
 		set_string(cobj, "status", "failed");
@@ -480,8 +487,9 @@ static int run_tier(struct run *r, int t)
 {
 	const struct nb_tier_cfg *tc_cfg = &r->cfg.tiers[t];
 	cJSON *tier = nb_json_find(r->doc, "tiers", "name", tc_cfg->name, 1);
-	struct nb_tier_env env = { r->o->agent_path, r->o->state_dir };
+	struct nb_tier_env env = { r->o->agent_path, r->o->state_dir, r->o->lab_dir };
 	struct nb_tier_conn tc;
+	struct nb_exitcount exits;
 	struct nb_plan_state *st = calloc((size_t)r->ncases, sizeof(*st));
 	int *order = calloc((size_t)r->ncases, sizeof(int));
 	struct nb_rng rng;
@@ -524,6 +532,10 @@ static int run_tier(struct run *r, int t)
 		return 2;
 	}
 	set_string(tier, "status", "running");
+	r->exits = nb_exitcount_open(&exits, &r->cfg, t, &env, tier);
+	if (r->exits)
+		logf_(r, NB_NORMAL, "tier %s: exits counted by tier %s: %s", tc_cfg->name, exits.by,
+		      exits.unsupported[0] ? exits.unsupported : exits.conn.reached);
 	nb_utc_now(ts, sizeof(ts));
 	if (!cJSON_GetObjectItemCaseSensitive(tier, "started_utc"))
 		cJSON_AddStringToObject(tier, "started_utc", ts);
@@ -580,6 +592,8 @@ static int run_tier(struct run *r, int t)
 	}
 out:
 	nb_progress_clear(&r->prog);
+	nb_exitcount_close(r->exits, interrupted != 0);
+	r->exits = NULL;
 	if (interrupted)
 		nb_tier_abort(&tc);
 	else

@@ -15,6 +15,7 @@ struct nb_campaign_opts {
 	const char *work_path;     /* nestbench-work to deploy */
 	const char *agent_path;    /* nestbench-agent for local tiers */
 	const char *state_dir;     /* the local agent's --state-dir */
+	const char *lab_dir;       /* the lab's state for "lab:" tiers; NULL = build/lab */
 	const char *only_tier;     /* measure just this tier (others stay as they are) */
 	enum nb_verbosity verbosity;
 	int progress;              /* a live progress line (stderr is a terminal) */

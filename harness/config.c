@@ -183,10 +183,70 @@ static void run_inherit(struct nb_run_cfg *r)
 
 /* ---- sections ---------------------------------------------------------------------- */
 
+/* "count_exits": true, false, or {"by", "target", "reasons", "address"}; "by" is resolved
+ * in link_tiers. */
+static int parse_count_exits(struct parser *p, const cJSON *v, const char *tpath,
+			     struct nb_tier_cfg *tier)
+{
+	static const char *const keys[] = { "by", "target", "reasons", "address", NULL };
+	const cJSON *t, *r;
+	char path[80], err[256];
+	struct nb_addr a;
+
+	tier->exits_by = -1;
+	snprintf(tier->exits_target, sizeof(tier->exits_target), "auto");
+	tier->exits_reasons = 1;
+	if (!v || cJSON_IsFalse(v))
+		return 0;
+	tier->exits_by = -2;   /* on, "by" to resolve */
+	if (cJSON_IsTrue(v))
+		return 0;
+	snprintf(path, sizeof(path), "%s.count_exits", tpath);
+	if (!cJSON_IsObject(v))
+		return fail(p, tpath, "\"count_exits\" must be true, false or an object {\"by\", "
+			    "\"target\", \"reasons\", \"address\"}");
+	if (check_keys(p, v, path, keys) ||
+	    get_string(p, v, "by", path, tier->exits_by_name, sizeof(tier->exits_by_name), 0) ||
+	    get_string(p, v, "address", path, tier->exits_address, sizeof(tier->exits_address), 0))
+		return -1;
+	if ((r = cJSON_GetObjectItemCaseSensitive(v, "reasons"))) {
+		if (!cJSON_IsBool(r))
+			return fail(p, path, "\"reasons\" must be true or false");
+		tier->exits_reasons = cJSON_IsTrue(r);
+	}
+	if ((t = cJSON_GetObjectItemCaseSensitive(v, "target"))) {
+		const cJSON *it;
+		if (cJSON_IsString(t) && (strcmp(t->valuestring, "auto") == 0 ||
+					  strcmp(t->valuestring, "all") == 0)) {
+			snprintf(tier->exits_target, sizeof(tier->exits_target), "%s", t->valuestring);
+		} else if (cJSON_IsArray(t) && cJSON_GetArraySize(t) >= 1 && cJSON_GetArraySize(t) <= 16) {
+			tier->exits_target[0] = '\0';
+			cJSON_ArrayForEach(it, t) {
+				if (!cJSON_IsNumber(it) || it->valuedouble < 1 || it->valuedouble > 4194304 ||
+				    it->valuedouble != floor(it->valuedouble))
+					return fail(p, path, "\"target\": process ids are integers from 1 "
+						    "to 4194304");
+				size_t used = strlen(tier->exits_target);
+				snprintf(tier->exits_target + used, sizeof(tier->exits_target) - used, "%s%d",
+					 used ? "," : "", it->valueint);
+			}
+		} else {
+			return fail(p, path, "\"target\" must be \"auto\" (the processes running KVM "
+				    "VMs on the counting tier), \"all\" (every VM there) or 1 to 16 "
+				    "process ids");
+		}
+	}
+	/* "lab:..." names an address the running lab records (resolved when connecting). */
+	if (tier->exits_address[0] && strncmp(tier->exits_address, "lab:", 4) != 0 &&
+	    nb_addr_parse(tier->exits_address, NB_ADDR_CONNECT, &a, err))
+		return fail(p, path, "\"address\": %s", err);
+	return 0;
+}
+
 static int parse_tier(struct parser *p, const cJSON *t, int i, struct nb_tier_cfg *tier)
 {
 	static const char *const keys[] = { "name", "level", "hypervisor", "address", "via",
-					    "token_file", "io_dir", NULL };
+					    "token_file", "io_dir", "count_exits", NULL };
 	char path[64], err[256];
 	struct nb_addr a;
 
@@ -201,7 +261,8 @@ static int parse_tier(struct parser *p, const cJSON *t, int i, struct nb_tier_cf
 	    get_string(p, t, "address", path, tier->address, sizeof(tier->address), 1) ||
 	    get_string(p, t, "via", path, tier->via, sizeof(tier->via), 0) ||
 	    get_string(p, t, "token_file", path, tier->token_file, sizeof(tier->token_file), 0) ||
-	    get_string(p, t, "io_dir", path, tier->io_dir, sizeof(tier->io_dir), 0))
+	    get_string(p, t, "io_dir", path, tier->io_dir, sizeof(tier->io_dir), 0) ||
+	    parse_count_exits(p, cJSON_GetObjectItemCaseSensitive(t, "count_exits"), path, tier))
 		return -1;
 	if (!valid_name(tier->name))
 		return fail(p, path, "tier name \"%s\" may hold only letters, digits, '.', '_' and '-'",
@@ -213,8 +274,42 @@ static int parse_tier(struct parser *p, const cJSON *t, int i, struct nb_tier_cf
 			return fail(p, path, "a \"local\" tier cannot be reached \"via\" another tier");
 		return 0;
 	}
+	if (strncmp(tier->address, "lab:", 4) == 0) {
+		if (strcmp(tier->address, "lab:L1") && strcmp(tier->address, "lab:L2") &&
+		    strcmp(tier->address, "lab:L1.aux"))
+			return fail(p, path, "address \"%s\": the lab's guests are lab:L1 and lab:L2 "
+				    "(lab:L1.aux: L1's second agent port)",
+				    tier->address);
+		return 0;
+	}
 	if (nb_addr_parse(tier->address, NB_ADDR_CONNECT, &a, err))
 		return fail(p, path, "address: %s (or \"local\" for an agent the harness starts)", err);
+	return 0;
+}
+
+/* count_exits: "by" defaults to "via"; the counting tier must exist and differ. */
+static int link_count_exits(struct parser *p, struct nb_campaign_cfg *c)
+{
+	for (int i = 0; i < c->ntiers; i++) {
+		struct nb_tier_cfg *t = &c->tiers[i];
+		char path[80];
+		if (t->exits_by == -1)
+			continue;
+		snprintf(path, sizeof(path), "tiers[%d].count_exits", i);
+		const char *by = t->exits_by_name[0] ? t->exits_by_name : t->via;
+		if (!by[0])
+			return fail(p, path, "name the tier that runs this tier's VM in \"by\" (this tier "
+				    "has no \"via\" to default to)");
+		t->exits_by = nb_config_tier(c, by);
+		if (t->exits_by < 0)
+			return fail(p, path, "\"by\": no tier named \"%s\"", by);
+		if (t->exits_by == i)
+			return fail(p, path, "a tier cannot count its own exits: \"by\" names the tier "
+				    "that runs its VM");
+		if (t->exits_address[0] && strcmp(c->tiers[t->exits_by].address, "local") == 0)
+			return fail(p, path, "\"address\" is for a tier reached at an address; tier "
+				    "\"%s\" is local (the harness starts a second agent there)", by);
+	}
 	return 0;
 }
 
@@ -239,7 +334,7 @@ static int link_tiers(struct parser *p, struct nb_campaign_cfg *c)
 			if (++hops > c->ntiers)
 				return fail(p, "tiers", "\"via\" chain from \"%s\" loops", c->tiers[i].name);
 	}
-	return 0;
+	return link_count_exits(p, c);
 }
 
 static int param_text(struct parser *p, const cJSON *v, const char *path, char *out)
@@ -365,10 +460,81 @@ static int parse_order(struct parser *p, const cJSON *o, struct nb_order_cfg *or
 	return 0;
 }
 
+static int get_choice(struct parser *p, const cJSON *obj, const char *key, const char *path,
+		      const char *const *choices, char *out, size_t len)
+{
+	if (get_string(p, obj, key, path, out, len, 0))
+		return -1;
+	for (int i = 0; choices[i]; i++)
+		if (strcmp(out, choices[i]) == 0)
+			return 0;
+	return fail(p, path, "\"%s\" must be one of %s, %s, %s", key, choices[0], choices[1], choices[2]);
+}
+
+void nb_lab_defaults(struct nb_lab_cfg *lab)
+{
+	*lab = (struct nb_lab_cfg){ .l1_vcpus = 2, .l1_memory_mib = 4096, .l1_accelerator = "auto",
+				    .l1_transport = "auto", .l2_vcpus = 2, .l2_memory_mib = 1536,
+				    .l2_cid = 42, .boot_timeout_s = 180 };
+}
+
+/* The "lab" object: what `nestbench lab up` boots (configs/README.md, "lab"). */
+static int parse_lab(struct parser *p, const cJSON *o, struct nb_lab_cfg *lab)
+{
+	static const char *const keys[] = { "l1", "l2", "boot_timeout_s", NULL };
+	static const char *const l1_keys[] = { "vcpus", "memory_mib", "accelerator", "transport", NULL };
+	static const char *const l2_keys[] = { "vcpus", "memory_mib", "cid", NULL };
+	static const char *const accels[] = { "auto", "kvm", "tcg", NULL };
+	static const char *const transports[] = { "auto", "vsock", "serial", NULL };
+	const cJSON *l1, *l2;
+
+	nb_lab_defaults(lab);
+	if (!o)
+		return 0;
+	lab->present = 1;
+	l1 = cJSON_GetObjectItemCaseSensitive(o, "l1");
+	l2 = cJSON_GetObjectItemCaseSensitive(o, "l2");
+	if (check_keys(p, o, "lab", keys) ||
+	    get_int(p, o, "boot_timeout_s", "lab", 5, 3600, &lab->boot_timeout_s))
+		return -1;
+	if (l1 && (check_keys(p, l1, "lab.l1", l1_keys) ||
+		   get_int(p, l1, "vcpus", "lab.l1", 1, 64, &lab->l1_vcpus) ||
+		   get_int(p, l1, "memory_mib", "lab.l1", 512, 1 << 20, &lab->l1_memory_mib) ||
+		   get_choice(p, l1, "accelerator", "lab.l1", accels, lab->l1_accelerator,
+			      sizeof(lab->l1_accelerator)) ||
+		   get_choice(p, l1, "transport", "lab.l1", transports, lab->l1_transport,
+			      sizeof(lab->l1_transport))))
+		return -1;
+	if (l2 && (check_keys(p, l2, "lab.l2", l2_keys) ||
+		   get_int(p, l2, "vcpus", "lab.l2", 1, 64, &lab->l2_vcpus) ||
+		   get_int(p, l2, "memory_mib", "lab.l2", 256, 1 << 20, &lab->l2_memory_mib) ||
+		   get_int(p, l2, "cid", "lab.l2", 3, 0x7fffffff, &lab->l2_cid)))
+		return -1;
+	/* L1 holds its own image (~100 MB unpacked, in RAM), qemu and all of L2. */
+	if (lab->l1_memory_mib < lab->l2_memory_mib + 512)
+		return fail(p, "lab", "l1.memory_mib (%d) must exceed l2.memory_mib (%d) by at least 512: "
+			    "L1 holds L2's memory, its own image and qemu", lab->l1_memory_mib,
+			    lab->l2_memory_mib);
+	return 0;
+}
+
+/* Tiers at lab: addresses need the "lab" object. */
+static int check_lab_tiers(struct parser *p, const struct nb_campaign_cfg *c)
+{
+	for (int i = 0; i < c->ntiers; i++)
+		if (strncmp(c->tiers[i].address, "lab:", 4) == 0 && !c->lab.present) {
+			char path[64];
+			snprintf(path, sizeof(path), "tiers[%d]", i);
+			return fail(p, path, "address \"%s\" needs a \"lab\" object describing the "
+				    "guests (see configs/lab.json)", c->tiers[i].address);
+		}
+	return 0;
+}
+
 static int parse_root(struct parser *p, const cJSON *root, struct nb_campaign_cfg *c)
 {
 	static const char *const keys[] = { "name", "description", "tiers", "workloads", "defaults",
-					    "precision", "order", NULL };
+					    "precision", "order", "lab", NULL };
 	static const char *const run_keys[] = { "reps", "warmup", "min_time_ms", "timeout_s", "cpu",
 						"events", NULL };
 	const cJSON *tiers, *wls, *defaults, *it;
@@ -414,7 +580,9 @@ static int parse_root(struct parser *p, const cJSON *root, struct nb_campaign_cf
 			 parse_run(p, defaults, "defaults", &c->defaults)))
 		return -1;
 	return parse_precision(p, cJSON_GetObjectItemCaseSensitive(root, "precision"), &c->precision) ||
-	       parse_order(p, cJSON_GetObjectItemCaseSensitive(root, "order"), &c->order);
+	       parse_order(p, cJSON_GetObjectItemCaseSensitive(root, "order"), &c->order) ||
+	       parse_lab(p, cJSON_GetObjectItemCaseSensitive(root, "lab"), &c->lab) ||
+	       check_lab_tiers(p, c);
 }
 
 int nb_config_parse(const char *text, size_t len, const char *name, struct nb_campaign_cfg *c,

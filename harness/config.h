@@ -28,11 +28,19 @@ struct nb_tier_cfg {
 	char name[NB_CFG_NAME];
 	int level;
 	char hypervisor[NB_CFG_NAME];      /* label the user gives, "" = none */
-	char address[NB_CFG_TEXT];         /* "local", vsock:CID:PORT, unix:, tcp:, serial: */
+	char address[NB_CFG_TEXT];         /* "local", vsock:CID:PORT, unix:, tcp:, serial:,
+					    * lab:L1, lab:L2 */
 	char via[NB_CFG_NAME];             /* parent tier, "" = direct */
 	char token_file[PATH_MAX];
 	char io_dir[PATH_MAX];             /* dir parameter for io.* and pf.file, "" = default */
 	int parent;                        /* index of via, -1 = direct */
+	/* "count_exits": the tier whose agent counts this tier's VM exits during each visit
+	 * (the one that runs this tier's VMM), -1 = off. */
+	int exits_by;
+	char exits_by_name[NB_CFG_NAME];   /* as written; "" = via */
+	char exits_target[NB_CFG_TEXT];    /* "auto", "all" or pids "812,813" */
+	int exits_reasons;                 /* split by exit reason (raw samples) */
+	char exits_address[NB_CFG_TEXT];   /* another address of that tier's agent, "" = its own */
 };
 
 /* Settings a workload entry may override; -1 / 0 / "" mean "inherit". */
@@ -67,6 +75,17 @@ struct nb_order_cfg {
 	int seed_given;                    /* 0: the harness picks one and records it */
 };
 
+/* The local nested lab (`nestbench lab up`): the guests it boots.  Tiers reach them
+ * with the addresses "lab:L1" and "lab:L2", resolved from the running lab's state. */
+struct nb_lab_cfg {
+	int present;                       /* the campaign has a "lab" object */
+	int l1_vcpus, l1_memory_mib;
+	char l1_accelerator[16];           /* "auto" (try KVM, else TCG), "kvm", "tcg" */
+	char l1_transport[16];             /* L0 <-> L1: "auto" (vsock, else serial), ... */
+	int l2_vcpus, l2_memory_mib, l2_cid;
+	int boot_timeout_s;                /* per guest, until its agent answers hello */
+};
+
 struct nb_campaign_cfg {
 	char name[NB_CFG_NAME];
 	char description[NB_CFG_TEXT * 2];
@@ -77,6 +96,7 @@ struct nb_campaign_cfg {
 	struct nb_run_cfg defaults;        /* fully resolved: no "inherit" values */
 	struct nb_precision_cfg precision;
 	struct nb_order_cfg order;
+	struct nb_lab_cfg lab;
 	char path[PATH_MAX];
 	char *text;                        /* the file as read, recorded in results */
 	size_t len;
@@ -91,6 +111,10 @@ int nb_config_load(const char *path, struct nb_campaign_cfg *c, char *err);
 int nb_config_parse(const char *text, size_t len, const char *name, struct nb_campaign_cfg *c,
 		    char *err);
 void nb_config_free(struct nb_campaign_cfg *c);
+
+/* The lab settings when a campaign has no "lab" object (`nestbench lab up` without
+ * a CONFIG): 2 vCPUs and 4 GiB for L1, 2 vCPUs and 1.5 GiB for L2, automatic choices. */
+void nb_lab_defaults(struct nb_lab_cfg *lab);
 
 /* The settings for one workload entry: its overrides on top of the defaults. */
 struct nb_run_cfg nb_config_effective(const struct nb_campaign_cfg *c, int workload);

@@ -16,21 +16,26 @@ static const char *local_config =
 	"{\"name\":\"doctor\",\"tiers\":[{\"name\":\"local\",\"level\":0,\"address\":\"local\"}],"
 	"\"workloads\":[\"ctl.syscall\"]}";
 
-static const cJSON *get(const cJSON *o, const char *a, const char *b)
+int nb_config_load_or_local(const char *config, struct nb_campaign_cfg *cfg, char *err)
+{
+	return config ? nb_config_load(config, cfg, err)
+		      : nb_config_parse(local_config, strlen(local_config), "(this machine)", cfg, err);
+}
+
+const cJSON *nb_jget(const cJSON *o, const char *a, const char *b)
 {
 	o = cJSON_GetObjectItemCaseSensitive(o, a);
 	return b ? cJSON_GetObjectItemCaseSensitive(o, b) : o;
 }
 
-/* The hypervisor setting that would expose a PMU to this kind of guest. */
-static const char *pmu_fix(const char *hv)
+const char *nb_pmu_fix(const char *hv)
 {
 	if (!hv)
 		return "run on bare metal, or expose a virtual PMU to the guest";
 	if (strcmp(hv, "KVM") == 0 || strcmp(hv, "QEMU TCG") == 0)
 		return "start the guest with a PMU: QEMU/KVM `-cpu host,pmu=on` (libvirt: <pmu state='on'/>)";
 	if (strcmp(hv, "Hyper-V") == 0)
-		return "on the Hyper-V host: Set-VMProcessor -VMName <vm> -Perfmon @('pmu')";
+		return "on the Hyper-V host, with the VM off: Set-VMProcessor -VMName <vm> -Perfmon @(\"pmu\",\"lbr\")";
 	if (strcmp(hv, "VMware") == 0)
 		return "enable \"Virtualize CPU performance counters\" (vPMC) in the VM's CPU settings";
 	return "expose a virtual PMU to the guest";
@@ -57,25 +62,25 @@ static void report_counters(struct nb_tier_conn *tc, const char *sha, const char
 		cJSON_Delete(reply);
 		return;
 	}
-	cJSON_ArrayForEach(rec, get(reply, "records", NULL)) {
-		const char *type = cJSON_GetStringValue(get(rec, "type", NULL));
+	cJSON_ArrayForEach(rec, nb_jget(reply, "records", NULL)) {
+		const char *type = cJSON_GetStringValue(nb_jget(rec, "type", NULL));
 		if (!type || strcmp(type, "rep") != 0 || shown)
 			continue;
 		shown = 1;
 		int missing_hw = 0;
-		cJSON_ArrayForEach(ctr, get(rec, "counters", NULL)) {
-			const char *name = cJSON_GetStringValue(get(ctr, "name", NULL));
-			const char *why = cJSON_GetStringValue(get(ctr, "unsupported", NULL));
+		cJSON_ArrayForEach(ctr, nb_jget(rec, "counters", NULL)) {
+			const char *name = cJSON_GetStringValue(nb_jget(ctr, "name", NULL));
+			const char *why = cJSON_GetStringValue(nb_jget(ctr, "unsupported", NULL));
 			fprintf(out, "  counter %-18s %s\n", name ? name : "?", why ? why : "works");
 			if (why && name && (strcmp(name, "cycles") == 0 || strcmp(name, "instructions") == 0))
 				missing_hw = 1;
 		}
 		if (missing_hw)
-			fprintf(out, "  fix:        no hardware counters here; %s\n", pmu_fix(hv));
+			fprintf(out, "  fix:        no hardware counters here; %s\n", nb_pmu_fix(hv));
 	}
 	if (!shown)
 		fprintf(out, "  counters:   the probe workload printed no repetition (exit %s)\n",
-			cJSON_IsNumber(get(reply, "exit_status", NULL)) ? "non-zero" : "by signal");
+			cJSON_IsNumber(nb_jget(reply, "exit_status", NULL)) ? "non-zero" : "by signal");
 	cJSON_Delete(reply);
 }
 
@@ -95,24 +100,24 @@ static void report_tier(const struct nb_campaign_cfg *cfg, int t, const struct n
 		return;
 	}
 	fprintf(out, "  reachable:  yes (%s), agent %s\n", tc.reached,
-		cJSON_GetStringValue(get(tc.hello, "version", NULL)) ?: "?");
+		cJSON_GetStringValue(nb_jget(tc.hello, "version", NULL)) ?: "?");
 	if (nb_env_capture(&tc, tier, err) == 0) {
-		const cJSON *si = get(tier, "sysinfo", NULL);
-		const char *sig = cJSON_GetStringValue(get(si, "hypervisor", "signature"));
+		const cJSON *si = nb_jget(tier, "sysinfo", NULL);
+		const char *sig = cJSON_GetStringValue(nb_jget(si, "hypervisor", "signature"));
 		nb_env_nature(si, nature, sizeof(nature));
 		fprintf(out, "  nature:     %s\n", nature);
-		fprintf(out, "  kernel:     %s\n", cJSON_GetStringValue(get(si, "kernel", "release")) ?: "?");
-		fprintf(out, "  cpu:        %s, %d vCPUs\n", cJSON_GetStringValue(get(si, "cpu", "model")) ?: "?",
-			cJSON_IsNumber(get(si, "vcpus", NULL)) ? get(si, "vcpus", NULL)->valueint : 0);
-		const cJSON *pl = get(si, "platform", NULL);
+		fprintf(out, "  kernel:     %s\n", cJSON_GetStringValue(nb_jget(si, "kernel", "release")) ?: "?");
+		fprintf(out, "  cpu:        %s, %d vCPUs\n", cJSON_GetStringValue(nb_jget(si, "cpu", "model")) ?: "?",
+			cJSON_IsNumber(nb_jget(si, "vcpus", NULL)) ? nb_jget(si, "vcpus", NULL)->valueint : 0);
+		const cJSON *pl = nb_jget(si, "platform", NULL);
 		fprintf(out, "  platform:   clocksource %s, governor %s, boost %s, idle %s, THP %s\n",
-			cJSON_GetStringValue(get(pl, "clocksource", NULL)) ?: "?",
-			*(cJSON_GetStringValue(get(pl, "cpufreq_governor", NULL)) ?: "") ?
-				cJSON_GetStringValue(get(pl, "cpufreq_governor", NULL)) : "none (no cpufreq)",
-			cJSON_GetStringValue(get(pl, "boost", NULL)) ?: "?",
-			cJSON_GetStringValue(get(pl, "cpuidle_driver", NULL)) ?: "?",
-			cJSON_GetStringValue(get(pl, "thp_enabled", NULL)) ?: "?");
-		const cJSON *kvm = get(si, "devices", "kvm"), *vv = get(si, "devices", "vhost_vsock");
+			cJSON_GetStringValue(nb_jget(pl, "clocksource", NULL)) ?: "?",
+			*(cJSON_GetStringValue(nb_jget(pl, "cpufreq_governor", NULL)) ?: "") ?
+				cJSON_GetStringValue(nb_jget(pl, "cpufreq_governor", NULL)) : "none (no cpufreq)",
+			cJSON_GetStringValue(nb_jget(pl, "boost", NULL)) ?: "?",
+			cJSON_GetStringValue(nb_jget(pl, "cpuidle_driver", NULL)) ?: "?",
+			cJSON_GetStringValue(nb_jget(pl, "thp_enabled", NULL)) ?: "?");
+		const cJSON *kvm = nb_jget(si, "devices", "kvm"), *vv = nb_jget(si, "devices", "vhost_vsock");
 		fprintf(out, "  can nest:   /dev/kvm %s, /dev/vhost-vsock %s\n",
 			cJSON_IsTrue(kvm) ? "present" : "absent (load kvm_intel or kvm_amd; nested=1 on its parent)",
 			cJSON_IsTrue(vv) ? "present" : "absent (modprobe vhost_vsock to give children vsock)");
@@ -135,8 +140,7 @@ int nb_doctor(const char *config, const char *work, const char *agent, const cha
 	char err[NB_CFG_ERR];
 	int failed = 0;
 
-	if (config ? nb_config_load(config, &cfg, err)
-		   : nb_config_parse(local_config, strlen(local_config), "(this machine)", &cfg, err)) {
+	if (nb_config_load_or_local(config, &cfg, err)) {
 		fprintf(stderr, "nestbench: %s\n", err);
 		return 2;
 	}

@@ -56,10 +56,33 @@ void nb_env_nature(const cJSON *si, char *buf, size_t len)
 	}
 }
 
+/* A lab guest: the accelerator the lab chose (a guest cannot tell TCG from hardware
+ * by itself), appended to the nature unless the agent reported one, and the lab's
+ * description of the guest as the tier's "lab" object. */
+static void lab_accelerator(const cJSON *lab, const cJSON *si, cJSON *tier, char *nature, size_t len)
+{
+	const char *accel, *why;
+	size_t used = strlen(nature);
+
+	cJSON_DeleteItemFromObjectCaseSensitive(tier, "lab");
+	if (!lab)
+		return;
+	cJSON_AddItemToObject(tier, "lab", cJSON_Duplicate(lab, 1));
+	accel = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(lab, "accelerator"));
+	why = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(lab, "accelerator_reason"));
+	if (!accel || get(si, "accelerator"))
+		return;
+	if (strcmp(accel, "tcg") == 0)
+		snprintf(nature + used, len - used, ", accelerator TCG (QEMU emulation, not hardware-assisted)");
+	else
+		snprintf(nature + used, len - used, ", accelerator %s%s%s%s", strcmp(accel, "kvm") ? accel : "KVM",
+			 why ? " (" : "", why ? why : "", why ? ")" : "");
+}
+
 int nb_env_capture(struct nb_tier_conn *tc, cJSON *tier, char *err)
 {
 	cJSON *si = NULL;
-	char herr[256], nature[256];
+	char herr[256], nature[512];
 
 	if (tc->hello) {
 		cJSON *h = cJSON_Duplicate(tc->hello, 1);
@@ -79,6 +102,7 @@ int nb_env_capture(struct nb_tier_conn *tc, cJSON *tier, char *err)
 	cJSON_DeleteItemFromObjectCaseSensitive(si, "id");
 	cJSON_DeleteItemFromObjectCaseSensitive(si, "ok");
 	nb_env_nature(si, nature, sizeof(nature));
+	lab_accelerator(tc->lab, si, tier, nature, sizeof(nature));
 	cJSON_DeleteItemFromObjectCaseSensitive(tier, "nature");
 	cJSON_AddStringToObject(tier, "nature", nature);
 

@@ -732,6 +732,16 @@ int nb_lab_up(const struct nb_lab_cfg *cfg, const struct nb_lab_paths *p, FILE *
 		return 2;
 	probe_accel(&l);
 	probe_transport(&l);
+	if (strcmp(cfg->l1_accelerator, "kvm") == 0 && strcmp(l.accel, "kvm")) {
+		snprintf(err, ERR_LEN, "lab.l1.accelerator is \"kvm\" but %s (\"auto\" falls back "
+			 "to TCG)", l.accel_why);
+		return 2;
+	}
+	if (strcmp(cfg->l1_transport, "vsock") == 0 && strcmp(l.transport, "vsock")) {
+		snprintf(err, ERR_LEN, "lab.l1.transport is \"vsock\" but %s (\"auto\" falls back "
+			 "to virtio-serial)", l.transport_why);
+		return 2;
+	}
 	fprintf(out, "lab: L1 accelerator %s (%s)\n", strcmp(l.accel, "kvm") ? "TCG" : "KVM", l.accel_why);
 	fprintf(out, "lab: L0 <-> L1 over %s (%s); L1 <-> L2 over vsock, CID %d\n",
 		strcmp(l.transport, "vsock") ? "virtio-serial on a UNIX socket" : "vsock",
@@ -794,7 +804,8 @@ int nb_lab_resolve(const char *lab_dir, const char *address, char *real, size_t 
 {
 	struct nb_lab_paths p;
 	char path[PATH_MAX];
-	const char *name = address + 4;
+	char name[16];
+	const char *key = "address";
 	cJSON *s, *g;
 
 	*info = NULL;
@@ -807,13 +818,25 @@ int nb_lab_resolve(const char *lab_dir, const char *address, char *real, size_t 
 		cJSON_Delete(s);
 		return -1;
 	}
-	g = cJSON_GetObjectItemCaseSensitive(s, name);
-	if (!g || !jstr(g, "address")[0]) {
-		snprintf(err, ERR_LEN, "%s: no guest %s in %s", address, name, path);
-		cJSON_Delete(s);
-		return -1;
+	/* "lab:L1.aux": L1's second agent port, a session beside the one that relays to L2
+	 * (counting L2's exits on L1 needs it when L0 reaches L1 over virtio-serial). */
+	snprintf(name, sizeof(name), "%s", address + 4);
+	if (strcmp(name, "L1.aux") == 0) {
+		name[2] = '\0';
+		key = "aux_address";
 	}
-	snprintf(real, len, "%s", jstr(g, "address"));
+	g = cJSON_GetObjectItemCaseSensitive(s, name);
+	if (!g || !jstr(g, key)[0]) {
+		/* vsock carries any number of sessions: the main address serves as aux. */
+		if (g && strcmp(key, "aux_address") == 0 && jstr(g, "address")[0])
+			key = "address";
+		else {
+			snprintf(err, ERR_LEN, "%s: no guest %s in %s", address, name, path);
+			cJSON_Delete(s);
+			return -1;
+		}
+	}
+	snprintf(real, len, "%s", jstr(g, key));
 	*info = cJSON_Duplicate(g, 1);
 	cJSON_AddStringToObject(*info, "image_id", jstr(s, "image_id"));
 	cJSON_Delete(s);

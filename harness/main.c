@@ -1,8 +1,11 @@
 /* main.c - `nestbench`: the command users type. */
 #include "campaign.h"
+#include "../analysis/report.h"
 #include "../common/version.h"
 #include "config.h"
 #include "doctor.h"
+#include "events.h"
+#include "lab.h"
 #include "proc.h"
 
 #include <getopt.h>
@@ -24,10 +27,17 @@ static const char usage_main[] =
 	"  run CONFIG            run a campaign (configs/*.json) and write a result file\n"
 	"  run --resume FILE     continue an interrupted campaign without redoing work\n"
 	"  doctor [CONFIG]       check each tier: reachable? what is it? which counters work?\n"
+	"  events [CONFIG]       what each tier can count (perf events, page walks, VM exits)\n"
+	"  lab up|down|status [CONFIG]\n"
+	"                        the local nested lab: L1 under QEMU, L2 under KVM inside it\n"
+	"  table FILE...         overhead table of result files (md, latex, csv, json)\n"
+	"  plot FILE...          charts with gnuplot: overhead, mem.lat curve, exit costs\n"
+	"  compare BASE NEW      significant regressions between two result files (for CI)\n"
 	"\n"
 	"Options for every command: -h/--help, --version.  `nestbench COMMAND --help`\n"
-	"describes a command.  Exit status: 0 success, 1 measurements failed, 2 a problem\n"
-	"the user can fix (bad config, unreachable tier, ...), 130 interrupted.\n";
+	"describes a command.  Exit status: 0 success, 1 measurements failed (compare: a\n"
+	"regression), 2 a problem the user can fix (bad config, unreachable tier, ...),\n"
+	"130 interrupted.\n";
 
 static const char usage_run[] =
 	"usage: nestbench run [OPTIONS] CONFIG\n"
@@ -48,6 +58,8 @@ static const char usage_run[] =
 	"      --agent PATH      the nestbench-agent for \"local\" tiers (default: beside nestbench)\n"
 	"      --state-dir DIR   the local agent's state directory (default\n"
 	"                        $XDG_CACHE_HOME or ~/.cache, then nestbench/agent)\n"
+	"      --lab-dir DIR     the lab `nestbench lab up --lab-dir` started, for tiers at\n"
+	"                        lab:L1 and lab:L2 (default: build/lab beside nestbench)\n"
 	"  -q, --quiet           errors and the result path only\n"
 	"  -v, --verbose         a line per visit\n"
 	"  -h, --help            this help\n";
@@ -92,7 +104,7 @@ static int cmd_run(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' }, { "results", required_argument, NULL, 'R' },
 		{ "resume", required_argument, NULL, 'r' }, { "tier", required_argument, NULL, 'T' },
 		{ "work", required_argument, NULL, 'W' },   { "agent", required_argument, NULL, 'A' },
-		{ "state-dir", required_argument, NULL, 'S' },
+		{ "state-dir", required_argument, NULL, 'S' }, { "lab-dir", required_argument, NULL, 'L' },
 		{ "quiet", no_argument, NULL, 'q' },        { "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },         { 0 }
 	};
@@ -115,6 +127,7 @@ static int cmd_run(int argc, char **argv)
 		case 'W': snprintf(paths.work, sizeof(paths.work), "%s", optarg); break;
 		case 'A': snprintf(paths.agent, sizeof(paths.agent), "%s", optarg); break;
 		case 'S': snprintf(paths.state, sizeof(paths.state), "%s", optarg); break;
+		case 'L': o.lab_dir = optarg; break;
 		case 'q': o.verbosity = NB_QUIET; break;
 		case 'v': o.verbosity = NB_VERBOSE; break;
 		case 'h': fputs(usage_run, stdout); return 0;
@@ -164,6 +177,128 @@ static int cmd_doctor(int argc, char **argv)
 	return nb_doctor(argc > 1 ? argv[1] : NULL, paths.work, paths.agent, paths.state, stdout);
 }
 
+static const char usage_events[] =
+	"usage: nestbench events [CONFIG] [--tier NAME] [--json]\n"
+	"\n"
+	"What each tier of CONFIG (default: this machine through a local agent) can count:\n"
+	"the generic perf events and the page-walk / TLB-miss events libpfm4 knows for its\n"
+	"CPU, each opened there or not and why (no PMU exposed, perf_event_paranoid,\n"
+	"permission), the hypervisor setting that would expose a PMU, and whether the tier\n"
+	"can count its children's VM exits (tracefs, kvm tracepoints, root).\n"
+	"\n"
+	"Options:\n"
+	"      --tier NAME       only this tier\n"
+	"      --json            the agents' events-probe replies as a JSON array\n"
+	"      --lab-dir DIR     where the local lab runs (for lab: addresses)\n"
+	"  -h, --help            this help\n";
+
+static int cmd_events(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "tier", required_argument, NULL, 'T' }, { "json", no_argument, NULL, 'j' },
+		{ "lab-dir", required_argument, NULL, 'L' }, { "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct nb_events_opts o;
+	struct common_paths paths;
+	int c;
+
+	memset(&o, 0, sizeof(o));
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'T': o.only_tier = optarg; break;
+		case 'j': o.json = 1; break;
+		case 'L': o.lab_dir = optarg; break;
+		case 'h': fputs(usage_events, stdout); return 0;
+		default: fputs(usage_events, stderr); return 2;
+		}
+	}
+	if (argc - optind > 1) {
+		fputs(usage_events, stderr);
+		return 2;
+	}
+	o.config = optind < argc ? argv[optind] : NULL;
+	paths_default(&paths);
+	nb_mkdirs(paths.state);
+	o.agent = paths.agent;
+	o.state_dir = paths.state;
+	return nb_events_cmd(&o, stdout);
+}
+
+static const char usage_lab[] =
+	"usage: nestbench lab up [CONFIG] [--lab-dir DIR] [--images DIR]\n"
+	"       nestbench lab down|status [--lab-dir DIR]\n"
+	"\n"
+	"The local nested lab on this machine: L1 under QEMU (KVM if /dev/kvm boots a 64-bit\n"
+	"guest, TCG otherwise), L2 under KVM inside L1, a nestbench-agent in each.  Campaigns\n"
+	"reach them as tiers with the addresses \"lab:L1\" and \"lab:L2\" (configs/lab.json).\n"
+	"\n"
+	"  up       boot both guests with the settings of CONFIG's \"lab\" object (default:\n"
+	"           2 vCPUs and 4096 MiB for L1, 2 vCPUs and 1536 MiB for L2) and wait for\n"
+	"           both agents; says what it chose and why.  A lab a crash left behind is\n"
+	"           stopped first.\n"
+	"  down     stop the guests (by the pid in the state file) and remove the sockets\n"
+	"  status   what runs and whether both agents answer (exit 0 yes, 1 no)\n"
+	"\n"
+	"Options:\n"
+	"      --lab-dir DIR   state, sockets, console logs, scratch disks (default: lab/\n"
+	"                      beside nestbench, i.e. build/lab)\n"
+	"      --images DIR    the guest images (default: images/ beside nestbench; `make images`)\n";
+
+static int cmd_lab(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "lab-dir", required_argument, NULL, 'L' }, { "images", required_argument, NULL, 'I' },
+		{ "help", no_argument, NULL, 'h' },          { 0 }
+	};
+	struct nb_lab_paths p;
+	struct nb_campaign_cfg cfg;
+	char err[512] = "";
+	int c, rc;
+
+	nb_lab_default_paths(&p);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'L': snprintf(p.dir, sizeof(p.dir), "%s", optarg); break;
+		case 'I': snprintf(p.images, sizeof(p.images), "%s", optarg); break;
+		case 'h': fputs(usage_lab, stdout); return 0;
+		default: fputs(usage_lab, stderr); return 2;
+		}
+	}
+	if (optind >= argc || argc - optind > 2) {
+		fputs(usage_lab, stderr);
+		return 2;
+	}
+	const char *verb = argv[optind], *config = argc - optind == 2 ? argv[optind + 1] : NULL;
+	if (strcmp(verb, "up") == 0) {
+		memset(&cfg, 0, sizeof(cfg));
+		if (config && nb_config_load(config, &cfg, err)) {
+			fprintf(stderr, "nestbench lab: %s\n", err);
+			return 2;
+		}
+		if (!config)
+			nb_lab_defaults(&cfg.lab);
+		rc = nb_lab_up(&cfg.lab, &p, stdout, err);
+		if (config)
+			nb_config_free(&cfg);
+	} else if ((strcmp(verb, "down") == 0 || strcmp(verb, "status") == 0) && config) {
+		fprintf(stderr, "nestbench lab %s: takes no CONFIG\n", verb);
+		return 2;
+	} else if (strcmp(verb, "down") == 0) {
+		rc = nb_lab_down(&p, stdout, err);
+	} else if (strcmp(verb, "status") == 0) {
+		return nb_lab_status(&p, stdout);
+	} else {
+		fprintf(stderr, "nestbench lab: unknown action '%s' (up, down or status)\n", verb);
+		return 2;
+	}
+	if (rc && err[0])
+		fprintf(stderr, "nestbench lab: %s\n", err);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -182,6 +317,16 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1);
 	if (strcmp(argv[1], "doctor") == 0)
 		return cmd_doctor(argc - 1, argv + 1);
+	if (strcmp(argv[1], "events") == 0)
+		return cmd_events(argc - 1, argv + 1);
+	if (strcmp(argv[1], "lab") == 0)
+		return cmd_lab(argc - 1, argv + 1);
+	if (strcmp(argv[1], "table") == 0)
+		return nb_cmd_table(argc - 1, argv + 1);
+	if (strcmp(argv[1], "plot") == 0)
+		return nb_cmd_plot(argc - 1, argv + 1);
+	if (strcmp(argv[1], "compare") == 0)
+		return nb_cmd_compare(argc - 1, argv + 1);
 	fprintf(stderr, "nestbench: unknown command '%s'\n\n%s", argv[1], usage_main);
 	return 2;
 }

@@ -1,5 +1,6 @@
 /* tier.c - connecting to a tier, through as many relays as its "via" chain has. */
 #include "tier.h"
+#include "lab.h"
 #include "proc.h"
 
 #include <errno.h>
@@ -71,6 +72,33 @@ static int hello(const struct nb_tier_cfg *t, struct nb_tier_conn *tc, char *err
 	return -1;
 }
 
+/* A tier's address as the transport needs it: "lab:L1" becomes what the running lab
+ * recorded (the target tier's lab description is kept for the result file). */
+static int real_address(const struct nb_tier_env *env, const struct nb_tier_cfg *t, int target,
+			struct nb_tier_conn *tc, char *buf, size_t len, char *err)
+{
+	struct nb_lab_paths p;
+	char herr[ERR_LEN];
+	cJSON *info = NULL;
+
+	if (strncmp(t->address, "lab:", 4) != 0) {
+		snprintf(buf, len, "%s", t->address);
+		return 0;
+	}
+	nb_lab_default_paths(&p);
+	if (nb_lab_resolve(env->lab_dir ? env->lab_dir : p.dir, t->address, buf, len, &info, herr)) {
+		snprintf(err, ERR_LEN, "tier %s (%s): %s", t->name, t->address, herr);
+		return -1;
+	}
+	if (target) {
+		cJSON_Delete(tc->lab);
+		tc->lab = info;
+	} else {
+		cJSON_Delete(info);
+	}
+	return 0;
+}
+
 int nb_tier_connect(const struct nb_campaign_cfg *cfg, int t, const struct nb_tier_env *env,
 		    struct nb_tier_conn *tc, char *err)
 {
@@ -83,32 +111,37 @@ int nb_tier_connect(const struct nb_campaign_cfg *cfg, int t, const struct nb_ti
 		chain[n++] = k;
 	/* chain[n-1] is the root: local or a direct address. */
 	const struct nb_tier_cfg *root = &cfg->tiers[chain[n - 1]];
+	char addr[NB_CFG_TEXT + PATH_MAX];
 	if (strcmp(root->address, "local") == 0) {
 		if (start_local(env, tc, err))
 			return -1;
 	} else {
-		if (nb_client_connect(&tc->client, root->address, NB_CONNECT_TIMEOUT_MS, herr)) {
-			snprintf(err, ERR_LEN, "tier %s unreachable at %s: %s", root->name, root->address,
-				 herr);
+		if (real_address(env, root, n == 1, tc, addr, sizeof(addr), err))
+			return -1;
+		if (nb_client_connect(&tc->client, addr, NB_CONNECT_TIMEOUT_MS, herr)) {
+			snprintf(err, ERR_LEN, "tier %s unreachable at %s: %s", root->name, addr, herr);
+			nb_tier_close(tc);
 			return -1;
 		}
 		/* A hung guest must not stall the campaign: every reply has a deadline
 		 * (a run's own timeout is added to it). */
 		tc->client.timeout_ms = NB_CONNECT_TIMEOUT_MS;
-		snprintf(tc->reached, sizeof(tc->reached), "%s", root->address);
+		snprintf(tc->reached, sizeof(tc->reached), "%s", addr);
 	}
 	tc->connected = 1;
 	if (hello(root, tc, err))
 		goto fail;
 	for (int i = n - 2; i >= 0; i--) {
 		const struct nb_tier_cfg *hop = &cfg->tiers[chain[i]];
-		if (nb_client_relay(&tc->client, hop->address, NULL, herr)) {
+		if (real_address(env, hop, i == 0, tc, addr, sizeof(addr), err))
+			goto fail;
+		if (nb_client_relay(&tc->client, addr, NULL, herr)) {
 			snprintf(err, ERR_LEN, "tier %s unreachable at %s through tier %s's agent: %s",
-				 hop->name, hop->address, cfg->tiers[chain[i + 1]].name, herr);
+				 hop->name, addr, cfg->tiers[chain[i + 1]].name, herr);
 			goto fail;
 		}
 		size_t used = strlen(tc->reached);
-		snprintf(tc->reached + used, sizeof(tc->reached) - used, " -> relay %s", hop->address);
+		snprintf(tc->reached + used, sizeof(tc->reached) - used, " -> relay %s", addr);
 		if (hello(hop, tc, err))
 			goto fail;
 	}
@@ -149,4 +182,6 @@ void nb_tier_close(struct nb_tier_conn *tc)
 	}
 	cJSON_Delete(tc->hello);
 	tc->hello = NULL;
+	cJSON_Delete(tc->lab);
+	tc->lab = NULL;
 }

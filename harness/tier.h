@@ -16,11 +16,13 @@ struct nb_tier_conn {
 	pid_t local_pid;           /* an agent the harness started, -1 otherwise */
 	char reached[512];         /* how: "local agent (stdio)", "unix:/s -> relay vsock:4:7420" */
 	cJSON *hello;              /* the target agent's hello reply */
+	cJSON *lab;                /* a lab guest: what the lab made it (accelerator ...) */
 };
 
 struct nb_tier_env {
 	const char *agent_path;    /* nestbench-agent for local tiers */
 	const char *state_dir;     /* its --state-dir */
+	const char *lab_dir;       /* for "lab:" addresses; NULL: build/lab beside nestbench */
 };
 
 /* Connect to tier t (following via), hello at every hop.  0, or -1 with err naming

@@ -24,7 +24,7 @@ AGENT=${2:?usage: build.sh OUT_DIR AGENT}
 HERE=$(cd "$(dirname "$0")" && pwd)
 KERNEL_META=${NB_KERNEL_META:-linux-image-cloud-amd64}
 SCRATCH_MIB=${NB_SCRATCH_MIB:-1024}
-NEED_MIB=700            # kernel package, two unpacked trees and the archives
+NEED_MIB=${NB_NEED_MIB:-700}   # kernel package, two unpacked trees and the archives
 # Modules both guests load (dependencies are added from modules.dep), then L1's.
 MODS_COMMON="virtio_pci virtio_blk virtio_console vmw_vsock_virtio_transport"
 MODS_L1="kvm-amd kvm-intel vhost_vsock"
@@ -63,11 +63,11 @@ file_pkg() {
 
 # The kernel package the metapackage points to now, and its candidate version.
 resolve_kernel() {
-	KPKG=$(apt-cache depends "$KERNEL_META" 2>/dev/null |
-		awk '/Depends: linux-image-/ {print $2; exit}')
+	KPKG=${NB_KERNEL_PKG:-$(apt-cache depends "$KERNEL_META" 2>/dev/null |
+		awk '/Depends: linux-image-/ {print $2; exit}')}
 	[ -n "$KPKG" ] || die "cannot resolve $KERNEL_META to a kernel package: is the package" \
 		"list current? (apt-get update) It must name Debian's main archive."
-	KVER=$(apt-cache policy "$KPKG" | awk '/Candidate:/ {print $2}')
+	KVER=$(apt-cache policy "$KPKG" 2>/dev/null | awk '/Candidate:/ {print $2}')
 }
 
 fetch_kernel() {

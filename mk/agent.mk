@@ -15,8 +15,9 @@ PROTO_OBJ    := $(PROTO_SRC:%.c=$(BUILD)/obj/%.o) $(VERSION_OBJ)
 AGENT_SRC    := $(filter-out guest-agent/main.c,$(wildcard guest-agent/*.c))
 AGENT_OBJ    := $(AGENT_SRC:%.c=$(BUILD)/obj/%.o)
 # What the agent borrows from the workload side: CPUID decoding (and the record
-# writer it uses), size parsing.
+# writer it uses), opening perf counters (perfopen), size parsing.
 AGENT_BORROW := $(BUILD)/obj/workloads/cpuinfo.o $(BUILD)/obj/workloads/record.o \
+                $(BUILD)/obj/workloads/perfopen.o \
                 $(BUILD)/obj/common/units.o
 AGENT_TEST_SRC := $(wildcard tests/agent/*.c)
 AGENT_TEST_OBJ := $(AGENT_TEST_SRC:%.c=$(BUILD)/obj/%.o)

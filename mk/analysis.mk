@@ -1,12 +1,31 @@
-# analysis.mk - the statistics library (analysis/) and its unit-test program.
-# Further analysis sources (tables, charts, compare) go into ANALYSIS_LIB_SRC here.
-ANALYSIS_LIB_SRC  := analysis/stats.c
+# analysis.mk - analysis/: the statistics, the report model (result files, tables,
+# comparisons and their formats), the report commands (table, plot, compare; linked
+# into nestbench by harness.mk), their unit tests and a benchmark.
+#   make bench-report      table and compare over 20 files x 30 workloads x 50 samples
+ANALYSIS_MODEL_SRC := analysis/stats.c analysis/resultset.c analysis/table.c \
+                      analysis/table_format.c analysis/table_json.c analysis/compare.c \
+                      analysis/compare_format.c analysis/report_text.c analysis/derived.c
+# The commands also use the harness's helpers (result loading, mkdir, running gnuplot).
+ANALYSIS_LIB_SRC  := $(ANALYSIS_MODEL_SRC) analysis/plot.c analysis/report_cli.c
 ANALYSIS_LIB_OBJ  := $(ANALYSIS_LIB_SRC:%.c=$(BUILD)/obj/%.o)
+ANALYSIS_MODEL_OBJ := $(ANALYSIS_MODEL_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/harness/result.o
 ANALYSIS_TEST_SRC := $(wildcard tests/analysis/*.c)
 ANALYSIS_TEST_OBJ := $(ANALYSIS_TEST_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/tests/unit/main.o
 
+$(ANALYSIS_LIB_OBJ) $(ANALYSIS_TEST_OBJ): CFLAGS += $(AGENT_CFLAGS)
+
 TEST_BINS += $(BUILD)/tests/analysis
 
-$(BUILD)/tests/analysis: $(ANALYSIS_TEST_OBJ) $(ANALYSIS_LIB_OBJ)
+$(BUILD)/tests/analysis: $(ANALYSIS_TEST_OBJ) $(ANALYSIS_MODEL_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lm
+	$(CC) $(LDFLAGS) -o $@ $^ -lcjson $(LDLIBS) -lm
+
+# ---- benchmark (not a test) ---------------------------------------------------------
+BENCH_REPORT_DIR := $(BUILD)/bench-report
+
+$(BUILD)/report-bench-gen: $(BUILD)/obj/tests/bench/report_gen.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+.PHONY: bench-report
+bench-report: $(BUILD)/nestbench $(BUILD)/report-bench-gen
+	@sh tests/bench/report_bench.sh $(BUILD)/nestbench $(BUILD)/report-bench-gen $(BENCH_REPORT_DIR)

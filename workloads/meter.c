@@ -6,6 +6,7 @@
  * read with time_enabled/time_running so multiplexed counts can be scaled. */
 #include "meter.h"
 #include "cpuinfo.h"
+#include "perfopen.h"
 #include "../common/units.h"
 
 #include <errno.h>
@@ -150,71 +151,20 @@ int nb_events_parse(const char *spec, struct nb_event *ev, int *n, int max, char
 	return 0;
 }
 
-static int paranoid_level(void)
-{
-	FILE *f = fopen("/proc/sys/kernel/perf_event_paranoid", "r");
-	int v = -99;
-
-	if (f) {
-		if (fscanf(f, "%d", &v) != 1)
-			v = -99;
-		fclose(f);
-	}
-	return v;
-}
-
-static int open_event(struct nb_event *e, int exclude_kernel)
-{
-	struct perf_event_attr a;
-
-	memset(&a, 0, sizeof(a));
-	a.size = sizeof(a);
-	a.type = e->type;
-	a.config = e->config;
-	a.config1 = e->config1;
-	a.config2 = e->config2;
-	a.disabled = 1;
-	a.exclude_hv = 1;
-	a.exclude_kernel = (unsigned)exclude_kernel;
-	a.read_format = PERF_FORMAT_TOTAL_TIME_ENABLED | PERF_FORMAT_TOTAL_TIME_RUNNING;
-	return (int)syscall(SYS_perf_event_open, &a, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
-}
-
 void nb_events_open(struct nb_ctx *c)
 {
 	c->meter.events = c->events;
 	c->meter.nevents = c->nevents;
 	for (int i = 0; i < c->nevents; i++) {
 		struct nb_event *e = &c->events[i];
-		e->fd = open_event(e, 0);
-		if (e->fd < 0 && (errno == EACCES || errno == EPERM)) {
-			/* Unprivileged under perf_event_paranoid >= 2: count user space only. */
-			e->fd = open_event(e, 1);
-			if (e->fd >= 0) {
-				nb_note(c, "event %s counts user space only (perf_event_paranoid=%d)",
-					e->name, paranoid_level());
-				continue;
-			}
-		}
-		if (e->fd >= 0)
-			continue;
-		switch (errno) {
-		case ENOENT:
-		case EOPNOTSUPP:
-		case ENODEV:
-			snprintf(e->unsupported, sizeof(e->unsupported),
-				 "not supported here (%s): no PMU exposed to this tier?", strerror(errno));
-			break;
-		case EACCES:
-		case EPERM:
-			snprintf(e->unsupported, sizeof(e->unsupported),
-				 "permission denied (perf_event_paranoid=%d): run as root or lower it",
-				 paranoid_level());
-			break;
-		default:
-			snprintf(e->unsupported, sizeof(e->unsupported), "perf_event_open: %s",
-				 strerror(errno));
-		}
+		int user_only;
+		e->fd = nb_perf_open_counter(e->type, e->config, e->config1, e->config2, 0, &user_only);
+		if (e->fd >= 0 && user_only)
+			/* Unprivileged under perf_event_paranoid >= 2: user space only. */
+			nb_note(c, "event %s counts user space only (perf_event_paranoid=%d)", e->name,
+				nb_perf_paranoid());
+		else if (e->fd < 0)
+			nb_perf_why(errno, e->unsupported, sizeof(e->unsupported));
 	}
 }
 

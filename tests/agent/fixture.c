@@ -306,3 +306,25 @@ int fx_ping(struct nb_client *c)
 
 	return nb_client_ping(c, NULL, NULL, err) == 0;
 }
+
+const cJSON *fx_field(const cJSON *o, const char *path)
+{
+	char buf[128], *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *k = strtok_r(buf, ".", &save); k && o; k = strtok_r(NULL, ".", &save))
+		o = cJSON_GetObjectItemCaseSensitive(o, k);
+	return o;
+}
+
+double fx_num(const cJSON *o, const char *path)
+{
+	const cJSON *v = fx_field(o, path);
+	return cJSON_IsNumber(v) ? v->valuedouble : -1e300;
+}
+
+const char *fx_str(const cJSON *o, const char *path)
+{
+	const cJSON *v = fx_field(o, path);
+	return cJSON_IsString(v) ? v->valuestring : "";
+}

@@ -54,6 +54,12 @@ const char *fx_code(const cJSON *reply);        /* error code or "" */
 int fx_ok(const cJSON *reply);
 int fx_ping(struct nb_client *c);                /* 1 when ping answers ok */
 
+/* Reply fields by dotted path ("limits.max_frame"): the item (NULL when absent), its
+ * number (-1e300 when absent or not a number), its string ("" likewise). */
+const cJSON *fx_field(const cJSON *o, const char *path);
+double fx_num(const cJSON *o, const char *path);
+const char *fx_str(const cJSON *o, const char *path);
+
 /* Run a test body with a fixture; fx_end always runs. */
 #define FX_RUN(body)                                                                 \
 	do {                                                                         \

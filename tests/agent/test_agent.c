@@ -25,28 +25,6 @@
 #include <termios.h>
 #include <unistd.h>
 
-static const cJSON *field(const cJSON *o, const char *path)
-{
-	char buf[128], *save = NULL;
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *k = strtok_r(buf, ".", &save); k && o; k = strtok_r(NULL, ".", &save))
-		o = cJSON_GetObjectItemCaseSensitive(o, k);
-	return o;
-}
-
-static double num(const cJSON *o, const char *path)
-{
-	const cJSON *v = field(o, path);
-	return cJSON_IsNumber(v) ? v->valuedouble : -1e300;
-}
-
-static const char *str(const cJSON *o, const char *path)
-{
-	const cJSON *v = field(o, path);
-	return cJSON_IsString(v) ? v->valuestring : "";
-}
-
 /* hello, ping, sysinfo and bye over one client. */
 static void basic_session(struct nb_client *c)
 {
@@ -55,20 +33,20 @@ static void basic_session(struct nb_client *c)
 	uint64_t rtt = 0;
 
 	CHECK_MSG(nb_client_hello(c, NULL, &r, err) == 0, "%s", err);
-	CHECK(num(r, "protocol") == NB_PROTO_VERSION);
-	CHECK_STR(str(r, "auth"), "none");
+	CHECK(fx_num(r, "protocol") == NB_PROTO_VERSION);
+	CHECK_STR(fx_str(r, "auth"), "none");
 	cJSON_Delete(r);
 	CHECK_MSG(nb_client_ping(c, &rtt, &r, err) == 0, "%s", err);
-	CHECK(rtt > 0 && num(r, "t_agent_ns") > 0 && cJSON_IsFalse(field(r, "busy")));
+	CHECK(rtt > 0 && fx_num(r, "t_agent_ns") > 0 && cJSON_IsFalse(fx_field(r, "busy")));
 	cJSON_Delete(r);
 	CHECK_MSG(nb_client_sysinfo(c, &r, err) == 0, "%s", err);
-	CHECK(str(r, "kernel.release")[0] != '\0');
-	CHECK(num(r, "vcpus") >= 1 && num(r, "memory.total_bytes") > 0);
-	CHECK(cJSON_IsBool(field(r, "hypervisor.bit")));
-	CHECK(cJSON_IsString(field(r, "hypervisor.signature")));
-	CHECK(cJSON_IsBool(field(r, "devices.kvm")) && cJSON_IsBool(field(r, "devices.vhost_vsock")));
-	CHECK(num(r, "topology.pus") >= 1 && num(r, "topology.cores") >= 1);
-	CHECK(cJSON_IsArray(field(r, "topology.caches")));
+	CHECK(fx_str(r, "kernel.release")[0] != '\0');
+	CHECK(fx_num(r, "vcpus") >= 1 && fx_num(r, "memory.total_bytes") > 0);
+	CHECK(cJSON_IsBool(fx_field(r, "hypervisor.bit")));
+	CHECK(cJSON_IsString(fx_field(r, "hypervisor.signature")));
+	CHECK(cJSON_IsBool(fx_field(r, "devices.kvm")) && cJSON_IsBool(fx_field(r, "devices.vhost_vsock")));
+	CHECK(fx_num(r, "topology.pus") >= 1 && fx_num(r, "topology.cores") >= 1);
+	CHECK(cJSON_IsArray(fx_field(r, "topology.caches")));
 	cJSON_Delete(r);
 	CHECK_MSG(nb_client_bye(c, err) == 0, "%s", err);
 }
@@ -261,7 +239,7 @@ static int count_type(const cJSON *records, const char *type)
 	int n = 0;
 
 	cJSON_ArrayForEach(it, records)
-		n += strcmp(str(it, "type"), type) == 0;
+		n += strcmp(fx_str(it, "type"), type) == 0;
 	return n;
 }
 
@@ -276,7 +254,7 @@ static void put_run_body(struct fx *f)
 
 	CHECK(a && fx_connect(&c, a->addr) == 0);
 	CHECK_MSG(nb_client_put_file(&c, f->work_bin, "nestbench-work", sha, &r, err) == 0, "%s", err);
-	CHECK(cJSON_IsTrue(field(r, "stored")) && cJSON_IsFalse(field(r, "exists")));
+	CHECK(cJSON_IsTrue(fx_field(r, "stored")) && cJSON_IsFalse(fx_field(r, "exists")));
 	cJSON_Delete(r);
 	CHECK(nb_sha256_file(f->work_bin, want, NULL, err) == 0);
 	CHECK_STR(sha, want);
@@ -287,7 +265,7 @@ static void put_run_body(struct fx *f)
 	CHECK_STR(want, sha);
 	/* Again: the agent already has it, no body is sent. */
 	CHECK(nb_client_put_file(&c, f->work_bin, "nestbench-work", sha, &r, err) == 0);
-	CHECK(cJSON_IsTrue(field(r, "exists")));
+	CHECK(cJSON_IsTrue(fx_field(r, "exists")));
 	cJSON_Delete(r);
 
 	nb_run_spec_init(&sp);
@@ -296,14 +274,14 @@ static void put_run_body(struct fx *f)
 	sp.reps = 2;
 	sp.min_time_ms = 5;
 	CHECK_MSG(nb_client_run(&c, &sp, &r, err) == 0, "%s", err);
-	CHECK(num(r, "exit_status") == 0 && cJSON_IsFalse(field(r, "timed_out")));
-	const cJSON *rec = field(r, "records");
+	CHECK(fx_num(r, "exit_status") == 0 && cJSON_IsFalse(fx_field(r, "timed_out")));
+	const cJSON *rec = fx_field(r, "records");
 	CHECK(count_type(rec, "meta") == 1 && count_type(rec, "end") == 1);
 	CHECK(count_type(rec, "rep") == 3); /* 1 warm-up + 2 */
-	CHECK_STR(str(cJSON_GetArrayItem(rec, 0), "workload"), "cpu.int");
+	CHECK_STR(fx_str(cJSON_GetArrayItem(rec, 0), "workload"), "cpu.int");
 	if (sysconf(_SC_NPROCESSORS_ONLN) > 1) {
-		CHECK_MSG(num(r, "cpu") != 0, "pinned to CPU 0 (%s)", str(r, "cpu_choice"));
-		CHECK(num(cJSON_GetArrayItem(rec, 0), "cpu") == num(r, "cpu"));
+		CHECK_MSG(fx_num(r, "cpu") != 0, "pinned to CPU 0 (%s)", fx_str(r, "cpu_choice"));
+		CHECK(fx_num(cJSON_GetArrayItem(rec, 0), "cpu") == fx_num(r, "cpu"));
 	}
 	cJSON_Delete(r);
 
@@ -311,7 +289,7 @@ static void put_run_body(struct fx *f)
 	sp.ops = 1000;
 	sp.min_time_ms = 0;
 	CHECK_MSG(nb_client_run(&c, &sp, &r, err) == 0, "%s", err);
-	CHECK(num(cJSON_GetArrayItem(field(r, "records"), 0), "ops_per_rep") == 1000);
+	CHECK(fx_num(cJSON_GetArrayItem(fx_field(r, "records"), 0), "ops_per_rep") == 1000);
 	cJSON_Delete(r);
 	sp.ops = 0;
 
@@ -319,8 +297,8 @@ static void put_run_body(struct fx *f)
 	sp.nparams = 0;
 	CHECK(nb_run_spec_add_param(&sp, "nosuchparam=1", err) == 0);
 	CHECK_MSG(nb_client_run(&c, &sp, &r, err) == 0, "%s", err);
-	CHECK(num(r, "exit_status") == 2);
-	CHECK(strstr(str(r, "stderr"), "nosuchparam") != NULL);
+	CHECK(fx_num(r, "exit_status") == 2);
+	CHECK(strstr(fx_str(r, "stderr"), "nosuchparam") != NULL);
 	cJSON_Delete(r);
 
 	/* Unknown binary. */
@@ -385,7 +363,7 @@ static void truncated_body(struct fx *f)
 		 "\"size\":%zu}", sha, sizeof(data));
 	/* Ended early with the empty frame: an error, the session goes on. */
 	r = fx_call(&c, hdr);
-	CHECK(fx_ok(r) && cJSON_IsTrue(field(r, "ready")));
+	CHECK(fx_ok(r) && cJSON_IsTrue(fx_field(r, "ready")));
 	cJSON_Delete(r);
 	CHECK(nb_frame_write(&c.conn, data, sizeof(data) / 2, err) == 0);
 	CHECK(nb_frame_write(&c.conn, "", 0, err) == 0);
@@ -448,11 +426,11 @@ static void bad_frames_body(struct fx *f)
 	cJSON_Delete(r);
 	r = fx_call(&c, "{\"id\":3}");
 	CHECK_STR(fx_code(r), "bad_request");
-	CHECK(num(r, "id") == 3);
+	CHECK(fx_num(r, "id") == 3);
 	cJSON_Delete(r);
 	r = fx_call(&c, "{\"op\":\"format-disk\",\"id\":4}");
 	CHECK_STR(fx_code(r), "unknown_op");
-	CHECK(num(r, "id") == 4 && strstr(nb_proto_error_message(r), "format-disk"));
+	CHECK(fx_num(r, "id") == 4 && strstr(nb_proto_error_message(r), "format-disk"));
 	cJSON_Delete(r);
 	r = fx_call(&c, "{\"op\":\"run\",\"id\":5,\"workload\":\"cpu.int\"}");
 	CHECK_STR(fx_code(r), "bad_request");
@@ -556,7 +534,7 @@ static void token_body(struct fx *f)
 	CHECK_STR(c.code, "auth");
 	CHECK(!fx_ping(&c));
 	CHECK_MSG(nb_client_hello(&c, "0123456789abcdef0123456789abcdef", &r, err) == 0, "%s", err);
-	CHECK_STR(str(r, "auth"), "token");
+	CHECK_STR(fx_str(r, "auth"), "token");
 	cJSON_Delete(r);
 	CHECK(fx_ping(&c));
 	nb_client_close(&c);
@@ -616,7 +594,7 @@ static void busy_body(struct fx *f)
 	CHECK(pthread_create(&t, NULL, long_run_thread, &lr) == 0);
 	for (int i = 0; i < 500 && !busy; i++) {
 		CHECK(nb_client_ping(&c, NULL, &r, err) == 0);
-		busy = cJSON_IsTrue(field(r, "busy"));
+		busy = cJSON_IsTrue(fx_field(r, "busy"));
 		cJSON_Delete(r);
 		if (!busy)
 			usleep(5000);
@@ -636,7 +614,7 @@ static void busy_body(struct fx *f)
 	CHECK(strstr(err, "cpu.int") != NULL);  /* names what is running */
 	CHECK(fx_ping(&c));
 	CHECK_MSG(lr.rc == 0, "the first run failed: %s", lr.err);
-	CHECK(num(lr.reply, "exit_status") == 0);
+	CHECK(fx_num(lr.reply, "exit_status") == 0);
 	cJSON_Delete(lr.reply);
 	nb_client_close(&c);
 }
@@ -659,11 +637,11 @@ static void timeout_body(struct fx *f)
 	sp.min_time_ms = 50;     /* calibrated well within the timeout, even under ASan */
 	sp.timeout_ms = 1000;
 	int rc = nb_client_run(&c, &sp, &r, err);
-	int timed_out = cJSON_IsTrue(field(r, "timed_out"));
-	double ms = num(r, "elapsed_ms");
-	int metas = count_type(field(r, "records"), "meta");
+	int timed_out = cJSON_IsTrue(fx_field(r, "timed_out"));
+	double ms = fx_num(r, "elapsed_ms");
+	int metas = count_type(fx_field(r, "records"), "meta");
 	char sig[16];
-	snprintf(sig, sizeof(sig), "%s", str(r, "signal"));
+	snprintf(sig, sizeof(sig), "%s", fx_str(r, "signal"));
 	cJSON_Delete(r);
 	CHECK(rc == -1);
 	CHECK_STR(c.code, "timeout");
@@ -727,23 +705,23 @@ static void events_body(struct fx *f)
 	CHECK(nb_client_run(&c, &sp, &r, err) == -1);
 	CHECK_STR(c.code, "event");
 	CHECK(strstr(err, "'no-such-event-xyz'") && strstr(err, "libpfm4"));
-	CHECK_STR(str(r, "event"), "no-such-event-xyz");
+	CHECK_STR(fx_str(r, "event"), "no-such-event-xyz");
 	cJSON_Delete(r);
 
 	sp.nevents = 0;
 	CHECK(nb_run_spec_add_event(&sp, "cycles", err) == 0);
 	CHECK(nb_run_spec_add_event(&sp, "task-clock", err) == 0);
 	CHECK_MSG(nb_client_run(&c, &sp, &r, err) == 0, "%s", err);
-	ev = field(cJSON_GetArrayItem(field(r, "records"), 0), "events");
+	ev = fx_field(cJSON_GetArrayItem(fx_field(r, "records"), 0), "events");
 	CHECK(cJSON_GetArraySize(ev) == 2);
-	CHECK_STR(str(cJSON_GetArrayItem(ev, 0), "name"), "cycles");
+	CHECK_STR(fx_str(cJSON_GetArrayItem(ev, 0), "name"), "cycles");
 	if (can_count_cycles())
-		CHECK(cJSON_IsTrue(field(cJSON_GetArrayItem(ev, 0), "supported")));
+		CHECK(cJSON_IsTrue(fx_field(cJSON_GetArrayItem(ev, 0), "supported")));
 	else
-		CHECK_MSG(str(cJSON_GetArrayItem(ev, 0), "unsupported")[0],
+		CHECK_MSG(fx_str(cJSON_GetArrayItem(ev, 0), "unsupported")[0],
 			  "cycles cannot be counted here but is not reported unsupported");
-	CHECK(cJSON_IsTrue(field(cJSON_GetArrayItem(ev, 1), "supported")));
-	CHECK_STR(str(cJSON_GetArrayItem(field(r, "events"), 1), "encoding"), "1:1:0:0:task-clock");
+	CHECK(cJSON_IsTrue(fx_field(cJSON_GetArrayItem(ev, 1), "supported")));
+	CHECK_STR(fx_str(cJSON_GetArrayItem(fx_field(r, "events"), 1), "encoding"), "1:1:0:0:task-clock");
 	cJSON_Delete(r);
 	nb_client_close(&c);
 }
@@ -774,8 +752,8 @@ static void relay_body(struct fx *f)
 	CHECK_MSG(nb_client_relay(&c, d->addr, NULL, err) == 0, "%s", err);
 	CHECK_MSG(nb_client_hello(&c, NULL, NULL, err) == 0, "%s", err);
 	CHECK(nb_client_sysinfo(&c, &r, err) == 0);
-	CHECK_MSG(num(r, "agent.pid") == d->pid, "sysinfo came from pid %.0f, not the far end %d",
-		  num(r, "agent.pid"), (int)d->pid);
+	CHECK_MSG(fx_num(r, "agent.pid") == d->pid, "sysinfo came from pid %.0f, not the far end %d",
+		  fx_num(r, "agent.pid"), (int)d->pid);
 	cJSON_Delete(r);
 	CHECK_MSG(nb_client_put_file(&c, f->work_bin, "nestbench-work", sha, NULL, err) == 0, "%s",
 		  err);
@@ -785,7 +763,7 @@ static void relay_body(struct fx *f)
 	sp.reps = 2;
 	sp.min_time_ms = 5;
 	CHECK_MSG(nb_client_run(&c, &sp, &r, err) == 0, "%s", err);
-	CHECK(num(r, "exit_status") == 0 && count_type(field(r, "records"), "rep") == 3);
+	CHECK(fx_num(r, "exit_status") == 0 && count_type(fx_field(r, "records"), "rep") == 3);
 	cJSON_Delete(r);
 	/* The binary landed at the far end only. */
 	{

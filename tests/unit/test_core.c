@@ -3,10 +3,12 @@
 #include "check.h"
 #include "../../common/units.h"
 #include "../../workloads/meter.h"
+#include "../../workloads/perfopen.h"
 #include "../../workloads/params.h"
 #include "../../workloads/record.h"
 #include "../../workloads/runner.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
@@ -263,6 +265,50 @@ TEST(event_scaling)
 	CHECK_NEAR(nb_event_scaled(&e), 1000.0, 1e-9);
 	e.running = 0;
 	CHECK(nb_event_scaled(&e) < 0);                 /* never ran: not counted, not 0 */
+}
+
+TEST(event_scaling_edges)
+{
+	/* Multiplexed a tenth of the time: the count is extrapolated ten times. */
+	struct nb_event e = { .value = 123456789, .enabled = 1000000000, .running = 100000000 };
+
+	CHECK_NEAR(nb_event_scaled(&e), 1234567890.0, 1e-3);
+	/* Large counts do not overflow (doubles, not 64-bit products). */
+	e.value = 1ull << 62;
+	e.enabled = 3ull << 40;
+	e.running = 1ull << 40;
+	CHECK_NEAR(nb_event_scaled(&e) / (double)(1ull << 62), 3.0, 1e-12);
+	/* running ahead of enabled (rounding between the two reads): not scaled down. */
+	e.value = 500;
+	e.enabled = 99;
+	e.running = 100;
+	CHECK_NEAR(nb_event_scaled(&e), 500.0, 1e-12);
+	/* Never enabled and never running (an empty region): the raw count, 0 here, is exact. */
+	e.value = 0;
+	e.enabled = e.running = 0;
+	CHECK_NEAR(nb_event_scaled(&e), 0.0, 1e-12);
+}
+
+TEST(perf_open_and_reasons)
+{
+	char why[160];
+	int user_only, fd;
+
+	/* A software event opens on any Linux; a PMU type that exists nowhere does not. */
+	fd = nb_perf_open_counter(1 /* PERF_TYPE_SOFTWARE */, 2 /* page faults */, 0, 0, 0, &user_only);
+	CHECK_MSG(fd >= 0, "page-faults: %s", strerror(errno));
+	close(fd);
+	fd = nb_perf_open_counter(0x7fffffff, 0, 0, 0, 0, &user_only);
+	CHECK(fd < 0);
+	nb_perf_why(errno, why, sizeof(why));
+	CHECK_MSG(why[0] != '\0', "no reason");
+	nb_perf_why(ENOENT, why, sizeof(why));
+	CHECK(strstr(why, "no PMU exposed"));
+	nb_perf_why(EACCES, why, sizeof(why));
+	CHECK(strstr(why, "perf_event_paranoid=") && strstr(why, "root"));
+	nb_perf_why(EINVAL, why, sizeof(why));
+	CHECK(strstr(why, "perf_event_open"));
+	CHECK(nb_perf_paranoid() != -99 || access("/proc/sys/kernel/perf_event_paranoid", R_OK) != 0);
 }
 
 TEST(software_event_counts_measured_region_only)

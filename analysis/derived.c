@@ -1,0 +1,216 @@
+/* derived.c - see derived.h. */
+#include "derived.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+static const struct nb_ctr *find(const struct nb_derive_in *in, const char *name)
+{
+	for (int i = 0; i < in->nctr; i++)
+		if (in->ctr[i].name && strcmp(in->ctr[i].name, name) == 0)
+			return &in->ctr[i];
+	return NULL;
+}
+
+static int na(struct nb_metric *m, const char *fmt, const char *a, const char *b)
+{
+	m->ok = 0;
+	m->value = NAN;
+	snprintf(m->why, sizeof(m->why), fmt, a, b ? b : "");
+	return -1;
+}
+
+/* A usable count of event, or -1 with m explaining why not. */
+static int input(const struct nb_derive_in *in, const char *event, struct nb_metric *m, double *v)
+{
+	const struct nb_ctr *c = find(in, event);
+
+	if (!c)
+		return na(m, "%s was not counted (add it to the campaign's events)%s", event, NULL);
+	if (c->state == NB_CTR_UNSUPPORTED)
+		return na(m, "%s unsupported on this tier: %s", event, c->why ? c->why : "no reason given");
+	if (c->state == NB_CTR_NOT_COUNTED || !isfinite(c->value) || c->value < 0)
+		return na(m, "%s was never scheduled (perf: not counted)%s", event, NULL);
+	m->estimated |= c->multiplexed;
+	*v = c->value;
+	return 0;
+}
+
+static void begin(struct nb_metric *m, const char *name)
+{
+	memset(m, 0, sizeof(*m));
+	m->value = NAN;
+	snprintf(m->name, sizeof(m->name), "%s", name);
+}
+
+static int ratio(struct nb_metric *m, double num, double den, double scale, const char *den_name)
+{
+	if (den == 0)
+		return na(m, "%s is 0: no ratio%s", den_name, NULL);
+	m->ok = 1;
+	m->value = num / den * scale;
+	return 0;
+}
+
+/* num_event / den_event x scale, named name. */
+static int event_ratio(const struct nb_derive_in *in, const char *name, const char *num_event,
+		       const char *den_event, double scale, struct nb_metric *m)
+{
+	double num, den;
+
+	begin(m, name);
+	if (input(in, num_event, m, &num) || input(in, den_event, m, &den))
+		return -1;
+	return ratio(m, num, den, scale, den_event);
+}
+
+int nb_derive_ipc(const struct nb_derive_in *in, struct nb_metric *m)
+{
+	return event_ratio(in, "ipc", "instructions", "cycles", 1, m);
+}
+
+int nb_derive_mpki(const struct nb_derive_in *in, const char *miss_event, struct nb_metric *m)
+{
+	char name[NB_METRIC_NAME];
+
+	snprintf(name, sizeof(name), "%s_pki", miss_event);
+	return event_ratio(in, name, miss_event, "instructions", 1000, m);
+}
+
+int nb_derive_walk_share(const struct nb_derive_in *in, const char *walk_event, struct nb_metric *m)
+{
+	char name[NB_METRIC_NAME];
+
+	snprintf(name, sizeof(name), "walk_share[%s]", walk_event);
+	return event_ratio(in, name, walk_event, "cycles", 1, m);
+}
+
+int nb_derive_per_op(const struct nb_derive_in *in, const char *event, const char *name,
+		     struct nb_metric *m)
+{
+	double v;
+
+	begin(m, name);
+	if (input(in, event, m, &v))
+		return -1;
+	if (!(in->ops > 0))
+		return na(m, "the sample's operation count is unknown%s%s", "", NULL);
+	return ratio(m, v, in->ops, 1, "ops");
+}
+
+int nb_derive_exits_per_op(const struct nb_derive_in *in, struct nb_metric *m)
+{
+	begin(m, "exits_per_op");
+	if (in->exits_state == NB_EXITS_NONE)
+		return na(m, "exits were not counted (the campaign tier has no count_exits)%s%s", "", NULL);
+	if (in->exits_state == NB_EXITS_UNKNOWN)
+		return na(m, "no exit total: %s%s", in->exits_why ? in->exits_why : "no reason given", NULL);
+	if (!(in->exits_ops > 0))
+		return na(m, "the visit's operation count is unknown%s%s", "", NULL);
+	return ratio(m, in->exits, in->exits_ops, 1, "ops");
+}
+
+int nb_is_walk_cycles_event(const char *name)
+{
+	static const char *const keys[] = { "WALK_DURATION", "WALK_ACTIVE", "WALK_PENDING",
+					    "walk-cycles", "WALK_CYCLES" };
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (strcasestr(name, keys[i]))
+			return 1;
+	return 0;
+}
+
+int nb_is_miss_event(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (nb_is_walk_cycles_event(name))
+		return 0;
+	return (n > 7 && strcasecmp(name + n - 7, "-misses") == 0) || strstr(name, "MISS") != NULL;
+}
+
+int nb_derive_all(const struct nb_derive_in *in, struct nb_metric *out, int max)
+{
+	int n = 0;
+
+	if (n < max && (find(in, "cycles") || find(in, "instructions")))
+		nb_derive_ipc(in, &out[n++]);
+	for (int i = 0; i < in->nctr && n < max; i++) {
+		const char *e = in->ctr[i].name;
+		if (!e)
+			continue;
+		if (nb_is_miss_event(e))
+			nb_derive_mpki(in, e, &out[n++]);
+		else if (nb_is_walk_cycles_event(e))
+			nb_derive_walk_share(in, e, &out[n++]);
+	}
+	if (n < max && find(in, "page-faults"))
+		nb_derive_per_op(in, "page-faults", "faults_per_op", &out[n++]);
+	if (n < max && find(in, "context-switches"))
+		nb_derive_per_op(in, "context-switches", "cs_per_op", &out[n++]);
+	if (n < max && in->exits_state != NB_EXITS_NONE)
+		nb_derive_exits_per_op(in, &out[n++]);
+	return n;
+}
+
+const char *nb_metric_text(const struct nb_metric *m, char *buf, size_t len)
+{
+	if (!m->ok)
+		snprintf(buf, len, "n/a");
+	else
+		snprintf(buf, len, "%.4g%s", m->value, m->estimated ? " (est.)" : "");
+	return buf;
+}
+
+int nb_derive_from_sample(const cJSON *sample, struct nb_derive_in *in, struct nb_ctr *ctr, int max)
+{
+	const cJSON *c, *ops = cJSON_GetObjectItemCaseSensitive(sample, "ops");
+	const cJSON *ex = cJSON_GetObjectItemCaseSensitive(sample, "exits");
+	const cJSON *exu = cJSON_GetObjectItemCaseSensitive(sample, "exits_unsupported");
+
+	memset(in, 0, sizeof(*in));
+	in->ctr = ctr;
+	in->ops = cJSON_IsNumber(ops) ? ops->valuedouble : -1;
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(sample, "counters")) {
+		const cJSON *name = cJSON_GetObjectItemCaseSensitive(c, "name");
+		const cJSON *why = cJSON_GetObjectItemCaseSensitive(c, "unsupported");
+		const cJSON *scaled = cJSON_GetObjectItemCaseSensitive(c, "scaled");
+		struct nb_ctr *k;
+		if (!cJSON_IsString(name))
+			continue;
+		if (in->nctr == max)
+			return -1;
+		k = &ctr[in->nctr++];
+		memset(k, 0, sizeof(*k));
+		k->name = name->valuestring;
+		if (why) {
+			k->state = NB_CTR_UNSUPPORTED;
+			k->why = cJSON_GetStringValue(why);
+		} else if (cJSON_IsNumber(scaled)) {
+			k->state = NB_CTR_COUNTED;
+			k->value = scaled->valuedouble;
+			k->multiplexed = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "multiplexed"));
+		} else {
+			k->state = NB_CTR_NOT_COUNTED;   /* "scaled": null */
+		}
+	}
+	if (cJSON_IsObject(ex)) {
+		const cJSON *total = cJSON_GetObjectItemCaseSensitive(ex, "total");
+		const cJSON *vops = cJSON_GetObjectItemCaseSensitive(ex, "visit_ops");
+		if (cJSON_IsNumber(total)) {
+			in->exits_state = NB_EXITS_COUNTED;
+			in->exits = total->valuedouble;
+		} else {
+			in->exits_state = NB_EXITS_UNKNOWN;
+			in->exits_why = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ex, "total_unsupported"));
+		}
+		in->exits_ops = cJSON_IsNumber(vops) ? vops->valuedouble : -1;
+	} else if (cJSON_IsString(exu)) {
+		in->exits_state = NB_EXITS_UNKNOWN;
+		in->exits_why = exu->valuestring;
+	}
+	return 0;
+}

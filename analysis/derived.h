@@ -1,0 +1,82 @@
+/* derived.h - metrics derived from one sample's perf counters, its operations and the
+ * VM exits its parent tier counted (results/SCHEMA.md, samples[].counters and
+ * samples[].exits):
+ *
+ *	ipc                     instructions / cycles
+ *	<event>_pki             misses per 1000 instructions, for every *-misses / *MISS* event
+ *	walk_share[<event>]     page-walk cycles / cycles, for walk-cycle events
+ *	                        (*WALK_DURATION*, *WALK_ACTIVE*, *WALK_PENDING*, *walk-cycles*)
+ *	faults_per_op           page-faults / ops
+ *	cs_per_op               context-switches / ops
+ *	exits_per_op            the parent-counted exits / the visit's ops
+ *
+ * Each metric is either a value or "n/a" with the reason — an input unsupported on the
+ * tier (its reason quoted), not requested, never scheduled (perf's "not counted"), or a
+ * zero denominator — never 0 for something unknown.  A value computed from a
+ * multiplexed (scaled) count is flagged `estimated`. */
+#ifndef NB_DERIVED_H
+#define NB_DERIVED_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+
+enum nb_ctr_state { NB_CTR_COUNTED, NB_CTR_UNSUPPORTED, NB_CTR_NOT_COUNTED };
+
+/* One entry of samples[].counters. */
+struct nb_ctr {
+	const char *name;
+	enum nb_ctr_state state;
+	double value;              /* the scaled count when COUNTED */
+	int multiplexed;
+	const char *why;           /* UNSUPPORTED: the tier's reason */
+};
+
+enum nb_exits_state { NB_EXITS_NONE, NB_EXITS_COUNTED, NB_EXITS_UNKNOWN };
+
+struct nb_derive_in {
+	const struct nb_ctr *ctr;
+	int nctr;
+	double ops;                /* the sample's operations (<= 0: unknown) */
+	enum nb_exits_state exits_state;   /* NONE: not counted for this tier */
+	double exits;              /* COUNTED: the total over the visit */
+	double exits_ops;          /* the operations of that visit */
+	const char *exits_why;     /* UNKNOWN: why there is no total */
+};
+
+#define NB_METRIC_NAME 80
+#define NB_METRIC_WHY 256
+
+struct nb_metric {
+	char name[NB_METRIC_NAME];
+	int ok;                    /* 1: value holds it; 0: "n/a", why says why */
+	double value;
+	int estimated;             /* an input was multiplexed (scaled by enabled/running) */
+	char why[NB_METRIC_WHY];
+};
+
+/* Each returns 0 with m->ok set, or -1 with m->ok clear and m->why. */
+int nb_derive_ipc(const struct nb_derive_in *in, struct nb_metric *m);
+int nb_derive_mpki(const struct nb_derive_in *in, const char *miss_event, struct nb_metric *m);
+int nb_derive_walk_share(const struct nb_derive_in *in, const char *walk_event, struct nb_metric *m);
+/* event / ops, named `name` (faults_per_op, cs_per_op, or any event). */
+int nb_derive_per_op(const struct nb_derive_in *in, const char *event, const char *name,
+		     struct nb_metric *m);
+int nb_derive_exits_per_op(const struct nb_derive_in *in, struct nb_metric *m);
+
+/* Every metric that applies to what the sample asked for (an IPC when cycles or
+ * instructions were requested, an MPKI per miss event, ...): the number written to
+ * out (at most max). */
+int nb_derive_all(const struct nb_derive_in *in, struct nb_metric *out, int max);
+
+/* "1.234" (4 significant digits, " (est.)" when estimated) or "n/a". */
+const char *nb_metric_text(const struct nb_metric *m, char *buf, size_t len);
+
+int nb_is_walk_cycles_event(const char *name);
+int nb_is_miss_event(const char *name);
+
+/* Fill in from a result sample (its "counters", "ops" and "exits" or
+ * "exits_unsupported"); ctr (room for max) holds pointers into sample.  0, or -1 when
+ * the sample has more counters than max. */
+int nb_derive_from_sample(const cJSON *sample, struct nb_derive_in *in, struct nb_ctr *ctr, int max);
+
+#endif

@@ -1,0 +1,773 @@
+/* plot.c - the charts of `nestbench plot` (plot.h).  Each chart is a gnuplot script
+ * that reads a whitespace-separated data file by relative name, so a user can edit
+ * the script and rerun `gnuplot NAME.gp` in the directory. */
+#include "plot.h"
+#include "report_text.h"
+#include "../common/units.h"
+#include "../harness/campaign.h"
+#include "../harness/proc.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_SIZES 64               /* distinct working-set sizes on the mem.lat axis */
+
+struct chart {
+	const char *name;          /* file stem: NAME.gp, NAME.dat, NAME.<format> */
+	int width, height;         /* pixels (pdf: hundredths of an inch) */
+};
+
+/* ---- small helpers ------------------------------------------------------------------ */
+
+/* A gnuplot single-quoted string: literal, '' for a quote. */
+static void gp_str(FILE *f, const char *s)
+{
+	fputc('\'', f);
+	for (; *s; s++) {
+		if (*s == '\'')
+			fputc('\'', f);
+		fputc(*s == '\n' ? ' ' : *s, f);
+	}
+	fputc('\'', f);
+}
+
+/* A quoted label in a data file (gnuplot reads "..." as one column). */
+static void dat_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++)
+		fputc(*s == '"' ? '\'' : *s, f);
+	fputc('"', f);
+}
+
+static void dat_num(FILE *f, double v)
+{
+	if (isfinite(v))
+		fprintf(f, " %.6g", v);
+	else
+		fputs(" NaN", f);
+}
+
+static FILE *open_in(const char *dir, const char *name, const char *ext, char *path, char *err)
+{
+	FILE *f;
+
+	snprintf(path, PATH_MAX, "%s/%s.%s", dir, name, ext);
+	if (!(f = fopen(path, "w")))
+		snprintf(err, NB_PLOT_ERR, "cannot write %s: %s: choose a writable --out DIR", path,
+			 strerror(errno));
+	return f;
+}
+
+static int close_checked(FILE *f, const char *path, char *err)
+{
+	if (ferror(f) | fclose(f)) {
+		snprintf(err, NB_PLOT_ERR, "cannot write %s: %s", path, strerror(errno ? errno : EIO));
+		return -1;
+	}
+	return 0;
+}
+
+/* The value of parameter `name` in a case key ("mem.lat size=64M thp=0"); 1 if found. */
+static int key_param(const char *key, const char *name, char *out, size_t len)
+{
+	size_t nl = strlen(name);
+
+	for (const char *p = strchr(key, ' '); p; p = strchr(p + 1, ' '))
+		if (strncmp(p + 1, name, nl) == 0 && p[1 + nl] == '=') {
+			snprintf(out, len, "%.*s", (int)strcspn(p + 2 + nl, " "), p + 2 + nl);
+			return 1;
+		}
+	return 0;
+}
+
+/* Does parameter token `tok` ("size=64M") take another value (or none) in some other
+ * row of the same workload?  Constant parameters are left out of chart labels. */
+static int param_varies(const struct nb_table *t, const char *workload, const char *tok)
+{
+	size_t nl = strcspn(tok, "=");
+	char name[64], v[128], mine[128];
+
+	snprintf(name, sizeof(name), "%.*s", (int)(nl < 63 ? nl : 63), tok);
+	snprintf(mine, sizeof(mine), "%.*s", (int)strcspn(tok + nl + 1, " "), tok + nl + 1);
+	for (size_t r = 0; r < t->n_rows; r++)
+		if (strcmp(t->rows[r].workload, workload) == 0 &&
+		    (!key_param(t->rows[r].key, name, v, sizeof(v)) || strcmp(v, mine) != 0))
+			return 1;
+	return 0;
+}
+
+/* The workload and the parameters that vary among its rows, without `skip`
+ * ("mem.lat thp=1"); the whole key when it has no workload prefix. */
+static void short_label(const struct nb_table *t, size_t r, const char *skip, char *buf,
+			size_t len)
+{
+	const char *key = t->rows[r].key, *p = strchr(key, ' ');
+	size_t used = (size_t)snprintf(buf, len, "%.*s", (int)(p ? (size_t)(p - key) : strlen(key)), key);
+
+	for (; p && used < len; p = strchr(p + 1, ' ')) {
+		size_t tl = strcspn(p + 1, " ");
+
+		if (skip && strncmp(p + 1, skip, strlen(skip)) == 0)
+			continue;
+		if (param_varies(t, t->rows[r].workload, p + 1))
+			used += (size_t)snprintf(buf + used, len - used, " %.*s", (int)tl, p + 1);
+	}
+}
+
+static int clampi(int v, int lo, int hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* Terminal, output and the settings every chart shares. */
+static void gp_head(FILE *f, const struct chart *c, const char *format, const char *what)
+{
+	fprintf(f, "# %s.gp - nestbench plot: %s.\n# Restyle freely, then: gnuplot %s.gp\n",
+		c->name, what, c->name);
+	if (strcmp(format, "svg") == 0)
+		fprintf(f, "set terminal svg size %d,%d dynamic noenhanced font 'sans,11' background '#ffffff'\n",
+			c->width, c->height);
+	else if (strcmp(format, "pdf") == 0)
+		fprintf(f, "set terminal pdfcairo size %.2fin,%.2fin noenhanced font 'sans,8'\n",
+			c->width / 100.0, c->height / 100.0);
+	else
+		fprintf(f, "set terminal pngcairo size %d,%d noenhanced font 'sans,10'\n", c->width,
+			c->height);
+	fprintf(f, "set output '%s.%s'\nset datafile missing 'NaN'\nset grid ytics lc rgb '#d0d0d0'\n"
+		"set border 3\nset tics nomirror\n", c->name, format);
+}
+
+/* Title and note above the plot, and (for bar charts) a one-line key between them:
+ * gnuplot's own title would sit on top of an outside key. */
+static void gp_frame(FILE *f, const char *title, const char *errbars, int key_on_top)
+{
+	fprintf(f, "set tmargin %d\nset label 2 ", key_on_top ? 6 : 4);
+	gp_str(f, title);
+	fputs(" at screen 0.5, screen 0.972 center font ',12'\nset label 1 ", f);
+	gp_str(f, errbars);
+	fputs(" at screen 0.99, screen 0.015 right font ',8'\n", f);
+	if (key_on_top)
+		fputs("set key at screen 0.5, screen 0.925 center center horizontal reverse Left samplen 2\n", f);
+	else
+		fputs("set key inside top left vertical reverse Left samplen 3\n", f);
+}
+
+/* Columns that are a tier against the baseline (the bars and lines of the charts). */
+static int is_tier_col(const struct nb_table *t, size_t c)
+{
+	return t->cols[c].kind != NB_COL_STEP;
+}
+
+/* ---- clustered bars ----------------------------------------------------------------- */
+
+/* A clustered bar chart drawn as boxes at explicit positions: gnuplot's histogram
+ * style shifts the next block after a row without any value, and stops on a series
+ * without one.  Rows of one family sit together; families are named on the top axis. */
+struct bar_chart {
+	const char *name;          /* the data file's stem */
+	int (*row)(const struct nb_table *t, size_t r);
+	int (*series)(const struct nb_table *t, size_t c);
+	/* value, interval low and high of row r in column c; 0 when there is none */
+	int (*bar)(const struct nb_table *t, size_t r, size_t c, double v[3]);
+	void (*label)(const struct nb_table *t, size_t r, char *buf, size_t len);
+	const char *empty;         /* appended to the label of a row without any bar */
+	/* title, axis labels and scales before the plot command */
+	void (*head)(const struct nb_table *t, FILE *gp);
+};
+
+/* The row's tic label, saying so when no series has a bar there. */
+static void bar_label(const struct nb_table *t, const struct bar_chart *b, size_t r, char *buf,
+		      size_t len)
+{
+	double v[3];
+	int any = 0;
+	size_t n;
+
+	for (size_t c = 0; c < t->n_cols && !any; c++)
+		any = b->series(t, c) && b->bar(t, r, c, v);
+	b->label(t, r, buf, len);
+	n = strlen(buf);
+	if (!any)
+		snprintf(buf + n, len - n, "%s", b->empty);
+}
+
+/* Each chosen row's x position (-1: not drawn), one empty slot between families;
+ * returns the last position + 1. */
+static double bar_positions(const struct nb_table *t, const struct bar_chart *b, double *pos)
+{
+	double x = 0;
+	const char *fam = NULL;
+
+	for (size_t r = 0; r < t->n_rows; r++) {
+		pos[r] = -1;
+		if (!b->row(t, r))
+			continue;
+		if (fam && strcmp(fam, t->rows[r].family) != 0)
+			x += 1;
+		fam = t->rows[r].family;
+		pos[r] = x++;
+	}
+	return x;
+}
+
+static void bars_dat(const struct nb_table *t, const struct bar_chart *b, const double *pos,
+		     FILE *f)
+{
+	char label[320];
+	double v[3];
+
+	fputs("# x position, label, then per series: value, interval low, interval high\n", f);
+	for (size_t r = 0; r < t->n_rows; r++) {
+		if (pos[r] < 0)
+			continue;
+		bar_label(t, b, r, label, sizeof(label));
+		fprintf(f, "%g ", pos[r]);
+		dat_str(f, label);
+		for (size_t c = 0; c < t->n_cols; c++) {
+			if (!b->series(t, c))
+				continue;
+			if (!b->bar(t, r, c, v))
+				v[0] = v[1] = v[2] = NAN;
+			dat_num(f, v[0]);
+			dat_num(f, v[1]);
+			dat_num(f, v[2]);
+		}
+		fputc('\n', f);
+	}
+}
+
+/* Family names centred over their rows on the top axis, dotted lines between them. */
+static void bars_families(const struct nb_table *t, const double *pos, double end, FILE *f)
+{
+	size_t first = SIZE_MAX, last = 0, n = 0;
+
+	fprintf(f, "set x2range [-0.7:%g]\nset x2tics scale 0 (", end - 0.3);
+	for (size_t r = 0; r <= t->n_rows; r++) {
+		if (r < t->n_rows && pos[r] < 0)
+			continue;
+		if (first != SIZE_MAX &&
+		    (r == t->n_rows || strcmp(t->rows[r].family, t->rows[first].family) != 0)) {
+			fputs(n++ ? ", " : "", f);
+			gp_str(f, nb_family_title(t->rows[first].family));
+			fprintf(f, " %g", (pos[first] + pos[last]) / 2);
+			first = SIZE_MAX;
+		}
+		if (r < t->n_rows) {
+			first = first == SIZE_MAX ? r : first;
+			last = r;
+		}
+	}
+	fputs(")\n", f);
+	/* The empty slot before a family's first row holds the separator. */
+	last = SIZE_MAX;
+	for (size_t r = 0; r < t->n_rows; r++) {
+		if (pos[r] < 0)
+			continue;
+		if (last != SIZE_MAX && strcmp(t->rows[last].family, t->rows[r].family) != 0)
+			fprintf(f, "set arrow from first %g, graph 0 to first %g, graph 1 nohead dt 3 "
+				"lc rgb '#909090'\n", pos[r] - 1, pos[r] - 1);
+		last = r;
+	}
+}
+
+/* Tic labels, family names on the top axis with dotted separators, and the plot: boxes,
+ * then the intervals as capped vectors (yerrorbars would punch a hole at the value). */
+static void bars_gp(const struct nb_table *t, const struct bar_chart *b, const double *pos,
+		    double end, FILE *f)
+{
+	char label[320];
+	size_t n = 0;
+
+	fputs("set xtics (", f);
+	for (size_t r = 0; r < t->n_rows; r++)
+		if (pos[r] >= 0) {
+			bar_label(t, b, r, label, sizeof(label));
+			fputs(n++ ? ", " : "", f);
+			gp_str(f, label);
+			fprintf(f, " %g", pos[r]);
+		}
+	fprintf(f, ")\nset xrange [-0.7:%g]\n", end - 0.3);
+	bars_families(t, pos, end, f);
+	n = 0;
+	for (size_t c = 0; c < t->n_cols; c++)
+		n += b->series(t, c) != 0;
+	fprintf(f, "array titles[%zu] = [", n);
+	for (size_t c = 0, i = 0; c < t->n_cols; c++)
+		if (b->series(t, c)) {
+			fputs(i++ ? ", " : "", f);
+			gp_str(f, t->cols[c].label);
+		}
+	fprintf(f, "]\nnb = %zu\nbw = 0.8 / nb\nset boxwidth bw absolute\n"
+		"set style fill solid 0.85 border -1\n"
+		"plot for [k=1:nb] '%s.dat' using ($1 + (k - (nb + 1) / 2.0) * bw):(column(3 * k)) "
+		"with boxes lc k title titles[k], \\\n"
+		"     for [k=1:nb] '%s.dat' using ($1 + (k - (nb + 1) / 2.0) * bw):(column(3 * k + 1)):"
+		"(0):(column(3 * k + 2) - column(3 * k + 1)) with vectors heads size screen 0.004,90 "
+		"lc rgb 'black' notitle\n",
+		n, b->name, b->name);
+}
+
+/* ---- chart 1: overhead per workload ------------------------------------------------- */
+
+static int overhead_row(const struct nb_table *t, size_t r)
+{
+	return strcmp(t->rows[r].family, "exit") != 0;
+}
+
+static int overhead_series(const struct nb_table *t, size_t c)
+{
+	return t->cols[c].kind == NB_COL_OVERHEAD;
+}
+
+static int overhead_bar(const struct nb_table *t, size_t r, size_t c, double v[3])
+{
+	const struct nb_table_cell *cell = nb_table_cell(t, r, c);
+
+	if (cell->state != NB_CELL_OK)
+		return 0;
+	v[0] = cell->r.point * 100;
+	v[1] = cell->r.lo * 100;
+	v[2] = cell->r.hi * 100;
+	return 1;
+}
+
+static void overhead_label(const struct nb_table *t, size_t r, char *buf, size_t len)
+{
+	short_label(t, r, NULL, buf, len);
+}
+
+static void overhead_head(const struct nb_table *t, FILE *f)
+{
+	char title[NB_LABEL + 80];
+
+	snprintf(title, sizeof(title), "Overhead over the baseline %s per workload (VM exits: exits chart)",
+		 t->cols[0].label);
+	gp_frame(f, title, "error bars: 95 % bootstrap confidence interval", 1);
+	fputs("set ylabel 'overhead (%, median ratio; positive = slower)'\n"
+	      "set xtics rotate by 40 right font ',9'\nset xzeroaxis lt -1\n", f);
+}
+
+static const struct bar_chart overhead_chart = { "overhead", overhead_row, overhead_series,
+						 overhead_bar, overhead_label, ": n/a",
+						 overhead_head };
+
+static size_t overhead_cols(const struct nb_table *t)
+{
+	size_t n = 0;
+
+	for (size_t c = 0; c < t->n_cols; c++)
+		n += t->cols[c].kind == NB_COL_OVERHEAD;
+	return n;
+}
+
+static size_t overhead_rows(const struct nb_table *t)
+{
+	size_t n = 0;
+
+	for (size_t r = 0; r < t->n_rows; r++)
+		n += overhead_row(t, r);
+	return n;
+}
+
+/* The median and interval of a row on a column's tier; 0 when there is none. */
+static int tier_median(const struct nb_table *t, size_t r, size_t c, struct nb_ci *ci)
+{
+	const struct nb_rs_case *k = nb_rs_find_case(&t->rs->tiers[t->cols[c].tier], t->rows[r].key);
+	char why[NB_RS_ERR];
+
+	if (!k || nb_rs_case_problem(k, why, sizeof(why)) ||
+	    nb_stats_median_ci(k->values, k->n, t->o.level, ci, NULL)) {
+		ci->point = ci->lo = ci->hi = NAN;
+		return 0;
+	}
+	return 1;
+}
+
+/* ---- chart 2: the mem.lat curve ----------------------------------------------------- */
+
+struct lat_series {
+	size_t col;                /* the tier's column */
+	char rest[128];            /* the other varying parameters ("thp=1"), "" if none */
+};
+
+static int is_lat_row(const struct nb_table *t, size_t r, uint64_t *size)
+{
+	char v[64];
+
+	return strcmp(t->rows[r].workload, "mem.lat") == 0 &&
+	       key_param(t->rows[r].key, "size", v, sizeof(v)) && nb_parse_size(v, size) == 0;
+}
+
+/* The row's varying parameters other than the size: the series it belongs to. */
+static void lat_rest(const struct nb_table *t, size_t r, char *buf, size_t len)
+{
+	char l[256];
+	const char *sp;
+
+	short_label(t, r, "size=", l, sizeof(l));
+	sp = strchr(l, ' ');
+	snprintf(buf, len, "%s", sp ? sp + 1 : "");
+}
+
+static size_t lat_rests(const struct nb_table *t, char rests[][128], size_t max)
+{
+	size_t n = 0;
+	uint64_t sz;
+	char rest[128];
+
+	for (size_t r = 0; r < t->n_rows; r++) {
+		size_t i;
+
+		if (!is_lat_row(t, r, &sz))
+			continue;
+		lat_rest(t, r, rest, sizeof(rest));
+		for (i = 0; i < n && strcmp(rests[i], rest); i++)
+			;
+		if (i == n && n < max)
+			snprintf(rests[n++], 128, "%s", rest);
+	}
+	return n;
+}
+
+/* One block per series: size, median, CI low, CI high, sorted by size.  Returns the
+ * number of points written. */
+static size_t lat_block(const struct nb_table *t, size_t col, const char *rest, FILE *f)
+{
+	struct nb_ci ci;
+	uint64_t last = 0, sz, next;
+	size_t n = 0;
+	char r_rest[128];
+
+	/* Selection by increasing size: a handful of rows, no sort needed. */
+	for (;;) {
+		long pick = -1;
+
+		next = UINT64_MAX;
+		for (size_t r = 0; r < t->n_rows; r++) {
+			if (!is_lat_row(t, r, &sz) || sz <= last || sz >= next)
+				continue;
+			lat_rest(t, r, r_rest, sizeof(r_rest));
+			if (strcmp(r_rest, rest) == 0) {
+				next = sz;
+				pick = (long)r;
+			}
+		}
+		if (pick < 0)
+			break;
+		last = next;
+		if (!tier_median(t, (size_t)pick, col, &ci))
+			continue;
+		fprintf(f, "%llu", (unsigned long long)next);
+		dat_num(f, ci.point);
+		dat_num(f, ci.lo);
+		dat_num(f, ci.hi);
+		fputc('\n', f);
+		n++;
+	}
+	return n;
+}
+
+static void lat_xtics(const struct nb_table *t, FILE *f)
+{
+	uint64_t sizes[MAX_SIZES], sz;
+	size_t n = 0;
+	char txt[32];
+
+	for (size_t r = 0; r < t->n_rows; r++) {
+		size_t i;
+
+		if (!is_lat_row(t, r, &sz))
+			continue;
+		for (i = 0; i < n && sizes[i] != sz; i++)
+			;
+		if (i == n && n < MAX_SIZES)
+			sizes[n++] = sz;
+	}
+	uint64_t lo = UINT64_MAX, hi = 0;
+
+	fputs("set xtics (", f);
+	for (size_t i = 0; i < n; i++) {
+		nb_format_size(sizes[i], txt, sizeof(txt));
+		fprintf(f, "%s'%s' %llu", i ? ", " : "", txt, (unsigned long long)sizes[i]);
+		lo = sizes[i] < lo ? sizes[i] : lo;
+		hi = sizes[i] > hi ? sizes[i] : hi;
+	}
+	/* Half a step of margin on a log axis, so the end labels are drawn. */
+	fprintf(f, ")\nset xrange [%llu:%llu]\n", (unsigned long long)(lo / 2 ? lo / 2 : 1),
+		(unsigned long long)hi * 2);
+}
+
+/* Returns the number of series drawn (0: no mem.lat sample on any tier). */
+static size_t mem_lat_files(const struct nb_table *t, FILE *dat, FILE *gp)
+{
+	char rests[8][128];
+	size_t n_rest = lat_rests(t, rests, 8), block = 0, tier_i = 0, n_series = 0, drawn = 0;
+
+	for (size_t c = 0; c < t->n_cols; c++)
+		n_series += is_tier_col(t, c) ? n_rest : 0;
+
+	fputs("# mem.lat: per series (two blank lines apart), working-set bytes, median ns/load, "
+	      "CI low, CI high\n", dat);
+	gp_frame(gp, "mem.lat: latency of dependent loads against the working-set size",
+		 "error bars: 95 % confidence interval of the median", 0);
+	fputs("set xlabel 'working-set size (bytes, log scale)'\n"
+	      "set ylabel 'ns per load (median, log scale)'\nset logscale xy 2\n"
+	      "set grid xtics ytics lc rgb '#d0d0d0'\n", gp);
+	lat_xtics(t, gp);
+	fputs("plot", gp);
+	for (size_t c = 0; c < t->n_cols; c++) {
+		if (!is_tier_col(t, c))
+			continue;
+		tier_i++;
+		for (size_t s = 0; s < n_rest; s++) {
+			char title[NB_LABEL + 140];
+
+			fprintf(dat, "%s# %s %s\n", block ? "\n\n" : "", t->cols[c].label, rests[s]);
+			if (!lat_block(t, c, rests[s], dat)) {
+				fputs("NaN NaN NaN NaN\n", dat);   /* keeps the block numbering */
+				block++;
+				continue;
+			}
+			snprintf(title, sizeof(title), "%s%s%s", t->cols[c].label, rests[s][0] ? " " : "",
+				 rests[s]);
+			/* Series side by side (a few hundredths of an octave) so their error
+			 * bars do not hide each other. */
+			fprintf(gp, "%s \\\n  'mem_lat.dat' index %zu using ($1*2**(%.3f)):2:3:4 with "
+				"yerrorlines lw 2 pt 7 ps 0.8 lc %zu dt %zu title ", drawn++ ? "," : "", block,
+				((double)block - (double)(n_series - 1) / 2) * 0.04, tier_i, s + 1);
+			gp_str(gp, title);
+			block++;
+		}
+	}
+	fputc('\n', gp);
+	return drawn;
+}
+
+static size_t lat_rows(const struct nb_table *t)
+{
+	size_t n = 0;
+	uint64_t sz;
+
+	for (size_t r = 0; r < t->n_rows; r++)
+		n += is_lat_row(t, r, &sz);
+	return n;
+}
+
+/* ---- chart 3: exit and control costs ------------------------------------------------ */
+
+static int exit_row(const struct nb_table *t, size_t r)
+{
+	return strcmp(t->rows[r].family, "exit") == 0 || strcmp(t->rows[r].family, "ctl") == 0;
+}
+
+static int exits_bar(const struct nb_table *t, size_t r, size_t c, double v[3])
+{
+	struct nb_ci ci;
+
+	if (!tier_median(t, r, c, &ci))
+		return 0;
+	v[0] = ci.point;
+	v[1] = ci.lo;
+	v[2] = ci.hi;
+	return 1;
+}
+
+static void exits_label(const struct nb_table *t, size_t r, char *buf, size_t len)
+{
+	char label[256];
+
+	short_label(t, r, NULL, label, sizeof(label));
+	snprintf(buf, len, "%s (%s)", label, t->rows[r].unit);
+}
+
+static void exits_head(const struct nb_table *t, FILE *f)
+{
+	(void)t;
+	gp_frame(f, "Cost of VM exits (exit.*) and of operations that need none (ctl.*), per tier",
+		 "error bars: 95 % confidence interval of the median", 1);
+	/* 10, 100, 1k, 10k ...: no exponent notation on the axis people read first. */
+	fputs("set ylabel 'ns per operation (median, log scale)'\nset logscale y\n"
+	      "set format y '%.0s%c'\nset xtics rotate by 30 right\n", f);
+}
+
+static const struct bar_chart exits_chart = { "exits", exit_row, is_tier_col, exits_bar,
+					      exits_label, ": not measured", exits_head };
+
+static size_t exit_rows(const struct nb_table *t)
+{
+	size_t n = 0;
+
+	for (size_t r = 0; r < t->n_rows; r++)
+		n += exit_row(t, r);
+	return n;
+}
+
+/* ---- running gnuplot ---------------------------------------------------------------- */
+
+static int find_gnuplot(char *path, size_t len)
+{
+	const char *p = getenv("PATH");
+
+	while (p && *p) {
+		size_t n = strcspn(p, ":");
+
+		snprintf(path, len, "%.*s/gnuplot", (int)n, n ? p : ".");
+		if (access(path, X_OK) == 0)
+			return 0;
+		p += n + (p[n] == ':');
+	}
+	return -1;
+}
+
+/* gnuplot -e "cd 'DIR'" DIR/NAME.gp: the script's relative names resolve as when a
+ * user runs it in the directory.  dir is absolute. */
+static int run_gnuplot(const char *gnuplot, const char *dir, const char *name, char *err)
+{
+	char cd[2 * PATH_MAX + 8], script[PATH_MAX + 64], *q = cd;
+	struct nb_proc_out o = { 0 };
+
+	q += sprintf(q, "cd '");
+	for (const char *s = dir; *s; s++) {
+		if (*s == '\'')
+			*q++ = '\'';
+		*q++ = *s;
+	}
+	strcpy(q, "'");
+	snprintf(script, sizeof(script), "%s/%s.gp", dir, name);
+	char *argv[] = { (char *)gnuplot, "-e", cd, script, NULL };
+	if (nb_proc_run(argv, &o, err))
+		return -1;
+	if (o.status != 0)
+		snprintf(err, NB_PLOT_ERR, "gnuplot failed on %s (exit status %d): %.600s", script,
+			 o.status, o.err);
+	nb_proc_out_free(&o);
+	return o.status != 0 ? -1 : 0;
+}
+
+/* ---- the charts --------------------------------------------------------------------- */
+
+void nb_plot_default_dir(const struct nb_resultset *rs, char *buf, size_t len)
+{
+	const char *path = rs->files[0].path, *base = nb_rs_basename(path);
+	size_t stem = strlen(base);
+
+	if (stem > 5 && strcmp(base + stem - 5, ".json") == 0)
+		stem -= 5;
+	snprintf(buf, len, "%.*splots/%.*s", (int)(base - path), path, (int)stem, base);
+}
+
+typedef int (*chart_fn)(const struct nb_table *t, FILE *dat, FILE *gp);
+
+static int bars_files(const struct nb_table *t, const struct bar_chart *b, FILE *dat, FILE *gp)
+{
+	double *pos = calloc(t->n_rows + 1, sizeof(double)), end;
+
+	if (!pos)
+		return -1;
+	end = bar_positions(t, b, pos);
+	bars_dat(t, b, pos, dat);
+	b->head(t, gp);
+	bars_gp(t, b, pos, end, gp);
+	free(pos);
+	return 0;
+}
+
+static int chart_overhead(const struct nb_table *t, FILE *dat, FILE *gp)
+{
+	return bars_files(t, &overhead_chart, dat, gp);
+}
+
+static int chart_mem_lat(const struct nb_table *t, FILE *dat, FILE *gp)
+{
+	return mem_lat_files(t, dat, gp) ? 0 : -1;
+}
+
+static int chart_exits(const struct nb_table *t, FILE *dat, FILE *gp)
+{
+	return bars_files(t, &exits_chart, dat, gp);
+}
+
+static int write_chart(const struct nb_table *t, const struct chart *c, const char *dir,
+		       const char *format, const char *what, chart_fn fn, char *err)
+{
+	char dpath[PATH_MAX], gpath[PATH_MAX];
+	FILE *dat = open_in(dir, c->name, "dat", dpath, err), *gp;
+	int rc;
+
+	if (!dat)
+		return -1;
+	if (!(gp = open_in(dir, c->name, "gp", gpath, err))) {
+		fclose(dat);
+		return -1;
+	}
+	gp_head(gp, c, format, what);
+	rc = fn(t, dat, gp);
+	if (close_checked(dat, dpath, err) | close_checked(gp, gpath, err))
+		return -1;
+	return rc < 0 ? 1 : 0;
+}
+
+int nb_plot_write(const struct nb_table *t, const struct nb_plot_opts *o, FILE *paths, char *err)
+{
+	const char *format = o->format ? o->format : "png";
+	char dir[PATH_MAX], abs[PATH_MAX], gnuplot[PATH_MAX], img[PATH_MAX + 16];
+	size_t nb = overhead_cols(t), nt = t->n_cols - nb;
+	struct chart charts[3] = {
+		{ "overhead", clampi(260 + (int)overhead_rows(t) * ((int)nb * 12 + 16), 900, 4000), 650 },
+		{ "mem_lat", 960, 620 },
+		{ "exits", clampi(300 + (int)exit_rows(t) * ((int)nt * 22 + 30), 800, 2400), 560 },
+	};
+	const char *what[3] = { "overhead per workload", "mem.lat curve", "exit and ctl costs" };
+	chart_fn fns[3] = { chart_overhead, chart_mem_lat, chart_exits };
+	int want[3] = { nb && overhead_rows(t), lat_rows(t) > 0, exit_rows(t) > 0 };
+	const char *skip[3] = { "no overhead chart: it needs a second tier besides the baseline",
+				"no mem.lat chart: the files have no mem.lat cases",
+				"no exits chart: the files have no exit.* or ctl.* cases" };
+	int written[3] = { 0 }, have_gp;
+
+	if (o->out_dir)
+		snprintf(dir, sizeof(dir), "%s", o->out_dir);
+	else
+		nb_plot_default_dir(t->rs, dir, sizeof(dir));
+	if (nb_mkdirs(dir) || access(dir, W_OK) || !realpath(dir, abs)) {
+		snprintf(err, NB_PLOT_ERR, "cannot create the chart directory %s: %s: choose another with "
+			 "--out DIR", dir, strerror(errno));
+		return -1;
+	}
+	for (int i = 0; i < 3; i++) {
+		int rc = want[i] ? write_chart(t, &charts[i], dir, format, what[i], fns[i], err) : 1;
+
+		if (rc < 0)
+			return -1;
+		written[i] = rc == 0;
+		if (!written[i])
+			fprintf(stderr, "nestbench plot: %s\n", skip[i]);
+	}
+	if (!written[0] && !written[1] && !written[2]) {
+		snprintf(err, NB_PLOT_ERR, "nothing to chart in these files (see above): give files with "
+			 "several tiers, or with mem.lat, exit.* or ctl.* cases");
+		return -1;
+	}
+	have_gp = find_gnuplot(gnuplot, sizeof(gnuplot)) == 0;
+	if (!have_gp) {
+		snprintf(err, NB_PLOT_ERR, "gnuplot is not installed (not on PATH): install it with "
+			 "apt-get install gnuplot-nox, then run this again; the scripts and data are in %s",
+			 dir);
+		return -2;
+	}
+	for (int i = 0; i < 3; i++) {
+		if (!written[i])
+			continue;
+		if (run_gnuplot(gnuplot, abs, charts[i].name, err))
+			return -2;
+		snprintf(img, sizeof(img), "%s/%s.%s", dir, charts[i].name, format);
+		fprintf(paths, "%s\n", img);
+	}
+	return 0;
+}

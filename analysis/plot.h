@@ -1,0 +1,31 @@
+/* plot.h - `nestbench plot`: gnuplot scripts and their data files for three charts,
+ * rendered by the external gnuplot and kept beside the images for restyling:
+ *   overhead.*  clustered bars, overhead % per workload and tier, 95 % CI error bars
+ *               (VM exits are left to exits.*: their overheads dwarf the rest);
+ *   mem_lat.*   mem.lat: ns per load against the working-set size, one line per tier;
+ *   exits.*     exit.* and ctl.* costs per tier, ns on a log scale.
+ */
+#ifndef NB_PLOT_H
+#define NB_PLOT_H
+
+#include "table.h"
+
+#include <stdio.h>
+
+#define NB_PLOT_ERR 1024           /* gnuplot's own message is quoted */
+
+struct nb_plot_opts {
+	const char *out_dir;       /* NULL: <first file's directory>/plots/<its name>/ */
+	const char *format;        /* "png" (default), "svg" or "pdf" */
+};
+
+/* Write the scripts and data of every chart the table allows into the directory, run
+ * gnuplot on each and print the path of every image written to `paths`.  Returns 0;
+ * -1 with err when the directory cannot be written; -2 with err when gnuplot is
+ * missing or fails (the scripts and data stay, to run by hand). */
+int nb_plot_write(const struct nb_table *t, const struct nb_plot_opts *o, FILE *paths,
+		  char *err);
+/* The default output directory for the table's first file. */
+void nb_plot_default_dir(const struct nb_resultset *rs, char *buf, size_t len);
+
+#endif

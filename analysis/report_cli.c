@@ -1,0 +1,373 @@
+/* report_cli.c - `nestbench table`, `nestbench plot` and `nestbench compare`: options,
+ * loading the result files, and exit statuses.  The work is in table.c, plot.c and
+ * compare.c. */
+#include "report.h"
+#include "compare.h"
+#include "plot.h"
+#include "table.h"
+#include "../common/units.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage_table[] =
+	"usage: nestbench table [OPTIONS] RESULT-FILE...\n"
+	"\n"
+	"Turns result files into an overhead table: a row per workload (grouped by family),\n"
+	"the baseline's median, and per tier the overhead in % over the baseline with its\n"
+	"confidence interval, then the level-to-level steps (L2 over L1), the mean overhead\n"
+	"per family, and footnotes: each tier's environment (what it really is: bare metal,\n"
+	"KVM, TCG ...), the workload binary's sha256, what was skipped and why.  With several\n"
+	"files (a campaign per hypervisor, a bare-metal run) the columns are hypervisor x\n"
+	"level (\"KVM L1\"), matched by the workload key.  Method: analysis/README.md.\n"
+	"\n"
+	"Options:\n"
+	"  -b, --baseline TIER   the tier the others are set against: TIER, or FILE:TIER when\n"
+	"                        several files have it (default: the first level-0 tier)\n"
+	"  -f, --format FMT      md (default), latex (booktabs + siunitx), csv or json\n"
+	"      --level L         confidence level of the intervals (default 0.95)\n"
+	"      --resamples N     bootstrap resamples per cell (default 2000)\n"
+	"      --seed S          bootstrap seed (default 1): the same seed, the same table\n"
+	"  -h, --help            this help\n";
+
+static const char usage_plot[] =
+	"usage: nestbench plot [OPTIONS] RESULT-FILE...\n"
+	"\n"
+	"Draws three charts with gnuplot (apt-get install gnuplot-nox): overhead.FMT, the\n"
+	"overhead in % per workload and tier with 95 % error bars (VM exits excepted);\n"
+	"mem_lat.FMT, ns per load against the working-set size, a line per tier; exits.FMT,\n"
+	"the exit.* and ctl.* costs per tier on a log scale.  Each chart's script (.gp) and\n"
+	"data (.dat) stay beside it: edit the script and run `gnuplot NAME.gp` there.\n"
+	"Prints the path of each chart written.\n"
+	"\n"
+	"Options:\n"
+	"  -o, --out DIR         where to write (default: plots/NAME beside the first file,\n"
+	"                        NAME its file name without .json: results/plots/NAME/)\n"
+	"  -f, --format FMT      png (default), svg or pdf\n"
+	"  -b, --baseline TIER   as for nestbench table (default: the first level-0 tier)\n"
+	"      --level L, --resamples N, --seed S\n"
+	"                        as for nestbench table\n"
+	"  -h, --help            this help\n";
+
+static const char usage_compare[] =
+	"usage: nestbench compare [OPTIONS] BASE NEW\n"
+	"\n"
+	"Compares two result files of the same campaign workload by workload and tier by\n"
+	"tier, as benchstat does: both medians, the change (delta %) with its confidence\n"
+	"interval, the Mann-Whitney U p-value, and \"~\" where the difference is not\n"
+	"significant.  A regression is a significant change in the worse direction of the\n"
+	"metric (time up, throughput down) by more than the threshold.  The Markdown suits\n"
+	"a CI job summary or a pull-request comment.\n"
+	"\n"
+	"Options:\n"
+	"  -t, --threshold PCT   a regression is worse by more than PCT % (default 5)\n"
+	"  -a, --alpha A         significance level of the test (default 0.05)\n"
+	"  -f, --format FMT      md (default) or json\n"
+	"      --level L, --resamples N, --seed S\n"
+	"                        as for nestbench table\n"
+	"  -h, --help            this help\n"
+	"\n"
+	"Exit status: 0 no regression, 1 a regression (named in the output), 2 bad input.\n";
+
+/* ---- options shared by the three commands ------------------------------------------- */
+
+enum { OPT_LEVEL = 256, OPT_RESAMPLES, OPT_SEED };
+
+struct common {
+	const char *cmd;           /* "table", ... for messages */
+	const char *usage;
+	double level;
+	unsigned resamples;
+	uint64_t seed;
+};
+
+static int bad(const struct common *c, const char *fmt, const char *arg)
+{
+	fprintf(stderr, "nestbench %s: ", c->cmd);
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	return 2;
+}
+
+static int parse_fraction(const char *s, double *out)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s || *end || !(v > 0 && v < 1))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* --level, --resamples, --seed: 0 handled, -1 not one of them, 2 bad value. */
+static int common_opt(struct common *c, int opt, const char *arg)
+{
+	uint64_t v;
+
+	switch (opt) {
+	case OPT_LEVEL:
+		if (parse_fraction(arg, &c->level))
+			return bad(c, "--level %s: give a confidence level between 0 and 1, e.g. 0.95", arg);
+		return 0;
+	case OPT_RESAMPLES:
+		if (nb_parse_u64(arg, &v) || v < NB_BOOT_MIN_RESAMPLES || v > 10000000)
+			return bad(c, "--resamples %s: give a count from 100 to 10000000 (default 2000)", arg);
+		c->resamples = (unsigned)v;
+		return 0;
+	case OPT_SEED:
+		if (nb_parse_u64(arg, &v))
+			return bad(c, "--seed %s: give an unsigned integer (decimal or 0x hex)", arg);
+		c->seed = v;
+		return 0;
+	}
+	return -1;
+}
+
+static void common_init(struct common *c, const char *cmd, const char *usage)
+{
+	c->cmd = cmd;
+	c->usage = usage;
+	c->level = NB_REPORT_LEVEL;
+	c->resamples = NB_REPORT_RESAMPLES;
+	c->seed = NB_REPORT_SEED;
+}
+
+static int load_files(const struct common *c, struct nb_resultset *rs, char **paths, int n)
+{
+	char err[NB_RS_ERR];
+
+	for (int i = 0; i < n; i++)
+		if (nb_rs_add_file(rs, paths[i], err)) {
+			fprintf(stderr, "nestbench %s: %s\n", c->cmd, err);
+			return -1;
+		}
+	return 0;
+}
+
+/* The warnings of a table that must not scroll by unseen in a file. */
+static void warn_remarks(const struct nb_table *t, const char *cmd)
+{
+	for (size_t i = 0; i < t->n_remarks; i++)
+		if (t->remarks[i].kind == NB_REM_WORK && strncmp(t->remarks[i].text, "WARNING", 7) == 0) {
+			fprintf(stderr, "nestbench %s: warning: the files ran different nestbench-work "
+				"binaries (see the footnotes)\n", cmd);
+			return;
+		}
+}
+
+/* Load the files and build their table; on failure the message is printed and
+ * nothing is left to free. */
+static int build_table(const struct common *c, const char *baseline, struct nb_resultset *rs,
+		       char **paths, int n, struct nb_table *t)
+{
+	struct nb_table_opts o;
+	char err[NB_RS_ERR];
+
+	if (n < 1) {
+		fprintf(stderr, "nestbench %s: give one or more result files (results/*.json)\n%s",
+			c->cmd, c->usage);
+		return -1;
+	}
+	if (load_files(c, rs, paths, n)) {
+		nb_rs_free(rs);
+		return -1;
+	}
+	nb_table_opts_default(&o);
+	o.baseline = baseline;
+	o.level = c->level;
+	o.resamples = c->resamples;
+	o.seed = c->seed;
+	if (nb_table_build(t, rs, &o, err)) {
+		fprintf(stderr, "nestbench %s: %s\n", c->cmd, err);
+		nb_table_free(t);
+		nb_rs_free(rs);
+		return -1;
+	}
+	warn_remarks(t, c->cmd);
+	return 0;
+}
+
+/* ---- table -------------------------------------------------------------------------- */
+
+static const struct option table_opts[] = {
+	{ "baseline", required_argument, NULL, 'b' }, { "format", required_argument, NULL, 'f' },
+	{ "level", required_argument, NULL, OPT_LEVEL },
+	{ "resamples", required_argument, NULL, OPT_RESAMPLES },
+	{ "seed", required_argument, NULL, OPT_SEED }, { "help", no_argument, NULL, 'h' }, { 0 }
+};
+
+int nb_cmd_table(int argc, char **argv)
+{
+	struct common c;
+	enum nb_table_format fmt = NB_FMT_MD;
+	const char *baseline = NULL;
+	struct nb_resultset rs = { 0 };
+	struct nb_table t;
+	char err[NB_RS_ERR];
+	int opt, rc;
+
+	common_init(&c, "table", usage_table);
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "b:f:h", table_opts, NULL)) != -1) {
+		if (opt == 'h') {
+			fputs(usage_table, stdout);
+			return 0;
+		}
+		if (opt == 'b')
+			baseline = optarg;
+		else if (opt == 'f' && nb_table_format_parse(optarg, &fmt))
+			return bad(&c, "--format %s: choose md, latex, csv or json", optarg);
+		else if (opt != 'f' && (rc = common_opt(&c, opt, optarg)) != 0)
+			return rc > 0 ? rc : (fputs(usage_table, stderr), 2);
+	}
+	if (build_table(&c, baseline, &rs, argv + optind, argc - optind, &t))
+		return 2;
+	rc = nb_table_write(&t, fmt, stdout, err) ? (fprintf(stderr, "nestbench table: %s\n", err), 2) : 0;
+	nb_table_free(&t);
+	nb_rs_free(&rs);
+	return rc;
+}
+
+/* ---- plot --------------------------------------------------------------------------- */
+
+static const struct option plot_opts[] = {
+	{ "out", required_argument, NULL, 'o' }, { "format", required_argument, NULL, 'f' },
+	{ "baseline", required_argument, NULL, 'b' }, { "level", required_argument, NULL, OPT_LEVEL },
+	{ "resamples", required_argument, NULL, OPT_RESAMPLES },
+	{ "seed", required_argument, NULL, OPT_SEED }, { "help", no_argument, NULL, 'h' }, { 0 }
+};
+
+int nb_cmd_plot(int argc, char **argv)
+{
+	struct common c;
+	struct nb_plot_opts po = { NULL, "png" };
+	const char *baseline = NULL;
+	struct nb_resultset rs = { 0 };
+	struct nb_table t;
+	char err[NB_PLOT_ERR] = "";
+	int opt, rc;
+
+	common_init(&c, "plot", usage_plot);
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "o:f:b:h", plot_opts, NULL)) != -1) {
+		if (opt == 'h') {
+			fputs(usage_plot, stdout);
+			return 0;
+		}
+		if (opt == 'o')
+			po.out_dir = optarg;
+		else if (opt == 'b')
+			baseline = optarg;
+		else if (opt == 'f' && strcmp(optarg, "png") && strcmp(optarg, "svg") && strcmp(optarg, "pdf"))
+			return bad(&c, "--format %s: choose png, svg or pdf", optarg);
+		else if (opt == 'f')
+			po.format = optarg;
+		else if ((rc = common_opt(&c, opt, optarg)) != 0)
+			return rc > 0 ? rc : (fputs(usage_plot, stderr), 2);
+	}
+	if (build_table(&c, baseline, &rs, argv + optind, argc - optind, &t))
+		return 2;
+	rc = nb_plot_write(&t, &po, stdout, err);
+	if (rc)
+		fprintf(stderr, "nestbench plot: %s\n", err);
+	nb_table_free(&t);
+	nb_rs_free(&rs);
+	return rc ? 2 : 0;
+}
+
+/* ---- compare ------------------------------------------------------------------------ */
+
+static const struct option compare_opts[] = {
+	{ "threshold", required_argument, NULL, 't' }, { "alpha", required_argument, NULL, 'a' },
+	{ "format", required_argument, NULL, 'f' }, { "level", required_argument, NULL, OPT_LEVEL },
+	{ "resamples", required_argument, NULL, OPT_RESAMPLES },
+	{ "seed", required_argument, NULL, OPT_SEED }, { "help", no_argument, NULL, 'h' }, { 0 }
+};
+
+/* "5" or "5%": a percentage from 0 up. */
+static int parse_pct(const char *s, double *frac)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s || (*end && strcmp(end, "%")) || !(v >= 0) || !isfinite(v))
+		return -1;
+	*frac = v / 100;
+	return 0;
+}
+
+/* Name each regression on stderr too: a CI log shows it even when stdout is a file. */
+static void log_regressions(const struct nb_compare *cmp)
+{
+	for (size_t i = 0; i < cmp->n_rows; i++) {
+		const struct nb_compare_row *r = &cmp->rows[i];
+
+		if (r->v == NB_V_REGRESSION)
+			fprintf(stderr, "nestbench compare: regression: %s on %s: %+.1f %% in %s, %s is "
+				"better (p = %.3g)\n", r->old_c->key, r->tier, r->d.point * 100,
+				r->old_c->unit, r->old_c->better == NB_STATS_HIGHER_BETTER ? "higher" : "lower",
+				r->mwu.p);
+	}
+}
+
+int nb_cmd_compare(int argc, char **argv)
+{
+	struct common c;
+	struct nb_compare_opts co;
+	enum nb_compare_format fmt = NB_CMP_MD;
+	struct nb_resultset rs = { 0 };
+	struct nb_compare cmp;
+	char err[NB_RS_ERR];
+	int opt, rc;
+
+	common_init(&c, "compare", usage_compare);
+	nb_compare_opts_default(&co);
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "t:a:f:h", compare_opts, NULL)) != -1) {
+		if (opt == 'h') {
+			fputs(usage_compare, stdout);
+			return 0;
+		}
+		if (opt == 't' && parse_pct(optarg, &co.threshold))
+			return bad(&c, "--threshold %s: give a percentage such as 5 (a regression is worse "
+				   "by more than that)", optarg);
+		else if (opt == 'a' && parse_fraction(optarg, &co.alpha))
+			return bad(&c, "--alpha %s: give a significance level between 0 and 1, e.g. 0.05", optarg);
+		else if (opt == 'f' && nb_compare_format_parse(optarg, &fmt))
+			return bad(&c, "--format %s: choose md or json", optarg);
+		else if (opt != 't' && opt != 'a' && opt != 'f' && (rc = common_opt(&c, opt, optarg)) != 0)
+			return rc > 0 ? rc : (fputs(usage_compare, stderr), 2);
+	}
+	if (argc - optind != 2) {
+		fprintf(stderr, "nestbench compare: give exactly two result files, BASE then NEW\n%s",
+			usage_compare);
+		return 2;
+	}
+	co.level = c.level;
+	co.resamples = c.resamples;
+	co.seed = c.seed;
+	if (load_files(&c, &rs, argv + optind, 2)) {
+		nb_rs_free(&rs);
+		return 2;
+	}
+	if (nb_compare_build(&cmp, &rs, &co, err)) {
+		fprintf(stderr, "nestbench compare: %s\n", err);
+		nb_compare_free(&cmp);
+		nb_rs_free(&rs);
+		return 2;
+	}
+	if (nb_compare_write(&cmp, fmt, stdout, err)) {
+		fprintf(stderr, "nestbench compare: %s\n", err);
+		rc = 2;
+	} else {
+		log_regressions(&cmp);
+		rc = cmp.n_regressions ? 1 : 0;
+	}
+	nb_compare_free(&cmp);
+	nb_rs_free(&rs);
+	return rc;
+}

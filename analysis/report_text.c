@@ -1,0 +1,117 @@
+/* report_text.c - figure formatting and escaping shared by the reports. */
+#include "report_text.h"
+
+#include <math.h>
+#include <string.h>
+
+void nb_fmt_value(double v, char *buf, size_t len)
+{
+	double a = fabs(v);
+	int dec;
+
+	if (!isfinite(v)) {
+		snprintf(buf, len, "n/a");
+		return;
+	}
+	/* Four significant digits, never an exponent: tables are read by people. */
+	dec = a == 0 || a >= 1000 ? 0 : 3 - (int)floor(log10(a));
+	snprintf(buf, len, "%.*f", dec < 0 ? 0 : dec, v);
+}
+
+void nb_fmt_pct(double frac, char *buf, size_t len)
+{
+	double p = frac * 100;
+
+	if (!isfinite(p))
+		snprintf(buf, len, "n/a");
+	else
+		snprintf(buf, len, "%+.*f", fabs(p) >= 999.95 ? 0 : 1, p);
+}
+
+double nb_ci_halfwidth(const struct nb_ratio_ci *r)
+{
+	double lo = r->point - r->lo, hi = r->hi - r->point;
+
+	return (lo > hi ? lo : hi) * 100;
+}
+
+void nb_fmt_halfwidth(const struct nb_ratio_ci *r, char *buf, size_t len)
+{
+	double h = nb_ci_halfwidth(r);
+
+	snprintf(buf, len, "%.*f", h >= 999.95 ? 0 : 1, h);
+}
+
+void nb_put_md(FILE *out, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '|')
+			fputs("\\|", out);
+		else
+			fputc(*s == '\n' || *s == '\r' ? ' ' : *s, out);
+	}
+}
+
+struct tex_map {
+	const char *from, *to;
+};
+
+static const struct tex_map tex_specials[] = {
+	{ "\\", "\\textbackslash{}" }, { "{", "\\{" }, { "}", "\\}" }, { "$", "\\$" },
+	{ "&", "\\&" }, { "#", "\\#" }, { "%", "\\%" }, { "_", "\\_" },
+	{ "^", "\\textasciicircum{}" }, { "~", "\\textasciitilde{}" }, { "<", "$<$" },
+	{ ">", "$>$" }, { "\xc2\xb1", "$\\pm$" }, { "\xe2\x80\xa0", "\\textdagger{}" },
+	{ "\xe2\x80\x93", "--" }, { "\xe2\x80\x94", "---" }, { "\xe2\x88\x92", "$-$" },
+	{ "\xe2\x80\xa6", "\\ldots{}" }, { "\xc2\xb5", "$\\mu$" }, { "\xce\x94", "$\\Delta$" },
+	{ "\xe2\x89\xa5", "$\\geq$" }, { "\xe2\x89\xa4", "$\\leq$" }, { "\xc3\x97", "$\\times$" },
+};
+
+void nb_put_tex(FILE *out, const char *s)
+{
+	while (*s) {
+		size_t i, n = sizeof(tex_specials) / sizeof(tex_specials[0]);
+
+		for (i = 0; i < n; i++) {
+			size_t l = strlen(tex_specials[i].from);
+
+			if (strncmp(s, tex_specials[i].from, l) == 0) {
+				fputs(tex_specials[i].to, out);
+				s += l;
+				break;
+			}
+		}
+		if (i < n)
+			continue;
+		/* "--" would print as an en dash: keep command-line options literal. */
+		if (s[0] == '-' && s[1] == '-')
+			fputs("-{}", out);
+		else
+			fputc(*s == '\n' ? ' ' : *s, out);
+		s++;
+	}
+}
+
+void nb_put_csv(FILE *out, const char *s)
+{
+	if (!strpbrk(s, ",\"\r\n")) {
+		fputs(s, out);
+		return;
+	}
+	fputc('"', out);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', out);
+		fputc(*s, out);
+	}
+	fputc('"', out);
+}
+
+void nb_put_joined(FILE *out, void (*put)(FILE *, const char *), const char *sep,
+		   const char *const *fields, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			fputs(sep, out);
+		put(out, fields[i]);
+	}
+}

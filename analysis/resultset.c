@@ -1,0 +1,443 @@
+/* resultset.c - result files into the report model (resultset.h).  Reading is lenient
+ * about optional fields (an interrupted run, an unreachable tier, an older agent) and
+ * strict about what a figure depends on: schema, version, key, unit and direction. */
+#include "resultset.h"
+#include "../harness/result.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* ---- small helpers ------------------------------------------------------------------ */
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static const char *str_of(const cJSON *o, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static char *str_copy(const cJSON *o, const char *name, const char *dflt)
+{
+	return dup_or_null(str_of(o, name) ? str_of(o, name) : dflt);
+}
+
+static const cJSON *path_of(const cJSON *o, const char *a, const char *b)
+{
+	return cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, a), b);
+}
+
+static void *grow(void *p, size_t n, size_t size)
+{
+	return realloc(p, (n ? n : 1) * size);
+}
+
+const char *nb_rs_basename(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+/* ---- environment -------------------------------------------------------------------- */
+
+/* The hypervisor named by a `nature` (harness/env.c): "KVM guest (signature ...)" ->
+ * "KVM"; bare metal, unknown and unnamed hypervisors get a descriptive word. */
+static char *hypervisor_from_nature(const char *nature)
+{
+	const char *g = strstr(nature, " guest (signature ");
+
+	if (strncmp(nature, "bare metal", 10) == 0)
+		return strdup("bare metal");
+	if (g && g > nature)
+		return strndup(nature, (size_t)(g - nature));
+	if (strncmp(nature, "guest", 5) == 0)
+		return strdup("unknown hypervisor");
+	return strdup("unknown");
+}
+
+/* The campaign's label in the spelling `nature` uses ("kvm" -> "KVM"), so that a
+ * labelled and a detected tier of the same hypervisor get the same column name. */
+static char *hypervisor_from_label(const char *label)
+{
+	static const char *const names[][2] = {
+		{ "kvm", "KVM" }, { "hyperv", "Hyper-V" }, { "hyper-v", "Hyper-V" },
+		{ "vmware", "VMware" }, { "xen", "Xen" }, { "tcg", "QEMU TCG" },
+		{ "qemu tcg", "QEMU TCG" }, { "bhyve", "bhyve" }, { "virtualbox", "VirtualBox" },
+		{ "parallels", "Parallels" }, { "acrn", "ACRN" }, { "qnx", "QNX" },
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcasecmp(label, names[i][0]) == 0)
+			return strdup(names[i][1]);
+	return strdup(label);
+}
+
+static void read_env(const cJSON *t, struct nb_rs_env *e)
+{
+	const cJSON *si = cJSON_GetObjectItemCaseSensitive(t, "sysinfo");
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(si, "vcpus");
+	const char *label = str_of(t, "hypervisor_label"), *acc = str_of(si, "accelerator");
+
+	e->nature = str_copy(t, "nature", "unknown (no sysinfo recorded)");
+	e->warning = str_copy(t, "warning", NULL);
+	e->hypervisor = label && label[0] ? hypervisor_from_label(label) : hypervisor_from_nature(e->nature);
+	/* The agent may name an accelerator in sysinfo or the harness append it to nature. */
+	if (!acc && strstr(e->nature, ", accelerator "))
+		acc = strstr(e->nature, ", accelerator ") + 14;
+	e->accelerator = dup_or_null(acc);
+	e->kernel = dup_or_null(cJSON_IsString(path_of(si, "kernel", "release"))
+					? path_of(si, "kernel", "release")->valuestring : NULL);
+	e->cpu = dup_or_null(cJSON_IsString(path_of(si, "cpu", "model"))
+				     ? path_of(si, "cpu", "model")->valuestring : NULL);
+	e->vcpus = cJSON_IsNumber(v) ? v->valueint : -1;
+	e->bare_metal = strncmp(e->nature, "bare metal", 10) == 0;
+}
+
+static void free_env(struct nb_rs_env *e)
+{
+	free(e->nature);
+	free(e->warning);
+	free(e->hypervisor);
+	free(e->accelerator);
+	free(e->kernel);
+	free(e->cpu);
+}
+
+/* ---- cases -------------------------------------------------------------------------- */
+
+static double number_or_nan(const cJSON *v)
+{
+	return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+/* Counters of the first sample that lists any; each event's scaled value per sample
+ * (NaN where a sample did not count it: perf's "not counted", never a zero). */
+static int read_counters(const cJSON *samples, struct nb_rs_case *c)
+{
+	const cJSON *s, *ev, *first = NULL;
+
+	cJSON_ArrayForEach(s, samples) {
+		if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(s, "counters")) > 0) {
+			first = cJSON_GetObjectItemCaseSensitive(s, "counters");
+			break;
+		}
+	}
+	if (!first)
+		return 0;
+	c->n_counters = (size_t)cJSON_GetArraySize(first);
+	if (!(c->counters = calloc(c->n_counters, sizeof(*c->counters))))
+		return -1;
+	for (size_t i = 0; i < c->n_counters; i++) {
+		struct nb_rs_counter *k = &c->counters[i];
+		size_t j = 0;
+
+		ev = cJSON_GetArrayItem(first, (int)i);
+		k->name = str_copy(ev, "name", "?");
+		k->unsupported = str_copy(ev, "unsupported", NULL);
+		if (k->unsupported)
+			continue;
+		if (!(k->scaled = calloc(c->n ? c->n : 1, sizeof(double))))
+			return -1;
+		cJSON_ArrayForEach(s, samples) {
+			const cJSON *e = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(s, "counters"),
+							    (int)i);
+			const char *nm = str_of(e, "name");
+
+			k->scaled[j++] = nm && strcmp(nm, k->name) == 0
+					 ? number_or_nan(cJSON_GetObjectItemCaseSensitive(e, "scaled")) : NAN;
+		}
+	}
+	return 0;
+}
+
+static int read_params(const cJSON *o, struct nb_rs_case *c)
+{
+	const cJSON *p = cJSON_GetObjectItemCaseSensitive(o, "params"), *it;
+	size_t i = 0;
+
+	c->n_params = cJSON_IsObject(p) ? (size_t)cJSON_GetArraySize(p) : 0;
+	if (!c->n_params)
+		return 0;
+	if (!(c->params = calloc(c->n_params, sizeof(*c->params))))
+		return -1;
+	cJSON_ArrayForEach(it, p) {
+		c->params[i].name = strdup(it->string);
+		c->params[i].value = strdup(cJSON_IsString(it) ? it->valuestring : "");
+		i++;
+	}
+	return 0;
+}
+
+static int read_case(const cJSON *o, struct nb_rs_case *c, const char *where, char *err)
+{
+	const cJSON *samples = cJSON_GetObjectItemCaseSensitive(o, "samples"), *s;
+	const char *better = str_of(o, "better"), *status = str_of(o, "status");
+	size_t i = 0;
+
+	if (!str_of(o, "key") || !str_of(o, "unit") || !better ||
+	    (strcmp(better, "lower") && strcmp(better, "higher"))) {
+		snprintf(err, NB_RS_ERR, "%s: a case lacks its key, unit or better (\"lower\"/\"higher\"): "
+			 "the file is damaged; rerun the campaign or restore the file", where);
+		return -1;
+	}
+	c->key = strdup(str_of(o, "key"));
+	c->workload = str_copy(o, "workload", c->key);
+	c->family = str_copy(o, "family", "other");
+	c->unit = strdup(str_of(o, "unit"));
+	c->status = strdup(status ? status : "pending");
+	c->better = strcmp(better, "higher") == 0 ? NB_STATS_HIGHER_BETTER : NB_STATS_LOWER_BETTER;
+	c->reason = str_copy(o, strcmp(c->status, "failed") == 0 ? "error" : "reason", NULL);
+	c->n = cJSON_IsArray(samples) ? (size_t)cJSON_GetArraySize(samples) : 0;
+	if (!(c->values = calloc(c->n ? c->n : 1, sizeof(double))))
+		return -1;
+	cJSON_ArrayForEach(s, samples)
+		c->values[i++] = number_or_nan(cJSON_GetObjectItemCaseSensitive(s, "value"));
+	return read_params(o, c) || read_counters(samples, c) ? -1 : 0;
+}
+
+static void free_case(struct nb_rs_case *c)
+{
+	free(c->key);
+	free(c->workload);
+	free(c->family);
+	free(c->unit);
+	free(c->status);
+	free(c->reason);
+	free(c->values);
+	for (size_t i = 0; i < c->n_params; i++) {
+		free(c->params[i].name);
+		free(c->params[i].value);
+	}
+	free(c->params);
+	for (size_t i = 0; i < c->n_counters; i++) {
+		free(c->counters[i].name);
+		free(c->counters[i].unsupported);
+		free(c->counters[i].scaled);
+	}
+	free(c->counters);
+}
+
+/* ---- tiers and files ---------------------------------------------------------------- */
+
+static int read_tier(const cJSON *o, struct nb_rs_tier *t, const char *path, char *err)
+{
+	const cJSON *cases = cJSON_GetObjectItemCaseSensitive(o, "cases"), *c;
+	const cJSON *lv = cJSON_GetObjectItemCaseSensitive(o, "level");
+	char where[NB_RS_ERR / 2];
+
+	if (!str_of(o, "name") || !cJSON_IsNumber(lv)) {
+		snprintf(err, NB_RS_ERR, "%s: a tier lacks its name or level: the file is damaged; "
+			 "rerun the campaign or restore the file", path);
+		return -1;
+	}
+	t->name = strdup(str_of(o, "name"));
+	t->level = lv->valueint;
+	t->via = str_copy(o, "via", "");
+	t->status = str_copy(o, "status", "unknown");
+	t->error = str_copy(o, "error", NULL);
+	read_env(o, &t->env);
+	snprintf(where, sizeof(where), "%s, tier %s", path, t->name);
+	t->n_cases = cJSON_IsArray(cases) ? (size_t)cJSON_GetArraySize(cases) : 0;
+	if (!(t->cases = calloc(t->n_cases ? t->n_cases : 1, sizeof(*t->cases))))
+		return -1;
+	size_t i = 0;
+	cJSON_ArrayForEach(c, cases) {
+		if (read_case(c, &t->cases[i++], where, err))
+			return -1;
+	}
+	return 0;
+}
+
+static void free_tier(struct nb_rs_tier *t)
+{
+	free(t->name);
+	free(t->via);
+	free(t->status);
+	free(t->error);
+	free_env(&t->env);
+	for (size_t i = 0; i < t->n_cases; i++)
+		free_case(&t->cases[i]);
+	free(t->cases);
+}
+
+static void read_file_head(const cJSON *doc, const char *path, struct nb_rs_file *f)
+{
+	const cJSON *seed = path_of(doc, "campaign", "seed");
+	const cJSON *sha = path_of(doc, "nestbench", "work_sha256");
+
+	f->path = strdup(path);
+	f->campaign = dup_or_null(cJSON_IsString(path_of(doc, "campaign", "name"))
+					  ? path_of(doc, "campaign", "name")->valuestring : "?");
+	f->started = str_copy(doc, "started_utc", "");
+	f->work_sha256 = strdup(cJSON_IsString(sha) ? sha->valuestring : "");
+	f->has_seed = cJSON_IsNumber(seed) && seed->valuedouble >= 0;
+	f->seed = f->has_seed ? (uint64_t)seed->valuedouble : 0;
+}
+
+int nb_rs_add_doc(struct nb_resultset *rs, const char *path, const void *docv, char *err)
+{
+	const cJSON *doc = docv, *tiers = cJSON_GetObjectItemCaseSensitive(doc, "tiers"), *t;
+	size_t n = cJSON_IsArray(tiers) ? (size_t)cJSON_GetArraySize(tiers) : 0;
+	struct nb_rs_file *f;
+	void *p;
+
+	err[0] = '\0';
+	if (!(p = grow(rs->files, rs->n_files + 1, sizeof(*rs->files))))
+		goto oom;
+	rs->files = p;
+	if (!(p = grow(rs->tiers, rs->n_tiers + n, sizeof(*rs->tiers))))
+		goto oom;
+	rs->tiers = p;
+	f = &rs->files[rs->n_files++];
+	memset(f, 0, sizeof(*f));
+	read_file_head(doc, path, f);
+	f->first_tier = rs->n_tiers;
+	cJSON_ArrayForEach(t, tiers) {
+		struct nb_rs_tier *tier = &rs->tiers[rs->n_tiers++];
+
+		memset(tier, 0, sizeof(*tier));
+		tier->file = rs->n_files - 1;
+		f->n_tiers++;
+		if (read_tier(t, tier, path, err)) {
+			if (!err[0])
+				snprintf(err, NB_RS_ERR, "%s: out of memory", path);
+			return -1;
+		}
+	}
+	return 0;
+oom:
+	snprintf(err, NB_RS_ERR, "%s: out of memory", path);
+	return -1;
+}
+
+int nb_rs_add_file(struct nb_resultset *rs, const char *path, char *err)
+{
+	char lerr[NB_RS_ERR] = "";
+	cJSON *doc = nb_result_load(path, lerr);
+	int rc;
+
+	if (!doc) {
+		snprintf(err, NB_RS_ERR, "%s: give result files written by nestbench run "
+			 "(schema nestbench-result, version %d)", lerr, NB_RESULT_VERSION);
+		return -1;
+	}
+	rc = nb_rs_add_doc(rs, path, doc, err);
+	cJSON_Delete(doc);
+	return rc;
+}
+
+void nb_rs_free(struct nb_resultset *rs)
+{
+	for (size_t i = 0; i < rs->n_tiers; i++)
+		free_tier(&rs->tiers[i]);
+	for (size_t i = 0; i < rs->n_files; i++) {
+		free(rs->files[i].path);
+		free(rs->files[i].campaign);
+		free(rs->files[i].started);
+		free(rs->files[i].work_sha256);
+	}
+	free(rs->tiers);
+	free(rs->files);
+	memset(rs, 0, sizeof(*rs));
+}
+
+/* ---- look-ups ----------------------------------------------------------------------- */
+
+const struct nb_rs_case *nb_rs_find_case(const struct nb_rs_tier *tier, const char *key)
+{
+	for (size_t i = 0; i < tier->n_cases; i++)
+		if (strcmp(tier->cases[i].key, key) == 0)
+			return &tier->cases[i];
+	return NULL;
+}
+
+const char *nb_rs_param(const struct nb_rs_case *c, const char *name)
+{
+	for (size_t i = 0; i < c->n_params; i++)
+		if (strcmp(c->params[i].name, name) == 0)
+			return c->params[i].value;
+	return NULL;
+}
+
+const char *nb_rs_case_problem(const struct nb_rs_case *c, char *buf, size_t len)
+{
+	/* SCHEMA.md: only `done` cases are compared; samples of a failed case stay aside. */
+	if (strcmp(c->status, "done") != 0) {
+		if (c->reason)
+			snprintf(buf, len, "%s: %s", c->status, c->reason);
+		else
+			snprintf(buf, len, "not measured to the end (status %s)", c->status);
+		return buf;
+	}
+	if (c->n == 0) {
+		snprintf(buf, len, "no samples (status done)");
+		return buf;
+	}
+	return NULL;
+}
+
+void nb_rs_tier_id(const struct nb_resultset *rs, const struct nb_rs_tier *t, char *buf,
+		   size_t len)
+{
+	const struct nb_rs_file *f = &rs->files[t->file];
+
+	snprintf(buf, len, "%s@%s/%s", f->campaign, f->started, t->name);
+}
+
+static int file_matches(const struct nb_rs_file *f, const char *name, size_t len)
+{
+	const char *base = nb_rs_basename(f->path);
+
+	return (strlen(f->path) == len && strncmp(f->path, name, len) == 0) ||
+	       (strlen(base) == len && strncmp(base, name, len) == 0);
+}
+
+static void list_tiers(const struct nb_resultset *rs, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < rs->n_tiers && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%s:%s", i ? ", " : "",
+					 nb_rs_basename(rs->files[rs->tiers[i].file].path),
+					 rs->tiers[i].name);
+}
+
+long nb_rs_find_tier(const struct nb_resultset *rs, const char *spec, char *err)
+{
+	const char *colon = strrchr(spec, ':'), *tier = colon ? colon + 1 : spec;
+	long found = -1;
+	size_t hits = 0;
+	char names[NB_RS_ERR / 2];
+
+	for (size_t i = 0; i < rs->n_tiers; i++) {
+		const struct nb_rs_tier *t = &rs->tiers[i];
+
+		if (strcmp(t->name, tier) != 0)
+			continue;
+		if (colon && !file_matches(&rs->files[t->file], spec, (size_t)(colon - spec)))
+			continue;
+		if (!hits++)
+			found = (long)i;
+	}
+	list_tiers(rs, names, sizeof(names));
+	if (hits == 1)
+		return found;
+	if (hits > 1)
+		snprintf(err, NB_RS_ERR, "baseline tier \"%s\" is in several files: name one as "
+			 "FILE:TIER (the tiers: %s)", spec, names);
+	else
+		snprintf(err, NB_RS_ERR, "no tier \"%s\" in the files given: name one of %s "
+			 "(as TIER or FILE:TIER)", spec, names);
+	return -1;
+}

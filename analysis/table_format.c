@@ -1,0 +1,471 @@
+/* table_format.c - the overhead table as Markdown (a GitHub table), LaTeX (booktabs and
+ * siunitx, as a `table` float to \input) and CSV (one row per workload, notes as
+ * trailing `#` lines).  JSON: table_json.c.  Each writer walks the same model, so every
+ * format shows the same figures, markers and footnotes. */
+#include "report_text.h"
+#include "table.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+int nb_table_format_parse(const char *s, enum nb_table_format *f)
+{
+	static const char *const names[] = { "md", "latex", "csv", "json" };
+
+	for (int i = 0; i < 4; i++)
+		if (strcmp(s, names[i]) == 0) {
+			*f = (enum nb_table_format)i;
+			return 0;
+		}
+	if (strcmp(s, "markdown") == 0 || strcmp(s, "tex") == 0) {
+		*f = s[0] == 'm' ? NB_FMT_MD : NB_FMT_LATEX;
+		return 0;
+	}
+	return -1;
+}
+
+static int has_ratios(const struct nb_table *t)
+{
+	return t->n_cols > 1;
+}
+
+/* Point and half-width of a computed ratio cell, as printed. */
+static void ratio_text(const struct nb_table_cell *c, char *pt, char *hw)
+{
+	nb_fmt_pct(c->r.point, pt, NB_NUM);
+	nb_fmt_halfwidth(&c->r, hw, NB_NUM);
+}
+
+/* The numbered notes, then the remarks, one per line: note_fmt takes the number. */
+static void put_footnotes(const struct nb_table *t, FILE *out, void (*put)(FILE *, const char *),
+			  const char *note_fmt, const char *remark_prefix, const char *eol)
+{
+	for (size_t i = 0; i < t->n_notes; i++) {
+		fprintf(out, note_fmt, i + 1);
+		put(out, t->notes[i]);
+		fputs(eol, out);
+	}
+	for (size_t i = 0; i < t->n_remarks; i++) {
+		fputs(remark_prefix, out);
+		put(out, t->remarks[i].text);
+		fputs(eol, out);
+	}
+}
+
+/* ---- Markdown ----------------------------------------------------------------------- */
+
+static void md_cell(const struct nb_table *t, size_t r, size_t c, FILE *out)
+{
+	const struct nb_table_cell *cell = nb_table_cell(t, r, c);
+	char pt[NB_NUM], hw[NB_NUM];
+
+	if (cell->state == NB_CELL_ABSENT) {
+		fputs(" – |", out);
+	} else if (cell->state == NB_CELL_NA) {
+		fprintf(out, cell->note ? " n/a [%zu] |" : " n/a |", cell->note);
+	} else if (t->cols[c].kind == NB_COL_BASELINE) {
+		nb_fmt_value(cell->r.median_b, pt, sizeof(pt));
+		fprintf(out, " %s |", pt);
+	} else {
+		ratio_text(cell, pt, hw);
+		fprintf(out, " %s ± %s%s |", pt, hw, cell->r.few_samples ? " †" : "");
+	}
+}
+
+static void md_family_row(const struct nb_table *t, const char *family, FILE *out)
+{
+	fputs("| **", out);
+	nb_put_md(out, nb_family_title(family));
+	fputs("** |", out);
+	for (size_t c = 0; c <= t->n_cols; c++)
+		fputs(" |", out);
+	fputc('\n', out);
+}
+
+static void md_main(const struct nb_table *t, FILE *out)
+{
+	fputs("| Workload | Unit |", out);
+	for (size_t c = 0; c < t->n_cols; c++) {
+		fputc(' ', out);
+		nb_put_md(out, t->cols[c].label);
+		fputs(c == 0 ? " median |" : " |", out);
+	}
+	fputs("\n| :--- | :--- |", out);
+	for (size_t c = 0; c < t->n_cols; c++)
+		fputs(" ---: |", out);
+	fputc('\n', out);
+	for (size_t r = 0; r < t->n_rows; r++) {
+		if (r == 0 || strcmp(t->rows[r].family, t->rows[r - 1].family) != 0)
+			md_family_row(t, t->rows[r].family, out);
+		const char *lead[] = { t->rows[r].key, t->rows[r].unit };
+
+		fputs("| ", out);
+		nb_put_joined(out, nb_put_md, " | ", lead, 2);
+		fputs(" |", out);
+		for (size_t c = 0; c < t->n_cols; c++)
+			md_cell(t, r, c, out);
+		fputc('\n', out);
+	}
+}
+
+static void md_summary(const struct nb_table *t, FILE *out)
+{
+	char pt[NB_NUM];
+
+	fputs("\n**Paper summary**: mean overhead per family, in % — the geometric mean of the "
+	      "per-workload ratios (1 + overhead), minus 1; n = workloads in the mean.\n\n| Family |", out);
+	for (size_t c = 1; c < t->n_cols; c++) {
+		fputc(' ', out);
+		nb_put_md(out, t->cols[c].label);
+		fputs(" |", out);
+	}
+	fputs("\n| :--- |", out);
+	for (size_t c = 1; c < t->n_cols; c++)
+		fputs(" ---: |", out);
+	fputc('\n', out);
+	for (size_t i = 0; i < t->n_summary; i++) {
+		const struct nb_table_summary *s = &t->summary[i];
+
+		fprintf(out, "| %s |", s->family ? nb_family_title(s->family) : "**all workloads**");
+		for (size_t c = 1; c < t->n_cols; c++) {
+			nb_fmt_pct(s->mean[c], pt, sizeof(pt));
+			if (s->n[c])
+				fprintf(out, " %s (n = %zu) |", pt, s->n[c]);
+			else
+				fputs(" – |", out);
+		}
+		fputc('\n', out);
+	}
+}
+
+static void md_write(const struct nb_table *t, FILE *out)
+{
+	if (has_ratios(t)) {
+		fputs("Overhead over the baseline **", out);
+		nb_put_md(out, t->cols[0].label);
+		fprintf(out, "** in %% (positive = slower) ± the %g %% confidence interval; the "
+			"baseline's own median in the row's unit.\n\n", t->o.level * 100);
+	} else {
+		fputs("Medians of **", out);
+		nb_put_md(out, t->cols[0].label);
+		fputs("** (no other tier to compare with).\n\n", out);
+	}
+	md_main(t, out);
+	if (has_ratios(t))
+		md_summary(t, out);
+	fputs("\n", out);
+	put_footnotes(t, out, nb_put_md, "- [%zu] ", "- ", "\n");
+}
+
+/* ---- LaTeX -------------------------------------------------------------------------- */
+
+/* siunitx's table-format for a column of printed numbers: integer and decimal digits. */
+struct numfmt {
+	int sign, ints, decs;
+};
+
+static void numfmt_add(struct numfmt *f, const char *s)
+{
+	const char *d = s + (*s == '+' || *s == '-');
+	int ints = (int)strcspn(d, "."), decs = d[ints] == '.' ? (int)strlen(d + ints + 1) : 0;
+
+	f->sign |= d != s;
+	f->ints = ints > f->ints ? ints : f->ints;
+	f->decs = decs > f->decs ? decs : f->decs;
+}
+
+static void numfmt_put(const struct numfmt *f, FILE *out)
+{
+	fprintf(out, "S[table-format=%s%d.%d%s]", f->sign ? "+" : "", f->ints ? f->ints : 1, f->decs,
+		f->sign ? ",retain-explicit-plus" : "");
+}
+
+static void tex_colspec(const struct nb_table *t, FILE *out)
+{
+	char pt[NB_NUM], hw[NB_NUM];
+
+	fputs("@{}ll", out);
+	for (size_t c = 0; c < t->n_cols; c++) {
+		struct numfmt fp = { 0, 1, 1 }, fh = { 0, 1, 1 };
+
+		for (size_t r = 0; r < t->n_rows; r++) {
+			const struct nb_table_cell *cell = nb_table_cell(t, r, c);
+
+			if (cell->state != NB_CELL_OK)
+				continue;
+			if (c == 0) {
+				nb_fmt_value(cell->r.median_b, pt, sizeof(pt));
+				numfmt_add(&fp, pt);
+				continue;
+			}
+			ratio_text(cell, pt, hw);
+			numfmt_add(&fp, pt);
+			numfmt_add(&fh, hw);
+		}
+		if (c > 0)
+			fp.sign = 1;
+		numfmt_put(&fp, out);
+		if (c > 0) {
+			fputs("@{\\,$\\pm$\\,}", out);
+			numfmt_put(&fh, out);
+			fputs("@{}l", out);
+		}
+	}
+	fputs("@{}", out);
+}
+
+static void tex_note_mark(size_t note, FILE *out)
+{
+	if (note)
+		fprintf(out, "\\textsuperscript{%zu}", note);
+}
+
+static void tex_cell(const struct nb_table *t, size_t r, size_t c, FILE *out)
+{
+	const struct nb_table_cell *cell = nb_table_cell(t, r, c);
+	char pt[NB_NUM], hw[NB_NUM];
+	int base = t->cols[c].kind == NB_COL_BASELINE;
+
+	fputs(" & ", out);
+	if (cell->state == NB_CELL_ABSENT) {
+		fputs(base ? "{--}" : "\\multicolumn{3}{c}{--}", out);
+	} else if (cell->state == NB_CELL_NA) {
+		fputs(base ? "{n/a" : "\\multicolumn{3}{c}{n/a", out);
+		tex_note_mark(cell->note, out);
+		fputs("}", out);
+	} else if (base) {
+		nb_fmt_value(cell->r.median_b, pt, sizeof(pt));
+		fputs(pt, out);
+	} else {
+		ratio_text(cell, pt, hw);
+		fprintf(out, "%s & %s & %s", pt, hw, cell->r.few_samples ? "\\textsuperscript{\\textdagger}" : "");
+	}
+}
+
+static void tex_header(const struct nb_table *t, FILE *out)
+{
+	fputs("\\toprule\nWorkload & Unit", out);
+	for (size_t c = 0; c < t->n_cols; c++) {
+		fputs(c == 0 ? " & {" : " & \\multicolumn{3}{c}{", out);
+		nb_put_tex(out, t->cols[c].label);
+		fputs("}", out);
+	}
+	fputs(" \\\\\n & ", out);
+	for (size_t c = 0; c < t->n_cols; c++)
+		fputs(c == 0 ? " & {median}" : " & \\multicolumn{3}{c}{overhead \\%}", out);
+	fputs(" \\\\\n\\midrule\n", out);
+}
+
+static void tex_main(const struct nb_table *t, FILE *out)
+{
+	size_t width = 3 + 3 * (t->n_cols - 1);
+
+	fputs("\\begin{tabular}{", out);
+	tex_colspec(t, out);
+	fputs("}\n", out);
+	tex_header(t, out);
+	for (size_t r = 0; r < t->n_rows; r++) {
+		if (r == 0 || strcmp(t->rows[r].family, t->rows[r - 1].family) != 0) {
+			fprintf(out, "%s\\multicolumn{%zu}{@{}l}{\\textit{", r ? "\\addlinespace\n" : "", width);
+			nb_put_tex(out, nb_family_title(t->rows[r].family));
+			fputs("}} \\\\\n", out);
+		}
+		fputs("\\texttt{", out);
+		nb_put_tex(out, t->rows[r].key);
+		fputs("} & ", out);
+		nb_put_tex(out, t->rows[r].unit);
+		for (size_t c = 0; c < t->n_cols; c++)
+			tex_cell(t, r, c, out);
+		fputs(" \\\\\n", out);
+	}
+	fputs("\\bottomrule\n\\end{tabular}\n", out);
+}
+
+static void tex_summary(const struct nb_table *t, FILE *out)
+{
+	char pt[NB_NUM];
+
+	fputs("\n\\medskip\nMean overhead per family, in \\% (geometric mean of the per-workload ratios "
+	      "$1 + \\mathit{overhead}$, minus 1; $n$ workloads):\n\n\\smallskip\n\\begin{tabular}{@{}l", out);
+	for (size_t c = 1; c < t->n_cols; c++) {
+		struct numfmt f = { 1, 1, 1 };
+
+		for (size_t i = 0; i < t->n_summary; i++)
+			if (t->summary[i].n[c]) {
+				nb_fmt_pct(t->summary[i].mean[c], pt, sizeof(pt));
+				numfmt_add(&f, pt);
+			}
+		numfmt_put(&f, out);
+		fputs("@{\\,}l", out);
+	}
+	fputs("@{}}\n\\toprule\nFamily", out);
+	for (size_t c = 1; c < t->n_cols; c++) {
+		fputs(" & \\multicolumn{2}{c}{", out);
+		nb_put_tex(out, t->cols[c].label);
+		fputs("}", out);
+	}
+	fputs(" \\\\\n\\midrule\n", out);
+	for (size_t i = 0; i < t->n_summary; i++) {
+		const struct nb_table_summary *s = &t->summary[i];
+
+		if (!s->family)
+			fputs("\\midrule\n", out);
+		nb_put_tex(out, s->family ? nb_family_title(s->family) : "all workloads");
+		for (size_t c = 1; c < t->n_cols; c++) {
+			nb_fmt_pct(s->mean[c], pt, sizeof(pt));
+			if (s->n[c])
+				fprintf(out, " & %s & ($n = %zu$)", pt, s->n[c]);
+			else
+				fputs(" & \\multicolumn{2}{c}{--}", out);
+		}
+		fputs(" \\\\\n", out);
+	}
+	fputs("\\bottomrule\n\\end{tabular}\n", out);
+}
+
+static void tex_write(const struct nb_table *t, FILE *out)
+{
+	fputs("% nestbench table: needs \\usepackage{booktabs} and \\usepackage{siunitx}.\n"
+	      "\\begin{table}[htbp]\n\\centering\n\\small\n\\caption{", out);
+	if (has_ratios(t)) {
+		fputs("Overhead over the baseline ", out);
+		nb_put_tex(out, t->cols[0].label);
+		fprintf(out, " in \\%% (positive = slower), $\\pm$ the %g\\,\\%% confidence interval; "
+			"the baseline's median in the row's unit.}\n", t->o.level * 100);
+	} else {
+		fputs("Medians of ", out);
+		nb_put_tex(out, t->cols[0].label);
+		fputs(".}\n", out);
+	}
+	fputs("\\label{tab:nestbench}\n", out);
+	tex_main(t, out);
+	if (has_ratios(t))
+		tex_summary(t, out);
+	fputs("\n\\medskip\n\\begin{minipage}{\\linewidth}\n\\footnotesize\n", out);
+	put_footnotes(t, out, nb_put_tex, "\\textsuperscript{%zu}~", "", "\\par\n");
+	fputs("\\end{minipage}\n\\end{table}\n", out);
+}
+
+/* ---- CSV ---------------------------------------------------------------------------- */
+
+static void csv_header(const struct nb_table *t, FILE *out)
+{
+	char h[NB_LABEL + 32];
+
+	fputs("family,workload,key,unit,better", out);
+	for (size_t c = 0; c < t->n_cols; c++) {
+		static const char *const base[] = { "median", "n" };
+		static const char *const ratio[] = { "overhead %", "ci lo %", "ci hi %" };
+		size_t k = c == 0 ? 2 : 3;
+
+		for (size_t i = 0; i < k; i++) {
+			snprintf(h, sizeof(h), "%s %s", t->cols[c].label, c == 0 ? base[i] : ratio[i]);
+			fputc(',', out);
+			nb_put_csv(out, h);
+		}
+	}
+	fputs(",notes\n", out);
+}
+
+static void csv_cell(const struct nb_table *t, size_t r, size_t c, FILE *out)
+{
+	const struct nb_table_cell *cell = nb_table_cell(t, r, c);
+	size_t k = c == 0 ? 2 : 3;
+
+	if (cell->state != NB_CELL_OK) {
+		for (size_t i = 0; i < k; i++)
+			fputs(cell->state == NB_CELL_NA ? ",n/a" : ",", out);
+	} else if (c == 0) {
+		fprintf(out, ",%.10g,%zu", cell->r.median_b, cell->r.n_b);
+	} else {
+		fprintf(out, ",%.4f,%.4f,%.4f", cell->r.point * 100, cell->r.lo * 100, cell->r.hi * 100);
+	}
+}
+
+/* The row's footnotes and markers, in one field. */
+static void csv_notes(const struct nb_table *t, size_t r, FILE *out)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	const char *sep = "";
+
+	if (!m)
+		return;
+	for (size_t c = 0; c < t->n_cols; c++) {
+		const struct nb_table_cell *cell = nb_table_cell(t, r, c);
+
+		int seen = 0;
+
+		for (size_t d = 0; d < c && cell->state == NB_CELL_NA; d++)
+			seen |= nb_table_cell(t, r, d)->state == NB_CELL_NA &&
+				nb_table_cell(t, r, d)->note == cell->note;
+		if (cell->state == NB_CELL_NA && cell->note && !seen) {
+			fprintf(m, "%s[%zu] %s", sep, cell->note, t->notes[cell->note - 1]);
+			sep = "; ";
+		} else if (cell->state == NB_CELL_OK && c && cell->r.few_samples) {
+			fprintf(m, "%s%s: too few samples", sep, t->cols[c].label);
+			sep = "; ";
+		}
+	}
+	fclose(m);
+	fputc(',', out);
+	nb_put_csv(out, buf ? buf : "");
+	free(buf);
+}
+
+static void csv_write(const struct nb_table *t, FILE *out)
+{
+	char pt[NB_NUM];
+
+	csv_header(t, out);
+	for (size_t r = 0; r < t->n_rows; r++) {
+		const struct nb_table_row *row = &t->rows[r];
+		const char *lead[] = { row->family, row->workload, row->key, row->unit };
+
+		nb_put_joined(out, nb_put_csv, ",", lead, 4);
+		fputs(row->better == NB_STATS_HIGHER_BETTER ? ",higher" : ",lower", out);
+		for (size_t c = 0; c < t->n_cols; c++)
+			csv_cell(t, r, c, out);
+		csv_notes(t, r, out);
+		fputc('\n', out);
+	}
+	/* Footnotes as comment lines after the data (pandas: comment='#'). */
+	for (size_t i = 0; i < t->n_summary && has_ratios(t); i++) {
+		fprintf(out, "# mean overhead (geometric), %s:",
+			t->summary[i].family ? nb_family_title(t->summary[i].family) : "all workloads");
+		for (size_t c = 1; c < t->n_cols; c++) {
+			nb_fmt_pct(t->summary[i].mean[c], pt, sizeof(pt));
+			if (t->summary[i].n[c])
+				fprintf(out, " %s %s %% (n = %zu)", t->cols[c].label, pt, t->summary[i].n[c]);
+			else
+				fprintf(out, " %s –", t->cols[c].label);
+			fputs(c + 1 < t->n_cols ? ";" : "", out);
+		}
+		fputc('\n', out);
+	}
+	for (size_t i = 0; i < t->n_remarks; i++)
+		fprintf(out, "# %s\n", t->remarks[i].text);
+}
+
+/* ---- dispatch ----------------------------------------------------------------------- */
+
+int nb_table_write(const struct nb_table *t, enum nb_table_format f, FILE *out, char *err)
+{
+	switch (f) {
+	case NB_FMT_MD: md_write(t, out); break;
+	case NB_FMT_LATEX: tex_write(t, out); break;
+	case NB_FMT_CSV: csv_write(t, out); break;
+	case NB_FMT_JSON:
+		if (nb_table_write_json(t, out, err))
+			return -1;
+		break;
+	}
+	if (fflush(out) || ferror(out)) {
+		snprintf(err, NB_RS_ERR, "cannot write the table: %s", strerror(errno ? errno : EIO));
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,179 @@
+/* events.c - `nestbench events`: the agent's events-probe for each tier, in words. */
+#include "events.h"
+#include "config.h"
+#include "doctor.h"     /* nb_pmu_fix */
+#include "env.h"
+#include "tier.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *str(const cJSON *o, const char *a, const char *b)
+{
+	const char *s = cJSON_GetStringValue(nb_jget(o, a, b));
+	return s ? s : "";
+}
+
+static void print_events(const cJSON *probe, const char *group, FILE *out)
+{
+	const cJSON *e;
+
+	cJSON_ArrayForEach(e, nb_jget(probe, "events", NULL)) {
+		if (strcmp(str(e, "group", NULL), group) != 0)
+			continue;
+		int ok = cJSON_IsTrue(nb_jget(e, "supported", NULL));
+		const char *why = str(e, "reason", NULL);
+		fprintf(out, "  %-40s %-4s %s\n", str(e, "name", NULL), ok ? "yes" : "no", why);
+	}
+}
+
+/* The exit-counting verdict and what to do about it. */
+static void print_exits(const cJSON *x, FILE *out)
+{
+	const cJSON *tp = nb_jget(x, "tracepoints", NULL), *p;
+	int nvmm = cJSON_GetArraySize(nb_jget(x, "vmm_processes", NULL));
+
+	if (cJSON_IsTrue(nb_jget(x, "supported", NULL))) {
+		fprintf(out, "  exits:      this tier can count its children's VM exits: tracefs %s",
+			str(x, "tracefs", NULL));
+		if (cJSON_IsNumber(nb_jget(tp, "kvm_exit", NULL)))
+			fprintf(out, ", kvm:kvm_exit (id %d)", nb_jget(tp, "kvm_exit", NULL)->valueint);
+		if (cJSON_IsNumber(nb_jget(tp, "kvm_nested_vmexit", NULL)))
+			fprintf(out, ", kvm:kvm_nested_vmexit (id %d)", nb_jget(tp, "kvm_nested_vmexit", NULL)->valueint);
+		fprintf(out, ", KVM module %s, agent %s\n", str(x, "kvm_module", NULL)[0] ? str(x, "kvm_module", NULL) : "?",
+			cJSON_IsTrue(nb_jget(x, "root", NULL)) ? "root" : "not root");
+		if (cJSON_IsTrue(nb_jget(x, "tracefs_mounted_by_agent", NULL)))
+			fprintf(out, "              (the agent mounted tracefs for this)\n");
+	} else {
+		fprintf(out, "  exits:      this tier cannot count its children's VM exits: %s\n",
+			str(x, "reason", NULL));
+	}
+	if (str(x, "note", NULL)[0])
+		fprintf(out, "              note: %s\n", str(x, "note", NULL));
+	fprintf(out, "              VMM processes here now:");
+	cJSON_ArrayForEach(p, nb_jget(x, "vmm_processes", NULL))
+		fprintf(out, " %s (pid %d, %d vCPUs)", str(p, "comm", NULL),
+			cJSON_IsNumber(nb_jget(p, "pid", NULL)) ? nb_jget(p, "pid", NULL)->valueint : 0,
+			cJSON_IsNumber(nb_jget(p, "vcpus", NULL)) ? nb_jget(p, "vcpus", NULL)->valueint : 0);
+	fprintf(out, "%s\n", nvmm ? "" : " none (no process here holds a KVM VM)");
+}
+
+static void print_text(const char *nature, const cJSON *si, const cJSON *probe, FILE *out)
+{
+	const cJSON *bit = nb_jget(si, "hypervisor", "bit");
+	const char *hv = nb_env_hypervisor_name(str(si, "hypervisor", "signature"));
+	int hw = cJSON_IsTrue(nb_jget(probe, "hardware_pmu", NULL));
+
+	fprintf(out, "  nature:     %s\n", nature);
+	fprintf(out, "  perf:       perf_event_paranoid %d, agent %s, libpfm4 core PMU %s, hardware "
+		"counters %s\n", cJSON_IsNumber(nb_jget(probe, "perf_event_paranoid", NULL))
+				 ? nb_jget(probe, "perf_event_paranoid", NULL)->valueint : -99,
+		cJSON_IsTrue(nb_jget(probe, "root", NULL)) ? "root" : "not root",
+		str(probe, "pmu", NULL)[0] ? str(probe, "pmu", NULL) : "none detected",
+		hw ? "work" : "do not open");
+	fprintf(out, "  %-40s %-4s %s\n", "generic event", "open", "why not");
+	print_events(probe, "generic", out);
+	if (str(probe, "pmu", NULL)[0]) {
+		fprintf(out, "  %-40s\n", "page-walk and TLB-miss events (libpfm4):");
+		print_events(probe, "page-walk", out);
+	}
+	print_events(probe, "requested", out);
+	if (!hw) {
+		if (cJSON_IsBool(bit) && !cJSON_IsTrue(bit))
+			fprintf(out, "  fix:        bare metal without usable hardware counters: check that "
+				"the kernel has a PMU driver for this CPU (dmesg | grep -i perf) and "
+				"perf_event_paranoid\n");
+		else
+			fprintf(out, "  fix:        no PMU exposed to this guest; %s\n", nb_pmu_fix(hv));
+	}
+	print_exits(nb_jget(probe, "exits", NULL), out);
+}
+
+static int probe_tier(const struct nb_campaign_cfg *cfg, int t, const struct nb_tier_env *env,
+		      int json, cJSON *all, FILE *out)
+{
+	struct nb_tier_conn tc;
+	cJSON *si = NULL, *probe = NULL, *req;
+	char err[512], nature[256] = "unknown (sysinfo failed)";
+	int rc = 0;
+
+	if (!json)
+		fprintf(out, "tier %s (level %d, %s%s%s)\n", cfg->tiers[t].name, cfg->tiers[t].level,
+			cfg->tiers[t].address, cfg->tiers[t].via[0] ? " via " : "", cfg->tiers[t].via);
+	if (nb_tier_connect(cfg, t, env, &tc, err)) {
+		if (json) {
+			cJSON *e = cJSON_CreateObject();
+			cJSON_AddStringToObject(e, "tier", cfg->tiers[t].name);
+			cJSON_AddStringToObject(e, "error", err);
+			cJSON_AddItemToArray(all, e);
+		} else {
+			fprintf(out, "  reachable:  NO: %s\n", err);
+		}
+		return 2;
+	}
+	if (nb_client_sysinfo(&tc.client, &si, err) == 0)
+		nb_env_nature(si, nature, sizeof(nature));
+	req = cJSON_CreateObject();
+	cJSON_AddStringToObject(req, "op", "events-probe");
+	if (nb_client_call(&tc.client, req, &probe, err)) {
+		if (strcmp(tc.client.code, "unknown_op") == 0)
+			snprintf(err, sizeof(err), "the agent (version %s) has no events-probe: install this "
+				 "nestbench-agent in the tier", str(tc.hello, "version", NULL));
+		rc = 2;
+	}
+	if (json) {
+		cJSON *e = cJSON_CreateObject();
+		cJSON_AddStringToObject(e, "tier", cfg->tiers[t].name);
+		cJSON_AddStringToObject(e, "nature", nature);
+		if (rc) {
+			cJSON_AddStringToObject(e, "error", err);
+		} else {
+			cJSON_DeleteItemFromObjectCaseSensitive(probe, "id");
+			cJSON_DeleteItemFromObjectCaseSensitive(probe, "ok");
+			cJSON_AddItemToObject(e, "probe", probe);
+			probe = NULL;
+		}
+		cJSON_AddItemToArray(all, e);
+	} else if (rc) {
+		fprintf(out, "  probe:      %s\n", err);
+	} else {
+		print_text(nature, si, probe, out);
+	}
+	cJSON_Delete(si);
+	cJSON_Delete(probe);
+	nb_tier_close(&tc);
+	return rc;
+}
+
+int nb_events_cmd(const struct nb_events_opts *o, FILE *out)
+{
+	static struct nb_campaign_cfg cfg;
+	struct nb_tier_env env = { o->agent, o->state_dir, o->lab_dir };
+	char err[NB_CFG_ERR];
+	cJSON *all = cJSON_CreateArray();
+	int status = 0, only = -1;
+
+	if (nb_config_load_or_local(o->config, &cfg, err)) {
+		fprintf(stderr, "nestbench: %s\n", err);
+		cJSON_Delete(all);
+		return 2;
+	}
+	if (o->only_tier && (only = nb_config_tier(&cfg, o->only_tier)) < 0) {
+		fprintf(stderr, "nestbench events: --tier %s: the campaign has no such tier\n", o->only_tier);
+		nb_config_free(&cfg);
+		cJSON_Delete(all);
+		return 2;
+	}
+	for (int t = 0; t < cfg.ntiers; t++)
+		if (only < 0 || t == only)
+			status |= probe_tier(&cfg, t, &env, o->json, all, out);
+	if (o->json) {
+		char *s = cJSON_Print(all);
+		if (s)
+			fprintf(out, "%s\n", s);
+		cJSON_free(s);
+	}
+	cJSON_Delete(all);
+	nb_config_free(&cfg);
+	return status ? 2 : 0;
+}

@@ -1,0 +1,264 @@
+/* exits.c - see exits.h. */
+#include "exits.h"
+#include "campaign.h"   /* nb_mkdirs */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ERR_LEN 512
+
+static void set_item(cJSON *o, const char *key, cJSON *v)
+{
+	cJSON_DeleteItemFromObjectCaseSensitive(o, key);
+	cJSON_AddItemToObject(o, key, v);
+}
+
+/* tiers[].exits: who counts, how it was reached, and whether it works. */
+static void record_tier(struct nb_exitcount *x)
+{
+	cJSON *e = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(e, "counted_by", x->by);
+	cJSON_AddStringToObject(e, "target", x->target);
+	cJSON_AddBoolToObject(e, "reasons", x->reasons);
+	if (x->connected)
+		cJSON_AddStringToObject(e, "reached", x->conn.reached);
+	cJSON_AddStringToObject(e, "status", x->unsupported[0] ? "unsupported" : "counting");
+	if (x->unsupported[0])
+		cJSON_AddStringToObject(e, "reason", x->unsupported);
+	set_item(x->tier, "exits", e);
+}
+
+static int has_op(const cJSON *hello, const char *op)
+{
+	const cJSON *it;
+
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(hello, "ops"))
+		if (cJSON_IsString(it) && strcmp(it->valuestring, op) == 0)
+			return 1;
+	return 0;
+}
+
+struct nb_exitcount *nb_exitcount_open(struct nb_exitcount *x, const struct nb_campaign_cfg *cfg,
+				       int t, const struct nb_tier_env *env, cJSON *tier)
+{
+	const struct nb_tier_cfg *tc = &cfg->tiers[t];
+	struct nb_campaign_cfg *copy;
+	struct nb_tier_env env2 = *env;
+	char err[ERR_LEN], state[PATH_MAX];
+
+	if (tc->exits_by < 0)
+		return NULL;
+	memset(x, 0, sizeof(*x));
+	x->tier = tier;
+	snprintf(x->by, sizeof(x->by), "%s", cfg->tiers[tc->exits_by].name);
+	snprintf(x->target, sizeof(x->target), "%s", tc->exits_target);
+	x->reasons = tc->exits_reasons;
+	/* Its own chain to the counting tier, at count_exits.address when given; a local
+	 * counting tier gets a second agent with a state directory of its own. */
+	if (!(copy = malloc(sizeof(*copy)))) {
+		snprintf(x->unsupported, sizeof(x->unsupported), "out of memory");
+		record_tier(x);
+		return x;
+	}
+	*copy = *cfg;
+	if (tc->exits_address[0])
+		snprintf(copy->tiers[tc->exits_by].address, sizeof(copy->tiers[tc->exits_by].address), "%s",
+			 tc->exits_address);
+	else if (strcmp(copy->tiers[tc->exits_by].address, "lab:L1") == 0)
+		/* The lab gives L1 a second agent port for exactly this. */
+		snprintf(copy->tiers[tc->exits_by].address, sizeof(copy->tiers[tc->exits_by].address),
+			 "lab:L1.aux");
+	snprintf(state, sizeof(state), "%s-exits", env->state_dir ? env->state_dir : "nestbench-agent");
+	nb_mkdirs(state);
+	env2.state_dir = state;
+	if (nb_tier_connect(copy, tc->exits_by, &env2, &x->conn, err)) {
+		snprintf(x->unsupported, sizeof(x->unsupported), "cannot open a second session to tier "
+			 "%s's agent, which counts the exits (%s)%s", x->by, err,
+			 strncmp(copy->tiers[tc->exits_by].address, "serial:", 7) == 0
+				 ? ": a serial port carries one session at a time, and the relay to this "
+				   "tier holds it; give that agent a second address (another --listen) and "
+				   "name it in count_exits.address"
+				 : "");
+	} else if (!has_op(x->conn.hello, "exits-start")) {
+		snprintf(x->unsupported, sizeof(x->unsupported), "tier %s's agent (version %s) cannot count "
+			 "exits (no exits-start op): install this nestbench-agent there", x->by,
+			 cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x->conn.hello, "version")) ?: "?");
+		nb_tier_close(&x->conn);
+	} else {
+		x->connected = 1;
+	}
+	free(copy);
+	record_tier(x);
+	return x;
+}
+
+void nb_exitcount_begin(struct nb_exitcount *x)
+{
+	cJSON *req, *reply = NULL;
+	char err[ERR_LEN];
+
+	if (!x || !x->connected)
+		return;
+	cJSON_Delete(x->stop);
+	x->stop = NULL;
+	req = cJSON_CreateObject();
+	cJSON_AddStringToObject(req, "op", "exits-start");
+	if (strcmp(x->target, "auto") == 0 || strcmp(x->target, "all") == 0) {
+		cJSON_AddStringToObject(req, "target", x->target);
+	} else {
+		cJSON *arr = cJSON_AddArrayToObject(req, "target");
+		for (const char *p = x->target; *p;) {
+			char *end;
+			long pid = strtol(p, &end, 10);
+			if (end == p)
+				break;
+			cJSON_AddItemToArray(arr, cJSON_CreateNumber((double)pid));
+			p = *end == ',' ? end + 1 : end;
+		}
+	}
+	cJSON_AddBoolToObject(req, "reasons", x->reasons);
+	if (nb_client_call(&x->conn.client, req, &reply, err) == 0) {
+		x->running = 1;
+	} else {
+		/* Unsupported there (no tracefs, no KVM, no VMM process, not root), refused or the
+		 * session broke: the same would happen on every visit, so stop asking. */
+		const char *msg = reply ? nb_proto_error_message(reply) : NULL;
+		snprintf(x->unsupported, sizeof(x->unsupported), "tier %s cannot count exits: %s", x->by,
+			 msg && msg[0] ? msg : err);
+		nb_exitcount_close(x, reply == NULL);
+		record_tier(x);
+	}
+	cJSON_Delete(reply);
+}
+
+void nb_exitcount_end(struct nb_exitcount *x)
+{
+	cJSON *req, *reply = NULL;
+	char err[ERR_LEN];
+
+	if (!x || !x->running)
+		return;
+	x->running = 0;
+	req = cJSON_CreateObject();
+	cJSON_AddStringToObject(req, "op", "exits-stop");
+	if (nb_client_call(&x->conn.client, req, &reply, err) == 0) {
+		x->stop = reply;
+		return;
+	}
+	snprintf(x->unsupported, sizeof(x->unsupported), "tier %s stopped answering exits-stop: %s",
+		 x->by, err);
+	cJSON_Delete(reply);
+	nb_exitcount_close(x, 1);
+	record_tier(x);
+}
+
+double nb_exitcount_visit_ops(const cJSON *run_reply, int *reps)
+{
+	const cJSON *rec;
+	double ops = 0;
+
+	*reps = 0;
+	cJSON_ArrayForEach(rec, cJSON_GetObjectItemCaseSensitive(run_reply, "records")) {
+		const char *type = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "type"));
+		const cJSON *o = cJSON_GetObjectItemCaseSensitive(rec, "ops");
+		if (type && strcmp(type, "rep") == 0 && cJSON_IsNumber(o)) {
+			ops += o->valuedouble;
+			(*reps)++;
+		}
+	}
+	return ops;
+}
+
+/* {name: count / ops} for a map of counts. */
+static cJSON *per_op_map(const cJSON *counts, double ops)
+{
+	cJSON *o = cJSON_CreateObject();
+	const cJSON *it;
+
+	cJSON_ArrayForEach(it, counts)
+		if (cJSON_IsNumber(it))
+			cJSON_AddNumberToObject(o, it->string, it->valuedouble / ops);
+	return o;
+}
+
+cJSON *nb_exitcount_sample(const cJSON *stop, double visit_ops, int visit_reps, const char *by,
+			   int first_visit)
+{
+	static const char *const copied[] = { "method", "target", "processes", "kvm_module", "isa",
+					      "elapsed_ms", "total_unsupported", "by_reason", "lost",
+					      "reasons_complete", "nested", "by_handler", NULL };
+	cJSON *e = cJSON_CreateObject();
+	const cJSON *total = cJSON_GetObjectItemCaseSensitive(stop, "total");
+
+	cJSON_AddStringToObject(e, "counted_by", by);
+	cJSON_AddStringToObject(e, "scope", "visit");
+	cJSON_AddNumberToObject(e, "visit_ops", visit_ops);
+	cJSON_AddNumberToObject(e, "visit_reps", visit_reps);
+	cJSON_AddBoolToObject(e, "first_visit", first_visit);
+	if (cJSON_IsNumber(total))
+		cJSON_AddNumberToObject(e, "total", total->valuedouble);
+	else
+		cJSON_AddNullToObject(e, "total");
+	if (cJSON_IsNumber(total) && visit_ops > 0)
+		cJSON_AddNumberToObject(e, "per_op", total->valuedouble / visit_ops);
+	else
+		cJSON_AddNullToObject(e, "per_op");   /* unknown, never 0 */
+	for (int i = 0; copied[i]; i++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(stop, copied[i]);
+		if (v)
+			cJSON_AddItemToObject(e, copied[i], cJSON_Duplicate(v, 1));
+	}
+	if (visit_ops > 0) {
+		const cJSON *br = cJSON_GetObjectItemCaseSensitive(stop, "by_reason");
+		const cJSON *bh = cJSON_GetObjectItemCaseSensitive(stop, "by_handler");
+		if (cJSON_IsObject(br))
+			cJSON_AddItemToObject(e, "by_reason_per_op", per_op_map(br, visit_ops));
+		if (cJSON_IsObject(bh))
+			cJSON_AddItemToObject(e, "by_handler_per_op", per_op_map(bh, visit_ops));
+	}
+	return e;
+}
+
+void nb_exitcount_annotate(struct nb_exitcount *x, const cJSON *run_reply, cJSON *case_obj,
+			   int first, int first_visit)
+{
+	cJSON *samples = cJSON_GetObjectItemCaseSensitive(case_obj, "samples"), *s;
+	cJSON *e = NULL;
+	int i = 0, reps;
+
+	if (!x)
+		return;
+	if (x->stop) {
+		double ops = nb_exitcount_visit_ops(run_reply, &reps);
+		e = nb_exitcount_sample(x->stop, ops, reps, x->by, first_visit);
+		cJSON_Delete(x->stop);
+		x->stop = NULL;
+	}
+	cJSON_ArrayForEach(s, samples) {
+		if (i++ < first)
+			continue;
+		if (e)
+			set_item(s, "exits", cJSON_Duplicate(e, 1));
+		else if (x->unsupported[0])
+			set_item(s, "exits_unsupported", cJSON_CreateString(x->unsupported));
+	}
+	cJSON_Delete(e);
+}
+
+void nb_exitcount_close(struct nb_exitcount *x, int abort)
+{
+	if (!x)
+		return;
+	if (x->connected) {
+		if (abort)
+			nb_tier_abort(&x->conn);
+		else
+			nb_tier_close(&x->conn);
+	}
+	x->connected = 0;
+	x->running = 0;
+	cJSON_Delete(x->stop);
+	x->stop = NULL;
+}

@@ -1,0 +1,114 @@
+# test_lab_cli.sh - the local nested lab end to end (a few minutes): the errors a user
+# can cause, then a real boot of L1 (QEMU) and L2 (KVM inside L1), a small campaign on
+# L0, L1 and L2 through the relay, checks of what came back, a killed lab cleaned up.
+# The lab runs in its own directory and is stopped on every exit path.
+. tests/cli/lib.sh
+N="$BUILD/nestbench"
+IMAGES="$BUILD/images"
+LAB="$TMP/lab"
+SMALL=tests/lab/small.json
+cleanup() {
+	"$N" lab down --lab-dir "$LAB" >/dev/null 2>&1
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+lab() { "$N" lab "$@" --lab-dir "$LAB"; }
+# Is a QEMU of this test's lab still running?
+qemu_left() { pgrep -f "$LAB/l1.pid" >/dev/null; }
+# jq over the result file; prints "true" or the failing detail.
+jq_check() { # NAME FILTER
+	if [ "$(jq -r "$2" "$TMP/r.json" 2>&1)" = true ]; then ok "$1"; else
+		fail "$1" "$(jq -c "$2" "$TMP/r.json" 2>&1 | head -c 300)"
+	fi
+}
+
+if [ ! -f "$IMAGES/manifest.json" ]; then
+	fail "guest images exist in $IMAGES" "build them with: make images"
+	finish lab_cli
+	exit 1
+fi
+
+# ---- errors a user can cause -------------------------------------------------------
+expect_status "images: no space: exit 2" 2 env NB_NEED_MIB=999999999 sh images/build.sh "$TMP/img" "$BUILD/nestbench-agent"
+expect_grep "  ... names the free space and the fix" "no space for the images: .* MiB free" "$TMP/err"
+expect_status "images: a kernel metapackage that does not resolve: exit 2" 2 \
+	env NB_KERNEL_META=nestbench-no-such-kernel sh images/build.sh "$TMP/img" "$BUILD/nestbench-agent"
+expect_grep "  ... says so and what to check" "cannot resolve nestbench-no-such-kernel" "$TMP/err"
+expect_status "images: a kernel package that cannot be fetched: exit 2" 2 \
+	env NB_KERNEL_PKG=linux-image-0.0.0-nestbench-none sh images/build.sh "$TMP/img" "$BUILD/nestbench-agent"
+expect_grep "  ... names the package and the fix" "cannot fetch the kernel package linux-image-0.0.0-nestbench-none" "$TMP/err"
+expect_status "lab up without images: exit 2" 2 lab up --images "$TMP/none"
+expect_grep "  ... and says to run make images" "make images" "$TMP/err"
+expect_status "lab up without QEMU: exit 2" 2 env PATH=/nonexistent "$N" lab up --lab-dir "$LAB"
+expect_grep "  ... and names the package" "apt-get install qemu-system-x86" "$TMP/err"
+expect_status "lab down with nothing running: exit 0" 0 lab down
+expect_status "lab status when down: exit 1" 1 lab status
+expect_status "a lab tier while the lab is down: exit 2" 2 \
+	"$N" run -q --lab-dir "$LAB" --tier L1 -o "$TMP/down.json" "$SMALL"
+expect_grep "  ... and says to start the lab" "nestbench lab up" "$TMP/down.json"
+jq '.lab.boot_timeout_s = 5' "$SMALL" >"$TMP/slow.json"
+expect_status "a guest that does not come up in time: exit 2" 2 lab up "$TMP/slow.json"
+expect_grep "  ... names the timeout" "did not start within 5 s" "$TMP/err"
+expect_grep "  ... shows (or names) L1's console log" "L1 console" "$TMP/err"
+if qemu_left || [ -e "$LAB/state.json" ]; then
+	fail "  ... and stops the guest it started"
+else
+	ok "  ... and stops the guest it started"
+fi
+jq '.lab.l1.memory_mib = 1000 | .lab.l2.memory_mib = 900' "$SMALL" >"$TMP/mem.json"
+expect_status "L1 memory too small for L2: exit 2" 2 lab up "$TMP/mem.json"
+expect_grep "  ... explains why" "must exceed l2.memory_mib" "$TMP/err"
+
+# ---- the real lab --------------------------------------------------------------------
+expect_status "lab up" 0 lab up "$SMALL"
+cp "$TMP/out" "$TMP/up.out"
+expect_grep "  ... says which accelerator L1 got" "L1 accelerator \(KVM\|TCG\)" "$TMP/up.out"
+expect_grep "  ... says how L0 reaches L1" "L0 <-> L1 over" "$TMP/up.out"
+expect_status "lab up again: leaves the running lab alone" 0 lab up "$SMALL"
+expect_grep "  ... and says so" "already up" "$TMP/out"
+expect_status "lab status: both agents answer" 0 lab status
+expect_status "a small campaign on L0, L1 and L2" 0 \
+	"$N" run -q --lab-dir "$LAB" --state-dir "$TMP/state" -o "$TMP/r.json" "$SMALL"
+[ -s "$TMP/r.json" ] || echo '{}' >"$TMP/r.json"
+
+sha=$(sha256sum "$BUILD/nestbench-work" | cut -c1-64)
+jq_check "every tier is done" '[.tiers[].status] == ["done", "done", "done"]'
+jq_check "every tier ran the same nestbench-work (sha256)" \
+	"[.nestbench.work_sha256, .tiers[].work_sha256] | unique == [\"$sha\"]"
+jq_check "L1 says what it is and its accelerator" \
+	'.tiers[1].nature | test("guest \\(signature (TCGTCGTCGTCG|KVMKVMKVM)\\), accelerator (TCG|KVM)")'
+jq_check "L2 is a KVM guest (signature KVMKVMKVM)" \
+	'.tiers[2].nature | startswith("KVM guest (signature KVMKVMKVM), accelerator KVM")'
+jq_check "L2 was reached through L1's relay over vsock" \
+	'.tiers[2].reached | test(" -> relay vsock:42:7420$")'
+jq_check "the tiers record the lab's choices" \
+	'.tiers[1].lab.accelerator_reason != "" and .tiers[2].lab.cid == 42'
+jq_check "every measured value is positive" \
+	'[.tiers[].cases[].samples[].value | . > 0] | all'
+jq_check "every case is done, or skipped with a reason" \
+	'[.tiers[].cases[] | .status == "done" or (.status == "skipped" and (.reason | length) > 0)] | all'
+jq_check "cpu.int is between 0.1 and 100 ns per op on every tier" \
+	'[.tiers[].cases[] | select(.workload == "cpu.int") | .samples[].value | . > 0.1 and . < 100] | all'
+jq_check "pf.anon: one page fault per op on every tier (workload and perf counter)" \
+	'[.tiers[].cases[] | select(.workload == "pf.anon") | .samples[] |
+	  .extra.faults_per_op == 1 and ((.counters[0].value / .ops) | . > 0.99 and . < 1.01)] | all and length == 9'
+jq_check "exit.cpuid costs more at L2 than at L0 (its exits cross L1)" \
+	'[.tiers[0, 2].cases[] | select(.workload == "exit.cpuid") | [.samples[].value] | min] | .[1] > .[0]'
+jq_check "io.fsync ran on each guest's scratch disk (ext4, not tmpfs)" \
+	'[.tiers[1, 2].cases[] | select(.workload == "io.fsync") |
+	  .meta.params.dir == "/scratch" and (.notes | test("ext2/3/4"))] | all'
+
+# ---- a killed lab is cleaned up by the next command ----------------------------------
+pid=$(jq -r .pid "$LAB/state.json" 2>/dev/null)
+[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
+sleep 0.5
+expect_status "lab status after QEMU was killed: exit 1" 1 lab status
+expect_status "lab down after QEMU was killed: exit 0" 0 lab down
+if [ -e "$LAB/state.json" ] || [ -e "$LAB/l1-agent.sock" ] || qemu_left; then
+	fail "  ... and removes its state and sockets"
+else
+	ok "  ... and removes its state and sockets"
+fi
+expect_grep "console logs are kept for a post-mortem" "listening on" "$LAB/l1-console.log"
+finish lab_cli
