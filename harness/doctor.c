@@ -89,7 +89,7 @@ static void report_tier(const struct nb_campaign_cfg *cfg, int t, const struct n
 {
 	struct nb_tier_conn tc;
 	cJSON *tier = cJSON_CreateObject();
-	char err[512], nature[256], sha[65];
+	char err[512], nature[512], sha[65];
 
 	fprintf(out, "tier %s (level %d, %s%s%s)\n", cfg->tiers[t].name, cfg->tiers[t].level,
 		cfg->tiers[t].address, cfg->tiers[t].via[0] ? " via " : "", cfg->tiers[t].via);
@@ -104,7 +104,9 @@ static void report_tier(const struct nb_campaign_cfg *cfg, int t, const struct n
 	if (nb_env_capture(&tc, tier, err) == 0) {
 		const cJSON *si = nb_jget(tier, "sysinfo", NULL);
 		const char *sig = cJSON_GetStringValue(nb_jget(si, "hypervisor", "signature"));
-		nb_env_nature(si, nature, sizeof(nature));
+		/* The nature capture wrote, with a lab guest's accelerator. */
+		snprintf(nature, sizeof(nature), "%s",
+			 cJSON_GetStringValue(nb_jget(tier, "nature", NULL)) ?: "?");
 		fprintf(out, "  nature:     %s\n", nature);
 		fprintf(out, "  kernel:     %s\n", cJSON_GetStringValue(nb_jget(si, "kernel", "release")) ?: "?");
 		fprintf(out, "  cpu:        %s, %d vCPUs\n", cJSON_GetStringValue(nb_jget(si, "cpu", "model")) ?: "?",
