@@ -54,21 +54,25 @@ static int ratio(struct nb_metric *m, double num, double den, double scale, cons
 	return 0;
 }
 
-/* num_event / den_event x scale, named name. */
+/* num_event / den_event x scale, named name; why not, the inputs checked in that order
+ * (den_first: the denominator's first). */
 static int event_ratio(const struct nb_derive_in *in, const char *name, const char *num_event,
-		       const char *den_event, double scale, struct nb_metric *m)
+		       const char *den_event, double scale, int den_first, struct nb_metric *m)
 {
 	double num, den;
 
 	begin(m, name);
-	if (input(in, num_event, m, &num) || input(in, den_event, m, &den))
+	if (den_first ? input(in, den_event, m, &den) || input(in, num_event, m, &num)
+		      : input(in, num_event, m, &num) || input(in, den_event, m, &den))
 		return -1;
 	return ratio(m, num, den, scale, den_event);
 }
 
+/* cycles first: where a tier has no PMU, "cycles unsupported" says more than
+ * "instructions was not requested". */
 int nb_derive_ipc(const struct nb_derive_in *in, struct nb_metric *m)
 {
-	return event_ratio(in, "ipc", "instructions", "cycles", 1, m);
+	return event_ratio(in, "ipc", "instructions", "cycles", 1, 1, m);
 }
 
 int nb_derive_mpki(const struct nb_derive_in *in, const char *miss_event, struct nb_metric *m)
@@ -76,7 +80,7 @@ int nb_derive_mpki(const struct nb_derive_in *in, const char *miss_event, struct
 	char name[NB_METRIC_NAME];
 
 	snprintf(name, sizeof(name), "%s_pki", miss_event);
-	return event_ratio(in, name, miss_event, "instructions", 1000, m);
+	return event_ratio(in, name, miss_event, "instructions", 1000, 0, m);
 }
 
 int nb_derive_walk_share(const struct nb_derive_in *in, const char *walk_event, struct nb_metric *m)
@@ -84,7 +88,7 @@ int nb_derive_walk_share(const struct nb_derive_in *in, const char *walk_event, 
 	char name[NB_METRIC_NAME];
 
 	snprintf(name, sizeof(name), "walk_share[%s]", walk_event);
-	return event_ratio(in, name, walk_event, "cycles", 1, m);
+	return event_ratio(in, name, walk_event, "cycles", 1, 0, m);
 }
 
 int nb_derive_per_op(const struct nb_derive_in *in, const char *event, const char *name,
@@ -100,16 +104,116 @@ int nb_derive_per_op(const struct nb_derive_in *in, const char *event, const cha
 	return ratio(m, v, in->ops, 1, "ops");
 }
 
-int nb_derive_exits_per_op(const struct nb_derive_in *in, struct nb_metric *m)
+/* Named event-per-operation metrics: nb_derive_all's and nb_derive_metric's. */
+static const char *const per_op_events[][2] = {
+	{ "faults_per_op", "page-faults" }, { "cs_per_op", "context-switches" },
+};
+#define N_PER_OP (sizeof(per_op_events) / sizeof(per_op_events[0]))
+
+/* 0 when the visit's exits were counted and its operations are known. */
+static int exits_counted(const struct nb_derive_in *in, struct nb_metric *m)
 {
-	begin(m, "exits_per_op");
 	if (in->exits_state == NB_EXITS_NONE)
 		return na(m, "exits were not counted (the campaign tier has no count_exits)%s%s", "", NULL);
 	if (in->exits_state == NB_EXITS_UNKNOWN)
 		return na(m, "no exit total: %s%s", in->exits_why ? in->exits_why : "no reason given", NULL);
 	if (!(in->exits_ops > 0))
 		return na(m, "the visit's operation count is unknown%s%s", "", NULL);
+	return 0;
+}
+
+int nb_derive_exits_per_op(const struct nb_derive_in *in, struct nb_metric *m)
+{
+	begin(m, "exits_per_op");
+	if (exits_counted(in, m))
+		return -1;
 	return ratio(m, in->exits, in->exits_ops, 1, "ops");
+}
+
+int nb_derive_exit_reason_per_op(const struct nb_derive_in *in, const char *reason,
+				 struct nb_metric *m)
+{
+	char name[NB_METRIC_NAME];
+	double count = 0;
+
+	snprintf(name, sizeof(name), "exits_per_op[%s]", reason);
+	begin(m, name);
+	if (exits_counted(in, m))
+		return -1;
+	if (!in->exits_reasons)
+		return na(m, "exit reasons were not recorded (count_exits has \"reasons\": false)%s%s", "", NULL);
+	/* by_reason lists every reason seen over the visit: one not listed had no exit. */
+	for (int i = 0; i < in->nreasons; i++)
+		if (in->reasons[i].name && strcmp(in->reasons[i].name, reason) == 0)
+			count = in->reasons[i].count;
+	return ratio(m, count, in->exits_ops, 1, "ops");
+}
+
+/* "walk_share[X]" -> X in buf; NULL when name is not prefix[...]. */
+static const char *bracketed(const char *name, const char *prefix, char *buf, size_t len)
+{
+	size_t p = strlen(prefix), n = strlen(name);
+
+	if (strncmp(name, prefix, p) != 0 || name[p] != '[' || n < p + 3 || name[n - 1] != ']')
+		return NULL;
+	snprintf(buf, len, "%.*s", (int)(n - p - 2), name + p + 1);
+	return buf;
+}
+
+/* "X_pki" -> X in buf; NULL otherwise. */
+static const char *pki_event(const char *name, char *buf, size_t len)
+{
+	size_t n = strlen(name);
+
+	if (n < 5 || strcmp(name + n - 4, "_pki") != 0)
+		return NULL;
+	snprintf(buf, len, "%.*s", (int)(n - 4), name);
+	return buf;
+}
+
+int nb_derive_metric(const struct nb_derive_in *in, const char *name, struct nb_metric *m)
+{
+	char ev[NB_METRIC_NAME];
+
+	if (strcmp(name, "ipc") == 0)
+		return nb_derive_ipc(in, m);
+	if (strcmp(name, "exits_per_op") == 0)
+		return nb_derive_exits_per_op(in, m);
+	if (bracketed(name, "exits_per_op", ev, sizeof(ev)))
+		return nb_derive_exit_reason_per_op(in, ev, m);
+	if (bracketed(name, "walk_share", ev, sizeof(ev)))
+		return nb_derive_walk_share(in, ev, m);
+	if (pki_event(name, ev, sizeof(ev)))
+		return nb_derive_mpki(in, ev, m);
+	for (size_t i = 0; i < N_PER_OP; i++)
+		if (strcmp(name, per_op_events[i][0]) == 0)
+			return nb_derive_per_op(in, per_op_events[i][1], name, m);
+	begin(m, name);
+	return na(m, "no metric is called %s%s", name, NULL);
+}
+
+const char *nb_metric_title(const char *name, char *buf, size_t len)
+{
+	static const char *const titles[][2] = {
+		{ "ipc", "IPC" }, { "exits_per_op", "exits/op" }, { "faults_per_op", "faults/op" },
+		{ "cs_per_op", "ctx switches/op" },
+	};
+	char ev[NB_METRIC_NAME];
+
+	for (size_t i = 0; i < sizeof(titles) / sizeof(titles[0]); i++)
+		if (strcmp(name, titles[i][0]) == 0) {
+			snprintf(buf, len, "%s", titles[i][1]);
+			return buf;
+		}
+	if (bracketed(name, "exits_per_op", ev, sizeof(ev)))
+		snprintf(buf, len, "%s exits/op", ev);
+	else if (bracketed(name, "walk_share", ev, sizeof(ev)))
+		snprintf(buf, len, "%s share of cycles", ev);
+	else if (pki_event(name, ev, sizeof(ev)))
+		snprintf(buf, len, "%s per 1k instr", ev);
+	else
+		snprintf(buf, len, "%s", name);
+	return buf;
 }
 
 int nb_is_walk_cycles_event(const char *name)
@@ -147,10 +251,9 @@ int nb_derive_all(const struct nb_derive_in *in, struct nb_metric *out, int max)
 		else if (nb_is_walk_cycles_event(e))
 			nb_derive_walk_share(in, e, &out[n++]);
 	}
-	if (n < max && find(in, "page-faults"))
-		nb_derive_per_op(in, "page-faults", "faults_per_op", &out[n++]);
-	if (n < max && find(in, "context-switches"))
-		nb_derive_per_op(in, "context-switches", "cs_per_op", &out[n++]);
+	for (size_t i = 0; i < N_PER_OP; i++)
+		if (n < max && find(in, per_op_events[i][1]))
+			nb_derive_per_op(in, per_op_events[i][1], per_op_events[i][0], &out[n++]);
 	if (n < max && in->exits_state != NB_EXITS_NONE)
 		nb_derive_exits_per_op(in, &out[n++]);
 	return n;
@@ -208,9 +311,32 @@ int nb_derive_from_sample(const cJSON *sample, struct nb_derive_in *in, struct n
 			in->exits_why = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ex, "total_unsupported"));
 		}
 		in->exits_ops = cJSON_IsNumber(vops) ? vops->valuedouble : -1;
+		in->exits_first_visit = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ex, "first_visit"));
 	} else if (cJSON_IsString(exu)) {
 		in->exits_state = NB_EXITS_UNKNOWN;
 		in->exits_why = exu->valuestring;
+	}
+	return 0;
+}
+
+int nb_derive_reasons_from_sample(const cJSON *sample, struct nb_derive_in *in,
+				  struct nb_exit_reason *r, int max)
+{
+	const cJSON *ex = cJSON_GetObjectItemCaseSensitive(sample, "exits");
+	const cJSON *by = cJSON_GetObjectItemCaseSensitive(ex, "by_reason"), *it;
+
+	in->reasons = r;
+	in->nreasons = 0;
+	in->exits_reasons = cJSON_IsObject(by);
+	if (!in->exits_reasons)
+		return 0;
+	cJSON_ArrayForEach(it, by) {
+		if (!cJSON_IsNumber(it))
+			continue;
+		if (in->nreasons == max)
+			return -1;
+		r[in->nreasons].name = it->string;
+		r[in->nreasons++].count = it->valuedouble;
 	}
 	return 0;
 }

@@ -9,11 +9,14 @@
  *	faults_per_op           page-faults / ops
  *	cs_per_op               context-switches / ops
  *	exits_per_op            the parent-counted exits / the visit's ops
+ *	exits_per_op[<reason>]  the exits of one reason (exits.by_reason) / the visit's ops
  *
  * Each metric is either a value or "n/a" with the reason — an input unsupported on the
  * tier (its reason quoted), not requested, never scheduled (perf's "not counted"), or a
  * zero denominator — never 0 for something unknown.  A value computed from a
- * multiplexed (scaled) count is flagged `estimated`. */
+ * multiplexed (scaled) count is flagged `estimated`.  struct nb_derive_in is also the
+ * result reader's model of a sample (resultset.h): the table's counter columns
+ * (table_counters.c) compute from what the reader kept. */
 #ifndef NB_DERIVED_H
 #define NB_DERIVED_H
 
@@ -33,6 +36,12 @@ struct nb_ctr {
 
 enum nb_exits_state { NB_EXITS_NONE, NB_EXITS_COUNTED, NB_EXITS_UNKNOWN };
 
+/* One entry of exits.by_reason. */
+struct nb_exit_reason {
+	const char *name;          /* the tracepoint's spelling: "cpuid" (AMD), "CPUID" (Intel) */
+	double count;
+};
+
 struct nb_derive_in {
 	const struct nb_ctr *ctr;
 	int nctr;
@@ -41,6 +50,10 @@ struct nb_derive_in {
 	double exits;              /* COUNTED: the total over the visit */
 	double exits_ops;          /* the operations of that visit */
 	const char *exits_why;     /* UNKNOWN: why there is no total */
+	int exits_first_visit;     /* the visit calibrated the op count: its exits include that */
+	int exits_reasons;         /* exits.by_reason was recorded (reasons: nreasons, maybe 0) */
+	const struct nb_exit_reason *reasons;
+	int nreasons;
 };
 
 #define NB_METRIC_NAME 80
@@ -62,6 +75,16 @@ int nb_derive_walk_share(const struct nb_derive_in *in, const char *walk_event, 
 int nb_derive_per_op(const struct nb_derive_in *in, const char *event, const char *name,
 		     struct nb_metric *m);
 int nb_derive_exits_per_op(const struct nb_derive_in *in, struct nb_metric *m);
+/* One reason's exits / the visit's ops; a reason the visit did not see is 0 when the
+ * reasons were recorded, and n/a when they were not. */
+int nb_derive_exit_reason_per_op(const struct nb_derive_in *in, const char *reason,
+				 struct nb_metric *m);
+/* The metric named as nb_derive_all names them ("ipc", "<event>_pki", "walk_share[<event>]",
+ * "faults_per_op", "cs_per_op", "exits_per_op", "exits_per_op[<reason>]"). */
+int nb_derive_metric(const struct nb_derive_in *in, const char *name, struct nb_metric *m);
+/* A column heading for a metric name: "IPC", "exits/op", "faults/op", "ctx switches/op",
+ * "<event> per 1k instr", "<event> share of cycles"; other names unchanged. */
+const char *nb_metric_title(const char *name, char *buf, size_t len);
 
 /* Every metric that applies to what the sample asked for (an IPC when cycles or
  * instructions were requested, an MPKI per miss event, ...): the number written to
@@ -78,5 +101,9 @@ int nb_is_miss_event(const char *name);
  * "exits_unsupported"); ctr (room for max) holds pointers into sample.  0, or -1 when
  * the sample has more counters than max. */
 int nb_derive_from_sample(const cJSON *sample, struct nb_derive_in *in, struct nb_ctr *ctr, int max);
+/* Add the sample's exits.by_reason to in (after nb_derive_from_sample); r (room for max)
+ * holds pointers into sample.  0, or -1 when there are more reasons than max. */
+int nb_derive_reasons_from_sample(const cJSON *sample, struct nb_derive_in *in,
+				  struct nb_exit_reason *r, int max);
 
 #endif

@@ -179,7 +179,15 @@ struct bar_chart {
 	const char *empty;         /* appended to the label of a row without any bar */
 	/* title, axis labels and scales before the plot command */
 	void (*head)(const struct nb_table *t, FILE *gp);
+	/* optional: a text written above the bar of row r in column c; 0 when none */
+	int (*tag)(const struct nb_table *t, size_t r, size_t c, char *buf, size_t len);
 };
+
+/* Data columns per series: value, interval low and high, and the tag if any. */
+static int bar_fields(const struct bar_chart *b)
+{
+	return b->tag ? 4 : 3;
+}
 
 /* The row's tic label, saying so when no series has a bar there. */
 static void bar_label(const struct nb_table *t, const struct bar_chart *b, size_t r, char *buf,
@@ -219,10 +227,11 @@ static double bar_positions(const struct nb_table *t, const struct bar_chart *b,
 static void bars_dat(const struct nb_table *t, const struct bar_chart *b, const double *pos,
 		     FILE *f)
 {
-	char label[320];
+	char label[320], tag[NB_LABEL];
 	double v[3];
 
-	fputs("# x position, label, then per series: value, interval low, interval high\n", f);
+	fprintf(f, "# x position, label, then per series: value, interval low, interval high%s\n",
+		b->tag ? ", the text above the bar" : "");
 	for (size_t r = 0; r < t->n_rows; r++) {
 		if (pos[r] < 0)
 			continue;
@@ -230,13 +239,19 @@ static void bars_dat(const struct nb_table *t, const struct bar_chart *b, const 
 		fprintf(f, "%g ", pos[r]);
 		dat_str(f, label);
 		for (size_t c = 0; c < t->n_cols; c++) {
+			int has;
+
 			if (!b->series(t, c))
 				continue;
-			if (!b->bar(t, r, c, v))
+			if (!(has = b->bar(t, r, c, v)))
 				v[0] = v[1] = v[2] = NAN;
 			dat_num(f, v[0]);
 			dat_num(f, v[1]);
 			dat_num(f, v[2]);
+			if (!b->tag)
+				continue;
+			fputc(' ', f);
+			dat_str(f, has && b->tag(t, r, c, tag, sizeof(tag)) ? tag : "");
 		}
 		fputc('\n', f);
 	}
@@ -303,14 +318,23 @@ static void bars_gp(const struct nb_table *t, const struct bar_chart *b, const d
 			fputs(i++ ? ", " : "", f);
 			gp_str(f, t->cols[c].label);
 		}
-	fprintf(f, "]\nnb = %zu\nbw = 0.8 / nb\nset boxwidth bw absolute\n"
+	/* Series k's value is in column nf * (k - 1) + 3, then its interval low and high. */
+	fprintf(f, "]\nnb = %zu\nnf = %d\nbw = 0.8 / nb\nset boxwidth bw absolute\n"
 		"set style fill solid 0.85 border -1\n"
-		"plot for [k=1:nb] '%s.dat' using ($1 + (k - (nb + 1) / 2.0) * bw):(column(3 * k)) "
+		"x(k) = $1 + (k - (nb + 1) / 2.0) * bw\n"
+		"v(k) = nf * (k - 1) + 3\n"
+		"plot for [k=1:nb] '%s.dat' using (x(k)):(column(v(k))) "
 		"with boxes lc k title titles[k], \\\n"
-		"     for [k=1:nb] '%s.dat' using ($1 + (k - (nb + 1) / 2.0) * bw):(column(3 * k + 1)):"
-		"(0):(column(3 * k + 2) - column(3 * k + 1)) with vectors heads size screen 0.004,90 "
-		"lc rgb 'black' notitle\n",
-		n, b->name, b->name);
+		"     for [k=1:nb] '%s.dat' using (x(k)):(column(v(k) + 1)):"
+		"(0):(column(v(k) + 2) - column(v(k) + 1)) with vectors heads size screen 0.004,90 "
+		"lc rgb 'black' notitle",
+		n, bar_fields(b), b->name, b->name);
+	/* Tags stand upright just above the interval's top (log axes: a factor). */
+	if (b->tag)
+		fprintf(f, ", \\\n     for [k=1:nb] '%s.dat' using (x(k)):(column(v(k) + 2) * 1.3):"
+			"(stringcolumn(v(k) + 3)) with labels rotate by 90 left font ',8' notitle",
+			b->name);
+	fputc('\n', f);
 }
 
 /* ---- chart 1: overhead per workload ------------------------------------------------- */
@@ -355,7 +379,7 @@ static void overhead_head(const struct nb_table *t, FILE *f)
 
 static const struct bar_chart overhead_chart = { "overhead", overhead_row, overhead_series,
 						 overhead_bar, overhead_label, ": n/a",
-						 overhead_head };
+						 overhead_head, NULL };
 
 static size_t overhead_cols(const struct nb_table *t)
 {
@@ -586,18 +610,47 @@ static void exits_label(const struct nb_table *t, size_t r, char *buf, size_t le
 	snprintf(buf, len, "%s (%s)", label, t->rows[r].unit);
 }
 
+/* The exits/op that column c's tier has on row r (counted by its parent), or NULL. */
+static const struct nb_ctr_cell *exits_per_op(const struct nb_table *t, size_t r, size_t c)
+{
+	for (size_t k = 0; k < t->n_ctr_cols; k++)
+		if (t->ctr_cols[k].tier == t->cols[c].tier && t->ctr_cols[k].with_reason)
+			return nb_table_ctr_cell(t, r, k)->state == NB_CELL_OK ? nb_table_ctr_cell(t, r, k) : NULL;
+	return NULL;
+}
+
+static int exits_tag(const struct nb_table *t, size_t r, size_t c, char *buf, size_t len)
+{
+	const struct nb_ctr_cell *cell = exits_per_op(t, r, c);
+	char v[NB_NUM];
+
+	if (!cell)
+		return 0;
+	nb_fmt_count(cell->median, v, sizeof(v));
+	snprintf(buf, len, "%s exits/op", v);
+	return 1;
+}
+
 static void exits_head(const struct nb_table *t, FILE *f)
 {
-	(void)t;
+	int tags = 0;
+
+	for (size_t r = 0; r < t->n_rows; r++)
+		for (size_t c = 0; c < t->n_cols && exit_row(t, r); c++)
+			tags |= is_tier_col(t, c) && exits_per_op(t, r, c) != NULL;
 	gp_frame(f, "Cost of VM exits (exit.*) and of operations that need none (ctl.*), per tier",
-		 "error bars: 95 % confidence interval of the median", 1);
-	/* 10, 100, 1k, 10k ...: no exponent notation on the axis people read first. */
-	fputs("set ylabel 'ns per operation (median, log scale)'\nset logscale y\n"
-	      "set format y '%.0s%c'\nset xtics rotate by 30 right\n", f);
+		 tags ? "error bars: 95 % confidence interval of the median; above a bar: VM exits per "
+			"operation counted by the parent tier (median over visits)"
+		      : "error bars: 95 % confidence interval of the median", 1);
+	/* 10, 100, 1k, 10k ...: no exponent notation on the axis people read first; room
+	 * above the bars for their exits/op. */
+	fprintf(f, "set ylabel 'ns per operation (median, log scale)'\nset logscale y\n"
+		"set format y '%%.0s%%c'\nset xtics rotate by 30 right\n%s",
+		tags ? "set offsets 0, 0, graph 0.25, 0\n" : "");
 }
 
 static const struct bar_chart exits_chart = { "exits", exit_row, is_tier_col, exits_bar,
-					      exits_label, ": not measured", exits_head };
+					      exits_label, ": not measured", exits_head, exits_tag };
 
 static size_t exit_rows(const struct nb_table *t)
 {

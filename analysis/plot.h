@@ -3,7 +3,8 @@
  *   overhead.*  clustered bars, overhead % per workload and tier, 95 % CI error bars
  *               (VM exits are left to exits.*: their overheads dwarf the rest);
  *   mem_lat.*   mem.lat: ns per load against the working-set size, one line per tier;
- *   exits.*     exit.* and ctl.* costs per tier, ns on a log scale.
+ *   exits.*     exit.* and ctl.* costs per tier, ns on a log scale, with the exits per
+ *               operation (the table's counter columns) above the bars where counted.
  */
 #ifndef NB_PLOT_H
 #define NB_PLOT_H

@@ -18,6 +18,20 @@ void nb_fmt_value(double v, char *buf, size_t len)
 	snprintf(buf, len, "%.*f", dec < 0 ? 0 : dec, v);
 }
 
+void nb_fmt_count(double v, char *buf, size_t len)
+{
+	char *end;
+
+	nb_fmt_value(v, buf, len);
+	if (!strchr(buf, '.'))
+		return;
+	end = buf + strlen(buf);
+	while (end[-1] == '0')
+		*--end = '\0';
+	if (end[-1] == '.')
+		end[-1] = '\0';
+}
+
 void nb_fmt_pct(double frac, char *buf, size_t len)
 {
 	double p = frac * 100;

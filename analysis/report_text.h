@@ -13,6 +13,9 @@
 /* A measured value with 4 significant digits and no exponent: 2.935, 840.6, 26136,
  * 0.01230; "n/a" when not finite. */
 void nb_fmt_value(double v, char *buf, size_t len);
+/* A count per operation: the same without trailing zeros, 0.006000 -> "0.006",
+ * 1.000 -> "1". */
+void nb_fmt_count(double v, char *buf, size_t len);
 /* A fraction as a signed percentage with one decimal: 0.1234 -> "+12.3" (no decimal
  * from 1000 % up). */
 void nb_fmt_pct(double frac, char *buf, size_t len);

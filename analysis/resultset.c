@@ -120,42 +120,63 @@ static double number_or_nan(const cJSON *v)
 	return cJSON_IsNumber(v) ? v->valuedouble : NAN;
 }
 
-/* Counters of the first sample that lists any; each event's scaled value per sample
- * (NaN where a sample did not count it: perf's "not counted", never a zero). */
-static int read_counters(const cJSON *samples, struct nb_rs_case *c)
+/* The case's copy of a string of the document, each text stored once; NULL stays NULL.
+ * -1 when out of memory. */
+static int intern(struct nb_rs_case *c, const char **s)
 {
-	const cJSON *s, *ev, *first = NULL;
+	char **p;
+
+	if (!*s)
+		return 0;
+	for (size_t i = 0; i < c->n_strs; i++)
+		if (strcmp(c->strs[i], *s) == 0) {
+			*s = c->strs[i];
+			return 0;
+		}
+	if (!(p = realloc(c->strs, (c->n_strs + 1) * sizeof(*p))))
+		return -1;
+	c->strs = p;
+	if (!(p[c->n_strs] = strdup(*s)))
+		return -1;
+	*s = p[c->n_strs++];
+	return 0;
+}
+
+/* Each sample's counters, operations and exits, parsed by derived.c (pointers into the
+ * document) and then given the case's own copies of the strings. */
+static int read_samples(const cJSON *samples, struct nb_rs_case *c)
+{
+	const cJSON *s;
+	size_t n_ctr = 0, n_rsn = 0, used_ctr = 0, used_rsn = 0, i = 0;
 
 	cJSON_ArrayForEach(s, samples) {
-		if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(s, "counters")) > 0) {
-			first = cJSON_GetObjectItemCaseSensitive(s, "counters");
-			break;
-		}
+		n_ctr += (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(s, "counters"));
+		n_rsn += (size_t)cJSON_GetArraySize(path_of(s, "exits", "by_reason"));
 	}
-	if (!first)
-		return 0;
-	c->n_counters = (size_t)cJSON_GetArraySize(first);
-	if (!(c->counters = calloc(c->n_counters, sizeof(*c->counters))))
+	c->samples = calloc(c->n ? c->n : 1, sizeof(*c->samples));
+	c->ctr_store = calloc(n_ctr ? n_ctr : 1, sizeof(*c->ctr_store));
+	c->reason_store = calloc(n_rsn ? n_rsn : 1, sizeof(*c->reason_store));
+	if (!c->samples || !c->ctr_store || !c->reason_store)
 		return -1;
-	for (size_t i = 0; i < c->n_counters; i++) {
-		struct nb_rs_counter *k = &c->counters[i];
-		size_t j = 0;
+	cJSON_ArrayForEach(s, samples) {
+		struct nb_rs_sample *x = &c->samples[i++];
+		const cJSON *visit = cJSON_GetObjectItemCaseSensitive(s, "visit");
+		struct nb_ctr *k = c->ctr_store + used_ctr;
+		struct nb_exit_reason *r = c->reason_store + used_rsn;
 
-		ev = cJSON_GetArrayItem(first, (int)i);
-		k->name = str_copy(ev, "name", "?");
-		k->unsupported = str_copy(ev, "unsupported", NULL);
-		if (k->unsupported)
-			continue;
-		if (!(k->scaled = calloc(c->n ? c->n : 1, sizeof(double))))
+		x->visit = cJSON_IsNumber(visit) ? visit->valueint : 0;
+		if (nb_derive_from_sample(s, &x->in, k, (int)(n_ctr - used_ctr)) ||
+		    nb_derive_reasons_from_sample(s, &x->in, r, (int)(n_rsn - used_rsn)) ||
+		    intern(c, &x->in.exits_why))
 			return -1;
-		cJSON_ArrayForEach(s, samples) {
-			const cJSON *e = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(s, "counters"),
-							    (int)i);
-			const char *nm = str_of(e, "name");
-
-			k->scaled[j++] = nm && strcmp(nm, k->name) == 0
-					 ? number_or_nan(cJSON_GetObjectItemCaseSensitive(e, "scaled")) : NAN;
-		}
+		used_ctr += (size_t)x->in.nctr;
+		used_rsn += (size_t)x->in.nreasons;
+		for (int j = 0; j < x->in.nctr; j++)
+			if (intern(c, &k[j].name) || intern(c, &k[j].why))
+				return -1;
+		for (int j = 0; j < x->in.nreasons; j++)
+			if (intern(c, &r[j].name))
+				return -1;
 	}
 	return 0;
 }
@@ -202,7 +223,7 @@ static int read_case(const cJSON *o, struct nb_rs_case *c, const char *where, ch
 		return -1;
 	cJSON_ArrayForEach(s, samples)
 		c->values[i++] = number_or_nan(cJSON_GetObjectItemCaseSensitive(s, "value"));
-	return read_params(o, c) || read_counters(samples, c) ? -1 : 0;
+	return read_params(o, c) || read_samples(samples, c) ? -1 : 0;
 }
 
 static void free_case(struct nb_rs_case *c)
@@ -219,12 +240,12 @@ static void free_case(struct nb_rs_case *c)
 		free(c->params[i].value);
 	}
 	free(c->params);
-	for (size_t i = 0; i < c->n_counters; i++) {
-		free(c->counters[i].name);
-		free(c->counters[i].unsupported);
-		free(c->counters[i].scaled);
-	}
-	free(c->counters);
+	free(c->samples);
+	free(c->ctr_store);
+	free(c->reason_store);
+	for (size_t i = 0; i < c->n_strs; i++)
+		free(c->strs[i]);
+	free(c->strs);
 }
 
 /* ---- tiers and files ---------------------------------------------------------------- */

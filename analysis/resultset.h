@@ -6,6 +6,7 @@
 #ifndef NB_RESULTSET_H
 #define NB_RESULTSET_H
 
+#include "derived.h"
 #include "stats.h"
 
 #include <stddef.h>
@@ -15,12 +16,13 @@
 
 /* ---- data types --------------------------------------------------------------------- */
 
-/* One requested perf event of a case: kept for counter columns (issue 7).  An event
- * the tier cannot count has `unsupported` set and no values: never a zero. */
-struct nb_rs_counter {
-	char *name;
-	char *unsupported;       /* the tier's reason, or NULL */
-	double *scaled;          /* one per sample; NaN when that sample did not count it */
+/* One sample's perf counters, operations and parent-counted VM exits, in the model the
+ * derived metrics are computed from (derived.h: one model for the reader and the
+ * metrics).  An event the tier cannot count stays NB_CTR_UNSUPPORTED with its reason,
+ * one never scheduled NB_CTR_NOT_COUNTED: never a zero. */
+struct nb_rs_sample {
+	int visit;               /* samples[].visit (1-based); 0 when absent */
+	struct nb_derive_in in;  /* in.ctr, in.reasons and their strings belong to the case */
 };
 
 struct nb_rs_param {
@@ -33,11 +35,15 @@ struct nb_rs_case {
 	char *reason;            /* skipped: `reason`; failed: `error`; otherwise NULL */
 	enum nb_stats_better better;
 	double *values;          /* samples[].value in file order */
+	struct nb_rs_sample *samples; /* the same samples' counters and exits */
 	size_t n;
 	struct nb_rs_param *params;
 	size_t n_params;
-	struct nb_rs_counter *counters; /* from the first sample that lists any */
-	size_t n_counters;
+	/* storage behind samples[].in */
+	struct nb_ctr *ctr_store;
+	struct nb_exit_reason *reason_store;
+	char **strs;             /* event names, reasons: each text once */
+	size_t n_strs;
 };
 
 /* What a tier was, for one footnote line and the column names. */

@@ -34,10 +34,7 @@ const char *nb_family_title(const char *family)
 
 /* ---- notes and remarks -------------------------------------------------------------- */
 
-/* A numbered footnote; equal texts share a number.  Returns it (1-based), 0 on OOM. */
-static size_t add_note(struct nb_table *t, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static size_t add_note(struct nb_table *t, const char *fmt, ...)
+size_t nb_table_note(struct nb_table *t, const char *fmt, ...)
 {
 	char *s, **p;
 	va_list ap;
@@ -62,9 +59,7 @@ static size_t add_note(struct nb_table *t, const char *fmt, ...)
 	return t->n_notes;
 }
 
-static void add_remark(struct nb_table *t, enum nb_remark_kind kind, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void add_remark(struct nb_table *t, enum nb_remark_kind kind, const char *fmt, ...)
+void nb_table_remark(struct nb_table *t, enum nb_remark_kind kind, const char *fmt, ...)
 {
 	struct nb_remark *p;
 	char *s;
@@ -163,7 +158,7 @@ static int name_columns(struct nb_table *t)
 	return 0;
 }
 
-static const char *tier_label(const struct nb_table *t, size_t tier)
+const char *nb_table_tier_label(const struct nb_table *t, size_t tier)
 {
 	for (size_t i = 0; i < t->n_cols; i++)
 		if (t->cols[i].tier == tier && t->cols[i].kind != NB_COL_STEP)
@@ -255,7 +250,7 @@ static int build_columns(struct nb_table *t)
 		if (t->cols[i].kind == NB_COL_STEP) {
 			char own[NB_LABEL];
 
-			snprintf(own, sizeof(own), "%s", tier_label(t, t->cols[i].tier));
+			snprintf(own, sizeof(own), "%s", nb_table_tier_label(t, t->cols[i].tier));
 			snprintf(t->cols[i].label, NB_LABEL, "%.100s/L%d", own, rs->tiers[t->cols[i].ref].level);
 		}
 	return 0;
@@ -361,11 +356,11 @@ static void fill_baseline(struct nb_table *t, const struct nb_table_row *row,
 		return;
 	}
 	if (nb_rs_case_problem(c, buf, sizeof(buf))) {
-		na(cell, add_note(t, "%s on the baseline %s: %s", row->key, t->cols[0].label, buf));
+		na(cell, nb_table_note(t, "%s on the baseline %s: %s", row->key, t->cols[0].label, buf));
 		return;
 	}
 	if (nb_stats_median(c->values, c->n, &cell->r.median_b, err)) {
-		na(cell, add_note(t, "%s on the baseline %s: %s", row->key, t->cols[0].label, err));
+		na(cell, nb_table_note(t, "%s on the baseline %s: %s", row->key, t->cols[0].label, err));
 		return;
 	}
 	cell->r.n_b = c->n;
@@ -379,17 +374,17 @@ static size_t ratio_problem(struct nb_table *t, const struct nb_table_col *col,
 			    const struct nb_rs_case *rc)
 {
 	const char *ref = col->ref == t->base ? "the baseline " : "";
-	const char *rl = tier_label(t, col->ref), *tl = tier_label(t, col->tier);
+	const char *rl = nb_table_tier_label(t, col->ref), *tl = nb_table_tier_label(t, col->tier);
 	char buf[NB_RS_ERR];
 
 	if (nb_rs_case_problem(tc, buf, sizeof(buf)))
-		return add_note(t, "%s on %s: %s", row->key, tl, buf);
+		return nb_table_note(t, "%s on %s: %s", row->key, tl, buf);
 	if (!rc)
-		return add_note(t, "%s: not measured on %s%s (not in its campaign)", row->key, ref, rl);
+		return nb_table_note(t, "%s: not measured on %s%s (not in its campaign)", row->key, ref, rl);
 	if (nb_rs_case_problem(rc, buf, sizeof(buf)))
-		return add_note(t, "%s on %s%s: %s", row->key, ref, rl, buf);
+		return nb_table_note(t, "%s on %s%s: %s", row->key, ref, rl, buf);
 	if (strcmp(tc->unit, rc->unit) != 0 || tc->better != rc->better)
-		return add_note(t, "%s: %s on %s but %s on %s%s: not comparable", row->key, tc->unit,
+		return nb_table_note(t, "%s: %s on %s but %s on %s%s: not comparable", row->key, tc->unit,
 				tl, rc->unit, ref, rl);
 	return 0;
 }
@@ -419,7 +414,7 @@ static void fill_ratio(struct nb_table *t, const struct nb_table_col *col,
 	nb_rng_seed_key(&rng, t->o.seed, key);
 	if (nb_stats_overhead(tc->values, tc->n, rc->values, rc->n, tc->better, t->o.level,
 			      t->o.resamples, &rng, &cell->r, err)) {
-		na(cell, add_note(t, "%s on %s: %s", row->key, tier_label(t, col->tier), err));
+		na(cell, nb_table_note(t, "%s on %s: %s", row->key, nb_table_tier_label(t, col->tier), err));
 		return;
 	}
 	cell->cv = sample_cv(tc);
@@ -494,9 +489,9 @@ static void remark_method(struct nb_table *t, int chosen, size_t n_level0)
 	const struct nb_rs_tier *b = &t->rs->tiers[t->base];
 
 	if (t->n_cols == 1) {
-		add_remark(t, NB_REM_METHOD, "Cells: the median of each case's samples (type 7).");
+		nb_table_remark(t, NB_REM_METHOD, "Cells: the median of each case's samples (type 7).");
 	} else {
-		add_remark(t, NB_REM_METHOD,
+		nb_table_remark(t, NB_REM_METHOD,
 			   "Cells: overhead in %% from the medians, positive = slower: t/b - 1 for "
 			   "times (lower is better), b/t - 1 for throughputs (higher is better); ± is "
 			   "the larger half of the %g %% percentile-bootstrap interval (%u resamples, "
@@ -504,7 +499,7 @@ static void remark_method(struct nb_table *t, int chosen, size_t n_level0)
 			   "tier one level below it in the same file.", t->o.level * 100, t->o.resamples,
 			   (unsigned long long)t->o.seed, (unsigned long long)t->o.seed);
 	}
-	add_remark(t, NB_REM_BASELINE, "Baseline: %s = tier %s of F%zu%s.", t->cols[0].label, b->name,
+	nb_table_remark(t, NB_REM_BASELINE, "Baseline: %s = tier %s of F%zu%s.", t->cols[0].label, b->name,
 		   b->file + 1, chosen ? "" : n_level0 > 1
 		   ? ", the first of several level-0 tiers (choose with --baseline FILE:TIER)"
 		   : ", the level-0 tier");
@@ -516,12 +511,12 @@ static void remark_files(struct nb_table *t)
 	int differ = 0;
 
 	for (size_t f = 0; f < rs->n_files; f++) {
-		add_remark(t, NB_REM_FILES, "F%zu = %s: campaign %s, started %s.", f + 1,
+		nb_table_remark(t, NB_REM_FILES, "F%zu = %s: campaign %s, started %s.", f + 1,
 			   rs->files[f].path, rs->files[f].campaign, rs->files[f].started);
 		differ |= strcmp(rs->files[f].work_sha256, rs->files[0].work_sha256) != 0;
 	}
 	if (!differ) {
-		add_remark(t, NB_REM_WORK, "nestbench-work sha256 %s%s.", rs->files[0].work_sha256,
+		nb_table_remark(t, NB_REM_WORK, "nestbench-work sha256 %s%s.", rs->files[0].work_sha256,
 			   rs->n_files > 1 ? " in every file" : "");
 		return;
 	}
@@ -535,7 +530,7 @@ static void remark_files(struct nb_table *t)
 		fprintf(m, "%sF%zu %s", f ? ", " : "", f + 1,
 			rs->files[f].work_sha256[0] ? rs->files[f].work_sha256 : "(none recorded)");
 	fclose(m);
-	add_remark(t, NB_REM_WORK, "WARNING: the files ran different nestbench-work binaries, so a "
+	nb_table_remark(t, NB_REM_WORK, "WARNING: the files ran different nestbench-work binaries, so a "
 		   "difference may be the code's, not the platform's: sha256 %s.", list);
 	free(list);
 }
@@ -561,7 +556,7 @@ static void remark_env(struct nb_table *t)
 			continue;
 		if (e->vcpus >= 0)
 			snprintf(vcpus, sizeof(vcpus), "%d vCPU%s", e->vcpus, e->vcpus == 1 ? "" : "s");
-		add_remark(t, NB_REM_ENV, "%s: tier %s of F%zu, level %d: %s%s; "
+		nb_table_remark(t, NB_REM_ENV, "%s: tier %s of F%zu, level %d: %s%s; "
 			   "kernel %s; CPU %s; %s%s%s.", col->label, tr->name, tr->file + 1, tr->level,
 			   e->nature, accel_text(e, acc, sizeof(acc)),
 			   e->kernel ? e->kernel : "unknown", e->cpu ? e->cpu : "unknown", vcpus,
@@ -571,7 +566,7 @@ static void remark_env(struct nb_table *t)
 		const struct nb_rs_tier *tr = &t->rs->tiers[i];
 
 		if (!tr->n_cases)
-			add_remark(t, NB_REM_TIER, "Tier %s of F%zu has no measured cases (status %s%s%s).",
+			nb_table_remark(t, NB_REM_TIER, "Tier %s of F%zu has no measured cases (status %s%s%s).",
 				   tr->name, tr->file + 1, tr->status, tr->error ? ": " : "",
 				   tr->error ? tr->error : "");
 	}
@@ -607,7 +602,7 @@ static void remark_list(struct nb_table *t, enum nb_remark_kind kind, const char
 		fprintf(m, "; and %zu more", n - LIST_MAX);
 	fclose(m);
 	if (n)
-		add_remark(t, kind, "%s %s.", head, buf);
+		nb_table_remark(t, kind, "%s %s.", head, buf);
 	free(buf);
 }
 
@@ -639,7 +634,7 @@ static void remark_cells(struct nb_table *t)
 	for (size_t i = 0; i < t->n_rows * t->n_cols; i++)
 		absent |= t->cells[i].state == NB_CELL_ABSENT;
 	if (absent)
-		add_remark(t, NB_REM_ABSENT, "–: the workload is not in that tier's campaign.");
+		nb_table_remark(t, NB_REM_ABSENT, "–: the workload is not in that tier's campaign.");
 	snprintf(head, sizeof(head), "†: too few samples for a %g %% interval (at least %zu "
 		 "per sample are needed), read as indicative only:", t->o.level * 100,
 		 nb_stats_median_ci_min_n(t->o.level));
@@ -730,6 +725,10 @@ int nb_table_build(struct nb_table *t, const struct nb_resultset *rs,
 	remark_files(t);
 	remark_env(t);
 	remark_cells(t);
+	if (o->counters && nb_table_build_counters(t)) {
+		snprintf(err, NB_RS_ERR, "out of memory building the counter columns");
+		return -1;
+	}
 	return 0;
 }
 
@@ -749,5 +748,7 @@ void nb_table_free(struct nb_table *t)
 	free(t->cols);
 	free(t->rows);
 	free(t->cells);
+	free(t->ctr_cols);
+	free(t->ctr_cells);
 	memset(t, 0, sizeof(*t));
 }

@@ -3,12 +3,14 @@
  * each tier's overhead over the baseline or over the tier one level below it, cells hold
  * the bootstrap interval or say why there is none.  Rendering: table_format.c.
  *
- * Column kinds are open: a later kind (perf counters, issue 7) adds its own cells
- * without changing the existing ones.
+ * Column kinds are open: the counter columns (--counters: per-op figures of the perf
+ * counters and of the VM exits the parent tier counted, derived.h) have their own
+ * columns and cells beside the overhead ones, which they leave unchanged.
  */
 #ifndef NB_TABLE_H
 #define NB_TABLE_H
 
+#include "derived.h"
 #include "resultset.h"
 #include "stats.h"
 
@@ -31,6 +33,7 @@ struct nb_table_opts {
 	unsigned resamples;
 	uint64_t seed;             /* each cell's stream: nb_rng_seed_key(seed, cell identity) */
 	double cv_high;
+	int counters;              /* add the counter columns */
 };
 
 enum nb_col_kind {
@@ -75,11 +78,36 @@ enum nb_remark_kind {
 	NB_REM_FEW,                /* cells marked as having too few samples */
 	NB_REM_CV,                 /* high variation */
 	NB_REM_ABSENT,             /* what "–" means */
+	NB_REM_COUNTERS,           /* how the counter columns are computed, their markers */
 };
 
 struct nb_remark {
 	enum nb_remark_kind kind;
 	char *text;
+};
+
+/* A counter column: one derived metric (derived.h) on one tier. */
+struct nb_ctr_col {
+	size_t tier;
+	char metric[NB_METRIC_NAME];   /* "exits_per_op", "faults_per_op", "ipc", ... */
+	char title[NB_METRIC_NAME + 24]; /* "exits/op" (nb_metric_title) */
+	char label[NB_LABEL];          /* "KVM L2 exits/op" */
+	int with_reason;               /* exits/op: its cells name the main exit reason */
+};
+
+/* The median over a case's samples of one metric, each sample's own ratio.  For
+ * exits/op one figure per visit (its samples share the count), later visits only where
+ * there are any: a first visit's exits include the calibration. */
+struct nb_ctr_cell {
+	enum nb_cell_state state;  /* OK; NA: note; ABSENT: the tier has no such case */
+	double median;
+	size_t n;                  /* samples (exits: visits) in the median */
+	size_t n_na;               /* samples (visits) considered that had no figure */
+	int estimated;             /* an input was multiplexed (scaled) */
+	int first_visits;          /* exits: only first visits had counts (calibration included) */
+	const char *reason;        /* exits: the reason with the most exits (borrowed), or NULL */
+	double reason_median;      /* its exits per op, median over the same visits */
+	size_t note;               /* NA, or OK from first visits only: 1-based, into notes */
 };
 
 /* The "paper summary": per family and column, the geometric mean of the cells' ratios. */
@@ -104,6 +132,9 @@ struct nb_table {
 	size_t n_remarks;
 	struct nb_table_summary *summary; /* one per family present, then all */
 	size_t n_summary;
+	struct nb_ctr_col *ctr_cols;  /* opts.counters: metric by metric, tiers in column order */
+	size_t n_ctr_cols;
+	struct nb_ctr_cell *ctr_cells; /* n_rows x n_ctr_cols, row-major */
 };
 
 enum nb_table_format { NB_FMT_MD, NB_FMT_LATEX, NB_FMT_CSV, NB_FMT_JSON };
@@ -117,6 +148,26 @@ int nb_table_build(struct nb_table *t, const struct nb_resultset *rs,
 		   const struct nb_table_opts *o, char *err);
 void nb_table_free(struct nb_table *t);
 struct nb_table_cell *nb_table_cell(const struct nb_table *t, size_t row, size_t col);
+struct nb_ctr_cell *nb_table_ctr_cell(const struct nb_table *t, size_t row, size_t col);
+
+/* One counter cell of a case with samples: 0 with the figures, or -1 with why none of
+ * its samples has the metric (that of the first, e.g. "cycles unsupported on this tier:
+ * ...").  The case's status is the caller's to check. */
+int nb_ctr_cell_compute(const struct nb_rs_case *c, const char *metric, struct nb_ctr_cell *cell,
+			char *why, size_t len);
+/* "2.300", "2.300 (cpuid 1.141)" for exits, " (est.)" when estimated; the markers are
+ * the formats'. */
+const char *nb_ctr_cell_text(const struct nb_ctr_cell *cell, char *buf, size_t len);
+
+/* For the parts of the model in other files (table_counters.c): a numbered footnote
+ * (equal texts share a number; 0 when out of memory), a remark, and the label of a
+ * tier's column. */
+size_t nb_table_note(struct nb_table *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void nb_table_remark(struct nb_table *t, enum nb_remark_kind kind, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+const char *nb_table_tier_label(const struct nb_table *t, size_t tier);
+/* Add the counter columns and cells (table_counters.c); -1 when out of memory. */
+int nb_table_build_counters(struct nb_table *t);
 
 /* Families in report order (cpu, mem, pf, io, exit, ctl, then others by name). */
 int nb_family_rank(const char *family);

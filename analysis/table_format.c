@@ -74,14 +74,36 @@ static void md_cell(const struct nb_table *t, size_t r, size_t c, FILE *out)
 	}
 }
 
-static void md_family_row(const struct nb_table *t, const char *family, FILE *out)
+/* One cell of a table's body, in one format. */
+typedef void (*cell_fn)(const struct nb_table *t, size_t r, size_t c, FILE *out);
+
+static int family_starts(const struct nb_table *t, size_t r)
 {
-	fputs("| **", out);
-	nb_put_md(out, nb_family_title(family));
-	fputs("** |", out);
-	for (size_t c = 0; c <= t->n_cols; c++)
+	return r == 0 || strcmp(t->rows[r].family, t->rows[r - 1].family) != 0;
+}
+
+/* The body: a bold family line where the family changes, then per workload its key
+ * (and unit) and a cell per column. */
+static void md_body(const struct nb_table *t, int with_unit, size_t n_cols, cell_fn cell, FILE *out)
+{
+	for (size_t r = 0; r < t->n_rows; r++) {
+		const char *lead[] = { t->rows[r].key, t->rows[r].unit };
+
+		if (family_starts(t, r)) {
+			fputs("| **", out);
+			nb_put_md(out, nb_family_title(t->rows[r].family));
+			fputs("** |", out);
+			for (size_t c = 0; c < n_cols + (size_t)with_unit; c++)
+				fputs(" |", out);
+			fputc('\n', out);
+		}
+		fputs("| ", out);
+		nb_put_joined(out, nb_put_md, " | ", lead, with_unit ? 2 : 1);
 		fputs(" |", out);
-	fputc('\n', out);
+		for (size_t c = 0; c < n_cols; c++)
+			cell(t, r, c, out);
+		fputc('\n', out);
+	}
 }
 
 static void md_main(const struct nb_table *t, FILE *out)
@@ -96,18 +118,50 @@ static void md_main(const struct nb_table *t, FILE *out)
 	for (size_t c = 0; c < t->n_cols; c++)
 		fputs(" ---: |", out);
 	fputc('\n', out);
-	for (size_t r = 0; r < t->n_rows; r++) {
-		if (r == 0 || strcmp(t->rows[r].family, t->rows[r - 1].family) != 0)
-			md_family_row(t, t->rows[r].family, out);
-		const char *lead[] = { t->rows[r].key, t->rows[r].unit };
+	md_body(t, 1, t->n_cols, md_cell, out);
+}
 
-		fputs("| ", out);
-		nb_put_joined(out, nb_put_md, " | ", lead, 2);
-		fputs(" |", out);
-		for (size_t c = 0; c < t->n_cols; c++)
-			md_cell(t, r, c, out);
-		fputc('\n', out);
+static void md_ctr_cell(const struct nb_table *t, size_t r, size_t c, FILE *out)
+{
+	const struct nb_ctr_cell *cell = nb_table_ctr_cell(t, r, c);
+	char buf[NB_LABEL];
+
+	if (cell->state == NB_CELL_ABSENT) {
+		fputs(" – |", out);
+		return;
 	}
+	fputc(' ', out);
+	nb_put_md(out, cell->state == NB_CELL_OK ? nb_ctr_cell_text(cell, buf, sizeof(buf)) : "n/a");
+	fprintf(out, cell->note ? " [%zu] |" : " |", cell->note);
+}
+
+/* The counter table's heading between head and tail; 0 (and a line that says so) when
+ * the files have no counter to show. */
+static int ctr_heading(const struct nb_table *t, const char *head, const char *tail, FILE *out)
+{
+	fprintf(out, "%sthe median over the samples of each sample's figure; exits/op (VM exits "
+		"counted by the parent tier) over the visits, with the exit reason that has the most "
+		"exits.%s", head, tail);
+	if (!t->n_ctr_cols)
+		fputs("No counters in these files.\n", out);
+	return t->n_ctr_cols > 0;
+}
+
+static void md_counters(const struct nb_table *t, FILE *out)
+{
+	if (!ctr_heading(t, "\n**Counters per operation**: ", " How they are computed: see the notes.\n\n", out))
+		return;
+	fputs("| Workload |", out);
+	for (size_t c = 0; c < t->n_ctr_cols; c++) {
+		fputc(' ', out);
+		nb_put_md(out, t->ctr_cols[c].label);
+		fputs(" |", out);
+	}
+	fputs("\n| :--- |", out);
+	for (size_t c = 0; c < t->n_ctr_cols; c++)
+		fputs(" ---: |", out);
+	fputc('\n', out);
+	md_body(t, 0, t->n_ctr_cols, md_ctr_cell, out);
 }
 
 static void md_summary(const struct nb_table *t, FILE *out)
@@ -153,6 +207,8 @@ static void md_write(const struct nb_table *t, FILE *out)
 		fputs("** (no other tier to compare with).\n\n", out);
 	}
 	md_main(t, out);
+	if (t->o.counters)
+		md_counters(t, out);
 	if (has_ratios(t))
 		md_summary(t, out);
 	fputs("\n", out);
@@ -258,29 +314,91 @@ static void tex_header(const struct nb_table *t, FILE *out)
 	fputs(" \\\\\n\\midrule\n", out);
 }
 
-static void tex_main(const struct nb_table *t, FILE *out)
+/* The body, `width` columns wide: an italic family line where the family changes, then
+ * per workload its key (and unit) and a cell per column; the closing rule. */
+static void tex_body(const struct nb_table *t, int with_unit, size_t n_cols, size_t width,
+		     cell_fn cell, FILE *out)
 {
-	size_t width = 3 + 3 * (t->n_cols - 1);
-
-	fputs("\\begin{tabular}{", out);
-	tex_colspec(t, out);
-	fputs("}\n", out);
-	tex_header(t, out);
 	for (size_t r = 0; r < t->n_rows; r++) {
-		if (r == 0 || strcmp(t->rows[r].family, t->rows[r - 1].family) != 0) {
+		if (family_starts(t, r)) {
 			fprintf(out, "%s\\multicolumn{%zu}{@{}l}{\\textit{", r ? "\\addlinespace\n" : "", width);
 			nb_put_tex(out, nb_family_title(t->rows[r].family));
 			fputs("}} \\\\\n", out);
 		}
 		fputs("\\texttt{", out);
 		nb_put_tex(out, t->rows[r].key);
-		fputs("} & ", out);
-		nb_put_tex(out, t->rows[r].unit);
-		for (size_t c = 0; c < t->n_cols; c++)
-			tex_cell(t, r, c, out);
+		fputs("}", out);
+		if (with_unit) {
+			fputs(" & ", out);
+			nb_put_tex(out, t->rows[r].unit);
+		}
+		for (size_t c = 0; c < n_cols; c++)
+			cell(t, r, c, out);
 		fputs(" \\\\\n", out);
 	}
 	fputs("\\bottomrule\n\\end{tabular}\n", out);
+}
+
+static void tex_main(const struct nb_table *t, FILE *out)
+{
+	fputs("\\begin{tabular}{", out);
+	tex_colspec(t, out);
+	fputs("}\n", out);
+	tex_header(t, out);
+	tex_body(t, 1, t->n_cols, 3 + 3 * (t->n_cols - 1), tex_cell, out);
+}
+
+static void tex_ctr_cell(const struct nb_table *t, size_t r, size_t c, FILE *out)
+{
+	const struct nb_ctr_cell *cell = nb_table_ctr_cell(t, r, c);
+	char buf[NB_LABEL];
+
+	fputs(" & ", out);
+	if (cell->state == NB_CELL_ABSENT) {
+		fputs("--", out);
+		return;
+	}
+	nb_put_tex(out, cell->state == NB_CELL_OK ? nb_ctr_cell_text(cell, buf, sizeof(buf)) : "n/a");
+	tex_note_mark(cell->note, out);
+}
+
+/* The columns from c on that show the same metric (they are adjacent). */
+static size_t same_metric(const struct nb_table *t, size_t c)
+{
+	size_t n = 1;
+
+	while (c + n < t->n_ctr_cols && strcmp(t->ctr_cols[c + n].metric, t->ctr_cols[c].metric) == 0)
+		n++;
+	return n;
+}
+
+/* A second tabular: a column per metric and tier, the metric spanning its tiers. */
+static void tex_counters(const struct nb_table *t, FILE *out)
+{
+	if (!ctr_heading(t, "\n\\medskip\nCounters per operation: ", "\n\n\\smallskip\n", out))
+		return;
+	fputs("\\begin{tabular}{@{}l", out);
+	for (size_t c = 0; c < t->n_ctr_cols; c++)
+		fputs("r", out);
+	fputs("@{}}\n\\toprule\nWorkload", out);
+	for (size_t c = 0, n; c < t->n_ctr_cols; c += n) {
+		n = same_metric(t, c);
+		fprintf(out, " & \\multicolumn{%zu}{c}{", n);
+		nb_put_tex(out, t->ctr_cols[c].title);
+		fputs("}", out);
+	}
+	fputs(" \\\\\n", out);
+	for (size_t c = 0, n; c < t->n_ctr_cols; c += n) {
+		n = same_metric(t, c);
+		fprintf(out, "\\cmidrule(lr){%zu-%zu}", c + 2, c + n + 1);
+	}
+	fputc('\n', out);
+	for (size_t c = 0; c < t->n_ctr_cols; c++) {
+		fputs(" & ", out);
+		nb_put_tex(out, nb_table_tier_label(t, t->ctr_cols[c].tier));
+	}
+	fputs(" \\\\\n\\midrule\n", out);
+	tex_body(t, 0, t->n_ctr_cols, 1 + t->n_ctr_cols, tex_ctr_cell, out);
 }
 
 static void tex_summary(const struct nb_table *t, FILE *out)
@@ -341,6 +459,8 @@ static void tex_write(const struct nb_table *t, FILE *out)
 	}
 	fputs("\\label{tab:nestbench}\n", out);
 	tex_main(t, out);
+	if (t->o.counters)
+		tex_counters(t, out);
 	if (has_ratios(t))
 		tex_summary(t, out);
 	fputs("\n\\medskip\n\\begin{minipage}{\\linewidth}\n\\footnotesize\n", out);
@@ -366,6 +486,16 @@ static void csv_header(const struct nb_table *t, FILE *out)
 			nb_put_csv(out, h);
 		}
 	}
+	/* A counter column; exits/op also with its main reason and that reason's exits/op. */
+	for (size_t c = 0; c < t->n_ctr_cols; c++) {
+		fputc(',', out);
+		nb_put_csv(out, t->ctr_cols[c].label);
+		for (int i = 0; i < 2 && t->ctr_cols[c].with_reason; i++) {
+			snprintf(h, sizeof(h), "%s %s", t->ctr_cols[c].label, i ? "reason per op" : "reason");
+			fputc(',', out);
+			nb_put_csv(out, h);
+		}
+	}
 	fputs(",notes\n", out);
 }
 
@@ -384,29 +514,68 @@ static void csv_cell(const struct nb_table *t, size_t r, size_t c, FILE *out)
 	}
 }
 
+static void csv_ctr_cell(const struct nb_table *t, size_t r, size_t c, FILE *out)
+{
+	const struct nb_ctr_cell *cell = nb_table_ctr_cell(t, r, c);
+	const char *empty = cell->state == NB_CELL_NA ? ",n/a" : ",";
+
+	if (cell->state != NB_CELL_OK)
+		fputs(empty, out);
+	else
+		fprintf(out, ",%.6g", cell->median);
+	if (!t->ctr_cols[c].with_reason)
+		return;
+	if (cell->state == NB_CELL_OK && cell->reason) {
+		fputc(',', out);
+		nb_put_csv(out, cell->reason);
+		fprintf(out, ",%.6g", cell->reason_median);
+	} else {
+		fputs(empty, out);
+		fputs(empty, out);
+	}
+}
+
+/* "[k] text" the first time the row meets note k. */
+static void csv_note(const struct nb_table *t, size_t note, size_t *seen, size_t *n_seen,
+		     const char **sep, FILE *m)
+{
+	for (size_t i = 0; i < *n_seen; i++)
+		if (seen[i] == note)
+			return;
+	seen[(*n_seen)++] = note;
+	fprintf(m, "%s[%zu] %s", *sep, note, t->notes[note - 1]);
+	*sep = "; ";
+}
+
 /* The row's footnotes and markers, in one field. */
 static void csv_notes(const struct nb_table *t, size_t r, FILE *out)
 {
 	char *buf = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
+	size_t len = 0, n_seen = 0, *seen = calloc(t->n_cols + t->n_ctr_cols + 1, sizeof(size_t));
+	FILE *m = seen ? open_memstream(&buf, &len) : NULL;
 	const char *sep = "";
 
-	if (!m)
+	if (!m) {
+		free(seen);
 		return;
+	}
 	for (size_t c = 0; c < t->n_cols; c++) {
 		const struct nb_table_cell *cell = nb_table_cell(t, r, c);
 
-		int seen = 0;
-
-		for (size_t d = 0; d < c && cell->state == NB_CELL_NA; d++)
-			seen |= nb_table_cell(t, r, d)->state == NB_CELL_NA &&
-				nb_table_cell(t, r, d)->note == cell->note;
-		if (cell->state == NB_CELL_NA && cell->note && !seen) {
-			fprintf(m, "%s[%zu] %s", sep, cell->note, t->notes[cell->note - 1]);
-			sep = "; ";
+		if (cell->state == NB_CELL_NA && cell->note) {
+			csv_note(t, cell->note, seen, &n_seen, &sep, m);
 		} else if (cell->state == NB_CELL_OK && c && cell->r.few_samples) {
 			fprintf(m, "%s%s: too few samples", sep, t->cols[c].label);
+			sep = "; ";
+		}
+	}
+	for (size_t c = 0; c < t->n_ctr_cols; c++) {
+		const struct nb_ctr_cell *cell = nb_table_ctr_cell(t, r, c);
+
+		if (cell->note)
+			csv_note(t, cell->note, seen, &n_seen, &sep, m);
+		if (cell->state == NB_CELL_OK && cell->estimated) {
+			fprintf(m, "%s%s: estimated (multiplexed)", sep, t->ctr_cols[c].label);
 			sep = "; ";
 		}
 	}
@@ -414,6 +583,7 @@ static void csv_notes(const struct nb_table *t, size_t r, FILE *out)
 	fputc(',', out);
 	nb_put_csv(out, buf ? buf : "");
 	free(buf);
+	free(seen);
 }
 
 static void csv_write(const struct nb_table *t, FILE *out)
@@ -429,6 +599,8 @@ static void csv_write(const struct nb_table *t, FILE *out)
 		fputs(row->better == NB_STATS_HIGHER_BETTER ? ",higher" : ",lower", out);
 		for (size_t c = 0; c < t->n_cols; c++)
 			csv_cell(t, r, c, out);
+		for (size_t c = 0; c < t->n_ctr_cols; c++)
+			csv_ctr_cell(t, r, c, out);
 		csv_notes(t, r, out);
 		fputc('\n', out);
 	}

@@ -10,7 +10,7 @@
 static const char *const kind_names[] = { "baseline", "overhead", "step" };
 static const char *const state_names[] = { "ok", "n/a", "absent" };
 static const char *const remark_names[] = { "method", "baseline", "files", "work", "environment",
-					     "tier", "few_samples", "high_cv", "absent" };
+					     "tier", "few_samples", "high_cv", "absent", "counters" };
 
 static void add_str_or_null(cJSON *o, const char *name, const char *s)
 {
@@ -69,16 +69,21 @@ static cJSON *columns_json(const struct nb_table *t)
 	return a;
 }
 
+/* A note of a cell (n/a, or a figure with a caveat): its number and text. */
+static void note_json(const struct nb_table *t, cJSON *o, size_t note)
+{
+	cJSON_AddNumberToObject(o, "note", (double)note);
+	add_str_or_null(o, "reason", note ? t->notes[note - 1] : NULL);
+}
+
 static cJSON *cell_json(const struct nb_table *t, size_t r, size_t c)
 {
 	const struct nb_table_cell *cell = nb_table_cell(t, r, c);
 	cJSON *o = cJSON_CreateObject();
 
 	cJSON_AddStringToObject(o, "state", state_names[cell->state]);
-	if (cell->state == NB_CELL_NA) {
-		cJSON_AddNumberToObject(o, "note", (double)cell->note);
-		add_str_or_null(o, "reason", cell->note ? t->notes[cell->note - 1] : NULL);
-	}
+	if (cell->state == NB_CELL_NA)
+		note_json(t, o, cell->note);
 	if (cell->state != NB_CELL_OK)
 		return o;
 	if (t->cols[c].kind == NB_COL_BASELINE) {
@@ -98,6 +103,52 @@ static cJSON *cell_json(const struct nb_table *t, size_t r, size_t c)
 	return o;
 }
 
+static cJSON *ctr_columns_json(const struct nb_table *t)
+{
+	cJSON *a = cJSON_CreateArray();
+
+	for (size_t c = 0; c < t->n_ctr_cols; c++) {
+		const struct nb_ctr_col *col = &t->ctr_cols[c];
+		cJSON *o = tier_ref(t, col->tier);
+
+		cJSON_AddStringToObject(o, "label", col->label);
+		cJSON_AddStringToObject(o, "metric", col->metric);
+		cJSON_AddStringToObject(o, "title", col->title);
+		cJSON_AddItemToArray(a, o);
+	}
+	return a;
+}
+
+static cJSON *ctr_cell_json(const struct nb_table *t, size_t r, size_t c)
+{
+	const struct nb_ctr_cell *cell = nb_table_ctr_cell(t, r, c);
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "state", state_names[cell->state]);
+	if (cell->state == NB_CELL_ABSENT)
+		return o;
+	if (cell->note)
+		note_json(t, o, cell->note);
+	if (cell->state != NB_CELL_OK)
+		return o;
+	cJSON_AddNumberToObject(o, "median", cell->median);
+	cJSON_AddNumberToObject(o, "n", (double)cell->n);
+	cJSON_AddNumberToObject(o, "n_na", (double)cell->n_na);
+	cJSON_AddBoolToObject(o, "estimated", cell->estimated);
+	if (t->ctr_cols[c].with_reason) {
+		cJSON_AddBoolToObject(o, "first_visits_only", cell->first_visits);
+		if (cell->reason) {
+			cJSON *top = cJSON_AddObjectToObject(o, "top_reason");
+
+			cJSON_AddStringToObject(top, "name", cell->reason);
+			cJSON_AddNumberToObject(top, "per_op", cell->reason_median);
+		} else {
+			cJSON_AddNullToObject(o, "top_reason");
+		}
+	}
+	return o;
+}
+
 static cJSON *rows_json(const struct nb_table *t)
 {
 	cJSON *a = cJSON_CreateArray();
@@ -114,6 +165,12 @@ static cJSON *rows_json(const struct nb_table *t)
 		for (size_t c = 0; c < t->n_cols; c++)
 			cJSON_AddItemToArray(cells, cell_json(t, r, c));
 		cJSON_AddItemToObject(o, "cells", cells);
+		if (t->o.counters) {
+			cJSON *ctr = cJSON_AddArrayToObject(o, "counters");
+
+			for (size_t c = 0; c < t->n_ctr_cols; c++)
+				cJSON_AddItemToArray(ctr, ctr_cell_json(t, r, c));
+		}
 		cJSON_AddItemToArray(a, o);
 	}
 	return a;
@@ -220,6 +277,8 @@ int nb_table_write_json(const struct nb_table *t, FILE *out, char *err)
 	cJSON_AddStringToObject(doc, "seed", seed);
 	cJSON_AddItemToObject(doc, "files", files_json(t->rs));
 	cJSON_AddItemToObject(doc, "columns", columns_json(t));
+	if (t->o.counters)
+		cJSON_AddItemToObject(doc, "counter_columns", ctr_columns_json(t));
 	cJSON_AddItemToObject(doc, "rows", rows_json(t));
 	cJSON_AddItemToObject(doc, "summary", summary_json(t));
 	cJSON_AddItemToObject(doc, "notes", notes_json(t));

@@ -4,7 +4,8 @@
 #   make bench-report      table and compare over 20 files x 30 workloads x 50 samples
 ANALYSIS_MODEL_SRC := analysis/stats.c analysis/resultset.c analysis/table.c \
                       analysis/table_format.c analysis/table_json.c analysis/compare.c \
-                      analysis/compare_format.c analysis/report_text.c analysis/derived.c
+                      analysis/compare_format.c analysis/report_text.c analysis/derived.c \
+                      analysis/table_counters.c
 # The commands also use the harness's helpers (result loading, mkdir, running gnuplot).
 ANALYSIS_LIB_SRC  := $(ANALYSIS_MODEL_SRC) analysis/plot.c analysis/report_cli.c
 ANALYSIS_LIB_OBJ  := $(ANALYSIS_LIB_SRC:%.c=$(BUILD)/obj/%.o)

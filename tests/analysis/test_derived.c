@@ -189,3 +189,91 @@ TEST(derived_all_and_from_result_sample)
 	CHECK(nb_derive_all(&in, m, 16) == 1 && !m[0].ok && strstr(m[0].why, "did not fire"));
 	cJSON_Delete(s);
 }
+
+/* A counted event of a result sample. */
+#define EV(name, n) "{\"name\":\"" name "\",\"enabled_ns\":1,\"running_ns\":1,\"scaled\":" #n "}"
+
+TEST(derived_metric_by_name_and_title)
+{
+	cJSON *s = cJSON_Parse("{\"ops\":10,\"counters\":[" EV("cycles", 1000) "," EV("instructions", 2000) ","
+			       EV("dTLB-load-misses", 4) "," EV("DTLB_LOAD_MISSES:WALK_ACTIVE", 100) ","
+			       EV("page-faults", 30) "," EV("context-switches", 3) "],"
+			       "\"exits\":{\"visit_ops\":20,\"total\":50}}");
+	struct nb_ctr ctr[6];
+	struct nb_derive_in in;
+	struct nb_metric m;
+	char buf[96];
+
+	CHECK(s && nb_derive_from_sample(s, &in, ctr, 6) == 0);
+	CHECK(nb_derive_metric(&in, "ipc", &m) == 0 && m.value == 2);
+	CHECK(nb_derive_metric(&in, "dTLB-load-misses_pki", &m) == 0 && m.value == 2);
+	CHECK(nb_derive_metric(&in, "walk_share[DTLB_LOAD_MISSES:WALK_ACTIVE]", &m) == 0);
+	CHECK_NEAR(m.value, 0.1, 1e-15);
+	CHECK(nb_derive_metric(&in, "faults_per_op", &m) == 0 && m.value == 3);
+	CHECK(nb_derive_metric(&in, "cs_per_op", &m) == 0);
+	CHECK_NEAR(m.value, 0.3, 1e-15);
+	CHECK(nb_derive_metric(&in, "exits_per_op", &m) == 0 && m.value == 2.5);
+	CHECK(nb_derive_metric(&in, "branchy", &m) == -1 && strstr(m.why, "no metric is called branchy"));
+	CHECK(isnan(m.value));
+	CHECK(nb_derive_metric(&in, "walk_share[]", &m) == -1);
+
+	CHECK_STR(nb_metric_title("ipc", buf, sizeof(buf)), "IPC");
+	CHECK_STR(nb_metric_title("exits_per_op", buf, sizeof(buf)), "exits/op");
+	CHECK_STR(nb_metric_title("exits_per_op[cpuid]", buf, sizeof(buf)), "cpuid exits/op");
+	CHECK_STR(nb_metric_title("faults_per_op", buf, sizeof(buf)), "faults/op");
+	CHECK_STR(nb_metric_title("cs_per_op", buf, sizeof(buf)), "ctx switches/op");
+	CHECK_STR(nb_metric_title("dTLB-load-misses_pki", buf, sizeof(buf)), "dTLB-load-misses per 1k instr");
+	CHECK_STR(nb_metric_title("walk_share[X:WALK_ACTIVE]", buf, sizeof(buf)), "X:WALK_ACTIVE share of cycles");
+	CHECK_STR(nb_metric_title("other", buf, sizeof(buf)), "other");
+	cJSON_Delete(s);
+}
+
+TEST(derived_ipc_names_the_unsupported_input)
+{
+	/* No PMU: cycles unsupported, instructions not even requested.  The footnote must
+	 * say the tier cannot count, not only that the campaign did not ask. */
+	struct nb_ctr c[] = {
+		{ "cycles", NB_CTR_UNSUPPORTED, 0, 0, "not supported here: no PMU exposed to this tier?" },
+	};
+	struct nb_derive_in in = in_of(c, 1, 10);
+	struct nb_metric m;
+
+	CHECK(nb_derive_ipc(&in, &m) == -1);
+	CHECK_MSG(strstr(m.why, "cycles unsupported on this tier") && strstr(m.why, "no PMU"), "%s", m.why);
+}
+
+TEST(derived_exits_by_reason)
+{
+	static const char sample[] =
+		"{\"ops\":1000,\"counters\":[],\"exits\":{\"visit_ops\":2000,\"total\":2600,"
+		"\"first_visit\":true,\"by_reason\":{\"cpuid\":2084,\"msr\":300,\"io\":216,\"bad\":\"x\"}}}";
+	cJSON *s = cJSON_Parse(sample);
+	struct nb_ctr ctr[2];
+	struct nb_exit_reason r[4];
+	struct nb_derive_in in;
+	struct nb_metric m;
+
+	CHECK(s);
+	CHECK(nb_derive_from_sample(s, &in, ctr, 2) == 0);
+	CHECK(in.exits_first_visit && in.exits_state == NB_EXITS_COUNTED);
+	/* Before the reasons are read: n/a, not 0. */
+	CHECK(nb_derive_exit_reason_per_op(&in, "cpuid", &m) == -1);
+	CHECK(strstr(m.why, "exit reasons were not recorded"));
+	CHECK(nb_derive_reasons_from_sample(s, &in, r, 2) == -1);     /* no room */
+	CHECK(nb_derive_reasons_from_sample(s, &in, r, 4) == 0);
+	CHECK(in.exits_reasons && in.nreasons == 3);                  /* the string is skipped */
+	CHECK(nb_derive_exit_reason_per_op(&in, "cpuid", &m) == 0);
+	CHECK_NEAR(m.value, 1.042, 1e-12);
+	CHECK_STR(m.name, "exits_per_op[cpuid]");
+	CHECK(nb_derive_metric(&in, "exits_per_op[io]", &m) == 0);
+	CHECK_NEAR(m.value, 0.108, 1e-12);
+	/* A reason the visit never saw: a true 0, since every reason seen is listed. */
+	CHECK(nb_derive_exit_reason_per_op(&in, "hlt", &m) == 0 && m.value == 0);
+	cJSON_Delete(s);
+
+	s = cJSON_Parse("{\"ops\":5,\"exits_unsupported\":\"no KVM\"}");
+	CHECK(nb_derive_from_sample(s, &in, ctr, 2) == 0 && nb_derive_reasons_from_sample(s, &in, r, 4) == 0);
+	CHECK(!in.exits_reasons && in.nreasons == 0);
+	CHECK(nb_derive_exit_reason_per_op(&in, "cpuid", &m) == -1 && strstr(m.why, "no KVM"));
+	cJSON_Delete(s);
+}

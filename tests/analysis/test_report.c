@@ -5,6 +5,7 @@
  * text helpers.  The rendered formats are checked against golden files by
  * tests/cli/test_report_cli.sh. */
 #include "../unit/check.h"
+#include "helpers.h"
 #include "../../analysis/compare.h"
 #include "../../analysis/report_text.h"
 #include "../../analysis/resultset.h"
@@ -43,14 +44,6 @@ static int add_text(struct nb_resultset *rs, const char *json, char *err)
 	return rc;
 }
 
-static long row_of(const struct nb_table *t, const char *key)
-{
-	for (size_t r = 0; r < t->n_rows; r++)
-		if (strcmp(t->rows[r].key, key) == 0)
-			return (long)r;
-	return -1;
-}
-
 static long col_of(const struct nb_table *t, const char *label)
 {
 	for (size_t c = 0; c < t->n_cols; c++)
@@ -62,7 +55,7 @@ static long col_of(const struct nb_table *t, const char *label)
 static const struct nb_table_cell *cell_at(const struct nb_table *t, const char *key,
 					   const char *label)
 {
-	long r = row_of(t, key), c = col_of(t, label);
+	long r = nbt_row_of(t, key), c = col_of(t, label);
 
 	return r < 0 || c < 0 ? NULL : nb_table_cell(t, (size_t)r, (size_t)c);
 }
@@ -150,26 +143,48 @@ TEST(reader_keeps_unsupported_counters_as_unsupported)
 {
 	struct nb_resultset rs = { 0 };
 	const struct nb_rs_case *c;
+	const struct nb_derive_in *in;
 	char err[NB_RS_ERR] = "";
 
 	CHECK(load(&rs, "kvm") == 0);
 	c = nb_rs_find_case(&rs.tiers[1], "exit.cpuid leaf=0");
-	CHECK(c && c->n_counters == 1);
-	CHECK_STR(c->counters[0].name, "cycles");
-	CHECK(c->counters[0].unsupported && strstr(c->counters[0].unsupported, "PMU"));
-	CHECK(c->counters[0].scaled == NULL);   /* no values at all, never zeros */
+	CHECK(c && c->n == 7 && c->samples);
+	for (size_t i = 0; c && i < c->n; i++) {
+		in = &c->samples[i].in;
+		CHECK(in->nctr == 1);
+		CHECK_STR(in->ctr[0].name, "cycles");
+		CHECK(in->ctr[0].state == NB_CTR_UNSUPPORTED);   /* never a zero */
+		CHECK(in->ctr[0].why && strstr(in->ctr[0].why, "PMU"));
+		CHECK(c->samples[i].visit == (int)i + 1);
+	}
+	/* Each text is stored once per case, however many samples name it. */
+	CHECK(c && c->n_strs == 2 && c->samples[0].in.ctr[0].name == c->samples[6].in.ctr[0].name);
 	nb_rs_free(&rs);
 
-	/* Counted events keep their scaled values; a sample that did not count is NaN. */
+	/* Counted events keep their scaled values and flags; a sample that did not count is
+	 * NOT_COUNTED; exits, their reasons and the visit come along, with the document's
+	 * strings copied (the document is gone when they are read). */
 	CHECK(add_text(&rs, "{\"tiers\":[{\"name\":\"L0\",\"level\":0,\"cases\":[{\"key\":\"k\","
 		       "\"unit\":\"ns/op\",\"better\":\"lower\",\"status\":\"done\",\"samples\":["
-		       "{\"value\":1,\"counters\":[{\"name\":\"cycles\",\"scaled\":100}]},"
-		       "{\"value\":2,\"counters\":[{\"name\":\"cycles\",\"scaled\":null}]}]}]}]}",
+		       "{\"value\":1,\"ops\":10,\"visit\":3,\"counters\":[{\"name\":\"cycles\",\"scaled\":100,"
+		       "\"multiplexed\":true}],\"exits\":{\"visit_ops\":20,\"total\":30,\"first_visit\":true,"
+		       "\"by_reason\":{\"cpuid\":25,\"hlt\":5}}},"
+		       "{\"value\":2,\"counters\":[{\"name\":\"cycles\",\"scaled\":null}],"
+		       "\"exits_unsupported\":\"no KVM here\"}]}]}]}",
 		       err) == 0);
 	c = &rs.tiers[0].cases[0];
-	CHECK(c->n_counters == 1 && c->counters[0].unsupported == NULL);
-	CHECK_NEAR(c->counters[0].scaled[0], 100, 0);
-	CHECK(isnan(c->counters[0].scaled[1]));
+	in = &c->samples[0].in;
+	CHECK(c->n == 2 && in->nctr == 1 && in->ctr[0].state == NB_CTR_COUNTED);
+	CHECK_NEAR(in->ctr[0].value, 100, 0);
+	CHECK(in->ctr[0].multiplexed && in->ops == 10 && c->samples[0].visit == 3);
+	CHECK(in->exits_state == NB_EXITS_COUNTED && in->exits == 30 && in->exits_ops == 20);
+	CHECK(in->exits_first_visit && in->exits_reasons && in->nreasons == 2);
+	CHECK_STR(in->reasons[0].name, "cpuid");
+	CHECK_NEAR(in->reasons[1].count, 5, 0);
+	in = &c->samples[1].in;
+	CHECK(in->nctr == 1 && in->ctr[0].state == NB_CTR_NOT_COUNTED && c->samples[1].visit == 0);
+	CHECK(in->exits_state == NB_EXITS_UNKNOWN && !in->exits_reasons);
+	CHECK_STR(in->exits_why, "no KVM here");
 	nb_rs_free(&rs);
 }
 

@@ -70,11 +70,56 @@ if command -v pdflatex >/dev/null && kpsewhich siunitx.sty >/dev/null 2>&1 &&
 	else
 		fail "LaTeX table compiles with booktabs and siunitx" "$(grep -A3 '^!' "$TMP/tex/log.txt" | head -8)"
 	fi
+	"$N" table -c -f latex "$D/counters.json" >"$TMP/tex/t.tex"
+	if (cd "$TMP/tex" && pdflatex -interaction=nonstopmode -halt-on-error doc.tex >log.txt 2>&1); then
+		ok "LaTeX table with counter columns compiles"
+	else
+		fail "LaTeX table with counter columns compiles" "$(grep -A3 '^!' "$TMP/tex/log.txt" | head -8)"
+	fi
 else
 	echo "skip LaTeX compile: pdflatex with siunitx and booktabs not installed (texlive-science)"
 fi
 expect_grep "LaTeX uses booktabs rules" '^\\toprule$' "$G/table-kvm.tex"
 expect_grep "LaTeX uses siunitx columns" 'S\[table-format=+3.1,retain-explicit-plus\]' "$G/table-kvm.tex"
+
+# ---- counter columns (--counters) ------------------------------------------------------
+# counters.json: hand-made, per-op figures round; lab-exits.json: a real lab run, trimmed
+# (L1 under TCG, L2 under KVM in L1, L2's exits counted by L1).
+golden table-counters.md 0 "$N" table --counters "$D/counters.json"
+golden table-counters.tex 0 "$N" table --counters -f latex "$D/counters.json"
+golden table-counters.csv 0 "$N" table --counters -f csv "$D/counters.json"
+golden table-counters.json 0 "$N" table --counters -f json "$D/counters.json"
+golden table-lab-counters.md 0 "$N" table -c --baseline L1 "$D/lab-exits.json"
+
+# Known figures, independently of the golden files.
+"$N" table --counters "$D/counters.json" >"$TMP/ctr.md"
+expect_grep "counter columns metric by metric" '| Workload | KVM L1 exits/op | KVM L2 exits/op | bare metal L0 IPC | KVM L1 IPC |' "$TMP/ctr.md"
+expect_grep "exits/op of later visits, main reason" '| exit.cpuid | 1.043 (CPUID 1.004) | 1.35 (cpuid 1.042) |' "$TMP/ctr.md"
+expect_grep "unsupported counter is n/a, never 0" '| cpu.int | 0.006 (EXTERNAL_INTERRUPT 0.004) | n/a \[3\] | 2 | n/a \[4\] | n/a \[4\] | 1 (est.) |' "$TMP/ctr.md"
+expect_grep "its footnote quotes the tier's reason" '^- \[4\] cycles unsupported on this tier: not supported here (No such file or directory): no PMU exposed to this tier?$' "$TMP/ctr.md"
+expect_grep "exits not countable: n/a with the reason" '^- \[11\] no exit total: tier L1 cannot count exits: no process on this tier has a KVM VM open' "$TMP/ctr.md"
+expect_grep "per-visit fixed cost explained" 'so it includes a fixed cost per visit' "$TMP/ctr.md"
+"$N" table "$D/counters.json" >"$TMP/plain.md"
+grep -q 'Counters per operation\|exits/op' "$TMP/plain.md" && fail "default table has no counter columns" ||
+	ok "default table has no counter columns"
+"$N" table -f json "$D/counters.json" | jq -e 'has("counter_columns") | not' >/dev/null &&
+	ok "default JSON has no counter columns" || fail "default JSON has no counter columns"
+"$N" table -c -f json "$D/counters.json" >"$TMP/ctr.json"
+jq -e '(.rows[] | select(.key == "exit.cpuid") | .counters[0]) as $c
+       | $c.state == "ok" and $c.median == 1.043 and $c.n == 2 and $c.top_reason.name == "CPUID"
+         and .counter_columns[0].metric == "exits_per_op" and .counter_columns[0].tier == "L1"' \
+	"$TMP/ctr.json" >/dev/null && ok "JSON exits/op cell" || fail "JSON exits/op cell" "$(head -c 300 "$TMP/ctr.json")"
+jq -e '[.rows[] | select(.key == "cpu.int") | .counters[3]][0] | .state == "n/a" and (.reason | test("no PMU")) and (has("median") | not)' \
+	"$TMP/ctr.json" >/dev/null && ok "JSON n/a cell has a reason and no number" || fail "JSON n/a cell has a reason and no number"
+"$N" table -c -f csv "$D/counters.json" >"$TMP/ctr.csv"
+expect_grep "CSV counter headers" ',KVM L1 exits/op,KVM L1 exits/op reason,KVM L1 exits/op reason per op,KVM L2 exits/op,' "$TMP/ctr.csv"
+expect_grep "CSV counter cells" '^exit,exit.cpuid,exit.cpuid,ns/op,lower,52,3,.*,1.043,CPUID,1.0042,1.35,cpuid,1.042,' "$TMP/ctr.csv"
+# The lab: about one cpuid exit per cpuid at L2 (plus the start-up cost of each visit),
+# about none per syscall, one page fault per pf.anon fault on both tiers.
+"$N" table -c --baseline L1 "$D/lab-exits.json" >"$TMP/lab.md"
+expect_grep "lab: exit.cpuid exits/op with cpuid" '| exit.cpuid leaf=0 | 2.283 (cpuid 1.141) |' "$TMP/lab.md"
+expect_grep "lab: ctl.syscall about no exit" '| ctl.syscall | 0.009694 (msr 0.002681) |' "$TMP/lab.md"
+expect_grep "lab: one fault per pf.anon op on each tier" '| pf.anon cold_wait_ms=3000 regime=warm | [^|]* | 1 | 1 |' "$TMP/lab.md"
 
 # ---- compare: verdicts and exit statuses ---------------------------------------------
 golden compare.md 1 "$N" compare "$D/compare-base.json" "$D/compare-new.json"
@@ -135,6 +180,13 @@ if command -v gnuplot >/dev/null; then
 	expect_grep "mem.lat on a log axis" 'set logscale xy 2' "$TMP/plots/mem_lat.gp"
 	expect_grep "exits on a log axis" 'set logscale y' "$TMP/plots/exits.gp"
 	expect_grep "skipped exit marked" '"exit.pio (ns/op): not measured"' "$TMP/plots/exits.dat"
+	expect_grep "no exits/op where none were counted" '^0 "exit.cpuid (ns/op)" [0-9.]* [0-9.]* [0-9.]* "" ' "$TMP/plots/exits.dat"
+	# Exits per operation above the bars of the tiers whose exits were counted.
+	expect_status "plot with exits counted" 0 "$N" plot -o "$TMP/cplots" "$D/counters.json"
+	expect_grep "exits/op beside the latency" '^0 "exit.cpuid (ns/op)" 52 [0-9.]* [0-9.]* "" 1510 [0-9.]* [0-9.]* "1.043 exits/op" 31000 [0-9.]* [0-9.]* "1.35 exits/op"$' "$TMP/cplots/exits.dat"
+	expect_grep "exits/op drawn as labels" 'with labels rotate by 90' "$TMP/cplots/exits.gp"
+	expect_grep "exits/op explained" 'above a bar: VM exits per operation counted by the parent tier' "$TMP/cplots/exits.gp"
+	png "$TMP/cplots/exits.png" && ok "exits.png with exits/op is a PNG" || fail "exits.png with exits/op is a PNG"
 	# A user restyles a script and reruns it by hand in the directory.
 	(cd "$TMP/plots" && rm overhead.png && sed -i 's/solid 0.85/solid 0.5/' overhead.gp && gnuplot overhead.gp 2>/dev/null) &&
 		png "$TMP/plots/overhead.png" && ok "scripts rerun by hand" || fail "scripts rerun by hand"
