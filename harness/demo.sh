@@ -20,7 +20,7 @@ trap - INT TERM
 [ "$status" -eq 0 ] || echo "demo: the campaign ended with status $status; what it measured is in $out" >&2
 
 echo
-"$NB" table --format md "$out" || status=$?
+"$NB" table --counters --format md "$out" || status=$?
 echo
 charts=$("$NB" plot "$out") || status=$?
 echo "result file: $out"
