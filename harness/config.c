@@ -1,5 +1,6 @@
 /* config.c - reading and checking campaign files. */
 #include "config.h"
+#include "files.h"
 #include "../common/transport.h"
 
 #include <cjson/cJSON.h>
@@ -623,29 +624,20 @@ int nb_config_parse(const char *text, size_t len, const char *name, struct nb_ca
 
 int nb_config_load(const char *path, struct nb_campaign_cfg *c, char *err)
 {
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-	int rc;
+	int open_failed, rc;
+	size_t n;
+	char *buf = nb_file_read(path, 1 << 20, &n, &open_failed);
 
-	if (!f) {
-		snprintf(err, NB_CFG_ERR, "cannot open campaign file %s: %s", path, strerror(errno));
+	if (!buf) {
+		if (open_failed)
+			snprintf(err, NB_CFG_ERR, "cannot open campaign file %s: %s", path, strerror(errno));
+		else if (errno == EFBIG || errno == EISDIR)
+			snprintf(err, NB_CFG_ERR, "%s: not a readable campaign file (at most 1 MiB)", path);
+		else
+			snprintf(err, NB_CFG_ERR, "%s: read failed", path);
 		return -1;
 	}
-	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 || n > (1 << 20) || fseek(f, 0, SEEK_SET)) {
-		snprintf(err, NB_CFG_ERR, "%s: not a readable campaign file (at most 1 MiB)", path);
-		fclose(f);
-		return -1;
-	}
-	if (!(buf = malloc((size_t)n + 1)) || fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		snprintf(err, NB_CFG_ERR, "%s: read failed", path);
-		free(buf);
-		fclose(f);
-		return -1;
-	}
-	fclose(f);
-	buf[n] = '\0';
-	rc = nb_config_parse(buf, (size_t)n, path, c, err);
+	rc = nb_config_parse(buf, n, path, c, err);
 	free(buf);
 	return rc;
 }

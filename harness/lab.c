@@ -3,6 +3,7 @@
  * nested lab", records why the choices are probed rather than assumed. */
 #include "lab.h"
 #include "campaign.h"
+#include "files.h"
 #include "proc.h"
 #include "result.h"
 #include "../common/client.h"
@@ -63,39 +64,9 @@ static void sleep_ms(int ms)
 
 /* ---- files ------------------------------------------------------------------------ */
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t cap = 0, n = 0;
-
-	if (!f)
-		return NULL;
-	for (;;) {
-		if (n + 4096 + 1 > cap) {
-			char *nb = realloc(buf, cap = cap * 2 + 8192);
-			if (!nb) {
-				free(buf);
-				fclose(f);
-				return NULL;
-			}
-			buf = nb;
-		}
-		size_t r = fread(buf + n, 1, 4096, f);
-		n += r;
-		if (r == 0)
-			break;
-	}
-	fclose(f);
-	buf[n] = '\0';
-	if (len)
-		*len = n;
-	return buf;
-}
-
 static cJSON *read_json(const char *path)
 {
-	char *text = slurp(path, NULL);
+	char *text = nb_file_read(path, 0, NULL, NULL);
 	cJSON *j = text ? cJSON_Parse(text) : NULL;
 
 	free(text);
@@ -113,7 +84,7 @@ static const char *jstr(const cJSON *o, const char *key)
 static void print_tail(FILE *f, const char *what, const char *path, int n)
 {
 	size_t len;
-	char *text = slurp(path, &len);
+	char *text = nb_file_read(path, 0, &len, NULL);
 	const char *start;
 	int lines = 0;
 
@@ -168,7 +139,7 @@ static int pid_is_ours(pid_t pid, const char *pidfile)
 	if (pid <= 0 || kill(pid, 0) != 0)
 		return 0;
 	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
-	cmd = slurp(path, &len);
+	cmd = nb_file_read(path, 0, &len, NULL);
 	for (size_t i = 0; cmd && i < len; i += strlen(cmd + i) + 1)
 		if (strcmp(cmd + i, pidfile) == 0)
 			ours = 1;
@@ -213,7 +184,7 @@ static int spawn_logged(char *const argv[], const char *log, pid_t *pid, char *e
 /* The last non-empty line of a file, for "why did QEMU fail". */
 static void last_line(const char *path, char *buf, size_t len)
 {
-	char *text = slurp(path, NULL);
+	char *text = nb_file_read(path, 0, NULL, NULL);
 	char *line = NULL, *save = NULL;
 
 	buf[0] = '\0';
@@ -290,7 +261,7 @@ static void probe_accel(struct lab *l)
 	double end = now_s() + PROBE_TIMEOUT_S;
 	int st, booted = 0, exited = 0;
 	while (!booted && !exited && now_s() < end) {
-		char *con = slurp(console, NULL);
+		char *con = nb_file_read(console, 0, NULL, NULL);
 		booted = con && strstr(con, "nestbench-init:") != NULL;
 		free(con);
 		exited = waitpid(pid, &st, WNOHANG) == pid;
@@ -410,7 +381,7 @@ static int stop_recorded(const struct nb_lab_paths *p)
 	if (s)
 		pid = (pid_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(s, "pid"));
 	if (pid <= 0) {             /* crashed before the state was written: the pid file */
-		char *t = slurp(pidfile, NULL);
+		char *t = nb_file_read(pidfile, 0, NULL, NULL);
 		pid = t ? (pid_t)atoi(t) : 0;
 		free(t);
 	}
@@ -567,7 +538,7 @@ static int start_l1(struct lab *l, char *err)
 	}
 	nb_proc_out_free(&o);
 	lab_file(l->p, "l1.pid", pidfile, sizeof(pidfile));
-	char *t = slurp(pidfile, NULL);
+	char *t = nb_file_read(pidfile, 0, NULL, NULL);
 	l->pid = t ? (pid_t)atoi(t) : 0;
 	free(t);
 	if (l->pid <= 0) {
@@ -584,7 +555,7 @@ static int wait_console(struct lab *l, const char *log, const char *marker, cons
 	double end = t0 + l->cfg->boot_timeout_s;
 
 	for (;;) {
-		char *text = slurp(log, NULL);
+		char *text = nb_file_read(log, 0, NULL, NULL);
 		int seen = text && strstr(text, marker);
 		int panic = text && strstr(text, "Kernel panic");
 		free(text);

@@ -1,5 +1,6 @@
 /* result.c - atomic result files and small helpers over the result document. */
 #include "result.h"
+#include "files.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -69,24 +70,17 @@ int nb_result_write(const cJSON *doc, const char *path, char *err)
 
 cJSON *nb_result_load(const char *path, char *err)
 {
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long n;
+	int open_failed;
+	char *buf = nb_file_read(path, 0, NULL, &open_failed);
 	cJSON *doc, *v;
 
-	if (!f) {
-		snprintf(err, ERR_LEN, "cannot open result file %s: %s", path, strerror(errno));
+	if (!buf) {
+		if (open_failed)
+			snprintf(err, ERR_LEN, "cannot open result file %s: %s", path, strerror(errno));
+		else
+			snprintf(err, ERR_LEN, "cannot read result file %s", path);
 		return NULL;
 	}
-	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) ||
-	    !(buf = malloc((size_t)n + 1)) || fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		snprintf(err, ERR_LEN, "cannot read result file %s", path);
-		free(buf);
-		fclose(f);
-		return NULL;
-	}
-	fclose(f);
-	buf[n] = '\0';
 	doc = cJSON_Parse(buf);
 	free(buf);
 	if (!doc) {

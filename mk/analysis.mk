@@ -9,7 +9,8 @@ ANALYSIS_MODEL_SRC := analysis/stats.c analysis/resultset.c analysis/table.c \
 # The commands also use the harness's helpers (result loading, mkdir, running gnuplot).
 ANALYSIS_LIB_SRC  := $(ANALYSIS_MODEL_SRC) analysis/plot.c analysis/report_cli.c
 ANALYSIS_LIB_OBJ  := $(ANALYSIS_LIB_SRC:%.c=$(BUILD)/obj/%.o)
-ANALYSIS_MODEL_OBJ := $(ANALYSIS_MODEL_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/harness/result.o
+ANALYSIS_MODEL_OBJ := $(ANALYSIS_MODEL_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/harness/result.o \
+                      $(BUILD)/obj/harness/files.o
 ANALYSIS_TEST_SRC := $(wildcard tests/analysis/*.c)
 ANALYSIS_TEST_OBJ := $(ANALYSIS_TEST_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/tests/unit/main.o
 
