@@ -7,6 +7,7 @@ export BUILD
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
+sh tests/host.sh
 
 TEST_BINS=${TEST_BINS:-$BUILD/tests/unit}
 for b in $TEST_BINS; do
