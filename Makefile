@@ -22,8 +22,16 @@ WORK_LINK := -static
 endif
 
 # ---- sources ------------------------------------------------------------------------
-WORK_LIB_SRC := $(filter-out workloads/main.c,$(wildcard workloads/*.c)) common/units.c
+# The layers (README.md, "Where things live"): common/ below everything; workloads/,
+# stats/ and resultlib/ on it; analysis above those; the agent and the harness on top.
+WORK_LIB_SRC := $(filter-out workloads/main.c,$(wildcard workloads/*.c)) common/units.c \
+                common/files.c
 WORK_LIB_OBJ := $(WORK_LIB_SRC:%.c=$(BUILD)/obj/%.o)
+# What the harness and analysis link below themselves: common/'s utilities (sizes,
+# files, JSON accessors, log lines, processes), the statistics and the result library.
+LIB_SRC      := common/units.c common/files.c common/json.c common/log.c common/proc.c \
+                $(wildcard stats/*.c) $(wildcard resultlib/*.c)
+LIB_OBJ      := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 # The version and git revision, regenerated when they change (common/version.h).
 VERSION_OBJ  := $(BUILD)/obj/gen/version.o
 UNIT_SRC     := $(wildcard tests/unit/*.c)

@@ -7,7 +7,7 @@
 #define NB_COMPARE_H
 
 #include "resultset.h"
-#include "stats.h"
+#include "../stats/stats.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -4,6 +4,7 @@
 #include "compare.h"
 #include "report_json.h"
 #include "report_text.h"
+#include "../common/records.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -73,7 +74,7 @@ static void md_regressions(const struct nb_compare *c, FILE *out)
 		fputs("` on ", out);
 		nb_put_md(out, r->tier);
 		fprintf(out, ": %s %% in %s, %s is better (p = %.3g)\n", pt, r->old_c->unit,
-			r->old_c->better == NB_STATS_HIGHER_BETTER ? "higher" : "lower", r->mwu.p);
+			r->old_c->better == NB_STATS_HIGHER_BETTER ? NB_BETTER_HIGHER : NB_BETTER_LOWER, r->mwu.p);
 	}
 	fputc('\n', out);
 }
@@ -171,7 +172,7 @@ static cJSON *row_json(const struct nb_compare_row *r)
 	cJSON_AddStringToObject(o, "key", k->key);
 	cJSON_AddStringToObject(o, "family", k->family);
 	cJSON_AddStringToObject(o, "unit", k->unit);
-	cJSON_AddStringToObject(o, "better", k->better == NB_STATS_HIGHER_BETTER ? "higher" : "lower");
+	cJSON_AddStringToObject(o, "better", k->better == NB_STATS_HIGHER_BETTER ? NB_BETTER_HIGHER : NB_BETTER_LOWER);
 	cJSON_AddStringToObject(o, "verdict", nb_verdict_name(r->v));
 	if (r->v == NB_V_NA) {
 		cJSON_AddStringToObject(o, "reason", r->why ? r->why : "");

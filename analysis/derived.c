@@ -268,69 +268,58 @@ const char *nb_metric_text(const struct nb_metric *m, char *buf, size_t len)
 	return buf;
 }
 
-int nb_derive_from_sample(const cJSON *sample, struct nb_derive_in *in, struct nb_ctr *ctr, int max)
+int nb_derive_from_view(const struct nb_res_sample_view *v, struct nb_derive_in *in,
+			struct nb_ctr *ctr, int max)
 {
-	const cJSON *c, *ops = cJSON_GetObjectItemCaseSensitive(sample, "ops");
-	const cJSON *ex = cJSON_GetObjectItemCaseSensitive(sample, "exits");
-	const cJSON *exu = cJSON_GetObjectItemCaseSensitive(sample, "exits_unsupported");
+	const cJSON *c;
 
 	memset(in, 0, sizeof(*in));
 	in->ctr = ctr;
-	in->ops = cJSON_IsNumber(ops) ? ops->valuedouble : -1;
-	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(sample, "counters")) {
-		const cJSON *name = cJSON_GetObjectItemCaseSensitive(c, "name");
-		const cJSON *why = cJSON_GetObjectItemCaseSensitive(c, "unsupported");
-		const cJSON *scaled = cJSON_GetObjectItemCaseSensitive(c, "scaled");
+	in->ops = v->ops;
+	cJSON_ArrayForEach(c, v->counters) {
+		struct nb_res_counter rc;
 		struct nb_ctr *k;
-		if (!cJSON_IsString(name))
+
+		nb_res_counter_read(c, &rc);
+		if (!rc.name)
 			continue;
 		if (in->nctr == max)
 			return -1;
 		k = &ctr[in->nctr++];
 		memset(k, 0, sizeof(*k));
-		k->name = name->valuestring;
-		if (why) {
-			k->state = NB_CTR_UNSUPPORTED;
-			k->why = cJSON_GetStringValue(why);
-		} else if (cJSON_IsNumber(scaled)) {
-			k->state = NB_CTR_COUNTED;
-			k->value = scaled->valuedouble;
-			k->multiplexed = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "multiplexed"));
-		} else {
-			k->state = NB_CTR_NOT_COUNTED;   /* "scaled": null */
+		k->name = rc.name;
+		k->state = rc.state;
+		k->why = rc.why;
+		if (rc.state == NB_CTR_COUNTED) {
+			k->value = rc.scaled;
+			k->multiplexed = rc.multiplexed;
 		}
 	}
-	if (cJSON_IsObject(ex)) {
-		const cJSON *total = cJSON_GetObjectItemCaseSensitive(ex, "total");
-		const cJSON *vops = cJSON_GetObjectItemCaseSensitive(ex, "visit_ops");
-		if (cJSON_IsNumber(total)) {
-			in->exits_state = NB_EXITS_COUNTED;
-			in->exits = total->valuedouble;
-		} else {
-			in->exits_state = NB_EXITS_UNKNOWN;
-			in->exits_why = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ex, "total_unsupported"));
-		}
-		in->exits_ops = cJSON_IsNumber(vops) ? vops->valuedouble : -1;
-		in->exits_first_visit = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ex, "first_visit"));
-	} else if (cJSON_IsString(exu)) {
-		in->exits_state = NB_EXITS_UNKNOWN;
-		in->exits_why = exu->valuestring;
-	}
+	in->exits_state = v->exits_state;
+	in->exits = v->exits_total;
+	in->exits_ops = v->exits_visit_ops;
+	in->exits_why = v->exits_why;
+	in->exits_first_visit = v->exits_first_visit;
 	return 0;
 }
 
-int nb_derive_reasons_from_sample(const cJSON *sample, struct nb_derive_in *in,
-				  struct nb_exit_reason *r, int max)
+int nb_derive_from_sample(const cJSON *sample, struct nb_derive_in *in, struct nb_ctr *ctr, int max)
 {
-	const cJSON *ex = cJSON_GetObjectItemCaseSensitive(sample, "exits");
-	const cJSON *by = cJSON_GetObjectItemCaseSensitive(ex, "by_reason"), *it;
+	struct nb_res_sample_view v;
+
+	nb_res_sample_read(sample, &v);
+	return nb_derive_from_view(&v, in, ctr, max);
+}
+
+int nb_derive_reasons_from_view(const struct nb_res_sample_view *v, struct nb_derive_in *in,
+				struct nb_exit_reason *r, int max)
+{
+	const cJSON *it;
 
 	in->reasons = r;
 	in->nreasons = 0;
-	in->exits_reasons = cJSON_IsObject(by);
-	if (!in->exits_reasons)
-		return 0;
-	cJSON_ArrayForEach(it, by) {
+	in->exits_reasons = v->exits_by_reason != NULL;
+	cJSON_ArrayForEach(it, v->exits_by_reason) {
 		if (!cJSON_IsNumber(it))
 			continue;
 		if (in->nreasons == max)
@@ -339,4 +328,13 @@ int nb_derive_reasons_from_sample(const cJSON *sample, struct nb_derive_in *in,
 		r[in->nreasons++].count = it->valuedouble;
 	}
 	return 0;
+}
+
+int nb_derive_reasons_from_sample(const cJSON *sample, struct nb_derive_in *in,
+				  struct nb_exit_reason *r, int max)
+{
+	struct nb_res_sample_view v;
+
+	nb_res_sample_read(sample, &v);
+	return nb_derive_reasons_from_view(&v, in, r, max);
 }

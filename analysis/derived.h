@@ -20,10 +20,10 @@
 #ifndef NB_DERIVED_H
 #define NB_DERIVED_H
 
+#include "../resultlib/result.h"   /* enum nb_ctr_state, enum nb_exits_state */
+
 #include <cjson/cJSON.h>
 #include <stddef.h>
-
-enum nb_ctr_state { NB_CTR_COUNTED, NB_CTR_UNSUPPORTED, NB_CTR_NOT_COUNTED };
 
 /* One entry of samples[].counters. */
 struct nb_ctr {
@@ -33,8 +33,6 @@ struct nb_ctr {
 	int multiplexed;
 	const char *why;           /* UNSUPPORTED: the tier's reason */
 };
-
-enum nb_exits_state { NB_EXITS_NONE, NB_EXITS_COUNTED, NB_EXITS_UNKNOWN };
 
 /* One entry of exits.by_reason. */
 struct nb_exit_reason {
@@ -97,13 +95,18 @@ const char *nb_metric_text(const struct nb_metric *m, char *buf, size_t len);
 int nb_is_walk_cycles_event(const char *name);
 int nb_is_miss_event(const char *name);
 
-/* Fill in from a result sample (its "counters", "ops" and "exits" or
- * "exits_unsupported"); ctr (room for max) holds pointers into sample.  0, or -1 when
+/* Fill in from a result sample (read through resultlib: its counters, ops and exits);
+ * ctr (room for max) holds pointers into sample.  0, or -1 when
  * the sample has more counters than max. */
 int nb_derive_from_sample(const cJSON *sample, struct nb_derive_in *in, struct nb_ctr *ctr, int max);
 /* Add the sample's exits.by_reason to in (after nb_derive_from_sample); r (room for max)
  * holds pointers into sample.  0, or -1 when there are more reasons than max. */
 int nb_derive_reasons_from_sample(const cJSON *sample, struct nb_derive_in *in,
 				  struct nb_exit_reason *r, int max);
+/* The same two from a sample already read (resultset.c reads each sample once). */
+int nb_derive_from_view(const struct nb_res_sample_view *v, struct nb_derive_in *in,
+			struct nb_ctr *ctr, int max);
+int nb_derive_reasons_from_view(const struct nb_res_sample_view *v, struct nb_derive_in *in,
+				struct nb_exit_reason *r, int max);
 
 #endif

@@ -3,9 +3,9 @@
  * the script and rerun `gnuplot NAME.gp` in the directory. */
 #include "plot.h"
 #include "report_text.h"
+#include "../common/files.h"
+#include "../common/proc.h"
 #include "../common/units.h"
-#include "../harness/campaign.h"
-#include "../harness/proc.h"
 
 #include <errno.h>
 #include <limits.h>

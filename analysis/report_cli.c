@@ -5,6 +5,7 @@
 #include "compare.h"
 #include "plot.h"
 #include "table.h"
+#include "../common/records.h"
 #include "../common/units.h"
 
 #include <getopt.h>
@@ -319,7 +320,7 @@ static void log_regressions(const struct nb_compare *cmp)
 		if (r->v == NB_V_REGRESSION)
 			fprintf(stderr, "nestbench compare: regression: %s on %s: %+.1f %% in %s, %s is "
 				"better (p = %.3g)\n", r->old_c->key, r->tier, r->d.point * 100,
-				r->old_c->unit, r->old_c->better == NB_STATS_HIGHER_BETTER ? "higher" : "lower",
+				r->old_c->unit, r->old_c->better == NB_STATS_HIGHER_BETTER ? NB_BETTER_HIGHER : NB_BETTER_LOWER,
 				r->mwu.p);
 	}
 }

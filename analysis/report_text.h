@@ -3,7 +3,7 @@
 #ifndef NB_REPORT_TEXT_H
 #define NB_REPORT_TEXT_H
 
-#include "stats.h"
+#include "../stats/stats.h"
 
 #include <stddef.h>
 #include <stdio.h>

@@ -2,7 +2,7 @@
  * about optional fields (an interrupted run, an unreachable tier, an older agent) and
  * strict about what a figure depends on: schema, version, key, unit and direction. */
 #include "resultset.h"
-#include "../harness/result.h"
+#include "../resultlib/result.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -19,21 +19,10 @@ static char *dup_or_null(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
-static const char *str_of(const cJSON *o, const char *name)
+/* A copy of s, or of dflt when s is NULL (NULL when both are). */
+static char *copy_or(const char *s, const char *dflt)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static char *str_copy(const cJSON *o, const char *name, const char *dflt)
-{
-	return dup_or_null(str_of(o, name) ? str_of(o, name) : dflt);
-}
-
-static const cJSON *path_of(const cJSON *o, const char *a, const char *b)
-{
-	return cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, a), b);
+	return dup_or_null(s ? s : dflt);
 }
 
 static void *grow(void *p, size_t n, size_t size)
@@ -50,8 +39,9 @@ const char *nb_rs_basename(const char *path)
 
 /* ---- environment -------------------------------------------------------------------- */
 
-/* The hypervisor named by a `nature` (harness/env.c): "KVM guest (signature ...)" ->
- * "KVM"; bare metal, unknown and unnamed hypervisors get a descriptive word. */
+/* The hypervisor named by a `nature` (results/SCHEMA.md, "nature and warning"):
+ * "KVM guest (signature ...)" -> "KVM"; bare metal, unknown and unnamed hypervisors get
+ * a descriptive word. */
 static char *hypervisor_from_nature(const char *nature)
 {
 	const char *g = strstr(nature, " guest (signature ");
@@ -82,24 +72,20 @@ static char *hypervisor_from_label(const char *label)
 	return strdup(label);
 }
 
-static void read_env(const cJSON *t, struct nb_rs_env *e)
+static void read_env(const struct nb_res_tier_view *t, struct nb_rs_env *e)
 {
-	const cJSON *si = cJSON_GetObjectItemCaseSensitive(t, "sysinfo");
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(si, "vcpus");
-	const char *label = str_of(t, "hypervisor_label"), *acc = str_of(si, "accelerator");
+	const char *label = t->hypervisor_label, *acc = t->accelerator;
 
-	e->nature = str_copy(t, "nature", "unknown (no sysinfo recorded)");
-	e->warning = str_copy(t, "warning", NULL);
+	e->nature = copy_or(t->nature, "unknown (no sysinfo recorded)");
+	e->warning = dup_or_null(t->warning);
 	e->hypervisor = label && label[0] ? hypervisor_from_label(label) : hypervisor_from_nature(e->nature);
 	/* The agent may name an accelerator in sysinfo or the harness append it to nature. */
 	if (!acc && strstr(e->nature, ", accelerator "))
 		acc = strstr(e->nature, ", accelerator ") + 14;
 	e->accelerator = dup_or_null(acc);
-	e->kernel = dup_or_null(cJSON_IsString(path_of(si, "kernel", "release"))
-					? path_of(si, "kernel", "release")->valuestring : NULL);
-	e->cpu = dup_or_null(cJSON_IsString(path_of(si, "cpu", "model"))
-				     ? path_of(si, "cpu", "model")->valuestring : NULL);
-	e->vcpus = cJSON_IsNumber(v) ? v->valueint : -1;
+	e->kernel = dup_or_null(t->kernel_release);
+	e->cpu = dup_or_null(t->cpu_model);
+	e->vcpus = t->vcpus;
 	e->bare_metal = strncmp(e->nature, "bare metal", 10) == 0;
 }
 
@@ -114,11 +100,6 @@ static void free_env(struct nb_rs_env *e)
 }
 
 /* ---- cases -------------------------------------------------------------------------- */
-
-static double number_or_nan(const cJSON *v)
-{
-	return cJSON_IsNumber(v) ? v->valuedouble : NAN;
-}
 
 /* The case's copy of a string of the document, each text stored once; NULL stays NULL.
  * -1 when out of memory. */
@@ -150,8 +131,11 @@ static int read_samples(const cJSON *samples, struct nb_rs_case *c)
 	size_t n_ctr = 0, n_rsn = 0, used_ctr = 0, used_rsn = 0, i = 0;
 
 	cJSON_ArrayForEach(s, samples) {
-		n_ctr += (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(s, "counters"));
-		n_rsn += (size_t)cJSON_GetArraySize(path_of(s, "exits", "by_reason"));
+		struct nb_res_sample_view v;
+
+		nb_res_sample_read(s, &v);
+		n_ctr += (size_t)cJSON_GetArraySize(v.counters);
+		n_rsn += (size_t)cJSON_GetArraySize(v.exits_by_reason);
 	}
 	c->samples = calloc(c->n ? c->n : 1, sizeof(*c->samples));
 	c->ctr_store = calloc(n_ctr ? n_ctr : 1, sizeof(*c->ctr_store));
@@ -160,13 +144,15 @@ static int read_samples(const cJSON *samples, struct nb_rs_case *c)
 		return -1;
 	cJSON_ArrayForEach(s, samples) {
 		struct nb_rs_sample *x = &c->samples[i++];
-		const cJSON *visit = cJSON_GetObjectItemCaseSensitive(s, "visit");
 		struct nb_ctr *k = c->ctr_store + used_ctr;
 		struct nb_exit_reason *r = c->reason_store + used_rsn;
+		struct nb_res_sample_view v;
 
-		x->visit = cJSON_IsNumber(visit) ? visit->valueint : 0;
-		if (nb_derive_from_sample(s, &x->in, k, (int)(n_ctr - used_ctr)) ||
-		    nb_derive_reasons_from_sample(s, &x->in, r, (int)(n_rsn - used_rsn)) ||
+		nb_res_sample_read(s, &v);
+		c->values[i - 1] = v.value;
+		x->visit = v.visit;
+		if (nb_derive_from_view(&v, &x->in, k, (int)(n_ctr - used_ctr)) ||
+		    nb_derive_reasons_from_view(&v, &x->in, r, (int)(n_rsn - used_rsn)) ||
 		    intern(c, &x->in.exits_why))
 			return -1;
 		used_ctr += (size_t)x->in.nctr;
@@ -181,17 +167,17 @@ static int read_samples(const cJSON *samples, struct nb_rs_case *c)
 	return 0;
 }
 
-static int read_params(const cJSON *o, struct nb_rs_case *c)
+static int read_params(const struct nb_res_case_view *v, struct nb_rs_case *c)
 {
-	const cJSON *p = cJSON_GetObjectItemCaseSensitive(o, "params"), *it;
+	const cJSON *it;
 	size_t i = 0;
 
-	c->n_params = cJSON_IsObject(p) ? (size_t)cJSON_GetArraySize(p) : 0;
+	c->n_params = (size_t)v->n_params;
 	if (!c->n_params)
 		return 0;
 	if (!(c->params = calloc(c->n_params, sizeof(*c->params))))
 		return -1;
-	cJSON_ArrayForEach(it, p) {
+	cJSON_ArrayForEach(it, v->params) {
 		c->params[i].name = strdup(it->string);
 		c->params[i].value = strdup(cJSON_IsString(it) ? it->valuestring : "");
 		i++;
@@ -201,29 +187,27 @@ static int read_params(const cJSON *o, struct nb_rs_case *c)
 
 static int read_case(const cJSON *o, struct nb_rs_case *c, const char *where, char *err)
 {
-	const cJSON *samples = cJSON_GetObjectItemCaseSensitive(o, "samples"), *s;
-	const char *better = str_of(o, "better"), *status = str_of(o, "status");
-	size_t i = 0;
+	struct nb_res_case_view v;
 
-	if (!str_of(o, "key") || !str_of(o, "unit") || !better ||
-	    (strcmp(better, "lower") && strcmp(better, "higher"))) {
-		snprintf(err, NB_RS_ERR, "%s: a case lacks its key, unit or better (\"lower\"/\"higher\"): "
-			 "the file is damaged; rerun the campaign or restore the file", where);
+	nb_res_case_read(o, &v);
+	if (!v.key || !v.unit || !v.better ||
+	    (strcmp(v.better, NB_BETTER_LOWER) && strcmp(v.better, NB_BETTER_HIGHER))) {
+		snprintf(err, NB_RS_ERR, "%s: a case lacks its key, unit or better (\"%s\"/\"%s\"): "
+			 "the file is damaged; rerun the campaign or restore the file", where,
+			 NB_BETTER_LOWER, NB_BETTER_HIGHER);
 		return -1;
 	}
-	c->key = strdup(str_of(o, "key"));
-	c->workload = str_copy(o, "workload", c->key);
-	c->family = str_copy(o, "family", "other");
-	c->unit = strdup(str_of(o, "unit"));
-	c->status = strdup(status ? status : "pending");
-	c->better = strcmp(better, "higher") == 0 ? NB_STATS_HIGHER_BETTER : NB_STATS_LOWER_BETTER;
-	c->reason = str_copy(o, strcmp(c->status, "failed") == 0 ? "error" : "reason", NULL);
-	c->n = cJSON_IsArray(samples) ? (size_t)cJSON_GetArraySize(samples) : 0;
+	c->key = strdup(v.key);
+	c->workload = copy_or(v.workload, c->key);
+	c->family = copy_or(v.family, "other");
+	c->unit = strdup(v.unit);
+	c->status = copy_or(v.status, nb_case_status_name(NB_CASE_PENDING));
+	c->better = strcmp(v.better, NB_BETTER_HIGHER) == 0 ? NB_STATS_HIGHER_BETTER : NB_STATS_LOWER_BETTER;
+	c->reason = dup_or_null(nb_case_status_parse(c->status) == NB_CASE_FAILED ? v.error : v.reason);
+	c->n = (size_t)v.n_samples;
 	if (!(c->values = calloc(c->n ? c->n : 1, sizeof(double))))
 		return -1;
-	cJSON_ArrayForEach(s, samples)
-		c->values[i++] = number_or_nan(cJSON_GetObjectItemCaseSensitive(s, "value"));
-	return read_params(o, c) || read_samples(samples, c) ? -1 : 0;
+	return read_params(&v, c) || read_samples(v.samples, c) ? -1 : 0;
 }
 
 static void free_case(struct nb_rs_case *c)
@@ -252,27 +236,28 @@ static void free_case(struct nb_rs_case *c)
 
 static int read_tier(const cJSON *o, struct nb_rs_tier *t, const char *path, char *err)
 {
-	const cJSON *cases = cJSON_GetObjectItemCaseSensitive(o, "cases"), *c;
-	const cJSON *lv = cJSON_GetObjectItemCaseSensitive(o, "level");
+	struct nb_res_tier_view v;
+	const cJSON *c;
 	char where[NB_RS_ERR / 2];
 
-	if (!str_of(o, "name") || !cJSON_IsNumber(lv)) {
+	nb_res_tier_read(o, &v);
+	if (!v.name || !v.has_level) {
 		snprintf(err, NB_RS_ERR, "%s: a tier lacks its name or level: the file is damaged; "
 			 "rerun the campaign or restore the file", path);
 		return -1;
 	}
-	t->name = strdup(str_of(o, "name"));
-	t->level = lv->valueint;
-	t->via = str_copy(o, "via", "");
-	t->status = str_copy(o, "status", "unknown");
-	t->error = str_copy(o, "error", NULL);
-	read_env(o, &t->env);
+	t->name = strdup(v.name);
+	t->level = v.level;
+	t->via = copy_or(v.via, "");
+	t->status = copy_or(v.status, nb_tier_status_name(NB_TIER_UNKNOWN));
+	t->error = dup_or_null(v.error);
+	read_env(&v, &t->env);
 	snprintf(where, sizeof(where), "%s, tier %s", path, t->name);
-	t->n_cases = cJSON_IsArray(cases) ? (size_t)cJSON_GetArraySize(cases) : 0;
+	t->n_cases = (size_t)v.n_cases;
 	if (!(t->cases = calloc(t->n_cases ? t->n_cases : 1, sizeof(*t->cases))))
 		return -1;
 	size_t i = 0;
-	cJSON_ArrayForEach(c, cases) {
+	cJSON_ArrayForEach(c, v.cases) {
 		if (read_case(c, &t->cases[i++], where, err))
 			return -1;
 	}
@@ -293,22 +278,23 @@ static void free_tier(struct nb_rs_tier *t)
 
 static void read_file_head(const cJSON *doc, const char *path, struct nb_rs_file *f)
 {
-	const cJSON *seed = path_of(doc, "campaign", "seed");
-	const cJSON *sha = path_of(doc, "nestbench", "work_sha256");
+	struct nb_res_head h;
 
+	nb_res_head_read(doc, &h);
 	f->path = strdup(path);
-	f->campaign = dup_or_null(cJSON_IsString(path_of(doc, "campaign", "name"))
-					  ? path_of(doc, "campaign", "name")->valuestring : "?");
-	f->started = str_copy(doc, "started_utc", "");
-	f->work_sha256 = strdup(cJSON_IsString(sha) ? sha->valuestring : "");
-	f->has_seed = cJSON_IsNumber(seed) && seed->valuedouble >= 0;
-	f->seed = f->has_seed ? (uint64_t)seed->valuedouble : 0;
+	f->campaign = copy_or(h.campaign, "?");
+	f->started = copy_or(h.started_utc, "");
+	f->work_sha256 = copy_or(h.work_sha256, "");
+	f->has_seed = h.has_seed && h.seed >= 0;
+	f->seed = f->has_seed ? (uint64_t)h.seed : 0;
 }
 
 int nb_rs_add_doc(struct nb_resultset *rs, const char *path, const void *docv, char *err)
 {
-	const cJSON *doc = docv, *tiers = cJSON_GetObjectItemCaseSensitive(doc, "tiers"), *t;
-	size_t n = cJSON_IsArray(tiers) ? (size_t)cJSON_GetArraySize(tiers) : 0;
+	const cJSON *doc = docv, *t;
+	int nt;
+	const cJSON *tiers = nb_res_tiers(doc, &nt);
+	size_t n = (size_t)nt;
 	struct nb_rs_file *f;
 	void *p;
 
@@ -393,7 +379,7 @@ const char *nb_rs_param(const struct nb_rs_case *c, const char *name)
 const char *nb_rs_case_problem(const struct nb_rs_case *c, char *buf, size_t len)
 {
 	/* SCHEMA.md: only `done` cases are compared; samples of a failed case stay aside. */
-	if (strcmp(c->status, "done") != 0) {
+	if (nb_case_status_parse(c->status) != NB_CASE_DONE) {
 		if (c->reason)
 			snprintf(buf, len, "%s: %s", c->status, c->reason);
 		else

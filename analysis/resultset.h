@@ -7,7 +7,7 @@
 #define NB_RESULTSET_H
 
 #include "derived.h"
-#include "stats.h"
+#include "../stats/stats.h"
 
 #include <stddef.h>
 #include <stdint.h>

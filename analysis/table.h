@@ -12,7 +12,7 @@
 
 #include "derived.h"
 #include "resultset.h"
-#include "stats.h"
+#include "../stats/stats.h"
 
 #include <stdint.h>
 #include <stdio.h>

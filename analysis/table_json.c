@@ -3,6 +3,7 @@
  * the environment of each column's tier.  Described in analysis/README.md. */
 #include "report_json.h"
 #include "table.h"
+#include "../common/records.h"
 
 #include <cjson/cJSON.h>
 #include <string.h>
@@ -161,7 +162,7 @@ static cJSON *rows_json(const struct nb_table *t)
 		cJSON_AddStringToObject(o, "workload", row->workload);
 		cJSON_AddStringToObject(o, "family", row->family);
 		cJSON_AddStringToObject(o, "unit", row->unit);
-		cJSON_AddStringToObject(o, "better", row->better == NB_STATS_HIGHER_BETTER ? "higher" : "lower");
+		cJSON_AddStringToObject(o, "better", row->better == NB_STATS_HIGHER_BETTER ? NB_BETTER_HIGHER : NB_BETTER_LOWER);
 		for (size_t c = 0; c < t->n_cols; c++)
 			cJSON_AddItemToArray(cells, cell_json(t, r, c));
 		cJSON_AddItemToObject(o, "cells", cells);

@@ -37,6 +37,12 @@ static int read_header(struct nb_conn *c, uint32_t *len, char *err)
 	if (rc == 1)
 		return NB_FRAME_EOF;
 	if (rc < 0) {
+		if (errno == ETIMEDOUT) {
+			snprintf(err, ERR_LEN, "read frame from %.160s: %s (%zu of 4 header bytes)",
+				 c->desc, strerror(ETIMEDOUT), got);
+			errno = ETIMEDOUT;
+			return NB_FRAME_TIMEOUT;
+		}
 		if (errno == EPIPE && got > 0) {
 			snprintf(err, ERR_LEN, "%.160s: stream ended inside a frame header (%zu of 4 bytes)",
 				 c->desc, got);
@@ -56,6 +62,12 @@ static int read_payload(struct nb_conn *c, void *buf, size_t len, char *err)
 
 	if (rc == 0)
 		return NB_FRAME_OK;
+	if (rc < 0 && errno == ETIMEDOUT) {
+		snprintf(err, ERR_LEN, "read frame from %.160s: %s (%zu of %zu bytes)", c->desc,
+			 strerror(ETIMEDOUT), got, len);
+		errno = ETIMEDOUT;
+		return NB_FRAME_TIMEOUT;
+	}
 	if (rc == 1 || errno == EPIPE) {
 		snprintf(err, ERR_LEN, "%.160s: stream ended inside a frame (%zu of %zu bytes)", c->desc,
 			 got, len);
@@ -140,6 +152,7 @@ const char *nb_frame_status_str(int s)
 	case NB_FRAME_ERR: return "I/O error";
 	case NB_FRAME_TOO_LARGE: return "frame too large";
 	case NB_FRAME_TRUNCATED: return "truncated frame";
+	case NB_FRAME_TIMEOUT: return "timed out";
 	}
 	return "?";
 }

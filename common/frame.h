@@ -26,6 +26,9 @@ enum nb_frame_status {
 	NB_FRAME_ERR = -1,         /* I/O error (err says which) */
 	NB_FRAME_TOO_LARGE = -2,   /* declared length above the limit; payload not read */
 	NB_FRAME_TRUNCATED = -3,   /* the stream ended inside a frame */
+	NB_FRAME_TIMEOUT = -4,     /* the connection's deadline or timeout passed (errno
+	                            * ETIMEDOUT); *len is 0, or the declared length when
+	                            * the header had arrived */
 };
 
 /* ---- prototypes ------------------------------------------------------------------ */

@@ -1,6 +1,7 @@
 /* proto.c - requests and replies as cJSON objects, field checks, run/put specs. */
 #include "proto.h"
 #include "sha256.h"
+#include "utf8.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -18,6 +19,85 @@
 
 /* ---- requests and replies ---------------------------------------------------------- */
 
+static int hex4(const char *p, const char *end, unsigned *v)
+{
+	*v = 0;
+	if (end - p < 4)
+		return -1;
+	for (int i = 0; i < 4; i++) {
+		int c = (unsigned char)p[i], d = isdigit(c) ? c - '0'
+					       : isxdigit(c) ? (tolower(c) - 'a' + 10) : -1;
+		if (d < 0)
+			return -1;
+		*v = *v << 4 | (unsigned)d;
+	}
+	return 0;
+}
+
+/* \u escapes inside strings that cJSON would turn into something other than the
+ * string sent: \u0000 (cJSON ends the string there) and unpaired surrogates.  A
+ * malformed escape is left to the JSON parser.  0, or -1 with msg. */
+static int check_escapes(const char *buf, size_t len, char *msg, size_t msglen)
+{
+	const char *p = buf, *end = buf + len;
+	int in_str = 0;
+
+	if (!memmem(buf, len, "\\u", 2))
+		return 0;
+	for (; p < end; p++) {
+		unsigned v, w;
+		if (!in_str) {
+			in_str = *p == '"';
+			continue;
+		}
+		if (*p == '"') {
+			in_str = 0;
+			continue;
+		}
+		if (*p != '\\' || ++p >= end || *p != 'u' || hex4(p + 1, end, &v))
+			continue;   /* p is on the escaped character: skipped with it */
+		if (v == 0) {
+			snprintf(msg, msglen, "payload has \\u0000 in a string at byte %zu: strings "
+				 "may not hold NUL characters", (size_t)(p - 1 - buf));
+			return -1;
+		}
+		if (v >= 0xd800 && v <= 0xdbff && end - p >= 11 && p[5] == '\\' && p[6] == 'u' &&
+		    hex4(p + 7, end, &w) == 0 && w >= 0xdc00 && w <= 0xdfff) {
+			p += 10;    /* a surrogate pair: one character */
+		} else if (v >= 0xd800 && v <= 0xdfff) {
+			snprintf(msg, msglen, "payload has an unpaired UTF-16 surrogate escape \\%.5s at "
+				 "byte %zu: a character above U+FFFF is a high and a low surrogate "
+				 "escape in a row", p, (size_t)(p - 1 - buf));
+			return -1;
+		} else {
+			p += 4;
+		}
+	}
+	return 0;
+}
+
+/* What cJSON would let through but a request must not be: text that is not UTF-8,
+ * a byte order mark (PROTOCOL.md: one JSON object, nothing else), escapes that do
+ * not stand for a character.  0, or -1 with msg. */
+static int check_text(const char *buf, size_t len, char *msg, size_t msglen)
+{
+	const char *why = "";
+	size_t at;
+
+	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
+		snprintf(msg, msglen, "payload starts with a UTF-8 byte order mark: send the JSON "
+			 "object without one");
+		return -1;
+	}
+	at = nb_utf8_check(buf, len, &why);
+	if (at != len) {
+		snprintf(msg, msglen, "payload is not valid UTF-8 (%s at byte %zu): send UTF-8 text",
+			 why, at);
+		return -1;
+	}
+	return check_escapes(buf, len, msg, msglen);
+}
+
 int nb_proto_parse_request(const char *buf, size_t len, cJSON **req, const char **code,
 			   char *msg, size_t msglen)
 {
@@ -31,6 +111,8 @@ int nb_proto_parse_request(const char *buf, size_t len, cJSON **req, const char 
 		snprintf(msg, msglen, len ? "payload contains a NUL byte" : "empty payload");
 		return -1;
 	}
+	if (check_text(buf, len, msg, msglen))
+		return -1;
 	o = cJSON_ParseWithLengthOpts(buf, len, &end, 0);
 	if (!o) {
 		const char *at = cJSON_GetErrorPtr();
@@ -92,6 +174,7 @@ cJSON *nb_proto_error(const cJSON *req, const char *code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	nb_utf8_trim(msg);   /* a long message is cut short: never inside a character */
 	cJSON_ReplaceItemInObjectCaseSensitive(r, "ok", cJSON_CreateFalse());
 	e = cJSON_AddObjectToObject(r, "error");
 	if (e) {
@@ -104,6 +187,7 @@ cJSON *nb_proto_error(const cJSON *req, const char *code, const char *fmt, ...)
 int nb_proto_send(struct nb_conn *c, const cJSON *msg, char *err)
 {
 	char stack[4096], *text = stack;
+	size_t len;
 	int rc;
 
 	/* Small messages (ping, hello) are printed without a heap round trip. */
@@ -114,7 +198,12 @@ int nb_proto_send(struct nb_conn *c, const cJSON *msg, char *err)
 			return -1;
 		}
 	}
-	rc = nb_frame_write(c, text, strlen(text), err);
+	len = strlen(text);
+	/* Requests are checked, messages cut on characters; what remains is text from
+	 * elsewhere (a workload's stderr, a file name): its stray bytes become '?', so
+	 * that every frame is UTF-8.  Structure is ASCII: only strings change. */
+	nb_utf8_scrub(text, len);
+	rc = nb_frame_write(c, text, len, err);
 	if (text != stack)
 		cJSON_free(text);
 	return rc;
@@ -129,6 +218,7 @@ int nb_proto_recv(struct nb_conn *c, size_t max, cJSON **msg, char *err)
 	*msg = NULL;
 	if (rc != NB_FRAME_OK)
 		return rc;
+	nb_utf8_scrub(buf, len);   /* an older agent's stray bytes: kept out of results */
 	*msg = cJSON_ParseWithLength(buf, len);
 	free(buf);
 	if (!cJSON_IsObject(*msg)) {
@@ -286,7 +376,7 @@ static int decode_params(const cJSON *req, struct nb_run_spec *r, char *msg, siz
 	}
 	cJSON_ArrayForEach(it, ps)
 	{
-		char kv[NB_RUN_PARAM_LEN + 64], num[64];
+		char kv[NB_RUN_PARAM_LEN + 64], num[64], name[65];
 		const char *val;
 
 		if (cJSON_IsString(it)) {
@@ -298,13 +388,14 @@ static int decode_params(const cJSON *req, struct nb_run_spec *r, char *msg, siz
 		} else if (cJSON_IsBool(it)) {
 			val = cJSON_IsTrue(it) ? "1" : "0";
 		} else {
-			snprintf(msg, msglen, "parameter \"%.64s\" must be a string, a non-negative "
-				 "integer or a boolean", it->string ? it->string : "");
+			snprintf(msg, msglen, "parameter \"%s\" must be a string, a non-negative "
+				 "integer or a boolean",
+				 nb_utf8_clip(name, sizeof(name), it->string ? it->string : "", 64));
 			return -1;
 		}
 		if (!it->string || strlen(it->string) + strlen(val) + 2 > NB_RUN_PARAM_LEN) {
-			snprintf(msg, msglen, "parameter \"%.64s\" is too long",
-				 it->string ? it->string : "");
+			snprintf(msg, msglen, "parameter \"%s\" is too long",
+				 nb_utf8_clip(name, sizeof(name), it->string ? it->string : "", 64));
 			return -1;
 		}
 		if (snprintf(kv, sizeof(kv), "%s=%s", it->string, val) >= (int)sizeof(kv))
@@ -445,8 +536,10 @@ int nb_run_spec_add_param(struct nb_run_spec *r, const char *kv, char *err)
 		return -1;
 	}
 	if (!valid_param(kv)) {
-		snprintf(err, ERR_LEN, "bad parameter '%.64s': expected name=value, name of "
-			 "[A-Za-z0-9_], printable value, under %d bytes", kv, NB_RUN_PARAM_LEN);
+		char shown[65];
+		snprintf(err, ERR_LEN, "bad parameter '%s': expected name=value, name of "
+			 "[A-Za-z0-9_], printable value, under %d bytes",
+			 nb_utf8_clip(shown, sizeof(shown), kv, 64), NB_RUN_PARAM_LEN);
 		return -1;
 	}
 	snprintf(r->params[r->nparams++], NB_RUN_PARAM_LEN, "%s", kv);
@@ -460,8 +553,10 @@ int nb_run_spec_add_event(struct nb_run_spec *r, const char *name, char *err)
 		return -1;
 	}
 	if (!nb_valid_event_name(name)) {
-		snprintf(err, ERR_LEN, "bad perf event name '%.64s': printable, no ',' or spaces, "
-			 "under %d bytes", name, NB_EVENT_NAME_LEN);
+		char shown[65];
+		snprintf(err, ERR_LEN, "bad perf event name '%s': printable, no ',' or spaces, "
+			 "under %d bytes", nb_utf8_clip(shown, sizeof(shown), name, 64),
+			 NB_EVENT_NAME_LEN);
 		return -1;
 	}
 	snprintf(r->events[r->nevents++], NB_EVENT_NAME_LEN, "%s", name);

@@ -24,11 +24,14 @@
 #define NB_E_UNKNOWN_OP "unknown_op"
 #define NB_E_VERSION "version"           /* protocol version not spoken */
 #define NB_E_AUTH "auth"                 /* token missing or wrong */
-#define NB_E_BUSY "busy"                 /* a run is in progress / too many sessions */
+#define NB_E_BUSY "busy"                 /* a run is in progress / too many sessions (or
+                                          * unauthenticated ones) / out of descriptors */
 #define NB_E_HASH_MISMATCH "hash_mismatch"
 #define NB_E_TRUNCATED "truncated"       /* put body ended before `size` bytes */
 #define NB_E_NOT_FOUND "not_found"       /* no stored binary with that sha256 */
-#define NB_E_TIMEOUT "timeout"           /* workload killed at its timeout */
+#define NB_E_TIMEOUT "timeout"           /* workload killed at its timeout; or a session's
+                                          * hello, frame or put-chunk deadline passed
+                                          * (then the connection closes) */
 #define NB_E_EVENT "event"               /* perf event name libpfm4 cannot encode */
 #define NB_E_CONNECT "connect"           /* relay could not reach the child */
 #define NB_E_IO "io"                     /* the agent's own I/O failed (disk full...) */
@@ -73,9 +76,11 @@ struct nb_run_spec {
 
 /* ---- prototypes ------------------------------------------------------------------ */
 
-/* Parse a frame payload into a request object: it must be one JSON object with a
- * string "op" and, if present, a numeric or string "id".  0, or -1 with code
- * (NB_E_BAD_JSON / NB_E_BAD_REQUEST) and msg; *req may still be set (to echo its id). */
+/* Parse a frame payload into a request object: it must be strict UTF-8 without a byte
+ * order mark, \u0000 or unpaired surrogate escapes in its strings (PROTOCOL.md, "Text"),
+ * and one JSON object with a string "op" and, if present, a numeric or string "id".
+ * 0, or -1 with code (NB_E_BAD_JSON / NB_E_BAD_REQUEST) and msg (naming the fault and
+ * its byte offset); *req may still be set (to echo its id). */
 int nb_proto_parse_request(const char *buf, size_t len, cJSON **req, const char **code,
 			   char *msg, size_t msglen);
 
@@ -85,10 +90,11 @@ cJSON *nb_proto_reply(const cJSON *req);
 cJSON *nb_proto_error(const cJSON *req, const char *code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Serialise and send one JSON object as a frame; 0 or -1 with err. */
+/* Serialise and send one JSON object as a frame, each byte of its strings that is not
+ * valid UTF-8 replaced with '?'; 0 or -1 with err. */
 int nb_proto_send(struct nb_conn *c, const cJSON *msg, char *err);
-/* Receive one frame and parse it as a JSON object; nb_frame_status, or NB_FRAME_ERR
- * also for a payload that is not a JSON object. */
+/* Receive one frame (invalid UTF-8 replaced with '?' as above) and parse it as a JSON
+ * object; nb_frame_status, or NB_FRAME_ERR also for a payload that is not a JSON object. */
 int nb_proto_recv(struct nb_conn *c, size_t max, cJSON **msg, char *err);
 
 /* The error code of a reply ("" when ok or malformed) and its message. */

@@ -1,5 +1,6 @@
 /* transport.c - address parsing, the back-end table and buffered connection I/O. */
 #include "transport_int.h"
+#include "utf8.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -78,7 +79,9 @@ static const char *forms(enum nb_addr_side side)
 
 static int bad_addr(const char *text, enum nb_addr_side side, const char *why, char *err)
 {
-	snprintf(err, NB_ERR_LEN, "bad address '%.80s': %s; expected %s", text, why, forms(side));
+	char shown[81];   /* the address may come from a peer (relay): cut on a character */
+	snprintf(err, NB_ERR_LEN, "bad address '%s': %s; expected %s",
+		 nb_utf8_clip(shown, sizeof(shown), text, 80), why, forms(side));
 	return -1;
 }
 
@@ -247,29 +250,50 @@ static int stopped(const struct nb_conn *c)
 	return c->stop && *c->stop;
 }
 
-static int wait_fd(const struct nb_conn *c, int fd, short events, int timeout_ms)
-{
-	struct pollfd p = { .fd = fd, .events = events };
-	int rc;
-
-	if (timeout_ms <= 0)
-		return 0;
-	do
-		rc = poll(&p, 1, timeout_ms);
-	while (rc < 0 && errno == EINTR && !stopped(c));
-	if (rc == 0) {
-		errno = ETIMEDOUT;
-		return -1;
-	}
-	return rc < 0 ? -1 : 0;
-}
-
 static uint64_t mono_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Milliseconds poll may wait for one read or write: the smaller of c->timeout_ms and
+ * what is left before c->deadline_ns (rounded up, so poll does not wake just short
+ * of it); -1 for no limit, 0 when the deadline has passed. */
+static int wait_limit_ms(const struct nb_conn *c)
+{
+	int ms = c->timeout_ms > 0 ? c->timeout_ms : -1;
+
+	if (c->deadline_ns) {
+		uint64_t now = mono_ns();
+		uint64_t left = c->deadline_ns > now ? (c->deadline_ns - now + 999999) / 1000000 : 0;
+		if (left > INT_MAX)
+			left = INT_MAX;
+		if (ms < 0 || (uint64_t)ms > left)
+			ms = (int)left;
+	}
+	return ms;
+}
+
+/* Wait until fd is ready for events within the connection's limits: 0, or -1 with
+ * errno (ETIMEDOUT).  Without a limit it returns at once: the read or write blocks. */
+static int wait_fd(const struct nb_conn *c, int fd, short events)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+	int rc, ms;
+
+	if (wait_limit_ms(c) < 0)
+		return 0;
+	do {
+		ms = wait_limit_ms(c);
+		rc = ms == 0 ? 0 : poll(&p, 1, ms);
+	} while (rc < 0 && errno == EINTR && !stopped(c));
+	if (rc == 0) {
+		errno = ETIMEDOUT;
+		return -1;
+	}
+	return rc < 0 ? -1 : 0;
 }
 
 int nb_conn_spin(const struct nb_conn *c, struct pollfd *p, int n)
@@ -289,20 +313,49 @@ int nb_conn_spin(const struct nb_conn *c, struct pollfd *p, int n)
 
 static ssize_t raw_read(struct nb_conn *c, void *buf, size_t len)
 {
+	int ready = 0;
 	ssize_t n;
 
 	if (c->spin_us) {
 		struct pollfd p = { .fd = c->rfd, .events = POLLIN };
-		nb_conn_spin(c, &p, 1);
+		ready = nb_conn_spin(c, &p, 1);
 	}
 	for (;;) {
-		if (wait_fd(c, c->rfd, POLLIN, c->timeout_ms))
+		if (!ready && wait_fd(c, c->rfd, POLLIN))
 			return -1;
+		ready = 0;
 		n = c->ops->read(c, buf, len);
 		if (n < 0 && errno == EINTR && !stopped(c))
 			continue;
 		return n;
 	}
+}
+
+static int alloc_rbuf(struct nb_conn *c)
+{
+	if (!c->rbuf) {
+		if (!(c->rbuf = malloc(RBUF_SIZE))) {
+			errno = ENOMEM;
+			return -1;
+		}
+		c->rcap = RBUF_SIZE;
+	}
+	return 0;
+}
+
+/* The bytes that came are read ahead here: the read the next frame needs anyway, so
+ * waiting this way costs no extra system call. */
+int nb_conn_wait_input(struct nb_conn *c)
+{
+	ssize_t n;
+
+	if (nb_conn_buffered(c))
+		return 0;
+	if (alloc_rbuf(c) || (n = raw_read(c, c->rbuf, c->rcap)) < 0)
+		return -1;
+	c->rpos = 0;
+	c->rlen = (size_t)n;   /* 0: the end of the stream, which the next read sees again */
+	return 0;
 }
 
 ssize_t nb_conn_read(struct nb_conn *c, void *buf, size_t len)
@@ -322,13 +375,8 @@ ssize_t nb_conn_read(struct nb_conn *c, void *buf, size_t len)
 	/* Large reads go straight to the caller; small ones fill the read-ahead buffer. */
 	if (len >= RBUF_SIZE / 2)
 		return raw_read(c, buf, len);
-	if (!c->rbuf) {
-		if (!(c->rbuf = malloc(RBUF_SIZE))) {
-			errno = ENOMEM;
-			return -1;
-		}
-		c->rcap = RBUF_SIZE;
-	}
+	if (alloc_rbuf(c))
+		return -1;
 	n = raw_read(c, c->rbuf, c->rcap);
 	if (n <= 0)
 		return n;
@@ -380,7 +428,7 @@ int nb_conn_write_all(struct nb_conn *c, const struct iovec *iov_in, int n)
 			i++;
 			continue;
 		}
-		if (wait_fd(c, c->wfd, POLLOUT, c->timeout_ms))
+		if (wait_fd(c, c->wfd, POLLOUT))
 			return -1;
 		ssize_t k = c->ops->write(c, iov + i, n - i);
 		if (k < 0) {
@@ -527,7 +575,9 @@ int nb_sock_accept(struct nb_listener *l, struct nb_conn *c, char *err)
 		fd = accept4(l->fd, NULL, NULL, SOCK_CLOEXEC);
 	while (fd < 0 && errno == EINTR);
 	if (fd < 0) {
-		snprintf(err, NB_ERR_LEN, "accept on %s: %s", l->desc, strerror(errno));
+		int e = errno;
+		snprintf(err, NB_ERR_LEN, "accept on %s: %s", l->desc, strerror(e));
+		errno = e;   /* the caller tells EMFILE from the rest */
 		return -1;
 	}
 	nb_conn_set_socket(c, l->ops, fd);

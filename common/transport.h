@@ -16,6 +16,7 @@
 #define NB_TRANSPORT_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include <poll.h>
 #include <signal.h>
@@ -48,6 +49,10 @@ struct nb_conn {
 	unsigned char *rbuf;        /* read-ahead buffer (frames are small) */
 	size_t rpos, rlen, rcap;
 	int timeout_ms;             /* longest wait for one read or write; 0 = forever */
+	/* Absolute CLOCK_MONOTONIC time (ns; the agent's nb_mono_ns) after which reads
+	 * and writes fail with ETIMEDOUT, however the bytes trickle in (0 = none): the
+	 * agent's hello, frame and put-chunk deadlines. */
+	uint64_t deadline_ns;
 	/* Busy-poll up to this long for input before sleeping: a wake-up across vCPUs
 	 * costs tens of microseconds in a VM, a short spin saves it on request/reply
 	 * traffic.  0 = never; spin_off (if set) non-zero also disables it. */
@@ -121,9 +126,15 @@ void nb_conn_from_fds(struct nb_conn *c, int rfd, int wfd, const char *desc);
 /* Busy-poll fds (POLLIN) for up to c->spin_us: 1 when one is ready, 0 otherwise. */
 int nb_conn_spin(const struct nb_conn *c, struct pollfd *p, int n);
 
+/* Wait until c has input (or its end of stream) to read, as nb_conn_read would (with
+ * its spin and limits), reading what came ahead: 0, or -1 with errno (ETIMEDOUT past
+ * c->deadline_ns). */
+int nb_conn_wait_input(struct nb_conn *c);
+
 /* Buffered reading: >0 bytes, 0 at end of stream, -1 with errno (ETIMEDOUT after
- * c->timeout_ms).  nb_conn_read_full: 0 = all n bytes, 1 = end of stream before the
- * first byte, -1 = error or end of stream part-way (*got = bytes read). */
+ * c->timeout_ms or past c->deadline_ns).  nb_conn_read_full: 0 = all n bytes, 1 = end
+ * of stream before the first byte, -1 = error or end of stream part-way (*got = bytes
+ * read). */
 ssize_t nb_conn_read(struct nb_conn *c, void *buf, size_t len);
 int nb_conn_read_full(struct nb_conn *c, void *buf, size_t n, size_t *got);
 /* Bytes already read ahead from the peer but not yet consumed. */

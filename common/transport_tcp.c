@@ -1,5 +1,6 @@
 /* transport_tcp.c - TCP (fallback when neither vsock nor a serial port is there). */
 #include "transport_int.h"
+#include "utf8.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -49,7 +50,9 @@ static int resolve(const struct nb_addr *a, int passive, struct addrinfo **res, 
 	snprintf(port, sizeof(port), "%u", a->port);
 	rc = getaddrinfo(strcmp(a->host, "*") == 0 ? NULL : a->host, port, &hints, res);
 	if (rc) {
-		snprintf(err, NB_ERR_LEN, "getaddrinfo %.160s: %s", a->text, gai_strerror(rc));
+		char shown[161];   /* a relay's address comes from a peer: cut on a character */
+		snprintf(err, NB_ERR_LEN, "getaddrinfo %s: %s",
+			 nb_utf8_clip(shown, sizeof(shown), a->text, 160), gai_strerror(rc));
 		return -1;
 	}
 	return 0;
@@ -118,7 +121,9 @@ static int tcp_connect(struct nb_conn *c, const struct nb_addr *a, int timeout_m
 	}
 	freeaddrinfo(res);
 	if (fd < 0) {
-		snprintf(err, NB_ERR_LEN, "connect %.160s: %s", a->text, strerror(e));
+		char shown[161];
+		snprintf(err, NB_ERR_LEN, "connect %s: %s",
+			 nb_utf8_clip(shown, sizeof(shown), a->text, 160), strerror(e));
 		return -1;
 	}
 	nodelay(fd);

@@ -20,7 +20,20 @@
 #define NB_AGENT_MAX_LISTEN 8
 #define NB_AGENT_STATE_DIR "/var/lib/nestbench-agent"
 #define NB_AGENT_MAX_SESSIONS 64
+/* Deadlines and limits against clients that connect and stall (PROTOCOL.md,
+ * "Deadlines and limits"). */
+#define NB_AGENT_HELLO_TIMEOUT_S 10    /* connect to a successful hello */
+#define NB_AGENT_FRAME_TIMEOUT_S 30    /* first byte of a frame to its last */
+#define NB_AGENT_PUT_TIMEOUT_S 30      /* each put body chunk, from when it is awaited */
+#define NB_AGENT_MAX_UNAUTH 16         /* sessions that have not authenticated yet */
+#define NB_AGENT_TIMEOUT_MAX_S 86400
 #define NB_STDERR_MAX (64u * 1024u)
+/* The brake on guessing tokens (auth.c, PROTOCOL.md "Authentication"): once
+ * NB_AUTH_FREE_FAILS wrong tokens came within NB_AUTH_WINDOW_S of each other, every
+ * token comparison, from any session, waits its turn: one per NB_AUTH_TURN_MS. */
+#define NB_AUTH_FREE_FAILS 3
+#define NB_AUTH_TURN_MS 250
+#define NB_AUTH_WINDOW_S 60
 
 struct nb_agent_opts {
 	const char *listen[NB_AGENT_MAX_LISTEN];
@@ -34,6 +47,12 @@ struct nb_agent_opts {
 	unsigned run_timeout_ms;       /* for runs that do not give one */
 	int verbose;                   /* 0 errors, 1 sessions and ops, 2 every request */
 	unsigned spin_us;              /* busy-poll for the next frame (0 = never) */
+	unsigned hello_timeout_ms;     /* deadlines (0 = none), see NB_AGENT_*_TIMEOUT_S */
+	unsigned frame_timeout_ms;
+	unsigned put_timeout_ms;
+	unsigned max_unauth;
+	unsigned max_exits_fds;        /* perf descriptors one exits-start may open */
+	unsigned auth_turn_ms;         /* NB_AUTH_TURN_MS (0: the brake counts, never waits) */
 };
 
 /* Content-addressed store: <state>/store/<sha256>, scratch cwd <state>/work. */
@@ -62,6 +81,8 @@ struct nb_topo {
 	char err[256];
 };
 
+struct nb_auth_waiter;             /* auth.c */
+
 struct nb_agent {
 	struct nb_agent_opts o;
 	char token[NB_TOKEN_MAX];
@@ -72,6 +93,13 @@ struct nb_agent {
 	int nlisteners;
 	uint64_t start_ns;
 	int wake[2];                   /* a session asks the main loop to stop (stdio) */
+	/* accept() out of descriptors: a spare one (/dev/null) is given up to accept and
+	 * refuse the client; else the listener rests.  Main thread only. */
+	int spare_fd;
+	uint64_t accept_rest_until[NB_AGENT_MAX_LISTEN + 1];
+	uint64_t accept_log_ns;        /* its log line: at most one a second */
+	unsigned accept_log_skipped;
+	pthread_mutex_t exits_lock;    /* one exits-start opens its counters at a time */
 
 	pthread_mutex_t lock;          /* guards everything below */
 	int running;                   /* one run at a time */
@@ -80,9 +108,15 @@ struct nb_agent {
 	uint64_t run_start_ns;
 	pid_t run_pgid;                /* its process group; 0 before exec or when none */
 	unsigned sessions;             /* open sessions */
+	unsigned unauth;               /* socket sessions pending authentication, not evicted */
+	unsigned evicting;             /* sessions evicted but not yet ended */
 	struct nb_session *live;       /* sessions with a connection, for shutdown */
 	unsigned long next_session;
 	int stopping;
+	unsigned auth_fails;           /* wrong tokens lately (auth.c) */
+	uint64_t auth_fail_ns;         /* the last one */
+	uint64_t auth_next_ns;         /* the next token comparison, when braked */
+	struct nb_auth_waiter *auth_queue;   /* hellos waiting for their turn, in order */
 };
 
 struct nb_exits;
@@ -98,6 +132,11 @@ struct nb_session {
 	struct nb_conn child;          /* relay target */
 	unsigned long n;               /* session number, for logs */
 	int authed;
+	/* Not yet authenticated (hello with the token; without a token, a first frame):
+	 * bound by the hello deadline; counted in a->unauth when `counted` (sockets). */
+	int pending, counted;
+	int evicted;                   /* by a newer client (--max-unauth, --max-sessions) */
+	uint64_t hello_deadline_ns;    /* 0 = none */
 	enum nb_after after;
 	int linger;                    /* drain the peer before closing (error close) */
 	const char *code;              /* error of the current op */
@@ -130,6 +169,8 @@ struct nb_exec_result {
 	char *errout;                  /* stderr */
 	size_t err_len;
 	int err_truncated;
+	char owner[320];               /* how the run's processes were found (reaper.c) */
+	int left;                      /* its processes still alive after 2 s of SIGKILL */
 };
 
 struct nb_exec_req {
@@ -139,12 +180,33 @@ struct nb_exec_req {
 	unsigned timeout_ms;
 	size_t max_out, max_err;
 	unsigned grace_ms;             /* SIGTERM to SIGKILL */
-	/* The client's connection (-1: none): when the client hangs up, nobody will read
-	 * the result, so the workload is ended at once instead of keeping the agent busy. */
+	/* The writing side of the client's connection (-1: none): when the client hangs
+	 * up, nobody will read the result, so the workload is ended at once instead of
+	 * keeping the agent busy.  A half-close is not a hang-up (hangup.c). */
 	int watch_fd;
-	/* Called with the child's process group right after fork. */
+	/* Called with the child's process group right after fork, and with 0 once the
+	 * workload has been collected (its group id may then be reused). */
 	void (*started)(void *arg, pid_t pgid);
 	void *arg;
+};
+
+/* Has the client hung up (hangup.c)?  Watches one connection's writing side. */
+struct nb_hangup {
+	int fd;                        /* -1: nothing to watch */
+	int sock;                      /* a socket: a zero-length send tells the closes apart */
+	int half;                      /* the client stopped sending (it may still read) */
+	uint64_t probe_ns;             /* the next such send while half-closed */
+};
+
+/* The processes of one run (reaper.c). */
+struct nb_reaper {
+	pid_t self;                    /* the agent, a child subreaper */
+	pid_t leader;                  /* the workload (0 before fork) */
+	unsigned long long start;      /* its start time, clock ticks after boot */
+	int procs_fd;                  /* the run cgroup's cgroup.procs until the workload joined */
+	int has_kill;                  /* cgroup.kill worked */
+	char cg[PATH_MAX];             /* the run's cgroup directory, "" without one */
+	char how[320];                 /* "cgroup <dir>" or "process tree; no cgroup: <why>" */
 };
 
 /* ---- prototypes ------------------------------------------------------------------ */
@@ -156,6 +218,12 @@ void nb_agent_free(struct nb_agent *a);
 void nb_log(struct nb_agent *a, int level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 uint64_t nb_mono_ns(void);
+
+/* auth.c: before hello compares a token: 0 when it may, now (waiting its turn while
+ * the brake is on); -1 after nb_op_fail when the session went away while it waited
+ * (nothing was compared).  After a wrong token: count it; -1 after nb_op_fail. */
+int nb_auth_turn(struct nb_session *s);
+int nb_auth_wrong_token(struct nb_session *s);
 
 /* ops.c */
 const struct nb_op *nb_op_find(const char *name);
@@ -189,6 +257,25 @@ int nb_exec_run(const struct nb_exec_req *r, struct nb_exec_result *res, char *e
 void nb_exec_result_free(struct nb_exec_result *res);
 /* Parse JSON lines: objects into records, anything else (as strings) into other. */
 void nb_exec_parse_lines(const char *out, size_t len, cJSON *records, cJSON *other);
+
+/* reaper.c: everything a run started.  init before fork, child in the child before
+ * exec (async-signal-safe), started after fork; end once the workload itself has been
+ * collected: kills and reaps the rest, removes the cgroup, and returns how many
+ * processes outlived 2 s of SIGKILL (after a failed fork: only removes the cgroup). */
+void nb_reaper_init(struct nb_reaper *rp);
+void nb_reaper_child(const struct nb_reaper *rp);
+void nb_reaper_started(struct nb_reaper *rp, pid_t leader);
+int nb_reaper_end(struct nb_reaper *rp);
+
+/* hangup.c: init with the connection's writing side; add nb_hangup_pollfd to a poll
+ * and cap its wait with nb_hangup_wait_ms; nb_hangup_check (the revents, 0 after a
+ * timeout) and nb_hangup_eof (a read returned end of stream) return 1 when the client
+ * is gone, 0 while it may still read. */
+void nb_hangup_init(struct nb_hangup *h, int fd);
+struct pollfd nb_hangup_pollfd(const struct nb_hangup *h);
+int nb_hangup_wait_ms(const struct nb_hangup *h, int ms);
+int nb_hangup_check(struct nb_hangup *h, short revents);
+int nb_hangup_eof(struct nb_hangup *h);
 
 /* relay.c: pass bytes both ways until either side closes; bytes moved each way. */
 int nb_relay_pump(struct nb_conn *client, struct nb_conn *child, uint64_t *up, uint64_t *down);

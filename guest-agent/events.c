@@ -7,6 +7,7 @@
  * :k, :precise, :mg, :mh) cannot travel in that encoding and are refused, not dropped. */
 #include "agent.h"
 #include "exits.h"
+#include "../common/utf8.h"
 #include "../workloads/perfopen.h"
 
 #include <perfmon/pfmlib_perf_event.h>
@@ -37,8 +38,10 @@ int nb_event_encode(const char *name, char *enc, size_t enclen, char *msg, size_
 	int rc;
 
 	if (!nb_valid_event_name(name)) {
-		snprintf(msg, msglen, "perf event name '%.64s' is not valid (printable, no ',' or "
-			 "spaces, under %d bytes)", name, NB_EVENT_NAME_LEN);
+		char shown[65];
+		snprintf(msg, msglen, "perf event name '%s' is not valid (printable, no ',' or "
+			 "spaces, under %d bytes)", nb_utf8_clip(shown, sizeof(shown), name, 64),
+			 NB_EVENT_NAME_LEN);
 		return -1;
 	}
 	memset(&attr, 0, sizeof(attr));

@@ -1,6 +1,19 @@
 /* exec.c - run a stored binary: its own process group, stdin from /dev/null, stdout
- * and stderr captured (bounded), a timeout that ends the whole group (SIGTERM, then
- * SIGKILL after a grace period), and the group's stragglers killed when it exits. */
+ * and stderr captured (bounded), default signal dispositions, a clean environment.
+ *
+ * What a run owns: the workload and every process it starts, whatever they do with
+ * their process group or session: all in the run's cgroup when the agent can make one,
+ * and every process below the agent (a child subreaper) that started no earlier than
+ * the workload (reaper.c).
+ *
+ * How a run ends:
+ *   - the workload exits: what it left behind is killed (SIGKILL), at once;
+ *   - its timeout passes, or its client hangs up (a full close: a half-close is not a
+ *     hang-up, hangup.c): SIGTERM to the workload's process group (the workload
+ *     removes its scratch files), SIGKILL to the group after a grace period;
+ *   then, once the workload is gone, SIGKILL to everything else the run owns until
+ *   none is left (at most 2 s), and what was reparented to the agent is reaped (no
+ *   zombie stays behind).  Then stdout and stderr are read to their end. */
 #include "agent.h"
 
 #include <errno.h>
@@ -87,17 +100,22 @@ static int exited(pid_t pid)
 	return waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pid;
 }
 
-static void child(const struct nb_exec_req *r, int devnull, int out, int errfd)
+static void child(const struct nb_exec_req *r, const struct nb_reaper *rp, int devnull, int out,
+		  int errfd)
 {
 	sigset_t none;
 	struct sigaction dfl;
 
 	setpgid(0, 0);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	nb_reaper_child(rp);
+	/* The agent's handlers (SIGTERM, SIGINT) stay installed until execve: a signal that
+	 * came in between would run them and be lost.  Defaults first, then unblock. */
 	memset(&dfl, 0, sizeof(dfl));
 	dfl.sa_handler = SIG_DFL;
-	sigaction(SIGPIPE, &dfl, NULL);   /* the agent ignores it; the workload must not */
+	for (int sig = 1; sig < NSIG; sig++)
+		sigaction(sig, &dfl, NULL);   /* SIGPIPE too: the agent ignores it */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	if (dup2(devnull, 0) < 0 || dup2(out, 1) < 0 || dup2(errfd, 2) < 0)
 		_exit(127);
 	if (syscall(SYS_close_range, 3u, ~0u, 0u) != 0)
@@ -114,12 +132,101 @@ static void child(const struct nb_exec_req *r, int devnull, int out, int errfd)
 	_exit(127);
 }
 
+/* End the workload's group: SIGTERM now, SIGKILL when the grace period is over. */
+static void terminate(pid_t pid, unsigned grace_ms, uint64_t *kill_at)
+{
+	kill(-pid, SIGTERM);
+	*kill_at = nb_mono_ns() + (uint64_t)grace_ms * 1000000ull;
+}
+
+/* Until the workload exits: collect its output, enforce the timeout, watch the client. */
+static void supervise(const struct nb_exec_req *r, pid_t pid, struct sink *so, struct sink *se,
+		      uint64_t deadline, struct nb_exec_result *res)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	uint64_t kill_at = 0;
+	struct nb_hangup client;
+
+	nb_hangup_init(&client, r->watch_fd);
+	for (;;) {
+		struct pollfd p[4];   /* stdout, stderr, pidfd, the client's connection */
+		int n = 0, wait_ms, watch = -1;
+		uint64_t now = nb_mono_ns();
+
+		if (exited(pid))
+			break;
+		if (!res->timed_out && !res->abandoned && now >= deadline) {
+			res->timed_out = 1;
+			terminate(pid, r->grace_ms, &kill_at);
+		}
+		if (kill_at && now >= kill_at) {
+			kill(-pid, SIGKILL);
+			kill_at = 0;
+		}
+		if (so->fd >= 0)
+			p[n++] = (struct pollfd){ .fd = so->fd, .events = POLLIN };
+		if (se->fd >= 0)
+			p[n++] = (struct pollfd){ .fd = se->fd, .events = POLLIN };
+		if (pidfd >= 0)
+			p[n++] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
+		uint64_t next = res->timed_out || res->abandoned ? (kill_at ? kill_at : now + 100000000ull)
+								 : deadline;
+		wait_ms = next > now ? (int)((next - now + 999999) / 1000000) : 0;
+		if (pidfd < 0 && wait_ms > 10)
+			wait_ms = 10; /* no pidfd (kernel < 5.3): poll for the exit */
+		if (client.fd >= 0 && !res->abandoned && !res->timed_out) {
+			watch = n;
+			p[n++] = nb_hangup_pollfd(&client);
+			wait_ms = nb_hangup_wait_ms(&client, wait_ms);
+		}
+		if (poll(p, (nfds_t)n, wait_ms) < 0 && errno != EINTR)
+			break;
+		if (watch >= 0 && nb_hangup_check(&client, p[watch].revents)) {
+			/* Nobody will read the result: end the group as a timeout would. */
+			res->abandoned = 1;
+			terminate(pid, r->grace_ms, &kill_at);
+		}
+		if (so->fd >= 0)
+			sink_read(so);
+		if (se->fd >= 0)
+			sink_read(se);
+	}
+	if (pidfd >= 0)
+		close(pidfd);
+}
+
+/* Read stdout and stderr to their end (their writers are gone), for at most ms. */
+static void drain(struct sink *so, struct sink *se, unsigned ms)
+{
+	uint64_t until = nb_mono_ns() + (uint64_t)ms * 1000000ull;
+
+	while ((so->fd >= 0 || se->fd >= 0) && nb_mono_ns() < until) {
+		struct pollfd p[2];
+		int n = 0;
+		if (so->fd >= 0)
+			p[n++] = (struct pollfd){ .fd = so->fd, .events = POLLIN };
+		if (se->fd >= 0)
+			p[n++] = (struct pollfd){ .fd = se->fd, .events = POLLIN };
+		if (poll(p, (nfds_t)n, 20) < 0 && errno != EINTR)
+			break;
+		if (so->fd >= 0)
+			sink_read(so);
+		if (se->fd >= 0)
+			sink_read(se);
+	}
+	if (so->fd >= 0)
+		close(so->fd);
+	if (se->fd >= 0)
+		close(se->fd);
+	so->fd = se->fd = -1;
+}
+
 int nb_exec_run(const struct nb_exec_req *r, struct nb_exec_result *res, char *err)
 {
-	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, devnull, pidfd, status = 0;
+	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, devnull, status = 0;
 	struct sink so = { .max = r->max_out, .fd = -1 }, se = { .max = r->max_err, .fd = -1 };
-	uint64_t t0 = nb_mono_ns(), deadline, kill_at = 0;
-	int watch_fd = r->watch_fd;
+	uint64_t t0 = nb_mono_ns();
+	struct nb_reaper rp;
 	pid_t pid;
 
 	memset(res, 0, sizeof(*res));
@@ -128,14 +235,17 @@ int nb_exec_run(const struct nb_exec_req *r, struct nb_exec_result *res, char *e
 		snprintf(err, ERR_LEN, "pipe2//dev/null: %s", strerror(errno));
 		goto fail_fds;
 	}
+	nb_reaper_init(&rp);
 	pid = fork();
 	if (pid < 0) {
 		snprintf(err, ERR_LEN, "fork: %s", strerror(errno));
+		nb_reaper_end(&rp);   /* removes its cgroup */
 		goto fail_fds;
 	}
 	if (pid == 0)
-		child(r, devnull, outp[1], errp[1]);
+		child(r, &rp, devnull, outp[1], errp[1]);
 	setpgid(pid, pid); /* also here: no race with a kill before the child ran */
+	nb_reaper_started(&rp, pid);
 	res->pgid = pid;
 	if (r->started)
 		r->started(r->arg, pid);
@@ -146,92 +256,19 @@ int nb_exec_run(const struct nb_exec_req *r, struct nb_exec_result *res, char *e
 	se.fd = errp[0];
 	fcntl(so.fd, F_SETFL, O_NONBLOCK);
 	fcntl(se.fd, F_SETFL, O_NONBLOCK);
-	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	deadline = t0 + (uint64_t)r->timeout_ms * 1000000ull;
 
-	for (;;) {
-		struct pollfd p[4];   /* stdout, stderr, pidfd, the client's connection */
-		int n = 0, wait_ms;
-		uint64_t now = nb_mono_ns();
-
-		if (exited(pid))
-			break;
-		if (!res->timed_out && !res->abandoned && now >= deadline) {
-			res->timed_out = 1;
-			kill(-pid, SIGTERM);
-			kill_at = now + (uint64_t)r->grace_ms * 1000000ull;
-		}
-		if (kill_at && now >= kill_at) {
-			kill(-pid, SIGKILL);
-			kill_at = 0;
-		}
-		if (so.fd >= 0)
-			p[n++] = (struct pollfd){ .fd = so.fd, .events = POLLIN };
-		if (se.fd >= 0)
-			p[n++] = (struct pollfd){ .fd = se.fd, .events = POLLIN };
-		if (pidfd >= 0)
-			p[n++] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
-		int watch = watch_fd >= 0 ? n : -1;
-		if (watch_fd >= 0)
-			p[n++] = (struct pollfd){ .fd = watch_fd, .events = POLLRDHUP };
-		uint64_t next = res->timed_out || res->abandoned ? (kill_at ? kill_at : now + 100000000ull)
-								 : deadline;
-		wait_ms = next > now ? (int)((next - now + 999999) / 1000000) : 0;
-		if (pidfd < 0 && wait_ms > 10)
-			wait_ms = 10; /* no pidfd (kernel < 5.3): poll for the exit */
-		if (poll(p, (nfds_t)n, wait_ms) < 0 && errno != EINTR)
-			break;
-		if (watch >= 0 && (p[watch].revents & (POLLRDHUP | POLLHUP | POLLERR))) {
-			/* The client is gone: end the group as a timeout would. */
-			res->abandoned = 1;
-			watch_fd = -1;
-			kill(-pid, SIGTERM);
-			kill_at = nb_mono_ns() + (uint64_t)r->grace_ms * 1000000ull;
-		}
-		if (so.fd >= 0)
-			sink_read(&so);
-		if (se.fd >= 0)
-			sink_read(&se);
-	}
-	/* The workload is a zombie: end anything it left in its group, then collect
-	 * what is still in the pipes. */
+	supervise(r, pid, &so, &se, t0 + (uint64_t)r->timeout_ms * 1000000ull, res);
+	/* The workload is a zombie (kept so far, so that its process group id could not
+	 * be reused): end the rest of its group, collect it, then end everything else the
+	 * run owns, and read what is left in the pipes (their writers are gone). */
 	kill(-pid, SIGKILL);
-	{
-		uint64_t until = nb_mono_ns() + 200000000ull;
-		while ((so.fd >= 0 || se.fd >= 0) && nb_mono_ns() < until) {
-			struct pollfd p[2];
-			int n = 0;
-			if (so.fd >= 0)
-				p[n++] = (struct pollfd){ .fd = so.fd, .events = POLLIN };
-			if (se.fd >= 0)
-				p[n++] = (struct pollfd){ .fd = se.fd, .events = POLLIN };
-			if (poll(p, (nfds_t)n, 20) < 0 && errno != EINTR)
-				break;
-			if (so.fd >= 0)
-				sink_read(&so);
-			if (se.fd >= 0)
-				sink_read(&se);
-		}
-	}
-	if (so.fd >= 0)
-		close(so.fd);
-	if (se.fd >= 0)
-		close(se.fd);
-	if (pidfd >= 0)
-		close(pidfd);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	/* Group members orphaned by the leader were reparented to the agent (a child
-	 * subreaper): collect them, so no zombie keeps the group alive. */
-	for (uint64_t until = nb_mono_ns() + 500000000ull; nb_mono_ns() < until;) {
-		pid_t k = waitpid(-pid, NULL, WNOHANG);
-		if (k < 0 && errno != EINTR)
-			break;   /* ECHILD: none left */
-		if (k == 0) {
-			struct timespec ts = { 0, 2 * 1000 * 1000 };
-			nanosleep(&ts, NULL);
-		}
-	}
+	if (r->started)
+		r->started(r->arg, 0);
+	res->left = nb_reaper_end(&rp);
+	snprintf(res->owner, sizeof(res->owner), "%s", rp.how);
+	drain(&so, &se, 200);
 	res->elapsed_ms = (double)(nb_mono_ns() - t0) / 1e6;
 	if (WIFEXITED(status)) {
 		res->exit_status = WEXITSTATUS(status);

@@ -760,6 +760,14 @@ static void open_failed(int err, char *msg, size_t msglen)
 		snprintf(msg, msglen, "perf_event_open on a kvm tracepoint: %s", strerror(err));
 }
 
+static int cpu_online(int c)
+{
+	char online[64], v[8];
+
+	snprintf(online, sizeof(online), "/sys/devices/system/cpu/cpu%d/online", c);
+	return !(nb_read_line(online, v, sizeof(v)) == 0 && v[0] == '0');
+}
+
 /* More descriptors are allowed than the default soft limit when the hard one permits. */
 static void raise_nofile(void)
 {
@@ -771,8 +779,68 @@ static void raise_nofile(void)
 	}
 }
 
+/* Descriptors this process has open. */
+static long open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	long n = -1;   /* the directory's own */
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d)))
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+/* Refuse, before opening anything, a counting that would open more descriptors than
+ * lim allows: one per present tracepoint and target (thread or CPU).  0 or -1 with
+ * *code and msg. */
+static int within_limits(const struct nb_exits_limits *lim, const int *ids, int targets,
+			 const char *unit, const char **code, char *msg, size_t msglen)
+{
+	struct rlimit rl;
+	long need, ntp = 0, left;
+
+	for (int i = 0; i < NTP; i++)
+		ntp += ids[i] >= 0;
+	need = ntp * targets;
+	if (need > (long)lim->max_fds) {
+		*code = NB_E_TOO_LARGE;
+		snprintf(msg, msglen, "exits-start would open up to %ld perf descriptors (%d %s x %ld "
+			 "tracepoints), more than one exits-start may open here (%u, --max-exits-fds): "
+			 "count fewer processes, or raise --max-exits-fds", need, targets, unit, ntp,
+			 lim->max_fds);
+		return -1;
+	}
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur == RLIM_INFINITY)
+		return 0;
+	left = (long)rl.rlim_cur - open_fds() - (long)lim->keep_free;
+	if (need > left) {
+		*code = NB_E_UNSUPPORTED;
+		snprintf(msg, msglen, "exits-start would open up to %ld perf descriptors (%d %s x %ld "
+			 "tracepoints), but the agent's file limit (ulimit -n %llu) leaves %ld once %u "
+			 "are kept for sessions: raise its file limit (ulimit -n, LimitNOFILE=) or "
+			 "count fewer processes", need, targets, unit, ntp,
+			 (unsigned long long)rl.rlim_cur, left > 0 ? left : 0, lim->keep_free);
+		return -1;
+	}
+	return 0;
+}
+
 int nb_exits_start(const cJSON *req, struct nb_exits **out, cJSON *reply, const char **code,
 		   char *msg, size_t msglen)
+{
+	static const struct nb_exits_limits lim = { NB_EXITS_MAX_FDS_DEFAULT,
+						    NB_EXITS_KEEP_FREE_DEFAULT };
+
+	return nb_exits_start_limited(req, &lim, out, reply, code, msg, msglen);
+}
+
+int nb_exits_start_limited(const cJSON *req, const struct nb_exits_limits *lim,
+			   struct nb_exits **out, cJSON *reply, const char **code, char *msg,
+			   size_t msglen)
 {
 	struct nb_exits *x;
 	int pids[NB_EXITS_MAX_PIDS], npids, ids[NTP], mounted, rc = 0;
@@ -804,10 +872,13 @@ int nb_exits_start(const cJSON *req, struct nb_exits **out, cJSON *reply, const 
 
 	if (x->target == NB_EXITS_ALL) {
 		long ncpu = sysconf(_SC_NPROCESSORS_CONF);
+		int nonline = 0;
+		for (int c = 0; c < ncpu; c++)
+			nonline += cpu_online(c);
+		if (within_limits(lim, ids, nonline, "CPUs", code, msg, msglen))
+			goto fail;
 		for (int c = 0; c < ncpu; c++) {
-			char online[64], v[8];
-			snprintf(online, sizeof(online), "/sys/devices/system/cpu/cpu%d/online", c);
-			if (nb_read_line(online, v, sizeof(v)) == 0 && v[0] == '0')
+			if (!cpu_online(c))
 				continue;
 			if (open_target(x, ids, -1, c) < 0) {
 				open_failed(errno, msg, msglen);
@@ -853,6 +924,10 @@ int nb_exits_start(const cJSON *req, struct nb_exits **out, cJSON *reply, const 
 			cJSON_AddNumberToObject(p, "vcpus", v[i].vcpus);
 			cJSON_AddNumberToObject(p, "threads", ntids - before);
 			cJSON_AddItemToArray(procs, p);
+		}
+		if (within_limits(lim, ids, ntids, "threads", code, msg, msglen)) {
+			free(tids);
+			goto fail;
 		}
 		for (int i = 0; i < ntids && rc >= 0; i++)
 			if ((rc = open_target(x, ids, tids[i], -1)) < 0)
@@ -1071,7 +1146,14 @@ int nb_op_exits_start(struct nb_session *s, const cJSON *req, cJSON *r)
 	if (s->exits)
 		return nb_op_fail(s, NB_E_BAD_REQUEST, "exit counting is already running on this "
 				  "session: send exits-stop first");
-	if (nb_exits_start(req, &s->exits, r, &code, s->msg, sizeof(s->msg)))
+	/* Room for every session's descriptors is kept (a connection, a run's pipes, a
+	 * put's file, a relay's child); one counting opens its counters at a time, so
+	 * two cannot both take what is left. */
+	struct nb_exits_limits lim = { s->a->o.max_exits_fds, 4 * s->a->o.max_sessions + 64 };
+	pthread_mutex_lock(&s->a->exits_lock);
+	int rc = nb_exits_start_limited(req, &lim, &s->exits, r, &code, s->msg, sizeof(s->msg));
+	pthread_mutex_unlock(&s->a->exits_lock);
+	if (rc)
 		return nb_op_fail(s, code, "%s", s->msg);
 	nb_log(s->a, 2, "session %lu: counting exits (%s)", s->n,
 	       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "target")));

@@ -19,6 +19,8 @@
 #include <stdint.h>
 
 #define NB_EXITS_MAX_PIDS 16
+#define NB_EXITS_MAX_FDS_DEFAULT 2048  /* perf descriptors per exits-start (--max-exits-fds) */
+#define NB_EXITS_KEEP_FREE_DEFAULT 64
 #define NB_TP_MAX_SYMS 512
 
 /* One entry of a __print_symbolic table. */
@@ -52,6 +54,17 @@ struct nb_exits;
  * NB_E_UNSUPPORTED, NB_E_INTERNAL) and msg. */
 int nb_exits_start(const cJSON *req, struct nb_exits **out, cJSON *reply, const char **code,
 		   char *msg, size_t msglen);
+/* The same within limits: at most max_fds perf descriptors (NB_E_TOO_LARGE past it),
+ * and never so many that fewer than keep_free stay under the process's descriptor
+ * limit, for sessions (NB_E_UNSUPPORTED).  Checked before anything is opened.
+ * nb_exits_start uses NB_EXITS_MAX_FDS_DEFAULT and NB_EXITS_KEEP_FREE_DEFAULT. */
+struct nb_exits_limits {
+	unsigned max_fds;
+	unsigned keep_free;
+};
+int nb_exits_start_limited(const cJSON *req, const struct nb_exits_limits *lim,
+			   struct nb_exits **out, cJSON *reply, const char **code, char *msg,
+			   size_t msglen);
 /* exits-stop: disable, collect, fill reply, free x. */
 void nb_exits_stop(struct nb_exits *x, cJSON *reply);
 void nb_exits_free(struct nb_exits *x);

@@ -1,5 +1,6 @@
 /* main.c - `nestbench-agent`: options, setup checks, then serve until SIGTERM. */
 #include "agent.h"
+#include "exits.h"
 #include "../common/version.h"
 #include "../common/units.h"
 
@@ -7,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define EXIT_USAGE 2
 
@@ -46,6 +48,18 @@ static void usage(FILE *f)
 "  -V, --version            print the version and exit\n"
 "  -h, --help               print this help and exit\n"
 "\n"
+"Deadlines and limits against clients that connect and stall (0 = no deadline):\n"
+"      --hello-timeout SEC  a session must authenticate (hello with the token; without\n"
+"                           --token-file, send a first request) within SEC of\n"
+"                           connecting (default %d); not on --stdio\n"
+"      --frame-timeout SEC  a frame must be complete SEC after its first byte\n"
+"                           (default %d); between frames a session may stay idle\n"
+"      --put-timeout SEC    each chunk of a put body must arrive within SEC (default\n"
+"                           %d); a stalled put is removed\n"
+"      --max-unauth N       sessions waiting to authenticate (default %d); past it, or\n"
+"                           when --max-sessions are open, the oldest is closed\n"
+"      --max-exits-fds N    perf descriptors one exits-start may open (default %d)\n"
+"\n"
 "SIZE takes K, M, G suffixes (powers of 1024).  Logs go to stderr.\n"
 "AF_VSOCK needs the vsock modules: in a guest vmw_vsock_virtio_transport (KVM/QEMU),\n"
 "hv_sock (Hyper-V) or vmw_vsock_vmci_transport (VMware); on a host vhost_vsock.\n"
@@ -55,7 +69,9 @@ static void usage(FILE *f)
 "usage or setup error (bad address, unreadable token file, unusable state directory,\n"
 "vsock unavailable); 1 for other failures.\n",
 		NB_PROTO_VERSION, NB_VSOCK_PORT_DEFAULT, NB_AGENT_STATE_DIR, NB_AGENT_MAX_SESSIONS,
-		NB_RUN_TIMEOUT_DEFAULT_MS / 1000, NB_SPIN_US_DEFAULT);
+		NB_RUN_TIMEOUT_DEFAULT_MS / 1000, NB_SPIN_US_DEFAULT, NB_AGENT_HELLO_TIMEOUT_S,
+		NB_AGENT_FRAME_TIMEOUT_S, NB_AGENT_PUT_TIMEOUT_S, NB_AGENT_MAX_UNAUTH,
+		NB_EXITS_MAX_FDS_DEFAULT);
 }
 
 static int bad(const char *fmt, const char *a, const char *b)
@@ -77,6 +93,40 @@ static int size_opt(const char *opt, const char *v, uint64_t min, uint64_t max, 
 	return 0;
 }
 
+/* Options without a short form (numbers clear of any character). */
+enum {
+	OPT_HELLO_TIMEOUT = 0x4801,
+	OPT_FRAME_TIMEOUT,
+	OPT_PUT_TIMEOUT,
+	OPT_MAX_UNAUTH,
+	OPT_MAX_EXITS_FDS,
+};
+
+/* A deadline in whole seconds, 0 (none) to a day; 0 or -1 after the message. */
+static int seconds_opt(const char *opt, const char *v, unsigned *ms)
+{
+	uint64_t n;
+
+	if (nb_parse_u64(v, &n) || n > NB_AGENT_TIMEOUT_MAX_S) {
+		fprintf(stderr, "nestbench-agent: %s: '%s' is not a number of seconds between 0 (no "
+			"deadline) and %d\n", opt, v, NB_AGENT_TIMEOUT_MAX_S);
+		return -1;
+	}
+	*ms = (unsigned)n * 1000u;
+	return 0;
+}
+
+/* TCP without a token: whoever reaches the port can put a binary and run it. */
+static void warn_open_tcp(struct nb_agent *a)
+{
+	for (int i = 0; i < a->nlisteners && !a->has_token; i++)
+		if (a->listeners[i].ops == &nb_transport_tcp)
+			nb_log(a, 0, "warning: %s has no token (--token-file): anyone who can connect "
+			       "to it can run code as this agent's user (uid %d); give it a "
+			       "--token-file, or listen on vsock:, serial: or unix: instead",
+			       a->listeners[i].desc, (int)geteuid());
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longs[] = {
@@ -89,6 +139,11 @@ int main(int argc, char **argv)
 		{ "max-sessions", required_argument, NULL, 'N' },
 		{ "run-timeout", required_argument, NULL, 'T' },
 		{ "busy-poll", required_argument, NULL, 'B' },
+		{ "hello-timeout", required_argument, NULL, OPT_HELLO_TIMEOUT },
+		{ "frame-timeout", required_argument, NULL, OPT_FRAME_TIMEOUT },
+		{ "put-timeout", required_argument, NULL, OPT_PUT_TIMEOUT },
+		{ "max-unauth", required_argument, NULL, OPT_MAX_UNAUTH },
+		{ "max-exits-fds", required_argument, NULL, OPT_MAX_EXITS_FDS },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "version", no_argument, NULL, 'V' },
@@ -111,6 +166,12 @@ int main(int argc, char **argv)
 	o.run_timeout_ms = NB_RUN_TIMEOUT_DEFAULT_MS;
 	o.verbose = 1;
 	o.spin_us = NB_SPIN_US_DEFAULT;
+	o.hello_timeout_ms = NB_AGENT_HELLO_TIMEOUT_S * 1000u;
+	o.frame_timeout_ms = NB_AGENT_FRAME_TIMEOUT_S * 1000u;
+	o.put_timeout_ms = NB_AGENT_PUT_TIMEOUT_S * 1000u;
+	o.max_unauth = NB_AGENT_MAX_UNAUTH;
+	o.max_exits_fds = NB_EXITS_MAX_FDS_DEFAULT;
+	o.auth_turn_ms = NB_AUTH_TURN_MS;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":l:t:d:vqVh", longs, NULL)) != -1) {
 		switch (c) {
@@ -148,6 +209,30 @@ int main(int argc, char **argv)
 					   "and 100000%s", optarg, "");
 			o.spin_us = (unsigned)v;
 			break;
+		case OPT_HELLO_TIMEOUT:
+			if (seconds_opt("--hello-timeout", optarg, &o.hello_timeout_ms))
+				return EXIT_USAGE;
+			break;
+		case OPT_FRAME_TIMEOUT:
+			if (seconds_opt("--frame-timeout", optarg, &o.frame_timeout_ms))
+				return EXIT_USAGE;
+			break;
+		case OPT_PUT_TIMEOUT:
+			if (seconds_opt("--put-timeout", optarg, &o.put_timeout_ms))
+				return EXIT_USAGE;
+			break;
+		case OPT_MAX_UNAUTH:
+			if (nb_parse_u64(optarg, &v) || v < 1 || v > 4096)
+				return bad("--max-unauth: '%s' is not a number between 1 and 4096%s",
+					   optarg, "");
+			o.max_unauth = (unsigned)v;
+			break;
+		case OPT_MAX_EXITS_FDS:
+			if (nb_parse_u64(optarg, &v) || v < 1 || v > 1000000)
+				return bad("--max-exits-fds: '%s' is not a number between 1 and "
+					   "1000000%s", optarg, "");
+			o.max_exits_fds = (unsigned)v;
+			break;
 		case 'v': o.verbose = 2; break;
 		case 'q': o.verbose = 0; break;
 		case 'V':
@@ -179,6 +264,7 @@ int main(int argc, char **argv)
 		nb_agent_free(a);
 		return EXIT_USAGE;
 	}
+	warn_open_tcp(a);
 	rc = nb_agent_serve(a);   /* removes its UNIX socket files before returning */
 	fflush(stderr);
 	return rc;

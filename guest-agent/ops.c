@@ -1,5 +1,6 @@
 /* ops.c - one handler per protocol operation, in one table.  See PROTOCOL.md. */
 #include "agent.h"
+#include "../common/utf8.h"
 #include "../common/version.h"
 
 #include <errno.h>
@@ -21,6 +22,7 @@ int nb_op_fail(struct nb_session *s, const char *code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(tmp, sizeof(tmp), fmt, ap);   /* the arguments may point into s->msg */
 	va_end(ap);
+	nb_utf8_trim(tmp);                      /* cut short: never inside a character */
 	memcpy(s->msg, tmp, sizeof(tmp));
 	return -1;
 }
@@ -46,6 +48,9 @@ static int op_hello(struct nb_session *s, const cJSON *req, cJSON *r)
 	int proto;
 	cJSON *lim;
 
+	/* A session is authenticated by its last hello: one that fails ends it. */
+	if (a->has_token)
+		s->authed = 0;
 	if (nb_hello_decode(req, &proto, &token, s->msg, sizeof(s->msg)))
 		return nb_op_fail(s, NB_E_BAD_REQUEST, "%s", s->msg);
 	if (proto != NB_PROTO_VERSION)
@@ -56,8 +61,10 @@ static int op_hello(struct nb_session *s, const cJSON *req, cJSON *r)
 		if (!token)
 			return nb_op_fail(s, NB_E_AUTH, "this agent requires a token (its --token-file): "
 					  "send it in hello's \"token\"");
+		if (nb_auth_turn(s))
+			return -1;
 		if (!nb_token_equal(token, a->token))
-			return nb_op_fail(s, NB_E_AUTH, "wrong token");
+			return nb_auth_wrong_token(s);
 	}
 	s->authed = 1;
 	cJSON_AddNumberToObject(r, "protocol", NB_PROTO_VERSION);
@@ -169,7 +176,21 @@ static int put_receive(struct nb_session *s, struct put_ring *q, const struct nb
 			pthread_cond_wait(&q->cv, &q->m);
 		i = q->head % NB_PUT_RING;
 		pthread_mutex_unlock(&q->m);
+		/* Each chunk within --put-timeout of being awaited: a stalled body must not
+		 * hold the ring and the temporary file. */
+		s->conn.deadline_ns = s->a->o.put_timeout_ms
+			? nb_mono_ns() + s->a->o.put_timeout_ms * 1000000ull : 0;
 		fr = nb_frame_read_into(&s->conn, q->buf[i], NB_CHUNK_MAX, &n, err);
+		s->conn.deadline_ns = 0;
+		if (fr == NB_FRAME_TIMEOUT) {
+			s->after = NB_AFTER_CLOSE;
+			s->linger = s->socket;
+			s->conn.deadline_ns = nb_mono_ns() + 1000000000ull;   /* for the reply */
+			return nb_op_fail(s, NB_E_TIMEOUT, "put body stalled: no complete chunk within "
+					  "%u s (--put-timeout) after %llu of %llu bytes; not stored, "
+					  "closing", s->a->o.put_timeout_ms / 1000,
+					  (unsigned long long)got, (unsigned long long)spec->size);
+		}
 		if (fr == NB_FRAME_TOO_LARGE) {
 			s->after = NB_AFTER_CLOSE;
 			s->linger = 1;
@@ -296,10 +317,10 @@ static void run_started(void *arg, pid_t pgid)
 	int stopping;
 
 	pthread_mutex_lock(&a->lock);
-	a->run_pgid = pgid;
+	a->run_pgid = pgid;   /* 0: the workload has been collected */
 	stopping = a->stopping;
 	pthread_mutex_unlock(&a->lock);
-	if (stopping)
+	if (stopping && pgid > 0)
 		kill(-pgid, SIGTERM);
 }
 
@@ -418,7 +439,7 @@ static int run_locked(struct nb_session *s, const struct nb_run_spec *sp, cJSON 
 	x.grace_ms = 1000;
 	x.started = run_started;
 	x.arg = a;
-	x.watch_fd = s->conn.rfd;
+	x.watch_fd = s->conn.wfd;   /* its closing means nobody reads the reply */
 	if (nb_exec_run(&x, &res, err)) {
 		rc = nb_op_fail(s, NB_E_INTERNAL, "cannot start the workload: %s", err);
 		goto out;
@@ -451,10 +472,15 @@ static int run_locked(struct nb_session *s, const struct nb_run_spec *sp, cJSON 
 	nb_log(a, 1, "session %lu: run %s on CPU %d: %s %d in %.0f ms", s->n, sp->workload, cpu,
 	       res.exit_status >= 0 ? "exit status" : "killed by signal",
 	       res.exit_status >= 0 ? res.exit_status : res.term_signal, res.elapsed_ms);
+	nb_log(a, 1, "session %lu: run %s%s: its processes: %s", s->n, sp->workload,
+	       res.abandoned ? " (abandoned: the client hung up)" : "", res.owner);
+	if (res.left)
+		nb_log(a, 0, "session %lu: %d process(es) of run %s still alive after 2 s of SIGKILL "
+		       "(stuck in the kernel?)", s->n, res.left, sp->workload);
 	if (res.timed_out)
-		rc = nb_op_fail(s, NB_E_TIMEOUT, "workload %s exceeded its timeout of %u ms: its "
-				"process group %d was killed", sp->workload, x.timeout_ms,
-				(int)res.pgid);
+		rc = nb_op_fail(s, NB_E_TIMEOUT, "workload %s exceeded its timeout of %u ms: it "
+				"was killed (process group %d), with every process it started",
+				sp->workload, x.timeout_ms, (int)res.pgid);
 	else if (res.out_truncated)
 		nb_log(a, 0, "session %lu: %s printed more than %llu bytes: records truncated", s->n,
 		       sp->workload, (unsigned long long)a->o.max_frame);
@@ -584,9 +610,10 @@ void nb_session_request(struct nb_session *s, const char *buf, size_t len)
 	reply = nb_proto_reply(req);
 	op = nb_op_find(name);
 	if (!op) {
-		rc = nb_op_fail(s, NB_E_UNKNOWN_OP, "unknown op '%.64s' (this agent knows hello, "
+		char shown[65];
+		rc = nb_op_fail(s, NB_E_UNKNOWN_OP, "unknown op '%s' (this agent knows hello, "
 				"sysinfo, put, run, relay, ping, events-probe, exits-start, exits-stop, "
-				"bye)", name);
+				"bye)", nb_utf8_clip(shown, sizeof(shown), name, 64));
 	} else if (s->a->has_token && !s->authed && !(op->flags & NB_OP_NOAUTH)) {
 		rc = nb_op_fail(s, NB_E_AUTH, "%s refused: this agent requires a token; send hello "
 				"with \"token\" first", op->name);

@@ -1,6 +1,11 @@
 /* relay.c - after a successful `relay` reply the session becomes a byte pipe to the
  * child agent.  Frames pass unchanged (put bodies too) because nothing is parsed,
- * so relays compose to any depth: L0 -> L1 -> L2 -> L3. */
+ * so relays compose to any depth: L0 -> L1 -> L2 -> L3.
+ *
+ * Closes pass on as they came: a client that only stops sending (shutdown(SHUT_WR))
+ * gets the child's last replies - the child sees a half-close too - while a client
+ * that hangs up altogether, at once or later, gets the child's connection closed, so
+ * the child ends a run nobody will read (hangup.c). */
 #include "agent.h"
 
 #include <errno.h>
@@ -60,30 +65,42 @@ int nb_relay_pump(struct nb_conn *client, struct nb_conn *child, uint64_t *up, u
 		*down += iov.iov_len;
 		child->rpos = child->rlen;
 	}
+	struct nb_hangup hu;
 	int client_open = 1;
+
+	nb_hangup_init(&hu, client->wfd);
 	for (;;) {
+		/* Once the client stopped sending, its connection is only watched for a
+		 * hang-up (with a probe every so often, hence the timeout). */
 		struct pollfd p[2] = {
-			{ .fd = client_open ? client->rfd : -1, .events = POLLIN },
+			client_open ? (struct pollfd){ .fd = client->rfd, .events = POLLIN }
+				    : nb_hangup_pollfd(&hu),
 			{ .fd = child->rfd, .events = POLLIN },
 		};
-		if (!nb_conn_spin(client, p, 2) && poll(p, 2, -1) < 0) {
+		int wait_ms = client_open ? -1 : nb_hangup_wait_ms(&hu, -1);
+		if (!nb_conn_spin(client, p, 2) && poll(p, 2, wait_ms) < 0) {
 			if (errno == EINTR)
 				continue;
 			rc = -1;
 			break;
 		}
+		if (!client_open && nb_hangup_check(&hu, p[0].revents))
+			break;   /* the client hung up after all */
 		if (client_open && (p[0].revents & (POLLIN | POLLHUP | POLLERR))) {
 			int m = move(client, child, buf, up);
 			if (m < 0) {
 				rc = -1;
 				break;
 			}
+			/* End of stream: a client that hung up ends the relay (closing the
+			 * child's connection); one that only stopped sending has that passed on
+			 * and gets the child's last replies - if the child is a socket that can
+			 * be half-closed. */
 			if (m > 0) {
-				/* The client stopped sending: pass that on and wait for the child's
-				 * last replies, if it is a socket that can be half-closed. */
 				struct stat st;
-				if (child->rfd != child->wfd || fstat(child->wfd, &st) ||
-				    !S_ISSOCK(st.st_mode) || shutdown(child->wfd, SHUT_WR))
+				if (nb_hangup_eof(&hu) || child->rfd != child->wfd ||
+				    fstat(child->wfd, &st) || !S_ISSOCK(st.st_mode) ||
+				    shutdown(child->wfd, SHUT_WR))
 					break;
 				client_open = 0;
 			}

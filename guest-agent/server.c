@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -62,6 +63,82 @@ static void send_frame_error(struct nb_session *s, const char *code, const char 
 	cJSON_Delete(r);
 }
 
+/* The session ends with an error reply (code, msg); the reply gets a second to
+ * leave, and on a socket the peer's last bytes are drained so that it arrives. */
+static void end_with(struct nb_session *s, const char *code, const char *msg)
+{
+	s->conn.deadline_ns = nb_mono_ns() + 1000000000ull;
+	send_frame_error(s, code, msg);
+	s->linger = s->socket;
+}
+
+/* Authenticated (or, without a token, a first frame came): no hello deadline any
+ * more, no longer counted against --max-unauth. */
+static void session_admit(struct nb_session *s)
+{
+	struct nb_agent *a = s->a;
+
+	pthread_mutex_lock(&a->lock);
+	if (s->counted)
+		a->unauth--;
+	s->counted = 0;
+	s->pending = 0;
+	pthread_mutex_unlock(&a->lock);
+	s->hello_deadline_ns = 0;
+	s->conn.deadline_ns = 0;
+}
+
+/* The next request frame.  Waiting for its first byte is bounded only by the hello
+ * deadline (an authenticated session may idle between visits of a campaign); from
+ * its first byte the whole frame must arrive within --frame-timeout. */
+static int read_request(struct nb_session *s, char **buf, size_t *len, char *err)
+{
+	struct nb_agent *a = s->a;
+	uint64_t idle = s->hello_deadline_ns, frame;
+	int rc;
+
+	*buf = NULL;
+	*len = 0;
+	s->conn.deadline_ns = idle;
+	if (nb_conn_wait_input(&s->conn)) {
+		int e = errno;
+		snprintf(err, ERR_LEN, "wait for a frame from %.160s: %s", s->conn.desc, strerror(e));
+		return e == ETIMEDOUT ? NB_FRAME_TIMEOUT : NB_FRAME_ERR;
+	}
+	frame = a->o.frame_timeout_ms ? nb_mono_ns() + a->o.frame_timeout_ms * 1000000ull : 0;
+	if (frame && (!idle || frame < idle))
+		s->conn.deadline_ns = frame;
+	rc = nb_frame_read(&s->conn, (size_t)a->o.max_frame, buf, len, err);
+	s->conn.deadline_ns = idle;
+	return rc;
+}
+
+static void timed_out(struct nb_session *s)
+{
+	struct nb_agent *a = s->a;
+	char msg[ERR_LEN];
+
+	if (s->hello_deadline_ns && nb_mono_ns() >= s->hello_deadline_ns)
+		snprintf(msg, sizeof(msg), "no %s within %u s of connecting (--hello-timeout); closing",
+			 a->has_token ? "hello with the token" : "complete request",
+			 a->o.hello_timeout_ms / 1000);
+	else
+		snprintf(msg, sizeof(msg), "a frame was not complete %u s after its first byte "
+			 "(--frame-timeout); closing", a->o.frame_timeout_ms / 1000);
+	end_with(s, NB_E_TIMEOUT, msg);
+}
+
+static void evicted(struct nb_session *s)
+{
+	struct nb_agent *a = s->a;
+	char msg[ERR_LEN];
+
+	snprintf(msg, sizeof(msg), "closed to make room for a newer client: at most %u sessions may "
+		 "wait to authenticate (--max-unauth) and %u be open (--max-sessions); send hello "
+		 "right after connecting", a->o.max_unauth, a->o.max_sessions);
+	end_with(s, NB_E_BUSY, msg);
+}
+
 static void serve(struct nb_session *s)
 {
 	struct nb_agent *a = s->a;
@@ -70,14 +147,25 @@ static void serve(struct nb_session *s)
 	/* Spin briefly for the next frame, except while a workload runs here. */
 	s->conn.spin_us = a->o.spin_us;
 	s->conn.spin_off = &a->running;
+	/* stdio's peer started the agent and nobody else can reach it: no deadline. */
+	if (a->o.hello_timeout_ms && s->conn.ops != &nb_transport_stdio)
+		s->hello_deadline_ns = nb_mono_ns() + a->o.hello_timeout_ms * 1000000ull;
 	nb_log(a, 1, "session %lu: open from %s", s->n, s->conn.desc);
 	while (s->after == NB_AFTER_NONE) {
 		char *buf;
 		size_t len;
-		int rc = nb_frame_read(&s->conn, (size_t)a->o.max_frame, &buf, &len, err);
+		int rc = read_request(s, &buf, &len, err);
 
+		if (rc != NB_FRAME_OK && __atomic_load_n(&s->evicted, __ATOMIC_ACQUIRE)) {
+			evicted(s);
+			break;
+		}
 		if (rc == NB_FRAME_EOF)
 			break;
+		if (rc == NB_FRAME_TIMEOUT) {
+			timed_out(s);
+			break;
+		}
 		if (rc == NB_FRAME_TOO_LARGE) {
 			snprintf(msg, sizeof(msg), "frame of %zu bytes exceeds this agent's limit of "
 				 "%llu bytes (--max-frame); closing", len,
@@ -101,8 +189,18 @@ static void serve(struct nb_session *s)
 			s->linger = 1;
 			break;
 		}
+		if (s->pending && !a->has_token)
+			session_admit(s);
 		nb_session_request(s, buf, len);
 		free(buf);
+		if (s->pending && s->authed && a->has_token)
+			session_admit(s);
+		/* Still pending past the deadline (a reply held back, e.g. to a wrong token,
+		 * could not go out in time): say so, once. */
+		if (s->pending && s->hello_deadline_ns && nb_mono_ns() >= s->hello_deadline_ns) {
+			timed_out(s);
+			break;
+		}
 	}
 	if (s->after == NB_AFTER_RELAY) {
 		uint64_t up = 0, down = 0;
@@ -127,6 +225,7 @@ static struct nb_session *session_new(struct nb_agent *a)
 	s->child.rfd = s->child.wfd = -1;
 	s->conn.rfd = s->conn.wfd = -1;
 	s->authed = !a->has_token;
+	s->pending = 1;
 	pthread_mutex_lock(&a->lock);
 	s->n = ++a->next_session;
 	a->sessions++;
@@ -166,6 +265,10 @@ static void session_end(struct nb_session *s)
 			s->next->prev = s->prev;
 		s->listed = 0;
 	}
+	if (s->counted)
+		a->unauth--;
+	if (s->evicted)
+		a->evicting--;
 	a->sessions--;
 	pthread_mutex_unlock(&a->lock);
 	nb_conn_close(&s->conn);   /* after unlisting: shutdown never sees a stale fd */
@@ -239,23 +342,131 @@ static int start_thread(void *(*fn)(void *), void *arg)
 	return rc;
 }
 
+/* ---- accepting ------------------------------------------------------------------- */
+
+#define ACCEPT_REST_NS (250 * 1000000ull)
+
+static unsigned long long nofile_limit(void)
+{
+	struct rlimit rl;
+
+	return getrlimit(RLIMIT_NOFILE, &rl) == 0 ? (unsigned long long)rl.rlim_cur : 0;
+}
+
+/* Out of descriptors: give up the spare one to accept the next client and refuse
+ * it with busy, so it learns why instead of hanging in the backlog.  0 when a client
+ * was taken off the backlog and the spare is back. */
+static int refuse_with_spare(struct nb_agent *a, struct nb_listener *l)
+{
+	char err[ERR_LEN];
+	struct nb_conn c;
+	int rc;
+
+	if (a->spare_fd < 0) {
+		a->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		return -1;
+	}
+	close(a->spare_fd);
+	rc = nb_transport_accept(l, &c, err);
+	if (rc == 0) {
+		cJSON *r = nb_proto_error(NULL, NB_E_BUSY, "the agent is out of file descriptors "
+					  "(its limit is %llu: ulimit -n, LimitNOFILE=); retry when "
+					  "sessions have ended", nofile_limit());
+		c.timeout_ms = 100;
+		nb_proto_send(&c, r, err);   /* best effort: the client is refused anyway */
+		cJSON_Delete(r);
+		nb_conn_close(&c);
+	}
+	a->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	return rc == 0 && a->spare_fd >= 0 ? 0 : -1;
+}
+
+/* At most one line a second, counting the ones left out. */
+static void accept_log(struct nb_agent *a, const char *err, const char *what)
+{
+	uint64_t now = nb_mono_ns();
+
+	if (a->accept_log_ns && now - a->accept_log_ns < 1000000000ull) {
+		a->accept_log_skipped++;
+		return;
+	}
+	if (a->accept_log_skipped)
+		nb_log(a, 0, "%s%s (and %u more such errors in the last second)", err, what,
+		       a->accept_log_skipped);
+	else
+		nb_log(a, 0, "%s%s", err, what);
+	a->accept_log_ns = now;
+	a->accept_log_skipped = 0;
+}
+
+/* accept() failed with errno e.  Out of descriptors or memory the listener stays
+ * readable, and retrying at once would spin: refuse the client with the spare
+ * descriptor, or let the listener rest a moment. */
+static void accept_failed(struct nb_agent *a, struct nb_listener *l, int e, const char *err)
+{
+	char what[160] = "";
+	int rest = e == ENOMEM || e == ENOBUFS;
+
+	if (e == EMFILE || e == ENFILE) {
+		rest = refuse_with_spare(a, l) != 0;
+		snprintf(what, sizeof(what), " (the agent's descriptor limit is %llu: ulimit -n, "
+			 "LimitNOFILE=); %s", nofile_limit(),
+			 rest ? "not accepting for 250 ms" : "refusing new clients with busy");
+	} else if (rest) {
+		snprintf(what, sizeof(what), "; not accepting for 250 ms");
+	}
+	if (rest)
+		a->accept_rest_until[l - a->listeners] = nb_mono_ns() + ACCEPT_REST_NS;
+	accept_log(a, err, what);
+}
+
+/* Make room for a new client by ending the oldest session still waiting to
+ * authenticate: its thread sees the end of its stream and says why.  Under a->lock;
+ * 0 when there is none. */
+static int evict_oldest_pending(struct nb_agent *a)
+{
+	struct nb_session *victim = NULL;
+
+	for (struct nb_session *s = a->live; s; s = s->next)   /* newest first */
+		if (s->counted)
+			victim = s;
+	if (!victim)
+		return 0;
+	victim->counted = 0;
+	a->unauth--;
+	a->evicting++;
+	__atomic_store_n(&victim->evicted, 1, __ATOMIC_RELEASE);
+	shutdown(victim->conn.rfd, SHUT_RD);
+	return 1;
+}
+
 static void accept_one(struct nb_agent *a, struct nb_listener *l)
 {
 	char err[ERR_LEN];
 	struct nb_session *s = session_new(a);
 	unsigned open;
+	int room = 1;
 
 	if (!s)
 		return;
 	if (nb_transport_accept(l, &s->conn, err)) {
-		nb_log(a, 0, "%s", err);
+		int e = errno;
 		session_end(s);
+		accept_failed(a, l, e, err);
 		return;
 	}
+	/* Sessions that have not authenticated never fill the agent: past --max-unauth,
+	 * or with every slot taken, the oldest of them makes room. */
 	pthread_mutex_lock(&a->lock);
-	open = a->sessions;
+	open = a->sessions - a->evicting;
+	if (open > a->o.max_sessions || a->unauth >= a->o.max_unauth)
+		room = evict_oldest_pending(a);
+	if (room) {
+		s->counted = 1;
+		a->unauth++;
+	}
 	pthread_mutex_unlock(&a->lock);
-	if (open > a->o.max_sessions) {
+	if (!room) {
 		cJSON *r = nb_proto_error(NULL, NB_E_BUSY, "too many sessions (%u, --max-sessions)",
 					  a->o.max_sessions);
 		nb_session_send(s, r);
@@ -280,8 +491,10 @@ int nb_agent_init(struct nb_agent *a, const struct nb_agent_opts *o, char *err)
 	memset(a, 0, sizeof(*a));
 	a->o = *o;
 	a->wake[0] = a->wake[1] = -1;
+	a->spare_fd = -1;
 	a->start_ns = nb_mono_ns();
 	pthread_mutex_init(&a->lock, NULL);
+	pthread_mutex_init(&a->exits_lock, NULL);
 	/* What a workload leaves behind is reparented to us, so exec can reap it. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	/* Check every address before anything is created on disk. */
@@ -307,6 +520,7 @@ int nb_agent_init(struct nb_agent *a, const struct nb_agent_opts *o, char *err)
 		snprintf(err, ERR_LEN, "pipe2: %s", strerror(errno));
 		return -1;
 	}
+	a->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);   /* see refuse_with_spare */
 	for (int i = 0; i < o->nlisten; i++) {
 		if (nb_transport_listen(&a->listeners[a->nlisteners], o->listen[i], err)) {
 			for (int k = 0; k < a->nlisteners; k++)
@@ -330,6 +544,9 @@ void nb_agent_free(struct nb_agent *a)
 		close(a->wake[1]);
 	}
 	a->wake[0] = a->wake[1] = -1;
+	if (a->spare_fd >= 0)
+		close(a->spare_fd);
+	a->spare_fd = -1;
 }
 
 /* Stop a running workload: SIGTERM to its group, SIGKILL after 2 s. */
@@ -430,7 +647,22 @@ int nb_agent_serve(struct nb_agent *a)
 	map[n] = NULL;
 
 	while (!got_signal) {
-		int rc = ppoll(p, (nfds_t)n + 1, NULL, &old);
+		struct timespec ts, *tsp = NULL;
+		uint64_t now = nb_mono_ns(), wake = 0;
+
+		/* A listener resting after accept ran out of descriptors is left out. */
+		for (int i = 0; i < n; i++) {
+			uint64_t until = a->accept_rest_until[map[i] - a->listeners];
+			p[i].fd = until > now ? -1 : map[i]->fd;
+			if (until > now && (!wake || until < wake))
+				wake = until;
+		}
+		if (wake) {
+			ts.tv_sec = (time_t)((wake - now) / 1000000000ull);
+			ts.tv_nsec = (long)((wake - now) % 1000000000ull);
+			tsp = &ts;
+		}
+		int rc = ppoll(p, (nfds_t)n + 1, tsp, &old);
 		if (rc < 0) {
 			if (errno == EINTR)
 				continue;

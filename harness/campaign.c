@@ -1,16 +1,20 @@
 /* campaign.c - the campaign loop: tier by tier, cases in seeded interleaved rounds,
  * every sample kept, the result file rewritten atomically as it grows. */
 #include "campaign.h"
-#include "../common/version.h"
 #include "catalog.h"
 #include "config.h"
 #include "env.h"
 #include "exits.h"
 #include "plan.h"
 #include "progress.h"
-#include "result.h"
 #include "tier.h"
+#include "../common/clock.h"
+#include "../common/files.h"
+#include "../common/json.h"
+#include "../common/log.h"
 #include "../common/sha256.h"
+#include "../common/version.h"
+#include "../resultlib/result.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -18,7 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -32,14 +35,6 @@ static volatile sig_atomic_t interrupted;
 static void on_signal(int sig)
 {
 	interrupted = sig;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* Everything one campaign run carries around. */
@@ -72,24 +67,22 @@ static void logf_(struct run *r, enum nb_verbosity min, const char *fmt, ...)
 		return;
 	nb_progress_clear(&r->prog);
 	va_start(ap, fmt);
-	vfprintf(r->o->log, fmt, ap);
+	nb_log_vline(r->o->log, NULL, fmt, ap);
 	va_end(ap);
-	fputc('\n', r->o->log);
-	fflush(r->o->log);
 }
 
 static int save(struct run *r, int force)
 {
 	char werr[ERR_LEN];
 
-	if (!force && now_s() - r->last_write < WRITE_EVERY_S)
+	if (!force && nb_mono_s() - r->last_write < WRITE_EVERY_S)
 		return 0;
 	if (nb_result_write(r->doc, r->o->result_path, werr)) {
 		snprintf(r->err, ERR_LEN, "%s", werr);
 		return -1;
 	}
 	r->o->wrote = 1;
-	r->last_write = now_s();
+	r->last_write = nb_mono_s();
 	return 0;
 }
 
@@ -123,49 +116,17 @@ static void result_path_new(struct run *r)
 
 static cJSON *new_doc(struct run *r)
 {
-	cJSON *d = cJSON_CreateObject(), *c, *n;
-	char sha[NB_SHA256_HEX], herr[256], ts[32];
+	char sha[NB_SHA256_HEX], herr[256];
+	struct nb_res_head h = {
+		.campaign = r->cfg.name, .description = r->cfg.description,
+		.config_path = r->cfg.path, .config_text = r->cfg.text, .seed = (double)r->seed,
+		.version = nb_version, .git_revision = nb_gitrev, .work_sha256 = r->cat.sha256,
+		.work_version = r->cat.version, .work_size = (double)r->cat.size,
+	};
 
-	cJSON_AddStringToObject(d, "schema", NB_RESULT_SCHEMA);
-	cJSON_AddNumberToObject(d, "schema_version", NB_RESULT_VERSION);
-	c = cJSON_AddObjectToObject(d, "campaign");
-	cJSON_AddStringToObject(c, "name", r->cfg.name);
-	cJSON_AddStringToObject(c, "description", r->cfg.description);
-	cJSON_AddStringToObject(c, "config_path", r->cfg.path);
 	if (nb_sha256_buf(r->cfg.text, r->cfg.len, sha, herr) == 0)
-		cJSON_AddStringToObject(c, "config_sha256", sha);
-	cJSON_AddStringToObject(c, "config_text", r->cfg.text);
-	cJSON_AddNumberToObject(c, "seed", (double)r->seed);
-	n = cJSON_AddObjectToObject(d, "nestbench");
-	cJSON_AddStringToObject(n, "version", nb_version);
-	cJSON_AddStringToObject(n, "git_revision", nb_gitrev);
-	cJSON_AddStringToObject(n, "work_sha256", r->cat.sha256);
-	cJSON_AddNumberToObject(n, "work_size", (double)r->cat.size);
-	cJSON_AddStringToObject(n, "work_version", r->cat.version);
-	nb_utc_now(ts, sizeof(ts));
-	cJSON_AddStringToObject(d, "started_utc", ts);
-	cJSON_AddNullToObject(d, "finished_utc");
-	cJSON_AddStringToObject(d, "status", "running");
-	cJSON_AddArrayToObject(d, "tiers");
-	return d;
-}
-
-static void set_string(cJSON *o, const char *key, const char *v)
-{
-	cJSON_DeleteItemFromObjectCaseSensitive(o, key);
-	cJSON_AddStringToObject(o, key, v);
-}
-
-static void set_number(cJSON *o, const char *key, double v)
-{
-	cJSON_DeleteItemFromObjectCaseSensitive(o, key);
-	cJSON_AddNumberToObject(o, key, v);
-}
-
-static void set_item(cJSON *o, const char *key, cJSON *v)
-{
-	cJSON_DeleteItemFromObjectCaseSensitive(o, key);
-	cJSON_AddItemToObject(o, key, v);
+		h.config_sha256 = sha;
+	return nb_res_new(&h);
 }
 
 /* The result object of one case within a tier, created with its identity. */
@@ -173,27 +134,13 @@ static cJSON *case_obj(struct run *r, cJSON *tier, int ci)
 {
 	const struct nb_case *cs = &r->cases[ci];
 	const struct nb_wl_info *w = &r->cat.w[cs->wl];
-	cJSON *c = nb_json_find(tier, "cases", "key", cs->key, 0), *p;
+	const char *params[NB_CFG_MAX_PARAMS];
+	struct nb_res_case_id id = { cs->key, w->name, w->family, w->unit, w->higher_is_better,
+				     params, cs->nparams };
 
-	if (c)
-		return c;
-	c = nb_json_find(tier, "cases", "key", cs->key, 1);
-	cJSON_AddStringToObject(c, "workload", w->name);
-	cJSON_AddStringToObject(c, "family", w->family);
-	cJSON_AddStringToObject(c, "unit", w->unit);
-	cJSON_AddStringToObject(c, "better", w->higher_is_better ? "higher" : "lower");
-	p = cJSON_AddObjectToObject(c, "params");
-	for (int i = 0; i < cs->nparams; i++) {
-		char k[NB_CFG_TEXT];
-		snprintf(k, sizeof(k), "%s", cs->params[i]);
-		char *eq = strchr(k, '=');
-		*eq = '\0';
-		cJSON_AddStringToObject(p, k, eq + 1);
-	}
-	cJSON_AddStringToObject(c, "status", "pending");
-	cJSON_AddNullToObject(c, "stopped_by");
-	cJSON_AddArrayToObject(c, "samples");
-	return c;
+	for (int i = 0; i < cs->nparams; i++)
+		params[i] = cs->params[i];
+	return nb_res_case_add(tier, &id);
 }
 
 /* ---- one visit -------------------------------------------------------------------- */
@@ -212,7 +159,7 @@ static int build_spec(struct run *r, int t, int ci, const cJSON *cobj, int reps,
 	const struct nb_case *cs = &r->cases[ci];
 	struct nb_run_cfg rc = nb_config_effective(&r->cfg, cs->entry);
 	const char *dir = r->cat.w[cs->wl].has_dir_param ? tier_dir_param(&r->cfg.tiers[t], cs) : NULL;
-	const cJSON *ops = cJSON_GetObjectItemCaseSensitive(cobj, "ops_per_rep");
+	double ops = nb_res_case_ops_per_rep(cobj);
 
 	nb_run_spec_init(spec);
 	snprintf(spec->sha256, sizeof(spec->sha256), "%s", r->cat.sha256);
@@ -235,67 +182,22 @@ static int build_spec(struct run *r, int t, int ci, const cJSON *cobj, int reps,
 	spec->min_time_ms = (unsigned)rc.min_time_ms;
 	spec->cpu = rc.cpu >= 0 ? rc.cpu : rc.cpu == -2 ? NB_RUN_CPU_NONE : -1;
 	spec->timeout_ms = (unsigned)rc.timeout_s * 1000u;
-	if (cJSON_IsNumber(ops) && ops->valuedouble >= 1)
-		spec->ops = (unsigned long long)ops->valuedouble;
+	if (ops >= 1)
+		spec->ops = (unsigned long long)ops;
 	return 0;
-}
-
-/* Fold one run reply into the case: meta on first sight, measured reps as samples,
- * skip and error records as the case's outcome. */
-static void absorb(struct run *r, cJSON *cobj, const cJSON *reply, int visit, int round, int seq)
-{
-	const cJSON *rec;
-	cJSON *samples = cJSON_GetObjectItemCaseSensitive(cobj, "samples");
-
-	cJSON_ArrayForEach(rec, cJSON_GetObjectItemCaseSensitive(reply, "records")) {
-		const char *type = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "type"));
-		if (!type)
-			continue;
-		if (strcmp(type, "meta") == 0) {
-			if (!cJSON_GetObjectItemCaseSensitive(cobj, "meta"))
-				cJSON_AddItemToObject(cobj, "meta", cJSON_Duplicate(rec, 1));
-			const cJSON *ops = cJSON_GetObjectItemCaseSensitive(rec, "ops_per_rep");
-			if (cJSON_IsNumber(ops) && !cJSON_GetObjectItemCaseSensitive(cobj, "ops_per_rep"))
-				cJSON_AddNumberToObject(cobj, "ops_per_rep", ops->valuedouble);
-		} else if (strcmp(type, "rep") == 0 &&
-			   !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec, "warmup"))) {
-			cJSON *s = cJSON_Duplicate(rec, 1);
-			cJSON_DeleteItemFromObjectCaseSensitive(s, "type");
-			cJSON_DeleteItemFromObjectCaseSensitive(s, "workload");
-			cJSON_DeleteItemFromObjectCaseSensitive(s, "case");
-			cJSON_DeleteItemFromObjectCaseSensitive(s, "warmup");
-			cJSON_AddNumberToObject(s, "visit", visit);
-			cJSON_AddNumberToObject(s, "round", round);
-			cJSON_AddNumberToObject(s, "seq", seq);   /* the tier's visit order */
-			const cJSON *ns = cJSON_GetObjectItemCaseSensitive(rec, "ns");
-			if (cJSON_IsNumber(ns))
-				r->in_reps_s += ns->valuedouble / 1e9;
-			cJSON_AddItemToArray(samples, s);
-		} else if (strcmp(type, "skip") == 0) {
-			set_string(cobj, "status", "skipped");
-			set_item(cobj, "reason", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(rec, "reason"), 1));
-		} else if (strcmp(type, "error") == 0) {
-			set_string(cobj, "status", "failed");
-			set_item(cobj, "error", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(rec, "message"), 1));
-		} else if (strcmp(type, "end") == 0) {
-			const cJSON *notes = cJSON_GetObjectItemCaseSensitive(rec, "notes");
-			if (cJSON_IsString(notes) && notes->valuestring[0])
-				set_string(cobj, "notes", notes->valuestring);
-		}
-	}
 }
 
 /* A workload that ended badly without an error record of its own (killed by a
  * signal, crashed, exit 1 with only stderr) still fails its case, with a reason. */
 static void judge_exit(cJSON *cobj, const cJSON *reply)
 {
-	const cJSON *st = cJSON_GetObjectItemCaseSensitive(reply, "exit_status");
-	const char *sig = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(reply, "signal"));
-	const char *stderr_text = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(reply, "stderr"));
-	const char *status = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cobj, "status"));
+	const cJSON *st = nb_json_path(reply, "exit_status");
+	const char *sig = nb_json_str(reply, "signal", NULL);
+	const char *stderr_text = nb_json_str(reply, "stderr", NULL);
+	enum nb_case_status status = nb_res_case_status(cobj);
 	char msg[512];
 
-	if (status && (strcmp(status, "failed") == 0 || strcmp(status, "skipped") == 0))
+	if (status == NB_CASE_FAILED || status == NB_CASE_SKIPPED)
 		return;   /* the records already said why */
 	if (cJSON_IsNumber(st) && (st->valueint == 0 || st->valueint == 77))
 		return;
@@ -304,23 +206,29 @@ static void judge_exit(cJSON *cobj, const cJSON *reply)
 	else
 		snprintf(msg, sizeof(msg), "nestbench-work exited with status %d: %.300s",
 			 cJSON_IsNumber(st) ? st->valueint : -1, stderr_text ? stderr_text : "");
-	set_string(cobj, "status", "failed");
-	set_string(cobj, "error", msg);
+	nb_res_case_fail(cobj, msg);
 }
 
-/* Samples' values as doubles (for the stopping rule); returns the count. */
-static int sample_values(const cJSON *cobj, double **x)
+/* After a visit: NULL (visit again) or why the case stops, from its status, its
+ * samples and the campaign's stopping rule. */
+static const char *stop_reason(struct run *r, int ci, cJSON *cobj, struct nb_plan_state *st)
 {
-	const cJSON *samples = cJSON_GetObjectItemCaseSensitive(cobj, "samples"), *s;
-	int n = 0, cap = cJSON_GetArraySize(samples);
+	enum nb_case_status status = nb_res_case_status(cobj);
+	double *x = NULL;
+	const char *stop;
 
-	*x = malloc(sizeof(double) * (size_t)(cap ? cap : 1));
-	cJSON_ArrayForEach(s, samples) {
-		const cJSON *v = cJSON_GetObjectItemCaseSensitive(s, "value");
-		if (*x && cJSON_IsNumber(v))
-			(*x)[n++] = v->valuedouble;
-	}
-	return n;
+	st->n = nb_res_case_values(cobj, &x);
+	if (status == NB_CASE_SKIPPED)
+		stop = NB_STOP_SKIPPED;
+	else if (status == NB_CASE_FAILED)
+		stop = NB_STOP_FAILED;
+	else if (st->n == 0 && st->visits >= 2)
+		stop = NB_STOP_FAILED;   /* two visits and not one sample: do not loop forever */
+	else
+		stop = nb_plan_stop(&r->cfg, nb_config_effective(&r->cfg, r->cases[ci].entry).reps, x,
+				    st->n, st->spent_s);
+	free(x);
+	return stop;
 }
 
 /* One visit: run `reps` repetitions of case ci on the connected tier.  0 = the case
@@ -331,16 +239,16 @@ static int visit(struct run *r, int t, struct nb_tier_conn *tc, cJSON *tier, int
 	struct nb_run_spec spec;
 	cJSON *cobj = case_obj(r, tier, ci), *reply = NULL;
 	char herr[512];
-	double t0 = now_s();
+	double t0 = nb_mono_s();
 	int first = st->visits == 0 && st->n == 0;
-	int nsamples = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(cobj, "samples"));
+	int nsamples = nb_res_case_nsamples(cobj);
 
 	if (build_spec(r, t, ci, cobj, reps, first, &spec, herr)) {
 		st->done = 1;
-		snprintf(st->stopped_by, sizeof(st->stopped_by), "failed");
-		set_string(cobj, "status", "failed");
-		set_string(cobj, "stopped_by", "failed");
-		set_string(cobj, "error", herr);
+		snprintf(st->stopped_by, sizeof(st->stopped_by), "%s", NB_STOP_FAILED);
+		nb_res_case_set_status(cobj, NB_CASE_FAILED);
+		nb_res_case_stop(cobj, NB_STOP_FAILED);
+		nb_res_case_set_error(cobj, herr);
 		r->failed_cases++;
 		logf_(r, NB_NORMAL, "  %s: failed: %s", r->cases[ci].key, herr);
 		return 0;
@@ -348,101 +256,67 @@ static int visit(struct run *r, int t, struct nb_tier_conn *tc, cJSON *tier, int
 	nb_exitcount_begin(r->exits);   /* the parent counts exits over exactly this run */
 	int rc = nb_client_run(&tc->client, &spec, &reply, herr);
 	nb_exitcount_end(r->exits);
-	st->spent_s += now_s() - t0;
+	st->spent_s += nb_mono_s() - t0;
 	st->visits++;
 	if (rc && !reply) {
 		snprintf(r->err, ERR_LEN, "tier %s: %s", r->cfg.tiers[t].name, herr);
 		return -1;
 	}
-	const cJSON *el = cJSON_GetObjectItemCaseSensitive(reply, "elapsed_ms");
-	if (cJSON_IsNumber(el))
-		r->in_workloads_s += el->valuedouble / 1e3;
-	absorb(r, cobj, reply, st->visits, round, seq);
+	r->in_workloads_s += nb_json_num(reply, "elapsed_ms", 0) / 1e3;
+	r->in_reps_s += nb_res_case_absorb(cobj, nb_json_path(reply, "records"), st->visits, round, seq);
 	nb_exitcount_annotate(r->exits, reply, cobj, nsamples, first);
-	if (rc) {
-		/* The agent answered with an error (event encoding, timeout, busy ...). */
-		set_string(cobj, "status", "failed");
-		set_string(cobj, "error", herr);
-	} else {
+	if (rc)
+		nb_res_case_fail(cobj, herr);   /* the agent answered with an error (event, timeout, busy ...) */
+	else
 		judge_exit(cobj, reply);
-	}
 	cJSON_Delete(reply);
 
-	const char *status = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cobj, "status"));
-	double *x = NULL;
-	st->n = sample_values(cobj, &x);
-	const char *stop = NULL;
-	if (status && (strcmp(status, "skipped") == 0 || strcmp(status, "failed") == 0))
-		stop = status;
-	else if (st->n == 0 && st->visits >= 2)
-		stop = "failed";   /* two visits and not one sample: do not loop forever */
-	else
-		stop = nb_plan_stop(&r->cfg, nb_config_effective(&r->cfg, r->cases[ci].entry).reps, x,
-				    st->n, st->spent_s);
-	free(x);
+	const char *stop = stop_reason(r, ci, cobj, st);
 	if (stop) {
 		st->done = 1;
-		if (strcmp(stop, "failed") == 0) {
+		if (strcmp(stop, NB_STOP_FAILED) == 0) {
 			r->failed_cases++;
-			if (!cJSON_GetObjectItemCaseSensitive(cobj, "error"))
-				set_string(cobj, "error", "no repetition was measured in two visits");
-			logf_(r, NB_NORMAL, "  %s: failed: %s", r->cases[ci].key,
-			      cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cobj, "error")));
+			if (!nb_res_case_error(cobj))
+				nb_res_case_set_error(cobj, "no repetition was measured in two visits");
+			logf_(r, NB_NORMAL, "  %s: failed: %s", r->cases[ci].key, nb_res_case_error(cobj));
 		}
 		snprintf(st->stopped_by, sizeof(st->stopped_by), "%s", stop);
-		set_item(cobj, "stopped_by", cJSON_CreateString(stop));
-		if (strcmp(stop, "skipped") && strcmp(stop, "failed"))
-			set_string(cobj, "status", "done");
+		nb_res_case_stop(cobj, stop);
 		logf_(r, NB_VERBOSE, "  %-40s %s after %d samples (%s)", r->cases[ci].key,
-		      strcmp(stop, "skipped") == 0 ? "skipped" : "done", st->n, stop);
+		      nb_case_status_name(strcmp(stop, NB_STOP_SKIPPED) == 0 ? NB_CASE_SKIPPED : NB_CASE_DONE),
+		      st->n, stop);
 	} else {
-		set_string(cobj, "status", "running");
+		nb_res_case_set_status(cobj, NB_CASE_RUNNING);
 	}
-	set_number(cobj, "spent_s", st->spent_s);
+	nb_res_case_set_spent(cobj, st->spent_s);
 	return 0;
 }
 
 /* ---- one tier --------------------------------------------------------------------- */
-
-/* The largest value of a sample field in a case (0 when none). */
-static double max_field(const cJSON *c, const char *key)
-{
-	const cJSON *s;
-	double m = 0;
-
-	cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(c, "samples")) {
-		const cJSON *v = cJSON_GetObjectItemCaseSensitive(s, key);
-		if (cJSON_IsNumber(v) && v->valuedouble > m)
-			m = v->valuedouble;
-	}
-	return m;
-}
 
 /* Restore per-case progress from a resumed document. */
 static void restore_state(struct run *r, cJSON *tier, struct nb_plan_state *st, int *next_round,
 			  int *next_seq)
 {
 	for (int i = 0; i < r->ncases; i++) {
-		cJSON *c = nb_json_find(tier, "cases", "key", r->cases[i].key, 0);
-		double *x = NULL;
+		cJSON *c = nb_res_case(tier, r->cases[i].key);
+		struct nb_res_case_progress p;
+
 		memset(&st[i], 0, sizeof(st[i]));
 		if (!c)
 			continue;
-		st[i].n = sample_values(c, &x);
-		free(x);
-		const cJSON *sp = cJSON_GetObjectItemCaseSensitive(c, "spent_s");
-		st[i].spent_s = cJSON_IsNumber(sp) ? sp->valuedouble : 0;
+		nb_res_case_progress(c, &p);
+		st[i].n = p.n;
+		st[i].spent_s = p.spent_s;
 		/* Visit and round numbers continue, so (key, visit, rep) stays unique. */
-		st[i].visits = (int)max_field(c, "visit");
-		int rounds = (int)max_field(c, "round") + 1;
-		if (rounds > *next_round)
-			*next_round = rounds;
-		if ((int)max_field(c, "seq") > *next_seq)
-			*next_seq = (int)max_field(c, "seq");
-		const char *s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "status"));
-		if (s && (strcmp(s, "done") == 0 || strcmp(s, "skipped") == 0 || strcmp(s, "failed") == 0)) {
+		st[i].visits = p.max_visit;
+		if (p.max_round + 1 > *next_round)
+			*next_round = p.max_round + 1;
+		if (p.max_seq > *next_seq)
+			*next_seq = p.max_seq;
+		if (p.status == NB_CASE_DONE || p.status == NB_CASE_SKIPPED || p.status == NB_CASE_FAILED) {
 			st[i].done = 1;
-			snprintf(st[i].stopped_by, sizeof(st[i].stopped_by), "%s", s);
+			snprintf(st[i].stopped_by, sizeof(st[i].stopped_by), "%s", nb_case_status_name(p.status));
 		}
 	}
 }
@@ -461,7 +335,7 @@ static int deploy(struct run *r, int t, struct nb_tier_conn *tc, cJSON *tier)
 			 r->cfg.tiers[t].name, r->cat.work_path, sha, r->cat.sha256);
 		return -1;
 	}
-	set_string(tier, "work_sha256", sha);
+	nb_res_tier_set_work(tier, sha);
 	return 0;
 }
 
@@ -486,7 +360,8 @@ static long visits_left(struct run *r, const struct nb_plan_state *st)
 static int run_tier(struct run *r, int t)
 {
 	const struct nb_tier_cfg *tc_cfg = &r->cfg.tiers[t];
-	cJSON *tier = nb_json_find(r->doc, "tiers", "name", tc_cfg->name, 1);
+	cJSON *tier = nb_res_tier(r->doc, tc_cfg->name, 1);
+	struct nb_res_tier_id id = { tc_cfg->level, tc_cfg->hypervisor, tc_cfg->address, tc_cfg->via };
 	struct nb_tier_env env = { r->o->agent_path, r->o->state_dir, r->o->lab_dir };
 	struct nb_tier_conn tc;
 	struct nb_exitcount exits;
@@ -494,7 +369,7 @@ static int run_tier(struct run *r, int t)
 	int *order = calloc((size_t)r->ncases, sizeof(int));
 	struct nb_rng rng;
 	int status = 0, round = 0, seq = 0;
-	char herr[512], ts[32];
+	char herr[512];
 
 	if (!st || !order) {
 		snprintf(r->err, ERR_LEN, "out of memory");
@@ -502,43 +377,35 @@ static int run_tier(struct run *r, int t)
 		free(order);
 		return 2;
 	}
-	set_number(tier, "level", tc_cfg->level);
-	set_string(tier, "hypervisor_label", tc_cfg->hypervisor);
-	set_string(tier, "address", tc_cfg->address);
-	set_string(tier, "via", tc_cfg->via);
+	nb_res_tier_begin(tier, &id);
 	restore_state(r, tier, st, &round, &seq);
 	logf_(r, NB_NORMAL, "tier %s (level %d): connecting to %s%s%s", tc_cfg->name, tc_cfg->level,
 	      tc_cfg->address, tc_cfg->via[0] ? " via " : "", tc_cfg->via);
 	if (nb_tier_connect(&r->cfg, t, &env, &tc, herr)) {
 		snprintf(r->err, ERR_LEN, "%s", herr);
-		set_string(tier, "status", "unreachable");
-		set_string(tier, "error", herr);
+		nb_res_tier_set_status(tier, NB_TIER_UNREACHABLE, herr);
 		free(st);
 		free(order);
 		return 2;
 	}
-	set_string(tier, "reached", tc.reached);
+	nb_res_tier_set_reached(tier, tc.reached);
 	tc.client.conn.stop = &interrupted;   /* Ctrl-C ends a long wait at once */
 	if (nb_env_capture(&tc, tier, herr))
 		logf_(r, NB_NORMAL, "tier %s: environment incomplete: %s", tc_cfg->name, herr);
-	logf_(r, NB_NORMAL, "tier %s: %s", tc_cfg->name,
-	      cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(tier, "nature")));
+	logf_(r, NB_NORMAL, "tier %s: %s", tc_cfg->name, nb_res_tier_nature(tier));
 	if (deploy(r, t, &tc, tier)) {
-		set_string(tier, "status", "failed");
-		set_string(tier, "error", r->err);
+		nb_res_tier_set_status(tier, NB_TIER_FAILED, r->err);
 		nb_tier_close(&tc);
 		free(st);
 		free(order);
 		return 2;
 	}
-	set_string(tier, "status", "running");
+	nb_res_tier_set_status(tier, NB_TIER_RUNNING, NULL);
 	r->exits = nb_exitcount_open(&exits, &r->cfg, t, &env, tier);
 	if (r->exits)
 		logf_(r, NB_NORMAL, "tier %s: exits counted by tier %s: %s", tc_cfg->name, exits.by,
 		      exits.unsupported[0] ? exits.unsupported : exits.conn.reached);
-	nb_utc_now(ts, sizeof(ts));
-	if (!cJSON_GetObjectItemCaseSensitive(tier, "started_utc"))
-		cJSON_AddStringToObject(tier, "started_utc", ts);
+	nb_res_tier_started(tier);
 	save(r, 1);
 
 	for (int i = 0; i < r->ncases; i++)
@@ -561,10 +428,9 @@ static int run_tier(struct run *r, int t)
 			if (visit(r, t, &tc, tier, ci, &st[ci], round, reps, ++seq)) {
 				if (interrupted) {
 					status = 1;   /* the visit was cut short: nothing to record */
-					set_string(tier, "status", "interrupted");
+					nb_res_tier_set_status(tier, NB_TIER_INTERRUPTED, NULL);
 				} else {
-					set_string(tier, "status", "failed");
-					set_string(tier, "error", r->err);
+					nb_res_tier_set_status(tier, NB_TIER_FAILED, r->err);
 					status = 2;
 				}
 				goto out;
@@ -583,12 +449,10 @@ static int run_tier(struct run *r, int t)
 		round++;
 	}
 	if (!status) {
-		set_string(tier, "status", "done");
-		cJSON_DeleteItemFromObjectCaseSensitive(tier, "error");
-		nb_utc_now(ts, sizeof(ts));
-		set_string(tier, "finished_utc", ts);
+		nb_res_tier_set_status(tier, NB_TIER_DONE, NULL);
+		nb_res_tier_finished(tier);
 	} else if (status == 1) {
-		set_string(tier, "status", "interrupted");
+		nb_res_tier_set_status(tier, NB_TIER_INTERRUPTED, NULL);
 	}
 out:
 	nb_progress_clear(&r->prog);
@@ -605,40 +469,24 @@ out:
 
 /* ---- the campaign ------------------------------------------------------------------- */
 
-int nb_mkdirs(const char *path)
-{
-	char buf[PATH_MAX];
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return mkdir(buf, 0755) && errno != EEXIST ? -1 : 0;
-}
-
 static int load_config(struct run *r)
 {
 	char cerr[NB_CFG_ERR];
 
 	if (r->o->resume_path) {
-		cJSON *c = cJSON_GetObjectItemCaseSensitive(r->doc, "campaign");
-		const char *text = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "config_text"));
-		const char *path = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "config_path"));
-		const cJSON *seed = cJSON_GetObjectItemCaseSensitive(c, "seed");
-		if (!text || !cJSON_IsNumber(seed)) {
+		struct nb_res_head h;
+
+		nb_res_head_read(r->doc, &h);
+		if (!h.config_text || !h.has_seed) {
 			snprintf(r->err, ERR_LEN, "%s has no campaign configuration to resume", r->o->resume_path);
 			return -1;
 		}
-		if (nb_config_parse(text, strlen(text), path ? path : "(resumed)", &r->cfg, cerr)) {
+		if (nb_config_parse(h.config_text, strlen(h.config_text),
+				    h.config_path ? h.config_path : "(resumed)", &r->cfg, cerr)) {
 			snprintf(r->err, ERR_LEN, "%s", cerr);
 			return -1;
 		}
-		r->seed = (uint64_t)seed->valuedouble;
+		r->seed = (uint64_t)h.seed;
 		return 0;
 	}
 	if (nb_config_load(r->o->config_path, &r->cfg, cerr)) {
@@ -652,9 +500,11 @@ static int load_config(struct run *r)
 
 static int check_resume_binary(struct run *r)
 {
-	const cJSON *n = cJSON_GetObjectItemCaseSensitive(r->doc, "nestbench");
-	const char *sha = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(n, "work_sha256"));
+	struct nb_res_head h;
+	const char *sha;
 
+	nb_res_head_read(r->doc, &h);
+	sha = h.work_sha256;
 	if (sha && strcmp(sha, r->cat.sha256) != 0) {
 		snprintf(r->err, ERR_LEN, "%s was measured with nestbench-work %.12s..., but %s is %.12s...: "
 					  "resuming would mix different binaries (rebuild the original, or "
@@ -668,29 +518,17 @@ static int check_resume_binary(struct run *r)
 static int all_tiers_done(struct run *r)
 {
 	for (int t = 0; t < r->cfg.ntiers; t++) {
-		cJSON *tier = nb_json_find(r->doc, "tiers", "name", r->cfg.tiers[t].name, 0);
-		const char *ts = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(tier, "status"));
-		if (!ts || strcmp(ts, "done") != 0)
+		if (nb_res_tier_status(nb_res_tier(r->doc, r->cfg.tiers[t].name, 0)) != NB_TIER_DONE)
 			return 0;
 	}
 	return 1;
 }
 
-static void finish_doc(struct run *r, const char *status, double wall_s)
+static void finish_doc(struct run *r, enum nb_run_status status, double wall_s)
 {
-	char ts[32];
-	cJSON *h = cJSON_CreateObject();
+	struct nb_res_timing t = { wall_s, r->in_workloads_s, r->in_reps_s };
 
-	nb_utc_now(ts, sizeof(ts));
-	set_string(r->doc, "finished_utc", ts);
-	set_string(r->doc, "status", status);
-	/* The harness's own cost: wall time outside the workload processes. */
-	cJSON_AddNumberToObject(h, "wall_s", wall_s);
-	cJSON_AddNumberToObject(h, "in_workload_processes_s", r->in_workloads_s);
-	cJSON_AddNumberToObject(h, "in_measured_reps_s", r->in_reps_s);
-	cJSON_AddNumberToObject(h, "harness_overhead_fraction",
-				wall_s > 0 ? (wall_s - r->in_workloads_s) / wall_s : 0);
-	set_item(r->doc, "last_run_timing", h);
+	nb_res_finish(r->doc, status, &t);
 }
 
 int nb_campaign_run(struct nb_campaign_opts *o, char *err)
@@ -699,7 +537,7 @@ int nb_campaign_run(struct nb_campaign_opts *o, char *err)
 	struct sigaction sa;
 	char cerr[ERR_LEN];
 	int status = 0;
-	double t0 = now_s();
+	double t0 = nb_mono_s();
 
 	memset(&r, 0, sizeof(r));
 	r.o = o;
@@ -755,9 +593,9 @@ int nb_campaign_run(struct nb_campaign_opts *o, char *err)
 	sigaction(SIGHUP, &sa, NULL);   /* a closed terminal saves like Ctrl-C */
 	nb_progress_init(&r.prog, o->progress, o->log);
 	for (int t = 0; t < r.cfg.ntiers && !interrupted; t++) {
-		cJSON *tier = nb_json_find(r.doc, "tiers", "name", r.cfg.tiers[t].name, 0);
-		const char *ts = tier ? cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(tier, "status")) : NULL;
-		if ((ts && strcmp(ts, "done") == 0) || (o->only_tier && strcmp(o->only_tier, r.cfg.tiers[t].name)))
+		cJSON *tier = nb_res_tier(r.doc, r.cfg.tiers[t].name, 0);
+		if (nb_res_tier_status(tier) == NB_TIER_DONE ||
+		    (o->only_tier && strcmp(o->only_tier, r.cfg.tiers[t].name)))
 			continue;
 		int rc = run_tier(&r, t);
 		if (rc == 2) {
@@ -772,12 +610,12 @@ int nb_campaign_run(struct nb_campaign_opts *o, char *err)
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGHUP, SIG_DFL);
 	if (interrupted) {
-		finish_doc(&r, "interrupted", now_s() - t0);
+		finish_doc(&r, NB_RUN_INTERRUPTED, nb_mono_s() - t0);
 		snprintf(err, ERR_LEN, "interrupted: what was measured is in %s; continue with "
 				       "`nestbench run --resume %s`", o->result_path, o->result_path);
 		status = 130;
 	} else {
-		finish_doc(&r, status || !all_tiers_done(&r) ? "partial" : "complete", now_s() - t0);
+		finish_doc(&r, status || !all_tiers_done(&r) ? NB_RUN_PARTIAL : NB_RUN_COMPLETE, nb_mono_s() - t0);
 		if (r.failed_tiers)
 			snprintf(err, ERR_LEN, "%d tier%s could not be measured (see above); what was "
 					       "measured is in %s", r.failed_tiers, r.failed_tiers > 1 ? "s" : "",
@@ -791,7 +629,7 @@ int nb_campaign_run(struct nb_campaign_opts *o, char *err)
 	if (save(&r, 1))
 		status = 2;   /* err now names the write that failed: that comes first */
 	logf_(&r, NB_NORMAL, "results: %s (harness overhead %.1f %% of %.1f s)", o->result_path,
-	      100.0 * (now_s() - t0 - r.in_workloads_s) / (now_s() - t0), now_s() - t0);
+	      100.0 * (nb_mono_s() - t0 - r.in_workloads_s) / (nb_mono_s() - t0), nb_mono_s() - t0);
 out:
 	cJSON_Delete(r.doc);
 	free(r.cases);

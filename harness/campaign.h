@@ -24,9 +24,6 @@ struct nb_campaign_opts {
 	int wrote;                 /* out: this run wrote it at least once */
 };
 
-/* mkdir -p; 0 or -1 (errno). */
-int nb_mkdirs(const char *path);
-
 /* Run (or resume) a campaign.  Returns the exit status: 0 all measured, 1 some
  * workloads failed, 2 a user error (bad config, unreachable tier, refused token...),
  * 130 interrupted.  err holds the message for statuses 1 and 2. */

@@ -1,6 +1,8 @@
 /* catalog.c - the workload list and case expansion, asked of nestbench-work itself. */
 #include "catalog.h"
-#include "proc.h"
+#include "../common/json.h"
+#include "../common/proc.h"
+#include "../common/records.h"
 #include "../common/sha256.h"
 
 #include <cjson/cJSON.h>
@@ -25,13 +27,6 @@ static int each_line(char *text, int (*fn)(const cJSON *o, void *arg), void *arg
 	return 0;
 }
 
-static const char *str_of(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsString(v) ? v->valuestring : "";
-}
-
 static int add_workload(const cJSON *o, void *arg)
 {
 	struct nb_catalog *cat = arg;
@@ -43,12 +38,12 @@ static int add_workload(const cJSON *o, void *arg)
 	cat->w = grown;
 	w = &cat->w[cat->n];
 	memset(w, 0, sizeof(*w));
-	snprintf(w->name, sizeof(w->name), "%s", str_of(o, "name"));
-	snprintf(w->family, sizeof(w->family), "%s", str_of(o, "family"));
-	snprintf(w->unit, sizeof(w->unit), "%s", str_of(o, "unit"));
-	w->higher_is_better = strcmp(str_of(o, "better"), "higher") == 0;
-	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(o, "params"))
-		if (strcmp(str_of(p, "name"), "dir") == 0)
+	snprintf(w->name, sizeof(w->name), "%s", nb_json_str(o, "name", ""));
+	snprintf(w->family, sizeof(w->family), "%s", nb_json_str(o, "family", ""));
+	snprintf(w->unit, sizeof(w->unit), "%s", nb_json_str(o, "unit", ""));
+	w->higher_is_better = strcmp(nb_json_str(o, "better", ""), NB_BETTER_HIGHER) == 0;
+	cJSON_ArrayForEach(p, nb_json_path(o, "params"))
+		if (strcmp(nb_json_str(p, "name", ""), "dir") == 0)
 			w->has_dir_param = 1;
 	if (!w->name[0])
 		return -1;
@@ -96,14 +91,6 @@ void nb_catalog_free(struct nb_catalog *cat)
 	cat->n = 0;
 }
 
-int nb_catalog_find(const struct nb_catalog *cat, const char *name)
-{
-	for (int i = 0; i < cat->n; i++)
-		if (strcmp(cat->w[i].name, name) == 0)
-			return i;
-	return -1;
-}
-
 /* ---- expansion --------------------------------------------------------------------- */
 
 struct expand {
@@ -143,7 +130,7 @@ static int add_case(const cJSON *o, void *arg)
 	memset(c, 0, sizeof(*c));
 	c->wl = x->wl;
 	c->entry = x->entry;
-	cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(o, "params")) {
+	cJSON_ArrayForEach(p, nb_json_path(o, "params")) {
 		if (!cJSON_IsString(p) || c->nparams == NB_CFG_MAX_PARAMS)
 			return -1;
 		/* Where a tier does its I/O is the tier's io_dir, not part of what is
@@ -153,7 +140,7 @@ static int add_case(const cJSON *o, void *arg)
 		snprintf(c->params[c->nparams++], NB_CFG_TEXT, "%.63s=%.180s", p->string, p->valuestring);
 	}
 	qsort(c->params, (size_t)c->nparams, sizeof(c->params[0]), cmp_param);
-	make_key(c, str_of(o, "workload"));
+	make_key(c, nb_json_str(o, "workload", ""));
 	(*x->n)++;
 	return 0;
 }

@@ -40,7 +40,6 @@ struct nb_case {
 
 int nb_catalog_load(struct nb_catalog *cat, const char *work_path, char *err);
 void nb_catalog_free(struct nb_catalog *cat);
-int nb_catalog_find(const struct nb_catalog *cat, const char *name);
 
 /* Expand every workload entry (patterns, sweeps) into cases, in entry order;
  * duplicates (same key) are refused.  0, or -1 with err naming the entry. */

@@ -1,6 +1,6 @@
 /* config.c - reading and checking campaign files. */
 #include "config.h"
-#include "files.h"
+#include "../common/files.h"
 #include "../common/transport.h"
 
 #include <cjson/cJSON.h>

@@ -4,6 +4,9 @@
 #include "config.h"
 #include "env.h"
 #include "tier.h"
+#include "../common/json.h"
+#include "../common/records.h"
+#include "../resultlib/result.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -20,12 +23,6 @@ int nb_config_load_or_local(const char *config, struct nb_campaign_cfg *cfg, cha
 {
 	return config ? nb_config_load(config, cfg, err)
 		      : nb_config_parse(local_config, strlen(local_config), "(this machine)", cfg, err);
-}
-
-const cJSON *nb_jget(const cJSON *o, const char *a, const char *b)
-{
-	o = cJSON_GetObjectItemCaseSensitive(o, a);
-	return b ? cJSON_GetObjectItemCaseSensitive(o, b) : o;
 }
 
 const char *nb_pmu_fix(const char *hv)
@@ -62,15 +59,15 @@ static void report_counters(struct nb_tier_conn *tc, const char *sha, const char
 		cJSON_Delete(reply);
 		return;
 	}
-	cJSON_ArrayForEach(rec, nb_jget(reply, "records", NULL)) {
-		const char *type = cJSON_GetStringValue(nb_jget(rec, "type", NULL));
-		if (!type || strcmp(type, "rep") != 0 || shown)
+	cJSON_ArrayForEach(rec, nb_json_path(reply, "records")) {
+		const char *type = nb_json_str(rec, NB_REC_TYPE_KEY, NULL);
+		if (!type || strcmp(type, NB_RECTYPE_REP) != 0 || shown)
 			continue;
 		shown = 1;
 		int missing_hw = 0;
-		cJSON_ArrayForEach(ctr, nb_jget(rec, "counters", NULL)) {
-			const char *name = cJSON_GetStringValue(nb_jget(ctr, "name", NULL));
-			const char *why = cJSON_GetStringValue(nb_jget(ctr, "unsupported", NULL));
+		cJSON_ArrayForEach(ctr, nb_json_path(rec, "counters")) {
+			const char *name = nb_json_str(ctr, "name", NULL);
+			const char *why = nb_json_str(ctr, "unsupported", NULL);
 			fprintf(out, "  counter %-18s %s\n", name ? name : "?", why ? why : "works");
 			if (why && name && (strcmp(name, "cycles") == 0 || strcmp(name, "instructions") == 0))
 				missing_hw = 1;
@@ -80,7 +77,7 @@ static void report_counters(struct nb_tier_conn *tc, const char *sha, const char
 	}
 	if (!shown)
 		fprintf(out, "  counters:   the probe workload printed no repetition (exit %s)\n",
-			cJSON_IsNumber(nb_jget(reply, "exit_status", NULL)) ? "non-zero" : "by signal");
+			cJSON_IsNumber(nb_json_path(reply, "exit_status")) ? "non-zero" : "by signal");
 	cJSON_Delete(reply);
 }
 
@@ -100,26 +97,25 @@ static void report_tier(const struct nb_campaign_cfg *cfg, int t, const struct n
 		return;
 	}
 	fprintf(out, "  reachable:  yes (%s), agent %s\n", tc.reached,
-		cJSON_GetStringValue(nb_jget(tc.hello, "version", NULL)) ?: "?");
+		nb_json_str(tc.hello, "version", "?"));
 	if (nb_env_capture(&tc, tier, err) == 0) {
-		const cJSON *si = nb_jget(tier, "sysinfo", NULL);
-		const char *sig = cJSON_GetStringValue(nb_jget(si, "hypervisor", "signature"));
+		const cJSON *si = nb_res_tier_sysinfo(tier);
+		const char *sig = nb_json_str(si, "hypervisor.signature", NULL);
 		/* The nature capture wrote, with a lab guest's accelerator. */
-		snprintf(nature, sizeof(nature), "%s",
-			 cJSON_GetStringValue(nb_jget(tier, "nature", NULL)) ?: "?");
+		snprintf(nature, sizeof(nature), "%s", nb_res_tier_nature(tier) ?: "?");
 		fprintf(out, "  nature:     %s\n", nature);
-		fprintf(out, "  kernel:     %s\n", cJSON_GetStringValue(nb_jget(si, "kernel", "release")) ?: "?");
-		fprintf(out, "  cpu:        %s, %d vCPUs\n", cJSON_GetStringValue(nb_jget(si, "cpu", "model")) ?: "?",
-			cJSON_IsNumber(nb_jget(si, "vcpus", NULL)) ? nb_jget(si, "vcpus", NULL)->valueint : 0);
-		const cJSON *pl = nb_jget(si, "platform", NULL);
+		fprintf(out, "  kernel:     %s\n", nb_json_str(si, "kernel.release", "?"));
+		fprintf(out, "  cpu:        %s, %d vCPUs\n", nb_json_str(si, "cpu.model", "?"),
+			cJSON_IsNumber(nb_json_path(si, "vcpus")) ? nb_json_path(si, "vcpus")->valueint : 0);
+		const cJSON *pl = nb_json_path(si, "platform");
 		fprintf(out, "  platform:   clocksource %s, governor %s, boost %s, idle %s, THP %s\n",
-			cJSON_GetStringValue(nb_jget(pl, "clocksource", NULL)) ?: "?",
-			*(cJSON_GetStringValue(nb_jget(pl, "cpufreq_governor", NULL)) ?: "") ?
-				cJSON_GetStringValue(nb_jget(pl, "cpufreq_governor", NULL)) : "none (no cpufreq)",
-			cJSON_GetStringValue(nb_jget(pl, "boost", NULL)) ?: "?",
-			cJSON_GetStringValue(nb_jget(pl, "cpuidle_driver", NULL)) ?: "?",
-			cJSON_GetStringValue(nb_jget(pl, "thp_enabled", NULL)) ?: "?");
-		const cJSON *kvm = nb_jget(si, "devices", "kvm"), *vv = nb_jget(si, "devices", "vhost_vsock");
+			nb_json_str(pl, "clocksource", "?"),
+			*(nb_json_str(pl, "cpufreq_governor", "")) ?
+				nb_json_str(pl, "cpufreq_governor", NULL) : "none (no cpufreq)",
+			nb_json_str(pl, "boost", "?"),
+			nb_json_str(pl, "cpuidle_driver", "?"),
+			nb_json_str(pl, "thp_enabled", "?"));
+		const cJSON *kvm = nb_json_path(si, "devices.kvm"), *vv = nb_json_path(si, "devices.vhost_vsock");
 		fprintf(out, "  can nest:   /dev/kvm %s, /dev/vhost-vsock %s\n",
 			cJSON_IsTrue(kvm) ? "present" : "absent (load kvm_intel or kvm_amd; nested=1 on its parent)",
 			cJSON_IsTrue(vv) ? "present" : "absent (modprobe vhost_vsock to give children vsock)");

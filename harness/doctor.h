@@ -13,8 +13,6 @@ struct nb_campaign_cfg;
 
 /* The campaign file config, or (NULL) one tier: this machine through a local agent. */
 int nb_config_load_or_local(const char *config, struct nb_campaign_cfg *cfg, char *err);
-/* o.a, or o.a.b when b is not NULL (NULL when absent). */
-const cJSON *nb_jget(const cJSON *o, const char *a, const char *b);
 
 /* The hypervisor setting that would expose a PMU to a guest of hv (the name
  * nb_env_hypervisor_name gives: "KVM", "Hyper-V", "VMware", ...; NULL = none known). */

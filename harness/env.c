@@ -1,5 +1,7 @@
 /* env.c - environment capture per tier. */
 #include "env.h"
+#include "../common/json.h"
+#include "../resultlib/result.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -23,21 +25,11 @@ const char *nb_env_hypervisor_name(const char *sig)
 	return NULL;
 }
 
-static const cJSON *get(const cJSON *o, const char *path)
-{
-	char buf[128], *save = NULL;
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *k = strtok_r(buf, ".", &save); k && o; k = strtok_r(NULL, ".", &save))
-		o = cJSON_GetObjectItemCaseSensitive(o, k);
-	return o;
-}
-
 void nb_env_nature(const cJSON *si, char *buf, size_t len)
 {
-	const cJSON *bit = get(si, "hypervisor.bit");
-	const char *sig = cJSON_GetStringValue(get(si, "hypervisor.signature"));
-	const char *accel = cJSON_GetStringValue(get(si, "accelerator"));
+	const cJSON *bit = nb_json_path(si, "hypervisor.bit");
+	const char *sig = nb_json_str(si, "hypervisor.signature", NULL);
+	const char *accel = nb_json_str(si, "accelerator", NULL);
 	const char *name = nb_env_hypervisor_name(sig);
 
 	if (!cJSON_IsBool(bit))
@@ -64,13 +56,12 @@ static void lab_accelerator(const cJSON *lab, const cJSON *si, cJSON *tier, char
 	const char *accel, *why;
 	size_t used = strlen(nature);
 
-	cJSON_DeleteItemFromObjectCaseSensitive(tier, "lab");
+	nb_res_tier_set_lab(tier, lab);
 	if (!lab)
 		return;
-	cJSON_AddItemToObject(tier, "lab", cJSON_Duplicate(lab, 1));
-	accel = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(lab, "accelerator"));
-	why = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(lab, "accelerator_reason"));
-	if (!accel || get(si, "accelerator"))
+	accel = nb_json_str(lab, "accelerator", NULL);
+	why = nb_json_str(lab, "accelerator_reason", NULL);
+	if (!accel || nb_json_path(si, "accelerator"))
 		return;
 	if (strcmp(accel, "tcg") == 0)
 		snprintf(nature + used, len - used, ", accelerator TCG (QEMU emulation, not hardware-assisted)");
@@ -82,41 +73,28 @@ static void lab_accelerator(const cJSON *lab, const cJSON *si, cJSON *tier, char
 int nb_env_capture(struct nb_tier_conn *tc, cJSON *tier, char *err)
 {
 	cJSON *si = NULL;
-	char herr[256], nature[512];
+	char herr[256], nature[512], w[256] = "";
 
-	if (tc->hello) {
-		cJSON *h = cJSON_Duplicate(tc->hello, 1);
-		cJSON_DeleteItemFromObjectCaseSensitive(h, "id");
-		cJSON_DeleteItemFromObjectCaseSensitive(h, "ok");
-		cJSON_DeleteItemFromObjectCaseSensitive(tier, "agent");
-		cJSON_AddItemToObject(tier, "agent", h);
-	}
+	if (tc->hello)
+		nb_res_tier_set_agent(tier, cJSON_Duplicate(tc->hello, 1));
 	if (nb_client_sysinfo(&tc->client, &si, herr)) {
 		snprintf(err, ERR_LEN, "sysinfo failed: %s", herr);
 		cJSON_Delete(si);
-		cJSON_DeleteItemFromObjectCaseSensitive(tier, "nature");
-		cJSON_AddStringToObject(tier, "nature", "unknown (sysinfo failed)");
-		cJSON_DeleteItemFromObjectCaseSensitive(tier, "sysinfo");   /* not a stale one */
+		nb_res_tier_set_nature(tier, "unknown (sysinfo failed)");
+		nb_res_tier_set_sysinfo(tier, NULL);   /* not a stale one */
 		return -1;
 	}
-	cJSON_DeleteItemFromObjectCaseSensitive(si, "id");
-	cJSON_DeleteItemFromObjectCaseSensitive(si, "ok");
 	nb_env_nature(si, nature, sizeof(nature));
 	lab_accelerator(tc->lab, si, tier, nature, sizeof(nature));
-	cJSON_DeleteItemFromObjectCaseSensitive(tier, "nature");
-	cJSON_AddStringToObject(tier, "nature", nature);
+	nb_res_tier_set_nature(tier, nature);
 
 	/* A label that contradicts what the tier reports is worth a loud note. */
-	const char *label = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(tier, "hypervisor_label"));
-	const char *detected = nb_env_hypervisor_name(cJSON_GetStringValue(get(si, "hypervisor.signature")));
-	cJSON_DeleteItemFromObjectCaseSensitive(tier, "warning");
+	const char *label = nb_res_tier_label(tier);
+	const char *detected = nb_env_hypervisor_name(nb_json_str(si, "hypervisor.signature", NULL));
 	if (label && label[0] && detected && strcasecmp(label, detected) != 0 &&
-	    !(strcasecmp(label, "hyperv") == 0 && strcmp(detected, "Hyper-V") == 0)) {
-		char w[256];
+	    !(strcasecmp(label, "hyperv") == 0 && strcmp(detected, "Hyper-V") == 0))
 		snprintf(w, sizeof(w), "the campaign labels this tier \"%s\" but it reports %s", label, detected);
-		cJSON_AddStringToObject(tier, "warning", w);
-	}
-	cJSON_DeleteItemFromObjectCaseSensitive(tier, "sysinfo");
-	cJSON_AddItemToObject(tier, "sysinfo", si);
+	nb_res_tier_set_warning(tier, w[0] ? w : NULL);
+	nb_res_tier_set_sysinfo(tier, si);
 	return 0;
 }

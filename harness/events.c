@@ -4,76 +4,71 @@
 #include "doctor.h"     /* nb_pmu_fix */
 #include "env.h"
 #include "tier.h"
+#include "../common/json.h"
 
 #include <stdio.h>
 #include <string.h>
-
-static const char *str(const cJSON *o, const char *a, const char *b)
-{
-	const char *s = cJSON_GetStringValue(nb_jget(o, a, b));
-	return s ? s : "";
-}
 
 static void print_events(const cJSON *probe, const char *group, FILE *out)
 {
 	const cJSON *e;
 
-	cJSON_ArrayForEach(e, nb_jget(probe, "events", NULL)) {
-		if (strcmp(str(e, "group", NULL), group) != 0)
+	cJSON_ArrayForEach(e, nb_json_path(probe, "events")) {
+		if (strcmp(nb_json_str(e, "group", ""), group) != 0)
 			continue;
-		int ok = cJSON_IsTrue(nb_jget(e, "supported", NULL));
-		const char *why = str(e, "reason", NULL);
-		fprintf(out, "  %-40s %-4s %s\n", str(e, "name", NULL), ok ? "yes" : "no", why);
+		int ok = cJSON_IsTrue(nb_json_path(e, "supported"));
+		const char *why = nb_json_str(e, "reason", "");
+		fprintf(out, "  %-40s %-4s %s\n", nb_json_str(e, "name", ""), ok ? "yes" : "no", why);
 	}
 }
 
 /* The exit-counting verdict and what to do about it. */
 static void print_exits(const cJSON *x, FILE *out)
 {
-	const cJSON *tp = nb_jget(x, "tracepoints", NULL), *p;
-	int nvmm = cJSON_GetArraySize(nb_jget(x, "vmm_processes", NULL));
+	const cJSON *tp = nb_json_path(x, "tracepoints"), *p;
+	int nvmm = cJSON_GetArraySize(nb_json_path(x, "vmm_processes"));
 
-	if (cJSON_IsTrue(nb_jget(x, "supported", NULL))) {
+	if (cJSON_IsTrue(nb_json_path(x, "supported"))) {
 		fprintf(out, "  exits:      this tier can count its children's VM exits: tracefs %s",
-			str(x, "tracefs", NULL));
-		if (cJSON_IsNumber(nb_jget(tp, "kvm_exit", NULL)))
-			fprintf(out, ", kvm:kvm_exit (id %d)", nb_jget(tp, "kvm_exit", NULL)->valueint);
-		if (cJSON_IsNumber(nb_jget(tp, "kvm_nested_vmexit", NULL)))
-			fprintf(out, ", kvm:kvm_nested_vmexit (id %d)", nb_jget(tp, "kvm_nested_vmexit", NULL)->valueint);
-		fprintf(out, ", KVM module %s, agent %s\n", str(x, "kvm_module", NULL)[0] ? str(x, "kvm_module", NULL) : "?",
-			cJSON_IsTrue(nb_jget(x, "root", NULL)) ? "root" : "not root");
-		if (cJSON_IsTrue(nb_jget(x, "tracefs_mounted_by_agent", NULL)))
+			nb_json_str(x, "tracefs", ""));
+		if (cJSON_IsNumber(nb_json_path(tp, "kvm_exit")))
+			fprintf(out, ", kvm:kvm_exit (id %d)", nb_json_path(tp, "kvm_exit")->valueint);
+		if (cJSON_IsNumber(nb_json_path(tp, "kvm_nested_vmexit")))
+			fprintf(out, ", kvm:kvm_nested_vmexit (id %d)", nb_json_path(tp, "kvm_nested_vmexit")->valueint);
+		fprintf(out, ", KVM module %s, agent %s\n", nb_json_str(x, "kvm_module", "")[0] ? nb_json_str(x, "kvm_module", "") : "?",
+			cJSON_IsTrue(nb_json_path(x, "root")) ? "root" : "not root");
+		if (cJSON_IsTrue(nb_json_path(x, "tracefs_mounted_by_agent")))
 			fprintf(out, "              (the agent mounted tracefs for this)\n");
 	} else {
 		fprintf(out, "  exits:      this tier cannot count its children's VM exits: %s\n",
-			str(x, "reason", NULL));
+			nb_json_str(x, "reason", ""));
 	}
-	if (str(x, "note", NULL)[0])
-		fprintf(out, "              note: %s\n", str(x, "note", NULL));
+	if (nb_json_str(x, "note", "")[0])
+		fprintf(out, "              note: %s\n", nb_json_str(x, "note", ""));
 	fprintf(out, "              VMM processes here now:");
-	cJSON_ArrayForEach(p, nb_jget(x, "vmm_processes", NULL))
-		fprintf(out, " %s (pid %d, %d vCPUs)", str(p, "comm", NULL),
-			cJSON_IsNumber(nb_jget(p, "pid", NULL)) ? nb_jget(p, "pid", NULL)->valueint : 0,
-			cJSON_IsNumber(nb_jget(p, "vcpus", NULL)) ? nb_jget(p, "vcpus", NULL)->valueint : 0);
+	cJSON_ArrayForEach(p, nb_json_path(x, "vmm_processes"))
+		fprintf(out, " %s (pid %d, %d vCPUs)", nb_json_str(p, "comm", ""),
+			cJSON_IsNumber(nb_json_path(p, "pid")) ? nb_json_path(p, "pid")->valueint : 0,
+			cJSON_IsNumber(nb_json_path(p, "vcpus")) ? nb_json_path(p, "vcpus")->valueint : 0);
 	fprintf(out, "%s\n", nvmm ? "" : " none (no process here holds a KVM VM)");
 }
 
 static void print_text(const char *nature, const cJSON *si, const cJSON *probe, FILE *out)
 {
-	const cJSON *bit = nb_jget(si, "hypervisor", "bit");
-	const char *hv = nb_env_hypervisor_name(str(si, "hypervisor", "signature"));
-	int hw = cJSON_IsTrue(nb_jget(probe, "hardware_pmu", NULL));
+	const cJSON *bit = nb_json_path(si, "hypervisor.bit");
+	const char *hv = nb_env_hypervisor_name(nb_json_str(si, "hypervisor.signature", ""));
+	int hw = cJSON_IsTrue(nb_json_path(probe, "hardware_pmu"));
 
 	fprintf(out, "  nature:     %s\n", nature);
 	fprintf(out, "  perf:       perf_event_paranoid %d, agent %s, libpfm4 core PMU %s, hardware "
-		"counters %s\n", cJSON_IsNumber(nb_jget(probe, "perf_event_paranoid", NULL))
-				 ? nb_jget(probe, "perf_event_paranoid", NULL)->valueint : -99,
-		cJSON_IsTrue(nb_jget(probe, "root", NULL)) ? "root" : "not root",
-		str(probe, "pmu", NULL)[0] ? str(probe, "pmu", NULL) : "none detected",
+		"counters %s\n", cJSON_IsNumber(nb_json_path(probe, "perf_event_paranoid"))
+				 ? nb_json_path(probe, "perf_event_paranoid")->valueint : -99,
+		cJSON_IsTrue(nb_json_path(probe, "root")) ? "root" : "not root",
+		nb_json_str(probe, "pmu", "")[0] ? nb_json_str(probe, "pmu", "") : "none detected",
 		hw ? "work" : "do not open");
 	fprintf(out, "  %-40s %-4s %s\n", "generic event", "open", "why not");
 	print_events(probe, "generic", out);
-	if (str(probe, "pmu", NULL)[0]) {
+	if (nb_json_str(probe, "pmu", "")[0]) {
 		fprintf(out, "  %-40s\n", "page-walk and TLB-miss events (libpfm4):");
 		print_events(probe, "page-walk", out);
 	}
@@ -86,7 +81,7 @@ static void print_text(const char *nature, const cJSON *si, const cJSON *probe, 
 		else
 			fprintf(out, "  fix:        no PMU exposed to this guest; %s\n", nb_pmu_fix(hv));
 	}
-	print_exits(nb_jget(probe, "exits", NULL), out);
+	print_exits(nb_json_path(probe, "exits"), out);
 }
 
 static int probe_tier(const struct nb_campaign_cfg *cfg, int t, const struct nb_tier_env *env,
@@ -118,7 +113,7 @@ static int probe_tier(const struct nb_campaign_cfg *cfg, int t, const struct nb_
 	if (nb_client_call(&tc.client, req, &probe, err)) {
 		if (strcmp(tc.client.code, "unknown_op") == 0)
 			snprintf(err, sizeof(err), "the agent (version %s) has no events-probe: install this "
-				 "nestbench-agent in the tier", str(tc.hello, "version", NULL));
+				 "nestbench-agent in the tier", nb_json_str(tc.hello, "version", ""));
 		rc = 2;
 	}
 	if (json) {

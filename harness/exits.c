@@ -1,6 +1,8 @@
 /* exits.c - see exits.h. */
 #include "exits.h"
-#include "campaign.h"   /* nb_mkdirs */
+#include "../common/files.h"
+#include "../common/json.h"
+#include "../resultlib/result.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,33 +10,20 @@
 
 #define ERR_LEN 512
 
-static void set_item(cJSON *o, const char *key, cJSON *v)
-{
-	cJSON_DeleteItemFromObjectCaseSensitive(o, key);
-	cJSON_AddItemToObject(o, key, v);
-}
-
 /* tiers[].exits: who counts, how it was reached, and whether it works. */
 static void record_tier(struct nb_exitcount *x)
 {
-	cJSON *e = cJSON_CreateObject();
+	struct nb_res_tier_exits e = { x->by, x->target, x->reasons,
+				       x->connected ? x->conn.reached : NULL, x->unsupported };
 
-	cJSON_AddStringToObject(e, "counted_by", x->by);
-	cJSON_AddStringToObject(e, "target", x->target);
-	cJSON_AddBoolToObject(e, "reasons", x->reasons);
-	if (x->connected)
-		cJSON_AddStringToObject(e, "reached", x->conn.reached);
-	cJSON_AddStringToObject(e, "status", x->unsupported[0] ? "unsupported" : "counting");
-	if (x->unsupported[0])
-		cJSON_AddStringToObject(e, "reason", x->unsupported);
-	set_item(x->tier, "exits", e);
+	nb_res_tier_set_exits(x->tier, &e);
 }
 
 static int has_op(const cJSON *hello, const char *op)
 {
 	const cJSON *it;
 
-	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(hello, "ops"))
+	cJSON_ArrayForEach(it, nb_json_path(hello, "ops"))
 		if (cJSON_IsString(it) && strcmp(it->valuestring, op) == 0)
 			return 1;
 	return 0;
@@ -84,7 +73,7 @@ struct nb_exitcount *nb_exitcount_open(struct nb_exitcount *x, const struct nb_c
 	} else if (!has_op(x->conn.hello, "exits-start")) {
 		snprintf(x->unsupported, sizeof(x->unsupported), "tier %s's agent (version %s) cannot count "
 			 "exits (no exits-start op): install this nestbench-agent there", x->by,
-			 cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x->conn.hello, "version")) ?: "?");
+			 nb_json_str(x->conn.hello, "version", "?"));
 		nb_tier_close(&x->conn);
 	} else {
 		x->connected = 1;
@@ -160,10 +149,10 @@ double nb_exitcount_visit_ops(const cJSON *run_reply, int *reps)
 	double ops = 0;
 
 	*reps = 0;
-	cJSON_ArrayForEach(rec, cJSON_GetObjectItemCaseSensitive(run_reply, "records")) {
-		const char *type = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "type"));
-		const cJSON *o = cJSON_GetObjectItemCaseSensitive(rec, "ops");
-		if (type && strcmp(type, "rep") == 0 && cJSON_IsNumber(o)) {
+	cJSON_ArrayForEach(rec, nb_json_path(run_reply, "records")) {
+		const char *type = nb_json_str(rec, NB_REC_TYPE_KEY, NULL);
+		const cJSON *o = nb_json_path(rec, "ops");
+		if (type && strcmp(type, NB_RECTYPE_REP) == 0 && cJSON_IsNumber(o)) {
 			ops += o->valuedouble;
 			(*reps)++;
 		}
@@ -190,7 +179,7 @@ cJSON *nb_exitcount_sample(const cJSON *stop, double visit_ops, int visit_reps, 
 					      "elapsed_ms", "total_unsupported", "by_reason", "lost",
 					      "reasons_complete", "nested", "by_handler", NULL };
 	cJSON *e = cJSON_CreateObject();
-	const cJSON *total = cJSON_GetObjectItemCaseSensitive(stop, "total");
+	const cJSON *total = nb_json_path(stop, "total");
 
 	cJSON_AddStringToObject(e, "counted_by", by);
 	cJSON_AddStringToObject(e, "scope", "visit");
@@ -206,13 +195,13 @@ cJSON *nb_exitcount_sample(const cJSON *stop, double visit_ops, int visit_reps, 
 	else
 		cJSON_AddNullToObject(e, "per_op");   /* unknown, never 0 */
 	for (int i = 0; copied[i]; i++) {
-		const cJSON *v = cJSON_GetObjectItemCaseSensitive(stop, copied[i]);
+		const cJSON *v = nb_json_path(stop, copied[i]);
 		if (v)
 			cJSON_AddItemToObject(e, copied[i], cJSON_Duplicate(v, 1));
 	}
 	if (visit_ops > 0) {
-		const cJSON *br = cJSON_GetObjectItemCaseSensitive(stop, "by_reason");
-		const cJSON *bh = cJSON_GetObjectItemCaseSensitive(stop, "by_handler");
+		const cJSON *br = nb_json_path(stop, "by_reason");
+		const cJSON *bh = nb_json_path(stop, "by_handler");
 		if (cJSON_IsObject(br))
 			cJSON_AddItemToObject(e, "by_reason_per_op", per_op_map(br, visit_ops));
 		if (cJSON_IsObject(bh))
@@ -224,9 +213,8 @@ cJSON *nb_exitcount_sample(const cJSON *stop, double visit_ops, int visit_reps, 
 void nb_exitcount_annotate(struct nb_exitcount *x, const cJSON *run_reply, cJSON *case_obj,
 			   int first, int first_visit)
 {
-	cJSON *samples = cJSON_GetObjectItemCaseSensitive(case_obj, "samples"), *s;
 	cJSON *e = NULL;
-	int i = 0, reps;
+	int reps;
 
 	if (!x)
 		return;
@@ -236,14 +224,7 @@ void nb_exitcount_annotate(struct nb_exitcount *x, const cJSON *run_reply, cJSON
 		cJSON_Delete(x->stop);
 		x->stop = NULL;
 	}
-	cJSON_ArrayForEach(s, samples) {
-		if (i++ < first)
-			continue;
-		if (e)
-			set_item(s, "exits", cJSON_Duplicate(e, 1));
-		else if (x->unsupported[0])
-			set_item(s, "exits_unsupported", cJSON_CreateString(x->unsupported));
-	}
+	nb_res_case_set_exits(case_obj, first, e, x->unsupported);
 	cJSON_Delete(e);
 }
 

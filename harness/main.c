@@ -6,7 +6,8 @@
 #include "doctor.h"
 #include "events.h"
 #include "lab.h"
-#include "proc.h"
+#include "../common/files.h"
+#include "../common/proc.h"
 
 #include <getopt.h>
 #include <limits.h>

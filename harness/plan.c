@@ -1,5 +1,6 @@
 /* plan.c - visit order and stopping rules. */
 #include "plan.h"
+#include "../resultlib/schema.h"
 
 int nb_plan_round(struct nb_rng *rng, const struct nb_plan_state *st, int n, int interleave, int *order)
 {
@@ -43,12 +44,12 @@ const char *nb_plan_stop(const struct nb_campaign_cfg *cfg, int reps, const doub
 	char err[NB_STATS_ERR];
 
 	if (p->mode == NB_PRECISION_FIXED)
-		return n >= reps ? "reps" : NULL;
+		return n >= reps ? NB_STOP_REPS : NULL;
 	if (n >= p->min_reps && nb_stats_ci_converged(x, (size_t)n, 0.95, p->target, NULL, err) == 1)
-		return "target";
+		return NB_STOP_TARGET;
 	if (n >= p->max_reps)
-		return "max_reps";
+		return NB_STOP_MAX_REPS;
 	if (spent_s >= p->budget_s)
-		return "budget";
+		return NB_STOP_BUDGET;
 	return NULL;
 }

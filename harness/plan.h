@@ -8,7 +8,7 @@
 #define NB_PLAN_H
 
 #include "config.h"
-#include "../analysis/stats.h"
+#include "../stats/stats.h"
 
 #include <stddef.h>
 
@@ -17,7 +17,7 @@ struct nb_plan_state {
 	int visits;
 	double spent_s;        /* wall time of this case's visits */
 	int done;
-	char stopped_by[16];   /* "reps", "target", "max_reps", "budget", "skipped", "failed" */
+	char stopped_by[16];   /* NB_STOP_* (resultlib/schema.h) */
 };
 
 /* Fill order[] with the indices of the cases not done, shuffled (Fisher-Yates with rng)
@@ -29,8 +29,9 @@ int nb_plan_round(struct nb_rng *rng, const struct nb_plan_state *st, int n, int
  * then stops early through nb_plan_stop after every visit). */
 int nb_plan_visit_reps(const struct nb_campaign_cfg *cfg, int reps, const struct nb_plan_state *st);
 
-/* Whether a case is done after a visit: NULL (go on) or the reason.  x holds its
- * samples; adaptive mode stops at the target CI half-width, max_reps or the budget. */
+/* Whether a case is done after a visit: NULL (go on) or the reason (NB_STOP_REPS,
+ * _TARGET, _MAX_REPS, _BUDGET).  x holds its samples; adaptive mode stops at the target
+ * CI half-width, max_reps or the budget. */
 const char *nb_plan_stop(const struct nb_campaign_cfg *cfg, int reps, const double *x, int n,
 			 double spent_s);
 

@@ -1,16 +1,8 @@
 /* progress.c - the terminal progress line. */
 #include "progress.h"
+#include "../common/clock.h"
 
 #include <string.h>
-#include <time.h>
-
-static double mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 void nb_progress_hms(double s, char *buf, size_t len)
 {
@@ -33,13 +25,13 @@ void nb_progress_tier(struct nb_progress *p, const char *tier, long visits_left)
 {
 	snprintf(p->tier, sizeof(p->tier), "%s", tier);
 	p->total = visits_left;
-	p->t0 = mono();
+	p->t0 = nb_mono_s();
 }
 
 void nb_progress_visit(struct nb_progress *p, const char *what, int round, long visits_left)
 {
 	char el[16], eta[16] = "?";
-	double elapsed = mono() - p->t0;
+	double elapsed = nb_mono_s() - p->t0;
 	long done = p->total - visits_left;
 
 	if (!p->enabled)

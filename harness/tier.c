@@ -1,7 +1,7 @@
 /* tier.c - connecting to a tier, through as many relays as its "via" chain has. */
 #include "tier.h"
 #include "lab.h"
-#include "proc.h"
+#include "../common/proc.h"
 
 #include <errno.h>
 #include <signal.h>

@@ -1,16 +1,15 @@
-# analysis.mk - analysis/: the statistics, the report model (result files, tables,
-# comparisons and their formats), the report commands (table, plot, compare; linked
-# into nestbench by harness.mk), their unit tests and a benchmark.
+# analysis.mk - analysis/: the report model (result files read through resultlib/,
+# tables, comparisons and their formats), the report commands (table, plot, compare;
+# linked into nestbench by harness.mk), their unit tests (stats/'s too:
+# tests/analysis/test_stats.c) and a benchmark.  Analysis includes nothing of the harness.
 #   make bench-report      table and compare over 20 files x 30 workloads x 50 samples
-ANALYSIS_MODEL_SRC := analysis/stats.c analysis/resultset.c analysis/table.c \
+ANALYSIS_MODEL_SRC := analysis/resultset.c analysis/table.c \
                       analysis/table_format.c analysis/table_json.c analysis/compare.c \
                       analysis/compare_format.c analysis/report_text.c analysis/derived.c \
                       analysis/table_counters.c
-# The commands also use the harness's helpers (result loading, mkdir, running gnuplot).
 ANALYSIS_LIB_SRC  := $(ANALYSIS_MODEL_SRC) analysis/plot.c analysis/report_cli.c
 ANALYSIS_LIB_OBJ  := $(ANALYSIS_LIB_SRC:%.c=$(BUILD)/obj/%.o)
-ANALYSIS_MODEL_OBJ := $(ANALYSIS_MODEL_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/harness/result.o \
-                      $(BUILD)/obj/harness/files.o
+ANALYSIS_MODEL_OBJ := $(ANALYSIS_MODEL_SRC:%.c=$(BUILD)/obj/%.o) $(LIB_OBJ)
 ANALYSIS_TEST_SRC := $(wildcard tests/analysis/*.c)
 ANALYSIS_TEST_OBJ := $(ANALYSIS_TEST_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/tests/unit/main.o
 

@@ -4,6 +4,15 @@
 # for `make validate`), lab (guest images and the local QEMU lab), fuzz.
 set -eu
 
+# libFuzzer and the sanitizer runtimes of the clang that `clang` is (or will be):
+# libclang-rt-N-dev for clang N (14 on Debian 12).
+clang_rt() {
+	v=$(clang --version 2>/dev/null | sed -n 's/.*clang version \([0-9][0-9]*\).*/\1/p' | head -n 1)
+	[ -n "$v" ] || v=$(apt-cache depends clang 2>/dev/null |
+		sed -n 's/.*Depends: clang-\([0-9][0-9]*\)$/\1/p' | head -n 1)
+	echo "libclang-rt-${v:-14}-dev"
+}
+
 pkgs_for() {
 	case "$1" in
 	build)    echo "gcc make libc6-dev pkg-config libcjson-dev libpfm4-dev libhwloc-dev libssl-dev" ;;
@@ -11,7 +20,7 @@ pkgs_for() {
 	validate) echo "jq fio linux-perf likwid rt-tests" ;;
 	lab)      echo "qemu-system-x86 busybox-static cpio e2fsprogs kmod jq" ;;
 	plot)     echo "gnuplot-nox" ;;
-	fuzz)     echo "clang libclang-rt-14-dev" ;;
+	fuzz)     echo "clang $(clang_rt)" ;;
 	*)        echo "deps.sh: unknown group '$1'" >&2; exit 2 ;;
 	esac
 }

@@ -1,10 +1,12 @@
-# harness.mk - `nestbench`, the campaign CLI, and its tests.  It reuses the protocol
-# library (PROTO_OBJ, agent.mk) and the statistics (ANALYSIS_LIB_OBJ, analysis.mk).
+# harness.mk - `nestbench`, the campaign CLI, and its tests.  It links the protocol
+# library (PROTO_OBJ, agent.mk), the libraries below it (LIB_OBJ, Makefile: common/,
+# stats/, resultlib/) and the report commands it dispatches to (ANALYSIS_LIB_OBJ,
+# analysis.mk).
 HARNESS_SRC      := $(filter-out harness/main.c,$(wildcard harness/*.c))
 HARNESS_OBJ      := $(HARNESS_SRC:%.c=$(BUILD)/obj/%.o)
 HARNESS_TEST_SRC := $(wildcard tests/harness/*.c)
 HARNESS_TEST_OBJ := $(HARNESS_TEST_SRC:%.c=$(BUILD)/obj/%.o)
-HARNESS_DEPS     := $(HARNESS_OBJ) $(PROTO_OBJ) $(ANALYSIS_LIB_OBJ) $(BUILD)/obj/common/units.o
+HARNESS_DEPS     := $(HARNESS_OBJ) $(PROTO_OBJ) $(ANALYSIS_LIB_OBJ) $(LIB_OBJ)
 
 $(HARNESS_OBJ) $(HARNESS_TEST_OBJ) $(BUILD)/obj/harness/main.o: CFLAGS += $(AGENT_CFLAGS)
 

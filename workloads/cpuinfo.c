@@ -2,6 +2,8 @@
 #include "cpuinfo.h"
 #include "memutil.h"
 #include "record.h"
+#include "../common/files.h"
+#include "../common/records.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,7 +137,7 @@ int nb_info_print(int json)
 	selected_choice(thp_line, thp, sizeof(thp));
 
 	nb_rec_begin(&r, stdout, json);
-	nb_rec_str(&r, "type", "info");
+	nb_rec_str(&r, NB_REC_TYPE_KEY, NB_RECTYPE_INFO);
 	nb_rec_str(&r, "cpu_vendor", ci.vendor);
 	nb_rec_str(&r, "cpu_model", ci.brand);
 	nb_rec_u64(&r, "cpu_family", ci.family);

@@ -34,7 +34,9 @@ void nb_cpuinfo_read(struct nb_cpuinfo *ci);
 /* TSC ticks per second measured against CLOCK_MONOTONIC_RAW over `ms` milliseconds. */
 double nb_tsc_measure_hz(unsigned ms);
 
-uint64_t nb_now_ns(void);   /* CLOCK_MONOTONIC_RAW in ns */
+/* CLOCK_MONOTONIC_RAW in ns: the measurement clock, which nothing slews.  Deadlines
+ * and progress outside measurements use common/clock.h (CLOCK_MONOTONIC). */
+uint64_t nb_now_ns(void);
 
 /* Print `nestbench-work info`: human-readable, or one JSON object. */
 int nb_info_print(int json);

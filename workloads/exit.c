@@ -14,6 +14,7 @@
 #include "workload.h"
 #include "cpuinfo.h"
 #include "memutil.h"
+#include "../common/files.h"
 
 #include <errno.h>
 #include <linux/futex.h>

@@ -3,6 +3,7 @@
 #include "../common/version.h"
 #include "params.h"
 #include "record.h"
+#include "../common/records.h"
 #include "runner.h"
 #include "../common/units.h"
 
@@ -46,14 +47,14 @@ static int cmd_list(int json)
 		printf("%-16s %-6s %-12s %-6s %s\n", "NAME", "FAMILY", "UNIT", "BETTER", "STRESSES");
 	for (size_t i = 0; i < n; i++) {
 		const struct nb_workload *w = t[i];
-		const char *better = w->better == NB_LOWER_IS_BETTER ? "lower" : "higher";
+		const char *better = w->better == NB_LOWER_IS_BETTER ? NB_BETTER_LOWER : NB_BETTER_HIGHER;
 		if (!json) {
 			printf("%-16s %-6s %-12s %-6s %s\n", w->name, w->family, w->unit, better, w->stresses);
 			continue;
 		}
 		struct nb_rec r;
 		nb_rec_begin(&r, stdout, 1);
-		nb_rec_str(&r, "type", "workload");
+		nb_rec_str(&r, NB_REC_TYPE_KEY, NB_RECTYPE_WORKLOAD);
 		nb_rec_str(&r, "name", w->name);
 		nb_rec_str(&r, "family", w->family);
 		nb_rec_str(&r, "unit", w->unit);
@@ -87,7 +88,7 @@ static int cmd_help(const char *name)
 		return NB_EXIT_USAGE;
 	}
 	printf("%s (%s, %s, %s is better)\n  %s\n", w->name, w->family, w->unit,
-	       w->better == NB_LOWER_IS_BETTER ? "lower" : "higher", w->stresses);
+	       w->better == NB_LOWER_IS_BETTER ? NB_BETTER_LOWER : NB_BETTER_HIGHER, w->stresses);
 	for (int k = 0; k < nb_params_count(w); k++) {
 		const struct nb_param_spec *p = &w->params[k];
 		printf("  --param %s=<%s>  %s (default: %s)\n", p->name,

@@ -2,6 +2,7 @@
  * (mem_lat.c for the `mem` family, pf.c for the `pf` family); one copy each now, so a
  * fix in how MemAvailable, smaps or the THP mode is read reaches every workload. */
 #include "memutil.h"
+#include "../common/files.h"
 #include "../common/units.h"
 
 #include <ctype.h>

@@ -1,10 +1,13 @@
 /* memutil.h - memory and system helpers that several workload families share (mem_lat.c,
  * mem_bw.c, pf.c, io.c, cpuinfo.c): memory regions with an honest page size, smaps
- * AnonHugePages, MemAvailable, last-level cache size, THP mode, a one-line file reader
- * and the splitmix64 PRNG.  One implementation each, so that every workload reads the
- * machine the same way (memutil.c). */
+ * AnonHugePages, MemAvailable, last-level cache size, THP mode and the splitmix64 PRNG.
+ * One implementation each, so that every workload reads the machine the same way
+ * (memutil.c).  The one-line file reader, nb_read_line, is common/files.h's. */
 #ifndef NB_MEMUTIL_H
 #define NB_MEMUTIL_H
+
+/* nb_read_line: guest-agent/exits.c and sysinfo.c still find it here. */
+#include "../common/files.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -12,26 +15,6 @@
 #include <string.h>
 
 /* ---- small helpers (inline) ------------------------------------------------------- */
-
-/* First line of a small sysfs/proc file into buf, without its newline: 0, or -1 with
- * buf "" when the file cannot be opened or is empty.
- * Inline rather than in memutil.c: cpuinfo.o is also linked on its own into
- * nestbench-agent (mk/agent.mk), without memutil.o. */
-static inline int nb_read_line(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "re");
-	int ok = f && fgets(buf, (int)len, f);
-
-	if (f)
-		fclose(f);
-	if (!ok) {
-		if (len)
-			buf[0] = '\0';
-		return -1;
-	}
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
 
 /* splitmix64: the PRNG of the pointer-chase layout (mem_lat.c) and of the scratch file's
  * data and offsets (scratch.c, io.c).  Inline: io.c calls it inside measured loops. */

@@ -1,5 +1,6 @@
 /* perfopen.c - see perfopen.h. */
 #include "perfopen.h"
+#include "../common/files.h"
 
 #include <errno.h>
 #include <linux/perf_event.h>
@@ -10,14 +11,12 @@
 
 int nb_perf_paranoid(void)
 {
-	FILE *f = fopen("/proc/sys/kernel/perf_event_paranoid", "re");
-	int v = -99;
+	char buf[32];
+	int v;
 
-	if (f) {
-		if (fscanf(f, "%d", &v) != 1)
-			v = -99;
-		fclose(f);
-	}
+	if (nb_read_line("/proc/sys/kernel/perf_event_paranoid", buf, sizeof(buf)) ||
+	    sscanf(buf, "%d", &v) != 1)
+		return -99;
 	return v;
 }
 

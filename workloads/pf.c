@@ -4,7 +4,7 @@
  * getrusage(RUSAGE_THREAD) ru_minflt around the measured region, so a figure never
  * hides how many faults it really took.
  *
- * Regimes (DESIGN.md, "Measurement traps"): memory freed a few seconds ago may have
+ * Regimes (workloads/README.md, "Measurement traps"): memory freed a few seconds ago may have
  * been handed back to the host by free page reporting (virtio-balloon), so its next
  * first touch also faults on the host.  pf.anon and pf.thp therefore measure one regime,
  * chosen by `regime` and kept for every repetition:
@@ -51,6 +51,7 @@
 #include "workload.h"
 #include "memutil.h"
 #include "scratch.h"
+#include "../common/files.h"
 #include "../common/units.h"
 
 #include <dirent.h>
@@ -120,22 +121,15 @@ static int free_page_reporting(void)
 		return -1;
 	while ((e = readdir(d))) {
 		char p[512], buf[160];
-		FILE *f;
 		if (e->d_name[0] == '.')
 			continue;
 		snprintf(p, sizeof(p), "/sys/bus/virtio/devices/%s/device", e->d_name);
-		if (!(f = fopen(p, "re")))
-			continue;
-		int is_balloon = fgets(buf, sizeof(buf), f) && strtoul(buf, NULL, 0) == 5;
-		fclose(f);
-		if (!is_balloon)
-			continue;
+		if (nb_read_line(p, buf, sizeof(buf)) || strtoul(buf, NULL, 0) != 5)
+			continue;   /* not a balloon (device id 5) */
 		snprintf(p, sizeof(p), "/sys/bus/virtio/devices/%s/features", e->d_name);
-		if (!(f = fopen(p, "re")))
-			continue;
-		if (fgets(buf, sizeof(buf), f) && strlen(buf) > 5)
+		/* One character per feature bit; bit 5 is free page reporting. */
+		if (nb_read_line(p, buf, sizeof(buf)) == 0 && strlen(buf) > 5)
 			found = found == 1 || buf[5] == '1';
-		fclose(f);
 	}
 	closedir(d);
 	return found;

@@ -8,6 +8,7 @@
 #include "meter.h"
 #include "params.h"
 #include "record.h"
+#include "../common/records.h"
 
 #include <errno.h>
 #include <math.h>
@@ -261,14 +262,14 @@ static void print_meta(FILE *out, const struct nb_ctx *c, const struct nb_run_op
 	struct nb_rec r;
 
 	nb_rec_begin(&r, out, 1);
-	nb_rec_str(&r, "type", "meta");
+	nb_rec_str(&r, NB_REC_TYPE_KEY, NB_RECTYPE_META);
 	nb_rec_u64(&r, "format", 1);
 	nb_rec_str(&r, "workload", c->w->name);
 	nb_rec_str(&r, "family", c->w->family);
 	nb_rec_u64(&r, "case", (uint64_t)ci);
 	print_params(&r, c);
 	nb_rec_str(&r, "unit", c->w->unit);
-	nb_rec_str(&r, "better", c->w->better == NB_LOWER_IS_BETTER ? "lower" : "higher");
+	nb_rec_str(&r, "better", c->w->better == NB_LOWER_IS_BETTER ? NB_BETTER_LOWER : NB_BETTER_HIGHER);
 	nb_rec_str(&r, "metric", metric_name(c->w->metric));
 	nb_rec_i64(&r, "cpu", c->cpu);
 	nb_rec_double(&r, "tsc_hz", c->tsc_hz);
@@ -326,7 +327,7 @@ static void print_rep(FILE *out, const struct nb_ctx *c, int ci, unsigned rep, i
 	struct nb_rec r;
 
 	nb_rec_begin(&r, out, 1);
-	nb_rec_str(&r, "type", "rep");
+	nb_rec_str(&r, NB_REC_TYPE_KEY, NB_RECTYPE_REP);
 	nb_rec_str(&r, "workload", c->w->name);
 	nb_rec_u64(&r, "case", (uint64_t)ci);
 	nb_rec_u64(&r, "rep", rep);
@@ -355,7 +356,7 @@ static void print_simple(FILE *out, const char *type, const char *wname, const c
 	struct nb_rec r;
 
 	nb_rec_begin(&r, out, 1);
-	nb_rec_str(&r, "type", type);
+	nb_rec_str(&r, NB_REC_TYPE_KEY, type);
 	nb_rec_str(&r, "workload", wname);
 	nb_rec_str(&r, key, msg);
 	nb_rec_end(&r);
@@ -365,7 +366,7 @@ static void print_simple(FILE *out, const char *type, const char *wname, const c
 static int fail_status(const struct nb_ctx *c, const struct nb_run_opts *o)
 {
 	fprintf(o->err, "nestbench-work: %s: %s\n", c->w->name, c->err);
-	print_simple(o->out, "error", c->w->name, "message", c->err);
+	print_simple(o->out, NB_RECTYPE_ERROR, c->w->name, "message", c->err);
 	return c->err_is_user ? NB_EXIT_USAGE : NB_EXIT_FAIL;
 }
 
@@ -422,7 +423,7 @@ void nb_run_opts_default(struct nb_run_opts *o)
 static int usage_error(const struct nb_run_opts *o, const char *wname, const char *msg)
 {
 	fprintf(o->err, "nestbench-work: %s\n", msg);
-	print_simple(o->out, "error", wname, "message", msg);
+	print_simple(o->out, NB_RECTYPE_ERROR, wname, "message", msg);
 	return NB_EXIT_USAGE;
 }
 
@@ -468,7 +469,7 @@ int nb_cases(const struct nb_workload *w, const struct nb_run_opts *o)
 		if (sweep >= 0)
 			memcpy(texts[sweep], values[k], NB_PARAM_TEXT);
 		nb_rec_begin(&r, o->out, 1);
-		nb_rec_str(&r, "type", "case");
+		nb_rec_str(&r, NB_REC_TYPE_KEY, NB_RECTYPE_CASE);
 		nb_rec_str(&r, "workload", w->name);
 		nb_rec_u64(&r, "case", (uint64_t)k);
 		/* As text, exactly what `run --param` accepts; unset ones are left to setup. */
@@ -523,7 +524,7 @@ int nb_run(const struct nb_workload *w, const struct nb_run_opts *o)
 		const char *reason = w->supported ? w->supported(c, why, sizeof(why)) : NULL;
 		if (reason) {
 			fprintf(o->err, "nestbench-work: %s skipped: %s\n", w->name, reason);
-			print_simple(o->out, "skip", w->name, "reason", reason);
+			print_simple(o->out, NB_RECTYPE_SKIP, w->name, "reason", reason);
 			skipped++;
 			continue;
 		}
@@ -538,7 +539,7 @@ int nb_run(const struct nb_workload *w, const struct nb_run_opts *o)
 	{
 		struct nb_rec r;
 		nb_rec_begin(&r, o->out, 1);
-		nb_rec_str(&r, "type", "end");
+		nb_rec_str(&r, NB_REC_TYPE_KEY, NB_RECTYPE_END);
 		nb_rec_str(&r, "workload", w->name);
 		nb_rec_u64(&r, "cases", (uint64_t)ncases);
 		nb_rec_u64(&r, "skipped", (uint64_t)skipped);

@@ -4,6 +4,7 @@
 #include "../../common/proto.h"
 #include "../../common/sha256.h"
 #include "../../common/transport.h"
+#include "../../common/utf8.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -304,4 +305,138 @@ TEST(sha256_known_answer)
 	CHECK_STR(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 	CHECK(nb_sha256_valid_hex(SHA));
 	CHECK(!nb_sha256_valid_hex("E3B0"));
+}
+
+/* ---- UTF-8 (issue 11, item 7) -------------------------------------------------------- */
+
+static int parse_msg(const char *s, const char **code, char *msg)
+{
+	cJSON *req;
+	int rc = nb_proto_parse_request(s, strlen(s), &req, code, msg, 256);
+
+	cJSON_Delete(req);
+	return rc;
+}
+
+TEST(request_parsing_refuses_what_is_not_utf8)
+{
+	static const struct {
+		const char *s;
+		const char *says;
+	} bad[] = {
+		{ "{\"op\":\"ping\",\"id\":\"\xff\"}",
+		  "not valid UTF-8 (a byte that never occurs in UTF-8 at byte 19)" },
+		{ "{\"op\":\"p\xc3\"}", "truncated sequence at byte 8" },
+		{ "{\"op\":\"\xe0\x80\x80\"}", "overlong encoding at byte 7" },
+		{ "{\"op\":\"\xed\xb0\x80\"}", "surrogate encoded in UTF-8 at byte 7" },
+		{ "\xef\xbb\xbf{\"op\":\"ping\"}", "byte order mark" },
+		{ "{\"op\":\"ping\\u0000\"}", "\\u0000 in a string at byte 11" },
+		{ "{\"op\":\"ping\",\"x\\u0000\":1}", "\\u0000 in a string at byte 15" },
+		{ "{\"op\":\"\\uDBFF\"}", "unpaired UTF-16 surrogate escape \\uDBFF at byte 7" },
+		{ "{\"op\":\"\\ud800\\u0041\"}", "unpaired UTF-16 surrogate escape \\ud800 at byte 7" },
+		{ "{\"op\":\"\\uDC00\\uD800\"}", "unpaired UTF-16 surrogate escape \\uDC00 at byte 7" },
+	};
+	const char *code;
+	char msg[256];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CHECK_MSG(parse_msg(bad[i].s, &code, msg) == -1, "accepted bad[%zu]",
+			  i);
+		CHECK_STR(code, NB_E_BAD_JSON);
+		CHECK_MSG(strstr(msg, bad[i].says), "bad[%zu]: '%s' does not say '%s'", i, msg,
+			  bad[i].says);
+	}
+	/* Not escapes: an escaped backslash before u0000, and a good pair. */
+	CHECK(parse_msg("{\"op\":\"a\\\\u0000\"}", &code, msg) == 0);
+	CHECK(parse_msg("{\"op\":\"\\\\\\\\u0000\"}", &code, msg) == 0);
+	CHECK(parse_msg("{\"op\":\"\\ud83d\\uDE00\"}", &code, msg) == 0);
+	CHECK(parse_msg("{\"op\":\"\\u0041\\u00e9\"}", &code, msg) == 0);
+	CHECK(parse_msg("{\"op\":\"\xe2\x82\xac\"}", &code, msg) == 0);
+}
+
+static void euros30(char *buf)
+{
+	buf[0] = '\0';
+	for (int i = 0; i < 30; i++)
+		strcat(buf, "\xe2\x82\xac");
+}
+
+static int utf8_ok(const char *s)
+{
+	return nb_utf8_valid(s, strlen(s));
+}
+
+TEST(decoder_messages_cut_on_character_boundaries)
+{
+	struct nb_run_spec r;
+	char e[100], err[256], json[512];
+	cJSON *o;
+
+	euros30(e);
+	nb_run_spec_init(&r);
+	CHECK(nb_run_spec_add_event(&r, e, err) == -1);
+	CHECK_MSG(utf8_ok(err), "%s", err);
+	snprintf(json, sizeof(json), "%s=1", e);
+	CHECK(nb_run_spec_add_param(&r, json, err) == -1);
+	CHECK_MSG(utf8_ok(err), "%s", err);
+	snprintf(json, sizeof(json), "{\"sha256\":\"" SHA "\",\"workload\":\"cpu.int\",\"params\":"
+		 "{\"%s\":[]}}", e);
+	o = cJSON_Parse(json);
+	CHECK(o && nb_run_spec_decode(o, &r, err, sizeof(err)) == -1);
+	cJSON_Delete(o);
+	CHECK_MSG(utf8_ok(err), "%s", err);
+	snprintf(json, sizeof(json), "{\"sha256\":\"" SHA "\",\"workload\":\"cpu.int\",\"params\":"
+		 "{\"%s%s%s\":\"v\"}}", e, e, e);
+	o = cJSON_Parse(json);
+	CHECK(o && nb_run_spec_decode(o, &r, err, sizeof(err)) == -1);
+	cJSON_Delete(o);
+	CHECK_MSG(utf8_ok(err), "%s", err);
+}
+
+TEST(error_messages_cut_short_stay_utf8)
+{
+	char e[100], long_msg[2048] = "";
+	cJSON *r;
+
+	euros30(e);
+	strcat(long_msg, "x");   /* 1 + 12 * 90 bytes: the 1024-byte buffer cuts a character */
+	for (int i = 0; i < 12; i++)
+		strcat(long_msg, e);
+	r = nb_proto_error(NULL, NB_E_INTERNAL, "%s", long_msg);
+	CHECK(r != NULL);
+	CHECK(strlen(nb_proto_error_message(r)) > 1000);
+	CHECK_MSG(utf8_ok(nb_proto_error_message(r)), "message cut inside a character");
+	cJSON_Delete(r);
+}
+
+/* What the agent cannot vouch for (a workload's stderr) is repaired on the way out,
+ * and what a peer sends is repaired on the way in: every frame is UTF-8. */
+TEST(send_and_recv_repair_invalid_utf8)
+{
+	int p[2];
+	struct nb_conn w, rd;
+	char err[256], *raw;
+	size_t len;
+	cJSON *o = cJSON_CreateObject(), *got;
+
+	CHECK(pipe(p) == 0);
+	nb_conn_from_fds(&w, -1, p[1], "w");
+	nb_conn_from_fds(&rd, p[0], -1, "r");
+	cJSON_AddStringToObject(o, "stderr", "bad \xff byte, cut \xe2\x82");
+	CHECK(nb_proto_send(&w, o, err) == 0);
+	CHECK(nb_frame_read(&rd, 4096, &raw, &len, err) == NB_FRAME_OK);
+	CHECK_MSG(nb_utf8_valid(raw, len), "sent: %s", raw);
+	CHECK(strstr(raw, "bad ? byte, cut ??") != NULL);
+	free(raw);
+	/* A peer that sends invalid UTF-8 anyway (an older agent). */
+	{
+		static const char bad[] = "{\"ok\":true,\"stderr\":\"\xc0\xaf\"}";
+		CHECK(nb_frame_write(&w, bad, sizeof(bad) - 1, err) == 0);
+	}
+	CHECK(nb_proto_recv(&rd, 4096, &got, err) == NB_FRAME_OK);
+	CHECK_STR(cJSON_GetObjectItem(got, "stderr")->valuestring, "??");
+	cJSON_Delete(got);
+	cJSON_Delete(o);
+	nb_conn_close(&w);
+	nb_conn_close(&rd);
 }

@@ -2,7 +2,7 @@
  * independently here (integer binomial sums, brute-force enumeration, a naive bootstrap)
  * or against R 4.2 (quantile(), sd(), mad(), wilcox.test()), quoted to 17 digits. */
 #include "../unit/check.h"
-#include "../../analysis/stats.h"
+#include "../../stats/stats.h"
 
 #include <stdlib.h>
 

@@ -94,4 +94,26 @@ for f in guest-agent/PROTOCOL.md guest-agent/README.md guest-agent/nestbench-age
 done
 expect_grep "unit runs the agent" "ExecStart=.*nestbench-agent" guest-agent/nestbench-agent.service
 
+# ---- deadlines and limits against stalled clients (issue 11, items 3 and 4) --------
+expect_status help 0 "$AGENT" --help
+for opt in --hello-timeout --frame-timeout --put-timeout --max-unauth --max-exits-fds; do
+	expect_grep "help mentions $opt" "$opt" "$TMP/out"
+done
+expect_status "bad hello-timeout" 2 "$AGENT" --hello-timeout 5s --stdio
+expect_grep "hello-timeout message names the option" "hello-timeout" "$TMP/err"
+expect_status "frame-timeout above a day" 2 "$AGENT" --frame-timeout 86401 --stdio
+expect_grep "frame-timeout message gives the range" "between 0" "$TMP/err"
+expect_status "bad put-timeout" 2 "$AGENT" --put-timeout -1 --stdio
+expect_status "max-unauth 0" 2 "$AGENT" --max-unauth 0 --stdio
+expect_grep "max-unauth message names the option" "max-unauth" "$TMP/err"
+expect_status "bad max-exits-fds" 2 "$AGENT" --max-exits-fds many --stdio
+# stdio: two bytes of a frame, then silence: a timeout reply 1 s later, and the session
+# (so the --stdio agent) ends although the writer still holds the pipe open.
+(printf '\000\000'; sleep 4) | timeout 20 "$AGENT" --stdio --frame-timeout 1 \
+	--state-dir "$TMP/s5" >"$TMP/stdio.out" 2>"$TMP/stdio.err"
+st=$?
+if [ "$st" -eq 0 ]; then ok "stdio frame deadline: exit 0"; else fail "stdio frame deadline: exit 0" "status $st"; fi
+expect_grep "stdio frame deadline answered" '"code":"timeout"' "$TMP/stdio.out"
+expect_grep "stdio frame deadline names the option" "frame-timeout" "$TMP/stdio.out"
+
 finish agent-cli

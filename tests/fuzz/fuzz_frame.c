@@ -3,11 +3,13 @@
  * nb_frame_decode over the buffer, and by nb_frame_read through a pipe, which
  * exercises the buffered reader), each frame parsed as a request, and each request
  * run through its op's decoder (put, run, relay, hello), with replies built and
- * printed as the agent would.  Invariant checked: a decoded run request encodes and
- * decodes to the same fields.  `make fuzz-agent` runs it for FUZZ_TIME seconds. */
+ * printed as the agent would.  Invariants checked: a decoded run request encodes and
+ * decodes to the same fields; every reply is UTF-8.  `make fuzz-agent` runs it for
+ * FUZZ_TIME seconds. */
 #include "../../common/frame.h"
 #include "../../common/proto.h"
 #include "../../common/transport.h"
+#include "../../common/utf8.h"
 
 #include <fcntl.h>
 #include <stdint.h>
@@ -39,9 +41,12 @@ static void check_run_roundtrip(const struct nb_run_spec *a)
 			abort();
 }
 
+/* Replies as the agent would print them: UTF-8, whatever the request held. */
 static void emit(cJSON *reply)
 {
 	char *s = cJSON_PrintUnformatted(reply);
+	if (s && !nb_utf8_valid(s, strlen(s)))
+		abort();
 	cJSON_free(s);
 	cJSON_Delete(reply);
 }

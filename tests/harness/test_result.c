@@ -1,8 +1,9 @@
 /* test_result.c - result files are written atomically and read back with their
  * schema checked; the environment's "nature" never calls a guest bare metal. */
 #include "../unit/check.h"
+#include "../../common/json.h"
 #include "../../harness/env.h"
-#include "../../harness/result.h"
+#include "../../resultlib/result.h"
 
 #include <dirent.h>
 #include <stdlib.h>

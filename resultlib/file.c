@@ -1,14 +1,14 @@
-/* result.c - atomic result files and small helpers over the result document. */
+/* file.c - result files on disk: written atomically, read in every schema version. */
 #include "result.h"
-#include "files.h"
+#include "../common/files.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #define ERR_LEN 512
@@ -68,11 +68,39 @@ int nb_result_write(const cJSON *doc, const char *path, char *err)
 	return 0;
 }
 
+/* The schema and a version this build reads; 0, or -1 with err. */
+static int check_schema(const cJSON *doc, const char *path, char *err)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(doc, "schema");
+
+	if (!cJSON_IsString(v) || strcmp(v->valuestring, NB_RESULT_SCHEMA) != 0) {
+		snprintf(err, ERR_LEN, "%s is not a nestbench result file (no \"schema\": \"%s\")", path,
+			 NB_RESULT_SCHEMA);
+		return -1;
+	}
+	v = cJSON_GetObjectItemCaseSensitive(doc, "schema_version");
+	if (!cJSON_IsNumber(v) || v->valueint < NB_RESULT_VERSION_OLDEST ||
+	    v->valueint > NB_RESULT_VERSION) {
+		int got = cJSON_IsNumber(v) ? v->valueint : -1;
+		if (NB_RESULT_VERSION_OLDEST == NB_RESULT_VERSION)
+			snprintf(err, ERR_LEN, "%s has schema version %d; this nestbench reads version %d",
+				 path, got, NB_RESULT_VERSION);
+		else
+			snprintf(err, ERR_LEN, "%s has schema version %d; this nestbench reads versions "
+				 "%d to %d", path, got, NB_RESULT_VERSION_OLDEST, NB_RESULT_VERSION);
+		return -1;
+	}
+	/* Version 1 is the only version so far.  A later version reads the older ones by
+	 * converting them here, in memory, one step per version: every reader and a resumed
+	 * run then see one shape. */
+	return 0;
+}
+
 cJSON *nb_result_load(const char *path, char *err)
 {
 	int open_failed;
 	char *buf = nb_file_read(path, 0, NULL, &open_failed);
-	cJSON *doc, *v;
+	cJSON *doc;
 
 	if (!buf) {
 		if (open_failed)
@@ -87,50 +115,9 @@ cJSON *nb_result_load(const char *path, char *err)
 		snprintf(err, ERR_LEN, "%s is not JSON (a result file from nestbench run?)", path);
 		return NULL;
 	}
-	v = cJSON_GetObjectItemCaseSensitive(doc, "schema");
-	if (!cJSON_IsString(v) || strcmp(v->valuestring, NB_RESULT_SCHEMA) != 0) {
-		snprintf(err, ERR_LEN, "%s is not a nestbench result file (no \"schema\": \"%s\")", path,
-			 NB_RESULT_SCHEMA);
-		cJSON_Delete(doc);
-		return NULL;
-	}
-	v = cJSON_GetObjectItemCaseSensitive(doc, "schema_version");
-	if (!cJSON_IsNumber(v) || v->valueint != NB_RESULT_VERSION) {
-		snprintf(err, ERR_LEN, "%s has schema version %d; this nestbench reads version %d",
-			 path, cJSON_IsNumber(v) ? v->valueint : -1, NB_RESULT_VERSION);
+	if (check_schema(doc, path, err)) {
 		cJSON_Delete(doc);
 		return NULL;
 	}
 	return doc;
-}
-
-cJSON *nb_json_find(cJSON *parent, const char *arr, const char *key, const char *value, int create)
-{
-	cJSON *a = cJSON_GetObjectItemCaseSensitive(parent, arr), *it;
-
-	if (!a) {
-		if (!create)
-			return NULL;
-		a = cJSON_AddArrayToObject(parent, arr);
-	}
-	cJSON_ArrayForEach(it, a) {
-		cJSON *v = cJSON_GetObjectItemCaseSensitive(it, key);
-		if (cJSON_IsString(v) && strcmp(v->valuestring, value) == 0)
-			return it;
-	}
-	if (!create)
-		return NULL;
-	it = cJSON_CreateObject();
-	cJSON_AddStringToObject(it, key, value);
-	cJSON_AddItemToArray(a, it);
-	return it;
-}
-
-void nb_utc_now(char *buf, size_t len)
-{
-	time_t t = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }

@@ -1,6 +1,6 @@
 /* proc.c - fork/exec with captured output: the harness runs its own helper programs
- * (nestbench-work for the catalog, nestbench-agent for the local tier) by path,
- * never through a shell. */
+ * (nestbench-work for the catalog, nestbench-agent for the local tier), analysis runs
+ * gnuplot; by path, never through a shell. */
 #include "proc.h"
 
 #include <errno.h>

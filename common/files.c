@@ -1,9 +1,12 @@
-/* files.c - reading a whole file into memory. */
+/* files.c - see files.h. */
 #include "files.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 
 /* Read in chunks rather than trusting ftell: /proc files and growing logs. */
 char *nb_file_read(const char *path, size_t max, size_t *len, int *open_failed)
@@ -47,4 +50,36 @@ fail:
 		errno = e;
 		return NULL;
 	}
+}
+
+int nb_read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "re");
+	int ok = f && fgets(buf, (int)len, f);
+
+	if (f)
+		fclose(f);
+	if (!ok) {
+		if (len)
+			buf[0] = '\0';
+		return -1;
+	}
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+int nb_mkdirs(const char *path)
+{
+	char buf[PATH_MAX];
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(buf, 0755) && errno != EEXIST ? -1 : 0;
 }

@@ -1,0 +1,295 @@
+/* write.c - building and updating the result document (result.h): the head, tiers,
+ * cases and the samples folded from the workload's records.  A member that changes is
+ * replaced, so it moves to the end of its object (SCHEMA.md: order is not meaningful). */
+#include "result.h"
+#include "../common/clock.h"
+#include "../common/json.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define UTC_LEN 32
+
+/* ---- the head ----------------------------------------------------------------------- */
+
+cJSON *nb_res_new(const struct nb_res_head *h)
+{
+	cJSON *d = cJSON_CreateObject(), *c, *n;
+	char ts[UTC_LEN];
+
+	cJSON_AddStringToObject(d, "schema", NB_RESULT_SCHEMA);
+	cJSON_AddNumberToObject(d, "schema_version", NB_RESULT_VERSION);
+	c = cJSON_AddObjectToObject(d, "campaign");
+	cJSON_AddStringToObject(c, "name", h->campaign);
+	cJSON_AddStringToObject(c, "description", h->description);
+	cJSON_AddStringToObject(c, "config_path", h->config_path);
+	if (h->config_sha256)
+		cJSON_AddStringToObject(c, "config_sha256", h->config_sha256);
+	cJSON_AddStringToObject(c, "config_text", h->config_text);
+	cJSON_AddNumberToObject(c, "seed", h->seed);
+	n = cJSON_AddObjectToObject(d, "nestbench");
+	cJSON_AddStringToObject(n, "version", h->version);
+	cJSON_AddStringToObject(n, "git_revision", h->git_revision);
+	cJSON_AddStringToObject(n, "work_sha256", h->work_sha256);
+	cJSON_AddNumberToObject(n, "work_size", h->work_size);
+	cJSON_AddStringToObject(n, "work_version", h->work_version);
+	nb_utc_now(ts, sizeof(ts));
+	cJSON_AddStringToObject(d, "started_utc", ts);
+	cJSON_AddNullToObject(d, "finished_utc");
+	cJSON_AddStringToObject(d, "status", nb_run_status_name(NB_RUN_RUNNING));
+	cJSON_AddArrayToObject(d, "tiers");
+	return d;
+}
+
+void nb_res_finish(cJSON *doc, enum nb_run_status s, const struct nb_res_timing *t)
+{
+	char ts[UTC_LEN];
+	cJSON *h = cJSON_CreateObject();
+
+	nb_utc_now(ts, sizeof(ts));
+	nb_json_set_str(doc, "finished_utc", ts);
+	nb_json_set_str(doc, "status", nb_run_status_name(s));
+	/* The harness's own cost: wall time outside the workload processes. */
+	cJSON_AddNumberToObject(h, "wall_s", t->wall_s);
+	cJSON_AddNumberToObject(h, "in_workload_processes_s", t->in_workload_processes_s);
+	cJSON_AddNumberToObject(h, "in_measured_reps_s", t->in_measured_reps_s);
+	cJSON_AddNumberToObject(h, "harness_overhead_fraction",
+				t->wall_s > 0 ? (t->wall_s - t->in_workload_processes_s) / t->wall_s : 0);
+	nb_json_set_item(doc, "last_run_timing", h);
+}
+
+/* ---- tiers -------------------------------------------------------------------------- */
+
+cJSON *nb_res_tier(cJSON *doc, const char *name, int create)
+{
+	return nb_json_find(doc, "tiers", "name", name, create);
+}
+
+void nb_res_tier_begin(cJSON *tier, const struct nb_res_tier_id *id)
+{
+	nb_json_set_num(tier, "level", id->level);
+	nb_json_set_str(tier, "hypervisor_label", id->hypervisor_label);
+	nb_json_set_str(tier, "address", id->address);
+	nb_json_set_str(tier, "via", id->via);
+}
+
+void nb_res_tier_set_status(cJSON *tier, enum nb_tier_status s, const char *error)
+{
+	nb_json_set_str(tier, "status", nb_tier_status_name(s));
+	if (error)
+		nb_json_set_str(tier, "error", error);
+	else if (s == NB_TIER_DONE)
+		cJSON_DeleteItemFromObjectCaseSensitive(tier, "error");
+}
+
+void nb_res_tier_started(cJSON *tier)
+{
+	char ts[UTC_LEN];
+
+	if (cJSON_GetObjectItemCaseSensitive(tier, "started_utc"))
+		return;
+	nb_utc_now(ts, sizeof(ts));
+	cJSON_AddStringToObject(tier, "started_utc", ts);
+}
+
+void nb_res_tier_finished(cJSON *tier)
+{
+	char ts[UTC_LEN];
+
+	nb_utc_now(ts, sizeof(ts));
+	nb_json_set_str(tier, "finished_utc", ts);
+}
+
+void nb_res_tier_set_reached(cJSON *tier, const char *how)
+{
+	nb_json_set_str(tier, "reached", how);
+}
+
+void nb_res_tier_set_work(cJSON *tier, const char *sha256)
+{
+	nb_json_set_str(tier, "work_sha256", sha256);
+}
+
+/* An agent's reply without the protocol's own members. */
+static cJSON *without_protocol(cJSON *reply)
+{
+	cJSON_DeleteItemFromObjectCaseSensitive(reply, "id");
+	cJSON_DeleteItemFromObjectCaseSensitive(reply, "ok");
+	return reply;
+}
+
+void nb_res_tier_set_agent(cJSON *tier, cJSON *hello)
+{
+	nb_json_set_item(tier, "agent", hello ? without_protocol(hello) : NULL);
+}
+
+void nb_res_tier_set_sysinfo(cJSON *tier, cJSON *sysinfo)
+{
+	nb_json_set_item(tier, "sysinfo", sysinfo ? without_protocol(sysinfo) : NULL);
+}
+
+void nb_res_tier_set_nature(cJSON *tier, const char *nature)
+{
+	nb_json_set_str(tier, "nature", nature);
+}
+
+void nb_res_tier_set_warning(cJSON *tier, const char *warning)
+{
+	nb_json_set_item(tier, "warning", warning ? cJSON_CreateString(warning) : NULL);
+}
+
+void nb_res_tier_set_lab(cJSON *tier, const cJSON *lab)
+{
+	nb_json_set_item(tier, "lab", lab ? cJSON_Duplicate(lab, 1) : NULL);
+}
+
+void nb_res_tier_set_exits(cJSON *tier, const struct nb_res_tier_exits *x)
+{
+	cJSON *e = cJSON_CreateObject();
+	int unsupported = x->unsupported && x->unsupported[0];
+
+	cJSON_AddStringToObject(e, "counted_by", x->counted_by);
+	cJSON_AddStringToObject(e, "target", x->target);
+	cJSON_AddBoolToObject(e, "reasons", x->reasons);
+	if (x->reached)
+		cJSON_AddStringToObject(e, "reached", x->reached);
+	cJSON_AddStringToObject(e, "status", unsupported ? "unsupported" : "counting");
+	if (unsupported)
+		cJSON_AddStringToObject(e, "reason", x->unsupported);
+	nb_json_set_item(tier, "exits", e);
+}
+
+/* ---- cases -------------------------------------------------------------------------- */
+
+cJSON *nb_res_case(cJSON *tier, const char *key)
+{
+	return nb_json_find(tier, "cases", "key", key, 0);
+}
+
+cJSON *nb_res_case_add(cJSON *tier, const struct nb_res_case_id *id)
+{
+	cJSON *c = nb_res_case(tier, id->key), *p;
+
+	if (c)
+		return c;
+	c = nb_json_find(tier, "cases", "key", id->key, 1);
+	cJSON_AddStringToObject(c, "workload", id->workload);
+	cJSON_AddStringToObject(c, "family", id->family);
+	cJSON_AddStringToObject(c, "unit", id->unit);
+	cJSON_AddStringToObject(c, "better", id->higher_is_better ? NB_BETTER_HIGHER : NB_BETTER_LOWER);
+	p = cJSON_AddObjectToObject(c, "params");
+	for (int i = 0; i < id->nparams; i++) {
+		const char *eq = strchr(id->params[i], '=');
+		char name[128];
+
+		if (!eq)
+			continue;
+		snprintf(name, sizeof(name), "%.*s", (int)(eq - id->params[i]), id->params[i]);
+		cJSON_AddStringToObject(p, name, eq + 1);
+	}
+	cJSON_AddStringToObject(c, "status", nb_case_status_name(NB_CASE_PENDING));
+	cJSON_AddNullToObject(c, "stopped_by");
+	cJSON_AddArrayToObject(c, "samples");
+	return c;
+}
+
+void nb_res_case_set_status(cJSON *c, enum nb_case_status s)
+{
+	nb_json_set_str(c, "status", nb_case_status_name(s));
+}
+
+void nb_res_case_set_error(cJSON *c, const char *error)
+{
+	nb_json_set_item(c, "error", error ? cJSON_CreateString(error) : NULL);
+}
+
+void nb_res_case_fail(cJSON *c, const char *error)
+{
+	nb_res_case_set_status(c, NB_CASE_FAILED);
+	nb_res_case_set_error(c, error);
+}
+
+void nb_res_case_stop(cJSON *c, const char *stopped_by)
+{
+	nb_json_set_item(c, "stopped_by", cJSON_CreateString(stopped_by));
+	if (strcmp(stopped_by, NB_STOP_SKIPPED) && strcmp(stopped_by, NB_STOP_FAILED))
+		nb_res_case_set_status(c, NB_CASE_DONE);
+}
+
+void nb_res_case_set_spent(cJSON *c, double spent_s)
+{
+	nb_json_set_num(c, "spent_s", spent_s);
+}
+
+/* A measured repetition as a sample: the rep record without what the case already
+ * says (type, workload, case) and the warm-up flag, numbered by visit, round and seq. */
+static cJSON *sample_of(const cJSON *rec, int visit, int round, int seq)
+{
+	cJSON *s = cJSON_Duplicate(rec, 1);
+
+	cJSON_DeleteItemFromObjectCaseSensitive(s, NB_REC_TYPE_KEY);
+	cJSON_DeleteItemFromObjectCaseSensitive(s, "workload");
+	cJSON_DeleteItemFromObjectCaseSensitive(s, "case");
+	cJSON_DeleteItemFromObjectCaseSensitive(s, "warmup");
+	cJSON_AddNumberToObject(s, "visit", visit);
+	cJSON_AddNumberToObject(s, "round", round);
+	cJSON_AddNumberToObject(s, "seq", seq);   /* the tier's visit order */
+	return s;
+}
+
+/* The meta record is kept from the case's first visit, with the op count it chose. */
+static void absorb_meta(cJSON *c, const cJSON *rec)
+{
+	const cJSON *ops = cJSON_GetObjectItemCaseSensitive(rec, "ops_per_rep");
+
+	if (!cJSON_GetObjectItemCaseSensitive(c, "meta"))
+		cJSON_AddItemToObject(c, "meta", cJSON_Duplicate(rec, 1));
+	if (cJSON_IsNumber(ops) && !cJSON_GetObjectItemCaseSensitive(c, "ops_per_rep"))
+		cJSON_AddNumberToObject(c, "ops_per_rep", ops->valuedouble);
+}
+
+double nb_res_case_absorb(cJSON *c, const cJSON *records, int visit, int round, int seq)
+{
+	const cJSON *rec;
+	cJSON *samples = cJSON_GetObjectItemCaseSensitive(c, "samples");
+	double measured_s = 0;
+
+	cJSON_ArrayForEach(rec, records) {
+		const char *type = nb_json_str(rec, NB_REC_TYPE_KEY, NULL);
+
+		if (!type)
+			continue;
+		if (strcmp(type, NB_RECTYPE_META) == 0) {
+			absorb_meta(c, rec);
+		} else if (strcmp(type, NB_RECTYPE_REP) == 0 && !nb_json_true(rec, "warmup")) {
+			measured_s += nb_json_num(rec, "ns", 0) / 1e9;
+			cJSON_AddItemToArray(samples, sample_of(rec, visit, round, seq));
+		} else if (strcmp(type, NB_RECTYPE_SKIP) == 0) {
+			nb_res_case_set_status(c, NB_CASE_SKIPPED);
+			nb_json_set_item(c, "reason", cJSON_Duplicate(nb_json_path(rec, "reason"), 1));
+		} else if (strcmp(type, NB_RECTYPE_ERROR) == 0) {
+			nb_res_case_set_status(c, NB_CASE_FAILED);
+			nb_json_set_item(c, "error", cJSON_Duplicate(nb_json_path(rec, "message"), 1));
+		} else if (strcmp(type, NB_RECTYPE_END) == 0) {
+			const char *notes = nb_json_str(rec, "notes", NULL);
+			if (notes && notes[0])
+				nb_json_set_str(c, "notes", notes);
+		}
+	}
+	return measured_s;
+}
+
+void nb_res_case_set_exits(cJSON *c, int first, const cJSON *exits, const char *unsupported)
+{
+	cJSON *s;
+	int i = 0;
+
+	cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(c, "samples")) {
+		if (i++ < first)
+			continue;
+		if (exits)
+			nb_json_set_item(s, "exits", cJSON_Duplicate(exits, 1));
+		else if (unsupported && unsupported[0])
+			nb_json_set_item(s, "exits_unsupported", cJSON_CreateString(unsupported));
+	}
+}
