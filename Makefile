@@ -28,8 +28,10 @@ WORK_LIB_SRC := $(filter-out workloads/main.c,$(wildcard workloads/*.c)) common/
                 common/files.c
 WORK_LIB_OBJ := $(WORK_LIB_SRC:%.c=$(BUILD)/obj/%.o)
 # What the harness and analysis link below themselves: common/'s utilities (sizes,
-# files, JSON accessors, log lines, processes), the statistics and the result library.
+# files, JSON accessors, log lines, processes, the hypervisor table and the identity
+# of a tier from its evidence), the statistics and the result library.
 LIB_SRC      := common/units.c common/files.c common/json.c common/log.c common/proc.c \
+                common/hypervisors.c common/identity.c \
                 $(wildcard stats/*.c) $(wildcard resultlib/*.c)
 LIB_OBJ      := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 # The version and git revision, regenerated when they change (common/version.h).

@@ -62,26 +62,38 @@ static const char usage_plot[] =
 static const char usage_compare[] =
 	"usage: nestbench compare [OPTIONS] BASE NEW\n"
 	"\n"
-	"Compares two result files of the same campaign workload by workload and tier by\n"
-	"tier, as benchstat does: both medians, the change (delta %) with its confidence\n"
-	"interval, the Mann-Whitney U p-value, and \"~\" where the difference is not\n"
-	"significant.  A regression is a significant change in the worse direction of the\n"
-	"metric (time up, throughput down) by more than the threshold.  The Markdown suits\n"
-	"a CI job summary or a pull-request comment.\n"
+	"A regression gate: compares two result files of the same campaign workload by\n"
+	"workload and tier by tier and decides each cell: regression, improvement, no change\n"
+	"or inconclusive (saying why: too few samples for the threshold, with the minimum\n"
+	"detectable effect; the nestbench-work binary, a tier's nature or the environment\n"
+	"(the canary, or the machine's other load during the samples) changed; a tier or\n"
+	"case missing).  Each cell shows both medians with n and\n"
+	"outliers, the change with its confidence interval as it is, and the Mann-Whitney\n"
+	"p-value adjusted over all cells.  A regression is significant after adjustment and\n"
+	"worse by more than the threshold over its whole interval.  Samples that shift level\n"
+	"or drift in measurement order are flagged.  The Markdown suits a CI job summary or\n"
+	"a pull-request comment.  Method: analysis/README.md, \"The gate\".\n"
 	"\n"
 	"Options:\n"
 	"  -t, --threshold PCT   a regression is worse by more than PCT % (default 5)\n"
-	"  -a, --alpha A         significance level of the test (default 0.05)\n"
+	"  -a, --alpha A         significance level after adjustment (default 0.05)\n"
+	"      --correction M    holm (default: family-wise error), bh (false discovery\n"
+	"                        rate, Benjamini-Hochberg) or none\n"
+	"      --power P         power of the minimum detectable effect (default 0.8)\n"
+	"      --strict          any inconclusive cell fails the gate (exit 3)\n"
 	"  -f, --format FMT      md (default) or json\n"
 	"      --level L, --resamples N, --seed S\n"
 	"                        as for nestbench table\n"
 	"  -h, --help            this help\n"
 	"\n"
-	"Exit status: 0 no regression, 1 a regression (named in the output), 2 bad input.\n";
+	"Exit status: 0 no regression; 1 a regression (named in the output and on stderr);\n"
+	"2 bad input; 3 inconclusive: the files cannot be compared somewhere (binary, tier\n"
+	"nature or environment changed, tier or case missing) or no cell could be decided,\n"
+	"and with --strict any inconclusive cell.\n";
 
 /* ---- options shared by the three commands ------------------------------------------- */
 
-enum { OPT_LEVEL = 256, OPT_RESAMPLES, OPT_SEED };
+enum { OPT_LEVEL = 256, OPT_RESAMPLES, OPT_SEED, OPT_CORRECTION, OPT_POWER, OPT_STRICT };
 
 struct common {
 	const char *cmd;           /* "table", ... for messages */
@@ -294,6 +306,8 @@ int nb_cmd_plot(int argc, char **argv)
 
 static const struct option compare_opts[] = {
 	{ "threshold", required_argument, NULL, 't' }, { "alpha", required_argument, NULL, 'a' },
+	{ "correction", required_argument, NULL, OPT_CORRECTION },
+	{ "power", required_argument, NULL, OPT_POWER }, { "strict", no_argument, NULL, OPT_STRICT },
 	{ "format", required_argument, NULL, 'f' }, { "level", required_argument, NULL, OPT_LEVEL },
 	{ "resamples", required_argument, NULL, OPT_RESAMPLES },
 	{ "seed", required_argument, NULL, OPT_SEED }, { "help", no_argument, NULL, 'h' }, { 0 }
@@ -311,18 +325,51 @@ static int parse_pct(const char *s, double *frac)
 	return 0;
 }
 
-/* Name each regression on stderr too: a CI log shows it even when stdout is a file. */
-static void log_regressions(const struct nb_compare *cmp)
+/* Name each regression, and why the gate is inconclusive, on stderr too: a CI log shows
+ * it even when stdout is a file. */
+static void log_outcome(const struct nb_compare *cmp)
 {
+	enum nb_compare_status st = nb_compare_status(cmp);
+
 	for (size_t i = 0; i < cmp->n_rows; i++) {
 		const struct nb_compare_row *r = &cmp->rows[i];
 
-		if (r->v == NB_V_REGRESSION)
-			fprintf(stderr, "nestbench compare: regression: %s on %s: %+.1f %% in %s, %s is "
-				"better (p = %.3g)\n", r->old_c->key, r->tier, r->d.point * 100,
-				r->old_c->unit, r->old_c->better == NB_STATS_HIGHER_BETTER ? NB_BETTER_HIGHER : NB_BETTER_LOWER,
-				r->mwu.p);
+		if (r->g.dec == NB_D_REGRESSION)
+			fprintf(stderr, "nestbench compare: regression: %s on %s: %+.1f %% [%+.1f, %+.1f] in "
+				"%s, %s is better (p = %.3g, adjusted %.3g)\n", r->old_c->key, r->tier,
+				r->g.d.point * 100, r->g.d.lo * 100, r->g.d.hi * 100, r->old_c->unit,
+				r->old_c->better == NB_STATS_HIGHER_BETTER ? NB_BETTER_HIGHER : NB_BETTER_LOWER,
+				r->g.mwu.p, r->g.p_adj);
+		else if (st == NB_CMP_INCONCLUSIVE && r->g.dec == NB_D_INCONCLUSIVE &&
+			 (cmp->o.strict || r->g.why_class == NB_WHY_SETUP))
+			fprintf(stderr, "nestbench compare: inconclusive: %s on %s: %s\n",
+				nb_compare_case(r)->key, r->tier, r->g.why);
 	}
+	if (st == NB_CMP_INCONCLUSIVE && !cmp->n_inconclusive)
+		fprintf(stderr, "nestbench compare: inconclusive: no cell could be decided\n");
+	else if (st == NB_CMP_OK && cmp->n_inconclusive)
+		fprintf(stderr, "nestbench compare: warning: %zu cell%s inconclusive for lack of samples "
+			"(see the table; --strict makes this a failure)\n", cmp->n_inconclusive,
+			cmp->n_inconclusive == 1 ? "" : "s");
+}
+
+/* --correction, --power, --strict: 0 handled, -1 not one of them, 2 bad value. */
+static int gate_opt(const struct common *c, struct nb_compare_opts *co, int opt, const char *arg)
+{
+	switch (opt) {
+	case OPT_CORRECTION:
+		if (nb_padj_parse(arg, &co->g.correction))
+			return bad(c, "--correction %s: choose holm, bh or none", arg);
+		return 0;
+	case OPT_POWER:
+		if (parse_fraction(arg, &co->g.power))
+			return bad(c, "--power %s: give a probability between 0 and 1, e.g. 0.8", arg);
+		return 0;
+	case OPT_STRICT:
+		co->strict = 1;
+		return 0;
+	}
+	return -1;
 }
 
 int nb_cmd_compare(int argc, char **argv)
@@ -343,14 +390,15 @@ int nb_cmd_compare(int argc, char **argv)
 			fputs(usage_compare, stdout);
 			return 0;
 		}
-		if (opt == 't' && parse_pct(optarg, &co.threshold))
+		if (opt == 't' && parse_pct(optarg, &co.g.threshold))
 			return bad(&c, "--threshold %s: give a percentage such as 5 (a regression is worse "
 				   "by more than that)", optarg);
-		else if (opt == 'a' && parse_fraction(optarg, &co.alpha))
+		else if (opt == 'a' && parse_fraction(optarg, &co.g.alpha))
 			return bad(&c, "--alpha %s: give a significance level between 0 and 1, e.g. 0.05", optarg);
 		else if (opt == 'f' && nb_compare_format_parse(optarg, &fmt))
 			return bad(&c, "--format %s: choose md or json", optarg);
-		else if (opt != 't' && opt != 'a' && opt != 'f' && (rc = common_opt(&c, opt, optarg)) != 0)
+		else if (opt != 't' && opt != 'a' && opt != 'f' && (rc = gate_opt(&c, &co, opt, optarg)) != 0 &&
+			 (rc > 0 || (rc = common_opt(&c, opt, optarg)) != 0))
 			return rc > 0 ? rc : (fputs(usage_compare, stderr), 2);
 	}
 	if (argc - optind != 2) {
@@ -358,8 +406,8 @@ int nb_cmd_compare(int argc, char **argv)
 			usage_compare);
 		return 2;
 	}
-	co.level = c.level;
-	co.resamples = c.resamples;
+	co.g.level = c.level;
+	co.g.resamples = c.resamples;
 	co.seed = c.seed;
 	if (load_files(&c, &rs, argv + optind, 2)) {
 		nb_rs_free(&rs);
@@ -375,8 +423,8 @@ int nb_cmd_compare(int argc, char **argv)
 		fprintf(stderr, "nestbench compare: %s\n", err);
 		rc = 2;
 	} else {
-		log_regressions(&cmp);
-		rc = cmp.n_regressions ? 1 : 0;
+		log_outcome(&cmp);
+		rc = (int)nb_compare_status(&cmp);
 	}
 	nb_compare_free(&cmp);
 	nb_rs_free(&rs);

@@ -56,6 +56,43 @@ void nb_fmt_halfwidth(const struct nb_ratio_ci *r, char *buf, size_t len)
 	snprintf(buf, len, "%.*f", h >= 999.95 ? 0 : 1, h);
 }
 
+#define NB_RATIO_FROM 1.0   /* overhead +100 %: from 2x on, print ×ratio */
+
+/* "×2.31", "×54.6", "×5446": three significant digits, four from 1000 on. */
+static void fmt_times(double ratio, char *buf, size_t len)
+{
+	int dec = ratio >= 100 ? 0 : ratio >= 10 ? 1 : 2;
+
+	if (!isfinite(ratio) || ratio <= 0)
+		snprintf(buf, len, "n/a");
+	else
+		snprintf(buf, len, "×%.*f", dec, ratio);
+}
+
+void nb_fmt_ratio(double frac, char *buf, size_t len)
+{
+	if (isfinite(frac) && frac >= NB_RATIO_FROM)
+		fmt_times(1 + frac, buf, len);
+	else
+		nb_fmt_pct(frac, buf, len);
+}
+
+void nb_fmt_ratio_ci(const struct nb_ratio_ci *r, char *buf, size_t len)
+{
+	char p[NB_NUM], lo[NB_NUM], hi[NB_NUM];
+
+	if (isfinite(r->point) && r->point >= NB_RATIO_FROM) {
+		fmt_times(1 + r->point, p, sizeof(p));
+		fmt_times(1 + r->lo, lo, sizeof(lo));
+		fmt_times(1 + r->hi, hi, sizeof(hi));
+	} else {
+		nb_fmt_pct(r->point, p, sizeof(p));
+		nb_fmt_pct(r->lo, lo, sizeof(lo));
+		nb_fmt_pct(r->hi, hi, sizeof(hi));
+	}
+	snprintf(buf, len, "%s [%s, %s]", p, lo, hi);
+}
+
 void nb_put_md(FILE *out, const char *s)
 {
 	for (; *s; s++) {

@@ -23,6 +23,13 @@ void nb_fmt_pct(double frac, char *buf, size_t len);
 double nb_ci_halfwidth(const struct nb_ratio_ci *r);
 void nb_fmt_halfwidth(const struct nb_ratio_ci *r, char *buf, size_t len);
 
+/* An interval as it is, "+16.6 [+12.5, +38.0]" (in %); from a point of +100 % up (2x
+ * and more) as a ratio, "×5446 [×5300, ×5600]", since percentages of large ratios
+ * read badly (+544501 %).  For overheads (positive = slower) and compare's Δ. */
+void nb_fmt_ratio_ci(const struct nb_ratio_ci *r, char *buf, size_t len);
+/* A point alone in the same convention: "+16.6" or "×5446". */
+void nb_fmt_ratio(double frac, char *buf, size_t len);
+
 /* Markdown table cell text: `|` escaped, newlines as spaces. */
 void nb_put_md(FILE *out, const char *s);
 /* LaTeX text: the special characters escaped, and ±, †, –, —, −, …, µ, Δ, ≥, ≤, ×

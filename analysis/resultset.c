@@ -2,6 +2,7 @@
  * about optional fields (an interrupted run, an unreachable tier, an older agent) and
  * strict about what a figure depends on: schema, version, key, unit and direction. */
 #include "resultset.h"
+#include "../common/hypervisors.h"
 #include "../resultlib/result.h"
 
 #include <cjson/cJSON.h>
@@ -39,54 +40,65 @@ const char *nb_rs_basename(const char *path)
 
 /* ---- environment -------------------------------------------------------------------- */
 
-/* The hypervisor named by a `nature` (results/SCHEMA.md, "nature and warning"):
- * "KVM guest (signature ...)" -> "KVM"; bare metal, unknown and unnamed hypervisors get
- * a descriptive word. */
-static char *hypervisor_from_nature(const char *nature)
-{
-	const char *g = strstr(nature, " guest (signature ");
-
-	if (strncmp(nature, "bare metal", 10) == 0)
-		return strdup("bare metal");
-	if (g && g > nature)
-		return strndup(nature, (size_t)(g - nature));
-	if (strncmp(nature, "guest", 5) == 0)
-		return strdup("unknown hypervisor");
-	return strdup("unknown");
-}
-
-/* The campaign's label in the spelling `nature` uses ("kvm" -> "KVM"), so that a
- * labelled and a detected tier of the same hypervisor get the same column name. */
+/* The campaign's label in the table's spelling ("kvm" -> "KVM"), so that a labelled and
+ * a detected tier of the same hypervisor get the same column name; a label the table
+ * does not know is kept as written. */
 static char *hypervisor_from_label(const char *label)
 {
-	static const char *const names[][2] = {
-		{ "kvm", "KVM" }, { "hyperv", "Hyper-V" }, { "hyper-v", "Hyper-V" },
-		{ "vmware", "VMware" }, { "xen", "Xen" }, { "tcg", "QEMU TCG" },
-		{ "qemu tcg", "QEMU TCG" }, { "bhyve", "bhyve" }, { "virtualbox", "VirtualBox" },
-		{ "parallels", "Parallels" }, { "acrn", "ACRN" }, { "qnx", "QNX" },
-	};
+	const struct nb_hypervisor *hv = nb_hv_by_label(label);
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcasecmp(label, names[i][0]) == 0)
-			return strdup(names[i][1]);
-	return strdup(label);
+	return strdup(hv ? hv->name : label);
 }
 
-static void read_env(const struct nb_res_tier_view *t, struct nb_rs_env *e)
+/* The column's hypervisor: the one the evidence names (tiers[].identity, or for older
+ * files the name in `nature`), else the label, else what kind of tier it is. */
+static char *hypervisor_name(const struct nb_res_identity_view *id, const char *label)
 {
-	const char *label = t->hypervisor_label, *acc = t->accelerator;
+	if (id->name)
+		return strdup(id->name);
+	if (id->kind == NB_ID_BARE_METAL)
+		return strdup("bare metal");
+	if (label && label[0])
+		return hypervisor_from_label(label);
+	return strdup(id->kind == NB_ID_GUEST ? "unknown hypervisor" : "unknown");
+}
 
+/* What the tier is, as one comparable text: kind, hypervisor, the layer beneath, and
+ * the accelerator where it is not implied by the hypervisor (TCG is its own). */
+static char *identity_key(const struct nb_res_identity_view *id)
+{
+	char buf[256];
+	const char *hv = id->hypervisor ? id->hypervisor : id->name;
+
+	snprintf(buf, sizeof(buf), "%s%s%s%s%s%s%s", nb_id_kind_name(id->kind), hv ? " " : "", hv ? hv : "",
+		 id->beneath ? " over " : "", id->beneath ? id->beneath : "",
+		 id->accelerator && !(hv && strcmp(hv, "tcg") == 0) ? ", accelerator " : "",
+		 id->accelerator && !(hv && strcmp(hv, "tcg") == 0) ? id->accelerator : "");
+	return strdup(buf);
+}
+
+static void read_env(const cJSON *o, const struct nb_res_tier_view *t, struct nb_rs_env *e)
+{
+	struct nb_res_identity_view id;
+	const struct nb_hypervisor *labelled;
+
+	nb_res_tier_identity(o, &id);
+	labelled = nb_hv_by_key(id.label_hypervisor);
 	e->nature = copy_or(t->nature, "unknown (no sysinfo recorded)");
 	e->warning = dup_or_null(t->warning);
-	e->hypervisor = label && label[0] ? hypervisor_from_label(label) : hypervisor_from_nature(e->nature);
-	/* The agent may name an accelerator in sysinfo or the harness append it to nature. */
-	if (!acc && strstr(e->nature, ", accelerator "))
-		acc = strstr(e->nature, ", accelerator ") + 14;
-	e->accelerator = dup_or_null(acc);
+	e->hypervisor = hypervisor_name(&id, t->hypervisor_label);
+	e->labelled = id.label_contradicted && labelled ? strdup(labelled->name) : NULL;
+	e->identity = identity_key(&id);
+	e->accelerator = dup_or_null(id.accelerator);
 	e->kernel = dup_or_null(t->kernel_release);
 	e->cpu = dup_or_null(t->cpu_model);
 	e->vcpus = t->vcpus;
-	e->bare_metal = strncmp(e->nature, "bare metal", 10) == 0;
+	e->bare_metal = id.kind == NB_ID_BARE_METAL;
+}
+
+int nb_rs_env_same(const struct nb_rs_env *a, const struct nb_rs_env *b)
+{
+	return strcmp(a->identity, b->identity) == 0 && strcmp(a->hypervisor, b->hypervisor) == 0;
 }
 
 static void free_env(struct nb_rs_env *e)
@@ -94,6 +106,8 @@ static void free_env(struct nb_rs_env *e)
 	free(e->nature);
 	free(e->warning);
 	free(e->hypervisor);
+	free(e->labelled);
+	free(e->identity);
 	free(e->accelerator);
 	free(e->kernel);
 	free(e->cpu);
@@ -151,6 +165,10 @@ static int read_samples(const cJSON *samples, struct nb_rs_case *c)
 		nb_res_sample_read(s, &v);
 		c->values[i - 1] = v.value;
 		x->visit = v.visit;
+		x->seq = v.seq;
+		x->campaign_seq = v.campaign_seq;
+		x->steal_pct = v.steal_pct;
+		x->other_busy_pct = v.other_busy_pct;
 		if (nb_derive_from_view(&v, &x->in, k, (int)(n_ctr - used_ctr)) ||
 		    nb_derive_reasons_from_view(&v, &x->in, r, (int)(n_rsn - used_rsn)) ||
 		    intern(c, &x->in.exits_why))
@@ -234,6 +252,41 @@ static void free_case(struct nb_rs_case *c)
 
 /* ---- tiers and files ---------------------------------------------------------------- */
 
+/* The canary entries grouped by workload, kept in file (round) order. */
+static int read_canary(const cJSON *o, struct nb_rs_tier *t)
+{
+	int n;
+	const cJSON *arr = nb_res_tier_canary(o, &n), *e;
+
+	if (!n)
+		return 0;
+	if (!(t->canary = calloc((size_t)n, sizeof(*t->canary))))
+		return -1;
+	cJSON_ArrayForEach(e, arr) {
+		struct nb_res_canary_view v;
+		struct nb_rs_canary *k = NULL;
+
+		nb_res_canary_read(e, &v);
+		if (!v.workload || !isfinite(v.value))
+			continue;
+		for (size_t i = 0; i < t->n_canary && !k; i++)
+			if (strcmp(t->canary[i].workload, v.workload) == 0)
+				k = &t->canary[i];
+		if (!k) {
+			k = &t->canary[t->n_canary++];
+			k->workload = strdup(v.workload);
+			k->unit = strdup(v.unit ? v.unit : "");
+			k->values = calloc((size_t)n, sizeof(*k->values));
+			k->rounds = calloc((size_t)n, sizeof(*k->rounds));
+			if (!k->workload || !k->unit || !k->values || !k->rounds)
+				return -1;
+		}
+		k->rounds[k->n] = v.round;
+		k->values[k->n++] = v.value;
+	}
+	return 0;
+}
+
 static int read_tier(const cJSON *o, struct nb_rs_tier *t, const char *path, char *err)
 {
 	struct nb_res_tier_view v;
@@ -251,7 +304,7 @@ static int read_tier(const cJSON *o, struct nb_rs_tier *t, const char *path, cha
 	t->via = copy_or(v.via, "");
 	t->status = copy_or(v.status, nb_tier_status_name(NB_TIER_UNKNOWN));
 	t->error = dup_or_null(v.error);
-	read_env(&v, &t->env);
+	read_env(o, &v, &t->env);
 	snprintf(where, sizeof(where), "%s, tier %s", path, t->name);
 	t->n_cases = (size_t)v.n_cases;
 	if (!(t->cases = calloc(t->n_cases ? t->n_cases : 1, sizeof(*t->cases))))
@@ -261,11 +314,18 @@ static int read_tier(const cJSON *o, struct nb_rs_tier *t, const char *path, cha
 		if (read_case(c, &t->cases[i++], where, err))
 			return -1;
 	}
-	return 0;
+	return read_canary(o, t);
 }
 
 static void free_tier(struct nb_rs_tier *t)
 {
+	for (size_t i = 0; i < t->n_canary; i++) {
+		free(t->canary[i].workload);
+		free(t->canary[i].unit);
+		free(t->canary[i].values);
+		free(t->canary[i].rounds);
+	}
+	free(t->canary);
 	free(t->name);
 	free(t->via);
 	free(t->status);

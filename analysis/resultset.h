@@ -22,6 +22,11 @@
  * one never scheduled NB_CTR_NOT_COUNTED: never a zero. */
 struct nb_rs_sample {
 	int visit;               /* samples[].visit (1-based); 0 when absent */
+	int seq;                 /* samples[].seq: the visit's position in the tier; 0: absent */
+	int campaign_seq;        /* samples[].campaign_seq (schema 2); 0 when absent */
+	/* samples[].interference over the visit (schema 2): % of the tier's CPUs that
+	 * were stolen or busy with other work; NaN when absent */
+	double steal_pct, other_busy_pct;
 	struct nb_derive_in in;  /* in.ctr, in.reasons and their strings belong to the case */
 };
 
@@ -46,16 +51,30 @@ struct nb_rs_case {
 	size_t n_strs;
 };
 
-/* What a tier was, for one footnote line and the column names. */
+/* What a tier was, for one footnote line and the column names: read from the structured
+ * identity (resultlib's nb_res_tier_identity), never from the prose. */
 struct nb_rs_env {
-	char *nature;            /* `nature`, or "unknown (no sysinfo recorded)" */
-	char *warning;           /* the label contradicts the detected hypervisor; or NULL */
-	char *hypervisor;        /* hypervisor_label, else the name in `nature` ("KVM", ...) */
-	char *accelerator;       /* sysinfo.accelerator, or NULL */
+	char *nature;            /* `nature` (for people), or "unknown (no sysinfo recorded)" */
+	char *warning;           /* the label contradicts the evidence, in words; or NULL */
+	char *hypervisor;        /* the hypervisor the evidence names ("KVM", ...), else the
+				  * label's, else "bare metal", "unknown hypervisor", "unknown" */
+	char *labelled;          /* the label's hypervisor when it contradicts the evidence
+				  * ("Hyper-V"), else NULL */
+	char *identity;          /* kind, hypervisor, layer beneath, accelerator: one text to
+				  * compare ("guest kvm", "guest pvm over bhyve") */
+	char *accelerator;       /* "tcg", "kvm" (the lab's or the agent's), or NULL */
 	char *kernel;            /* sysinfo.kernel.release, or NULL */
 	char *cpu;               /* sysinfo.cpu.model, or NULL */
 	int vcpus;               /* sysinfo.vcpus, or -1 */
-	int bare_metal;          /* the nature says no hypervisor bit */
+	int bare_metal;          /* the evidence says bare metal */
+};
+
+/* tiers[].canary (schema 2, optional): one series per canary workload, in round order. */
+struct nb_rs_canary {
+	char *workload, *unit;
+	double *values;
+	int *rounds;
+	size_t n;
 };
 
 struct nb_rs_tier {
@@ -67,6 +86,8 @@ struct nb_rs_tier {
 	struct nb_rs_case *cases;
 	size_t n_cases;
 	size_t file;             /* index into nb_resultset.files */
+	struct nb_rs_canary *canary; /* NULL, n_canary 0: the file recorded none */
+	size_t n_canary;
 };
 
 struct nb_rs_file {
@@ -97,6 +118,8 @@ int nb_rs_add_file(struct nb_resultset *rs, const char *path, char *err);
 int nb_rs_add_doc(struct nb_resultset *rs, const char *path, const void *doc, char *err);
 void nb_rs_free(struct nb_resultset *rs);
 
+/* The two tiers are the same kind of thing (identity and column hypervisor). */
+int nb_rs_env_same(const struct nb_rs_env *a, const struct nb_rs_env *b);
 /* The case of `tier` with this key, or NULL. */
 const struct nb_rs_case *nb_rs_find_case(const struct nb_rs_tier *tier, const char *key);
 /* A parameter's value, or NULL. */

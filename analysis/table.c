@@ -2,6 +2,8 @@
  * match the workloads, compute every cell with its own seeded bootstrap stream, and
  * collect the footnotes that keep the figures honest. */
 #include "table.h"
+#include "report_text.h"
+#include "verdict.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -119,6 +121,20 @@ static const char *column_hypervisor(const struct nb_resultset *rs, const struct
 	return outer->env.hypervisor;
 }
 
+/* A tier whose campaign label the evidence contradicts says so in its column's name:
+ * " (NOT Hyper-V as labelled)", or, when the column is named after the platform
+ * beneath it, " (labelled Hyper-V, is KVM)"; "" otherwise. */
+static void label_mark(const struct nb_resultset *rs, const struct nb_rs_tier *tr, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	if (!tr->env.labelled)
+		return;
+	if (strcmp(column_hypervisor(rs, tr), tr->env.hypervisor) == 0)
+		snprintf(buf, len, " (NOT %.40s as labelled)", tr->env.labelled);
+	else
+		snprintf(buf, len, " (labelled %.40s, is %.40s)", tr->env.labelled, tr->env.hypervisor);
+}
+
 /* "KVM L1"; the same name twice gets the tier name (same file) or the file (F2).
  * Collisions are judged on the plain names, before any is extended. */
 static int name_columns(struct nb_table *t)
@@ -130,8 +146,10 @@ static int name_columns(struct nb_table *t)
 		return -1;
 	for (size_t i = 0; i < t->n_cols; i++) {
 		const struct nb_rs_tier *tr = &rs->tiers[t->cols[i].tier];
+		char mark[NB_LABEL];
 
-		snprintf(plain[i], NB_LABEL, "%.100s L%d", column_hypervisor(rs, tr), tr->level);
+		label_mark(rs, tr, mark, sizeof(mark));
+		snprintf(plain[i], NB_LABEL, "%.60s L%d%s", column_hypervisor(rs, tr), tr->level, mark);
 	}
 	for (size_t i = 0; i < t->n_cols; i++) {
 		int same_file = 0, other_file = 0;
@@ -248,10 +266,20 @@ static int build_columns(struct nb_table *t)
 		return -1;
 	for (size_t i = 0; i < t->n_cols; i++)
 		if (t->cols[i].kind == NB_COL_STEP) {
-			char own[NB_LABEL];
+			char own[NB_LABEL], mark[NB_LABEL];
+			size_t n, m;
 
+			/* "KVM L2/L1", the tier's mark (if any) after the step. */
 			snprintf(own, sizeof(own), "%s", nb_table_tier_label(t, t->cols[i].tier));
-			snprintf(t->cols[i].label, NB_LABEL, "%.100s/L%d", own, rs->tiers[t->cols[i].ref].level);
+			label_mark(rs, &rs->tiers[t->cols[i].tier], mark, sizeof(mark));
+			n = strlen(own);
+			m = strlen(mark);
+			if (m && n >= m && strcmp(own + n - m, mark) == 0)
+				own[n - m] = '\0';
+			else
+				mark[0] = '\0';
+			snprintf(t->cols[i].label, NB_LABEL, "%.80s/L%d%s", own, rs->tiers[t->cols[i].ref].level,
+				 mark);
 		}
 	return 0;
 oom:
@@ -330,13 +358,46 @@ struct nb_table_cell *nb_table_cell(const struct nb_table *t, size_t row, size_t
 	return &t->cells[row * t->n_cols + col];
 }
 
-static double sample_cv(const struct nb_rs_case *c)
+/* The CV and the outlier count of the measured sample. */
+static void sample_spread(const struct nb_rs_case *c, struct nb_table_cell *cell)
 {
 	struct nb_summary s;
 
 	if (nb_stats_summary(c->values, c->n, 0, INFINITY, NULL, &s, NULL))
-		return NAN;
-	return s.cv;
+		return;
+	cell->cv = s.cv;
+	cell->outliers = s.n_outliers;
+}
+
+/* The sample in measurement order (seq, then file order) shifts level or drifts. */
+static int sample_unstable(const struct nb_table *t, const struct nb_rs_case *c, const char *id)
+{
+	double *x;
+	struct nb_shift sh;
+	struct nb_drift dr;
+	struct nb_rng rng;
+	char key[NB_RS_ERR * 2];
+	int bad = 0;
+
+	if (c->n < NB_SERIES_MIN_N || !(x = malloc(c->n * sizeof(*x))))
+		return 0;
+	/* Insertion by seq keeps equal seqs (samples of one visit) in file order. */
+	for (size_t i = 0, k; i < c->n; i++) {
+		for (k = i; k > 0 && c->samples[k - 1].seq > c->samples[i].seq; k--)
+			;
+		memmove(x + k + 1, x + k, (i - k) * sizeof(*x));
+		x[k] = c->values[i];
+	}
+	snprintf(key, sizeof(key), "series|%s|%s", id, c->key);
+	nb_rng_seed_key(&rng, t->o.seed, key);
+	if (nb_shift_test(x, c->n, NB_SERIES_MIN_SEG, NB_SERIES_PERMS, NB_SERIES_ALPHA, &rng, &sh,
+			  NULL) == 0 && sh.shift && fabs(sh.rel) >= NB_SERIES_MIN_REL)
+		bad = 1;
+	if (nb_drift_test(x, c->n, NB_SERIES_ALPHA, &dr, NULL) == 0 && dr.drift &&
+	    fabs(dr.rel) >= NB_SERIES_MIN_REL)
+		bad = 1;
+	free(x);
+	return bad;
 }
 
 static void na(struct nb_table_cell *cell, size_t note)
@@ -365,7 +426,7 @@ static void fill_baseline(struct nb_table *t, const struct nb_table_row *row,
 	}
 	cell->r.n_b = c->n;
 	cell->r.point = cell->r.median_b;
-	cell->cv = sample_cv(c);
+	sample_spread(c, cell);
 }
 
 /* Why tier `tc` cannot be set against reference `rc` ("" when it can). */
@@ -417,7 +478,9 @@ static void fill_ratio(struct nb_table *t, const struct nb_table_col *col,
 		na(cell, nb_table_note(t, "%s on %s: %s", row->key, nb_table_tier_label(t, col->tier), err));
 		return;
 	}
-	cell->cv = sample_cv(tc);
+	sample_spread(tc, cell);
+	cell->no_ratio = strcmp(row->family, "exit") == 0 && rs->tiers[col->ref].env.bare_metal;
+	cell->unstable = col->kind == NB_COL_OVERHEAD && sample_unstable(t, tc, id_t);
 }
 
 static int build_cells(struct nb_table *t)
@@ -451,7 +514,8 @@ static void summarise(const struct nb_table *t, const char *family, struct nb_ta
 		for (size_t r = 0; r < t->n_rows && t->cols[c].kind != NB_COL_BASELINE; r++) {
 			const struct nb_table_cell *cell = nb_table_cell(t, r, c);
 
-			if (cell->state != NB_CELL_OK || (family && strcmp(t->rows[r].family, family)))
+			if (cell->state != NB_CELL_OK || (family && strcmp(t->rows[r].family, family)) ||
+			    (!family && cell->no_ratio))
 				continue;
 			sum += log1p(cell->r.point);
 			n++;
@@ -493,8 +557,9 @@ static void remark_method(struct nb_table *t, int chosen, size_t n_level0)
 	} else {
 		nb_table_remark(t, NB_REM_METHOD,
 			   "Cells: overhead in %% from the medians, positive = slower: t/b - 1 for "
-			   "times (lower is better), b/t - 1 for throughputs (higher is better); ± is "
-			   "the larger half of the %g %% percentile-bootstrap interval (%u resamples, "
+			   "times (lower is better), b/t - 1 for throughputs (higher is better), from "
+			   "+100 %% on as the ratio ×(1 + overhead); [low, high] is the %g %% "
+			   "percentile-bootstrap interval as it is, asymmetric where it is (%u resamples, "
 			   "seed %llu: --seed %llu reproduces it). \"X/Ln\" columns: a tier over the "
 			   "tier one level below it in the same file.", t->o.level * 100, t->o.resamples,
 			   (unsigned long long)t->o.seed, (unsigned long long)t->o.seed);
@@ -535,12 +600,13 @@ static void remark_files(struct nb_table *t)
 	free(list);
 }
 
-/* The accelerator, unless `nature` already names it; bare metal has none to report. */
+/* "; accelerator not reported" for a guest nobody said how it runs: a known
+ * accelerator is already in the nature; bare metal has none to report. */
 static const char *accel_text(const struct nb_rs_env *e, char *buf, size_t len)
 {
-	if (e->bare_metal || strstr(e->nature, ", accelerator "))
+	if (e->bare_metal || e->accelerator)
 		return "";
-	snprintf(buf, len, "; accelerator %s", e->accelerator ? e->accelerator : "not reported");
+	snprintf(buf, len, "; accelerator not reported");
 	return buf;
 }
 
@@ -626,6 +692,67 @@ static int pick_cv(const struct nb_table *t, size_t r, size_t c, char *buf, size
 	return 1;
 }
 
+static int pick_outliers(const struct nb_table *t, size_t r, size_t c, char *buf, size_t len)
+{
+	const struct nb_table_cell *cell = nb_table_cell(t, r, c);
+	size_t n = t->cols[c].kind == NB_COL_BASELINE ? cell->r.n_b : cell->r.n_t;
+
+	if (t->cols[c].kind == NB_COL_STEP || cell->state != NB_CELL_OK || !cell->outliers)
+		return 0;
+	snprintf(buf, len, "%zu of %zu", cell->outliers, n);
+	return 1;
+}
+
+static int pick_no_ratio(const struct nb_table *t, size_t r, size_t c, char *buf, size_t len)
+{
+	const struct nb_table_cell *cell = nb_table_cell(t, r, c);
+
+	if (cell->state != NB_CELL_OK || !cell->no_ratio)
+		return 0;
+	nb_fmt_ratio_ci(&cell->r, buf, len);
+	return 1;
+}
+
+static int pick_unstable(const struct nb_table *t, size_t r, size_t c, char *buf, size_t len)
+{
+	const struct nb_table_cell *cell = nb_table_cell(t, r, c);
+
+	if (cell->state != NB_CELL_OK || !cell->unstable)
+		return 0;
+	snprintf(buf, len, "n = %zu", cell->r.n_t);
+	return 1;
+}
+
+/* The most common sample size over the computed cells (both sides), and whether every
+ * one has it: then the caption says n once, else cells that differ say theirs. */
+static void common_n(struct nb_table *t)
+{
+	size_t best = 0, best_count = 0;
+
+	t->n_uniform = 1;
+	for (size_t i = 0; i < t->n_rows * t->n_cols; i++) {
+		size_t n = t->cells[i].r.n_b, count = 0;
+
+		if (t->cells[i].state != NB_CELL_OK)
+			continue;
+		for (size_t j = 0; j < t->n_rows * t->n_cols; j++)
+			count += t->cells[j].state == NB_CELL_OK && t->cells[j].r.n_b == n;
+		if (count > best_count) {
+			best_count = count;
+			best = n;
+		}
+	}
+	t->n_common = best;
+	for (size_t r = 0; r < t->n_rows; r++)
+		for (size_t c = 0; c < t->n_cols; c++) {
+			const struct nb_table_cell *cell = nb_table_cell(t, r, c);
+
+			if (cell->state == NB_CELL_OK && (cell->r.n_b != best ||
+			    (t->cols[c].kind != NB_COL_BASELINE && cell->r.n_t != best)))
+				t->n_uniform = 0;
+		}
+}
+
 static void remark_cells(struct nb_table *t)
 {
 	char head[160];
@@ -642,6 +769,15 @@ static void remark_cells(struct nb_table *t)
 	snprintf(head, sizeof(head), "High variation (coefficient of variation above %g %%): "
 		 "repeat or stabilise the machine before trusting these:", t->o.cv_high * 100);
 	remark_list(t, NB_REM_CV, head, pick_cv);
+	snprintf(head, sizeof(head), "Outliers (more than %g MADs from the median; kept in every "
+		 "figure):", NB_STATS_OUTLIER_K);
+	remark_list(t, NB_REM_OUTLIERS, head, pick_outliers);
+	remark_list(t, NB_REM_NO_RATIO, "Left out of the \"all workloads\" summary: VM-exit "
+		    "workloads over a bare-metal reference, which takes no VM exit, so the ratio is "
+		    "the exit's cost rather than an overhead:", pick_no_ratio);
+	remark_list(t, NB_REM_SERIES, "⚠ Samples that shift level or drift in measurement order "
+		    "(permutation test of the best split, Mann-Kendall; p < 0.01, 2 % or more): "
+		    "the machine changed during the run, their medians mix its states:", pick_unstable);
 }
 
 /* ---- checks a user must hear about -------------------------------------------------- */
@@ -724,6 +860,7 @@ int nb_table_build(struct nb_table *t, const struct nb_resultset *rs,
 	remark_method(t, o->baseline != NULL, n_level0);
 	remark_files(t);
 	remark_env(t);
+	common_n(t);
 	remark_cells(t);
 	if (o->counters && nb_table_build_counters(t)) {
 		snprintf(err, NB_RS_ERR, "out of memory building the counter columns");

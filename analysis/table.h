@@ -59,6 +59,11 @@ struct nb_table_cell {
 	enum nb_cell_state state;
 	struct nb_ratio_ci r;      /* overhead/step; baseline: median_b and n_b only */
 	double cv;                 /* CV of the measured tier's sample (NaN if none) */
+	size_t outliers;           /* of the measured tier's sample (NB_STATS_OUTLIER_K MADs) */
+	int no_ratio;              /* a VM-exit workload over a reference that takes no exit:
+				    * the ratio is the exit's cost, not an overhead; kept out
+				    * of the "all workloads" summary */
+	int unstable;              /* the measured sample shifts level or drifts in seq order */
 	size_t note;               /* NA: 1-based index into notes */
 };
 
@@ -79,6 +84,9 @@ enum nb_remark_kind {
 	NB_REM_CV,                 /* high variation */
 	NB_REM_ABSENT,             /* what "–" means */
 	NB_REM_COUNTERS,           /* how the counter columns are computed, their markers */
+	NB_REM_OUTLIERS,           /* cells whose measured sample has outliers (kept) */
+	NB_REM_NO_RATIO,           /* cells left out of the summary: no meaningful ratio */
+	NB_REM_SERIES,             /* samples that shift level or drift in measurement order */
 };
 
 struct nb_remark {
@@ -132,6 +140,8 @@ struct nb_table {
 	size_t n_remarks;
 	struct nb_table_summary *summary; /* one per family present, then all */
 	size_t n_summary;
+	size_t n_common;           /* the most common sample size of the computed cells */
+	int n_uniform;             /* every computed cell rests on n_common samples per side */
 	struct nb_ctr_col *ctr_cols;  /* opts.counters: metric by metric, tiers in column order */
 	size_t n_ctr_cols;
 	struct nb_ctr_cell *ctr_cells; /* n_rows x n_ctr_cols, row-major */

@@ -31,11 +31,40 @@ static int has_ratios(const struct nb_table *t)
 	return t->n_cols > 1;
 }
 
-/* Point and half-width of a computed ratio cell, as printed. */
-static void ratio_text(const struct nb_table_cell *c, char *pt, char *hw)
+/* Point and interval of a computed ratio cell, as printed: "+10.0" and "[+8.9, +11.1]",
+ * or "×5446" and "[×5300, ×5600]" from 2x on. */
+static void ratio_text(const struct nb_table_cell *c, char *pt, char *iv)
 {
-	nb_fmt_pct(c->r.point, pt, NB_NUM);
-	nb_fmt_halfwidth(&c->r, hw, NB_NUM);
+	char lo[NB_NUM], hi[NB_NUM];
+	struct nb_ratio_ci r = c->r;
+
+	nb_fmt_ratio(r.point, pt, NB_NUM);
+	if (r.point >= 1) {   /* the whole interval in the point's form */
+		nb_fmt_ratio_ci(&r, iv, NB_NUM * 3);
+		memmove(iv, strchr(iv, '['), strlen(strchr(iv, '[')) + 1);
+		return;
+	}
+	nb_fmt_pct(r.lo, lo, sizeof(lo));
+	nb_fmt_pct(r.hi, hi, sizeof(hi));
+	snprintf(iv, NB_NUM * 3, "[%s, %s]", lo, hi);
+}
+
+/* " (n 3 vs 7)" where a cell's samples differ from the caption's n; "" otherwise. */
+static void n_text(const struct nb_table *t, const struct nb_table_cell *c, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	if (!t->n_uniform && (c->r.n_t != t->n_common || c->r.n_b != t->n_common))
+		snprintf(buf, len, " (n %zu vs %zu)", c->r.n_t, c->r.n_b);
+}
+
+/* The caption's word on n: "n = 7 samples per tier and workload" or "... unless shown". */
+static void n_caption(const struct nb_table *t, char *buf, size_t len)
+{
+	if (!t->n_common)
+		buf[0] = '\0';
+	else
+		snprintf(buf, len, "; n = %zu samples per tier and workload%s", t->n_common,
+			 t->n_uniform ? "" : " unless a cell shows its own (n tier vs reference)");
 }
 
 /* The numbered notes, then the remarks, one per line: note_fmt takes the number. */
@@ -59,7 +88,7 @@ static void put_footnotes(const struct nb_table *t, FILE *out, void (*put)(FILE 
 static void md_cell(const struct nb_table *t, size_t r, size_t c, FILE *out)
 {
 	const struct nb_table_cell *cell = nb_table_cell(t, r, c);
-	char pt[NB_NUM], hw[NB_NUM];
+	char pt[NB_NUM], iv[NB_NUM * 3], n[NB_NUM];
 
 	if (cell->state == NB_CELL_ABSENT) {
 		fputs(" – |", out);
@@ -67,10 +96,15 @@ static void md_cell(const struct nb_table *t, size_t r, size_t c, FILE *out)
 		fprintf(out, cell->note ? " n/a [%zu] |" : " n/a |", cell->note);
 	} else if (t->cols[c].kind == NB_COL_BASELINE) {
 		nb_fmt_value(cell->r.median_b, pt, sizeof(pt));
-		fprintf(out, " %s |", pt);
+		if (!t->n_uniform && cell->r.n_b != t->n_common)
+			fprintf(out, " %s (n %zu) |", pt, cell->r.n_b);
+		else
+			fprintf(out, " %s |", pt);
 	} else {
-		ratio_text(cell, pt, hw);
-		fprintf(out, " %s ± %s%s |", pt, hw, cell->r.few_samples ? " †" : "");
+		ratio_text(cell, pt, iv);
+		n_text(t, cell, n, sizeof(n));
+		fprintf(out, " %s %s%s%s%s |", pt, iv, n, cell->r.few_samples ? " †" : "",
+			cell->unstable ? " ⚠" : "");
 	}
 }
 
@@ -164,6 +198,14 @@ static void md_counters(const struct nb_table *t, FILE *out)
 	md_body(t, 0, t->n_ctr_cols, md_ctr_cell, out);
 }
 
+static int any_no_ratio(const struct nb_table *t)
+{
+	for (size_t i = 0; i < t->n_rows * t->n_cols; i++)
+		if (t->cells[i].state == NB_CELL_OK && t->cells[i].no_ratio)
+			return 1;
+	return 0;
+}
+
 static void md_summary(const struct nb_table *t, FILE *out)
 {
 	char pt[NB_NUM];
@@ -182,9 +224,10 @@ static void md_summary(const struct nb_table *t, FILE *out)
 	for (size_t i = 0; i < t->n_summary; i++) {
 		const struct nb_table_summary *s = &t->summary[i];
 
-		fprintf(out, "| %s |", s->family ? nb_family_title(s->family) : "**all workloads**");
+		fprintf(out, "| %s |", s->family ? nb_family_title(s->family) : any_no_ratio(t) ?
+			"**all workloads** (VM exits over bare metal left out)" : "**all workloads**");
 		for (size_t c = 1; c < t->n_cols; c++) {
-			nb_fmt_pct(s->mean[c], pt, sizeof(pt));
+			nb_fmt_ratio(s->mean[c], pt, sizeof(pt));
 			if (s->n[c])
 				fprintf(out, " %s (n = %zu) |", pt, s->n[c]);
 			else
@@ -199,8 +242,12 @@ static void md_write(const struct nb_table *t, FILE *out)
 	if (has_ratios(t)) {
 		fputs("Overhead over the baseline **", out);
 		nb_put_md(out, t->cols[0].label);
-		fprintf(out, "** in %% (positive = slower) ± the %g %% confidence interval; the "
-			"baseline's own median in the row's unit.\n\n", t->o.level * 100);
+		char nc[NB_NUM * 3];
+
+		n_caption(t, nc, sizeof(nc));
+		fprintf(out, "** in %% (positive = slower; from +100 %% on as a ratio, ×2.00 = twice "
+			"as slow) [the %g %% confidence interval]; the baseline's own median in the "
+			"row's unit%s.\n\n", t->o.level * 100, nc);
 	} else {
 		fputs("Medians of **", out);
 		nb_put_md(out, t->cols[0].label);
@@ -238,37 +285,25 @@ static void numfmt_put(const struct numfmt *f, FILE *out)
 		f->sign ? ",retain-explicit-plus" : "");
 }
 
+/* The baseline's medians in a siunitx column; each ratio column as its point (right
+ * aligned text: it may be "×5446"), its interval and its marker. */
 static void tex_colspec(const struct nb_table *t, FILE *out)
 {
-	char pt[NB_NUM], hw[NB_NUM];
+	char pt[NB_NUM];
+	struct numfmt fp = { 0, 1, 1 };
 
 	fputs("@{}ll", out);
-	for (size_t c = 0; c < t->n_cols; c++) {
-		struct numfmt fp = { 0, 1, 1 }, fh = { 0, 1, 1 };
+	for (size_t r = 0; r < t->n_rows; r++) {
+		const struct nb_table_cell *cell = nb_table_cell(t, r, 0);
 
-		for (size_t r = 0; r < t->n_rows; r++) {
-			const struct nb_table_cell *cell = nb_table_cell(t, r, c);
-
-			if (cell->state != NB_CELL_OK)
-				continue;
-			if (c == 0) {
-				nb_fmt_value(cell->r.median_b, pt, sizeof(pt));
-				numfmt_add(&fp, pt);
-				continue;
-			}
-			ratio_text(cell, pt, hw);
-			numfmt_add(&fp, pt);
-			numfmt_add(&fh, hw);
-		}
-		if (c > 0)
-			fp.sign = 1;
-		numfmt_put(&fp, out);
-		if (c > 0) {
-			fputs("@{\\,$\\pm$\\,}", out);
-			numfmt_put(&fh, out);
-			fputs("@{}l", out);
-		}
+		if (cell->state != NB_CELL_OK)
+			continue;
+		nb_fmt_value(cell->r.median_b, pt, sizeof(pt));
+		numfmt_add(&fp, pt);
 	}
+	numfmt_put(&fp, out);
+	for (size_t c = 1; c < t->n_cols; c++)
+		fputs("r@{\\,}l@{}l", out);
 	fputs("@{}", out);
 }
 
@@ -281,7 +316,7 @@ static void tex_note_mark(size_t note, FILE *out)
 static void tex_cell(const struct nb_table *t, size_t r, size_t c, FILE *out)
 {
 	const struct nb_table_cell *cell = nb_table_cell(t, r, c);
-	char pt[NB_NUM], hw[NB_NUM];
+	char pt[NB_NUM], iv[NB_NUM * 3], n[NB_NUM];
 	int base = t->cols[c].kind == NB_COL_BASELINE;
 
 	fputs(" & ", out);
@@ -295,8 +330,13 @@ static void tex_cell(const struct nb_table *t, size_t r, size_t c, FILE *out)
 		nb_fmt_value(cell->r.median_b, pt, sizeof(pt));
 		fputs(pt, out);
 	} else {
-		ratio_text(cell, pt, hw);
-		fprintf(out, "%s & %s & %s", pt, hw, cell->r.few_samples ? "\\textsuperscript{\\textdagger}" : "");
+		ratio_text(cell, pt, iv);
+		n_text(t, cell, n, sizeof(n));
+		nb_put_tex(out, pt);
+		fputs(" & {\\footnotesize ", out);
+		nb_put_tex(out, iv);
+		nb_put_tex(out, n);
+		fprintf(out, "} & %s", cell->r.few_samples ? "\\textsuperscript{\\textdagger}" : "");
 	}
 }
 
@@ -450,8 +490,14 @@ static void tex_write(const struct nb_table *t, FILE *out)
 	if (has_ratios(t)) {
 		fputs("Overhead over the baseline ", out);
 		nb_put_tex(out, t->cols[0].label);
-		fprintf(out, " in \\%% (positive = slower), $\\pm$ the %g\\,\\%% confidence interval; "
-			"the baseline's median in the row's unit.}\n", t->o.level * 100);
+		char nc[NB_NUM * 3];
+
+		n_caption(t, nc, sizeof(nc));
+		fprintf(out, " in \\%% (positive = slower; from +100\\,\\%% on as a ratio), with the "
+			"%g\\,\\%% confidence interval in brackets; the baseline's median in the row's "
+			"unit", t->o.level * 100);
+		nb_put_tex(out, nc);
+		fputs(".}\n", out);
 	} else {
 		fputs("Medians of ", out);
 		nb_put_tex(out, t->cols[0].label);

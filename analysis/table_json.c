@@ -11,7 +11,8 @@
 static const char *const kind_names[] = { "baseline", "overhead", "step" };
 static const char *const state_names[] = { "ok", "n/a", "absent" };
 static const char *const remark_names[] = { "method", "baseline", "files", "work", "environment",
-					     "tier", "few_samples", "high_cv", "absent", "counters" };
+					     "tier", "few_samples", "high_cv", "absent", "counters",
+					     "outliers", "no_ratio", "series" };
 
 static void add_str_or_null(cJSON *o, const char *name, const char *s)
 {
@@ -99,8 +100,11 @@ static cJSON *cell_json(const struct nb_table *t, size_t r, size_t c)
 		cJSON_AddNumberToObject(o, "n", (double)cell->r.n_t);
 		cJSON_AddNumberToObject(o, "n_reference", (double)cell->r.n_b);
 		cJSON_AddBoolToObject(o, "few_samples", cell->r.few_samples);
+		cJSON_AddBoolToObject(o, "no_ratio", cell->no_ratio);
+		cJSON_AddBoolToObject(o, "unstable", cell->unstable);
 	}
 	cJSON_AddNumberToObject(o, "cv", cell->cv);
+	cJSON_AddNumberToObject(o, "outliers", (double)cell->outliers);
 	return o;
 }
 

@@ -1,5 +1,6 @@
 /* client.c - request/reply calls over one connection to an agent. */
 #include "client.h"
+#include "clock.h"
 #include "version.h"
 #include "sha256.h"
 
@@ -15,13 +16,6 @@
 #define ERR_LEN 256
 
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static void set_code(struct nb_client *c, const char *code)
 {
@@ -177,7 +171,7 @@ int nb_client_sysinfo(struct nb_client *c, cJSON **reply, char *err)
 int nb_client_ping(struct nb_client *c, uint64_t *rtt_ns, cJSON **reply, char *err)
 {
 	cJSON *req = request(c, "ping"), *r;
-	uint64_t t0 = mono_ns();
+	uint64_t t0 = nb_mono_ns();
 
 	if (reply)
 		*reply = NULL;
@@ -185,7 +179,7 @@ int nb_client_ping(struct nb_client *c, uint64_t *rtt_ns, cJSON **reply, char *e
 	if (exchange(c, "nb_client_ping", req, &r, err))
 		return -1;
 	if (rtt_ns)
-		*rtt_ns = mono_ns() - t0;
+		*rtt_ns = nb_mono_ns() - t0;
 	return judge(c, "nb_client_ping", r, reply, err);
 }
 

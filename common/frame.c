@@ -142,17 +142,3 @@ int nb_frame_decode(const unsigned char *buf, size_t avail, size_t max,
 	*consumed = NB_FRAME_HDR + (size_t)n;
 	return NB_FRAME_OK;
 }
-
-const char *nb_frame_status_str(int s)
-{
-	switch (s) {
-	case NB_FRAME_OK: return "ok";
-	case NB_FRAME_EOF: return "end of stream";
-	case NB_FRAME_SHORT: return "incomplete";
-	case NB_FRAME_ERR: return "I/O error";
-	case NB_FRAME_TOO_LARGE: return "frame too large";
-	case NB_FRAME_TRUNCATED: return "truncated frame";
-	case NB_FRAME_TIMEOUT: return "timed out";
-	}
-	return "?";
-}

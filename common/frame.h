@@ -62,7 +62,4 @@ int nb_frame_read_into(struct nb_conn *c, void *buf, size_t cap, size_t *len, ch
 int nb_frame_decode(const unsigned char *buf, size_t avail, size_t max,
 		    const unsigned char **payload, size_t *len, size_t *consumed);
 
-/* Human name of a status, for messages. */
-const char *nb_frame_status_str(int status);
-
 #endif

@@ -1,5 +1,6 @@
 /* transport.c - address parsing, the back-end table and buffered connection I/O. */
 #include "transport_int.h"
+#include "clock.h"
 #include "utf8.h"
 
 #include <errno.h>
@@ -250,13 +251,6 @@ static int stopped(const struct nb_conn *c)
 	return c->stop && *c->stop;
 }
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 /* Milliseconds poll may wait for one read or write: the smaller of c->timeout_ms and
  * what is left before c->deadline_ns (rounded up, so poll does not wake just short
@@ -266,7 +260,7 @@ static int wait_limit_ms(const struct nb_conn *c)
 	int ms = c->timeout_ms > 0 ? c->timeout_ms : -1;
 
 	if (c->deadline_ns) {
-		uint64_t now = mono_ns();
+		uint64_t now = nb_mono_ns();
 		uint64_t left = c->deadline_ns > now ? (c->deadline_ns - now + 999999) / 1000000 : 0;
 		if (left > INT_MAX)
 			left = INT_MAX;
@@ -302,12 +296,12 @@ int nb_conn_spin(const struct nb_conn *c, struct pollfd *p, int n)
 
 	if (!c->spin_us || (c->spin_off && __atomic_load_n(c->spin_off, __ATOMIC_RELAXED)))
 		return 0;
-	end = mono_ns() + (uint64_t)c->spin_us * 1000u;
+	end = nb_mono_ns() + (uint64_t)c->spin_us * 1000u;
 	do {
 		if (poll(p, (nfds_t)n, 0) > 0)
 			return 1;
 		sched_yield();   /* let a runnable thread on this CPU go first */
-	} while (mono_ns() < end);
+	} while (nb_mono_ns() < end);
 	return 0;
 }
 
@@ -451,10 +445,7 @@ int nb_conn_write_all(struct nb_conn *c, const struct iovec *iov_in, int n)
 
 static uint64_t now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+	return nb_mono_ns() / 1000000u;
 }
 
 void nb_conn_linger(struct nb_conn *c, size_t max, int ms)

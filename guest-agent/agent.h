@@ -3,6 +3,7 @@
 #ifndef NB_AGENT_H
 #define NB_AGENT_H
 
+#include "../common/clock.h"   /* nb_mono_ns */
 #include "../common/proto.h"
 #include "../common/sha256.h"
 #include "../common/transport.h"
@@ -217,7 +218,6 @@ int nb_agent_serve(struct nb_agent *a);          /* until SIGTERM/SIGINT or stdi
 void nb_agent_free(struct nb_agent *a);
 void nb_log(struct nb_agent *a, int level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-uint64_t nb_mono_ns(void);
 
 /* auth.c: before hello compares a token: 0 when it may, now (waiting its turn while
  * the brake is on); -1 after nb_op_fail when the session went away while it waited

@@ -82,8 +82,9 @@ int nb_auth_turn(struct nb_session *s)
 			dequeue(a, &me);
 			pthread_mutex_unlock(&a->lock);
 			s->after = NB_AFTER_CLOSE;
-			return nb_op_fail(s, NB_E_AUTH, "the connection closed while its hello waited "
-					  "for its turn (wrong tokens are braked): nothing was compared");
+			return nb_op_fail(s, NB_E_AUTH, "token not checked: the session ended while its "
+					  "hello waited for its turn (token checks are delayed after wrong "
+					  "tokens)");
 		}
 		if (a->auth_queue == &me) {
 			if (now >= a->auth_next_ns) {

@@ -1,5 +1,6 @@
 /* ops.c - one handler per protocol operation, in one table.  See PROTOCOL.md. */
 #include "agent.h"
+#include "cpustat.h"
 #include "../common/utf8.h"
 #include "../common/version.h"
 
@@ -8,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -377,6 +379,45 @@ static int build_argv(const struct nb_run_spec *sp, const char *path, const char
 	return n;
 }
 
+/* The reply's "interference": what the tier's CPUs did besides the workload over the
+ * run (cpustat.h).  The workload's CPU time is the growth of the agent's reaped
+ * children's, as one run at a time is the agent's rule. */
+struct run_interference {
+	struct nb_cpustat before;
+	struct rusage self;
+	uint64_t t0_ns;
+	int ok;
+};
+
+static double rusage_s(const struct rusage *u)
+{
+	return (double)(u->ru_utime.tv_sec + u->ru_stime.tv_sec) +
+	       (double)(u->ru_utime.tv_usec + u->ru_stime.tv_usec) / 1e6;
+}
+
+static void run_interference_begin(struct run_interference *ri)
+{
+	ri->ok = nb_cpustat_read(&ri->before) == 0 && getrusage(RUSAGE_CHILDREN, &ri->self) == 0;
+	ri->t0_ns = nb_mono_ns();
+}
+
+static void run_interference_end(const struct run_interference *ri, cJSON *r)
+{
+	struct nb_cpustat after;
+	struct rusage self;
+	double steal, other, ms = (double)(nb_mono_ns() - ri->t0_ns) / 1e6;
+	cJSON *o;
+
+	if (!ri->ok || nb_cpustat_read(&after) || getrusage(RUSAGE_CHILDREN, &self) ||
+	    nb_cpustat_interference(&ri->before, &after, rusage_s(&self) - rusage_s(&ri->self),
+				    (double)sysconf(_SC_CLK_TCK), &steal, &other))
+		return;   /* no /proc/stat, or a run shorter than a clock tick */
+	o = cJSON_AddObjectToObject(r, "interference");
+	cJSON_AddNumberToObject(o, "steal_pct", steal);
+	cJSON_AddNumberToObject(o, "other_busy_pct", other);
+	cJSON_AddNumberToObject(o, "window_ms", ms);
+}
+
 static int run_locked(struct nb_session *s, const struct nb_run_spec *sp, cJSON *r)
 {
 	struct nb_agent *a = s->a;
@@ -385,6 +426,7 @@ static int run_locked(struct nb_session *s, const struct nb_run_spec *sp, cJSON 
 	const char *code;
 	struct nb_exec_result res;
 	struct nb_exec_req x;
+	struct run_interference itf;
 	cJSON *ev, *arr, *other;
 	int cpu, nargs, rc = 0;
 
@@ -440,6 +482,7 @@ static int run_locked(struct nb_session *s, const struct nb_run_spec *sp, cJSON 
 	x.started = run_started;
 	x.arg = a;
 	x.watch_fd = s->conn.wfd;   /* its closing means nobody reads the reply */
+	run_interference_begin(&itf);
 	if (nb_exec_run(&x, &res, err)) {
 		rc = nb_op_fail(s, NB_E_INTERNAL, "cannot start the workload: %s", err);
 		goto out;
@@ -459,6 +502,7 @@ static int run_locked(struct nb_session *s, const struct nb_run_spec *sp, cJSON 
 	cJSON_AddBoolToObject(r, "timed_out", res.timed_out);
 	cJSON_AddBoolToObject(r, "abandoned", res.abandoned);
 	cJSON_AddNumberToObject(r, "elapsed_ms", res.elapsed_ms);
+	run_interference_end(&itf, r);
 	arr = cJSON_AddArrayToObject(r, "records");
 	other = cJSON_CreateArray();
 	nb_exec_parse_lines(res.out, res.out_len, arr, other);

@@ -6,6 +6,7 @@
  * and SIGINT are blocked everywhere except inside the main thread's ppoll. */
 #include "agent.h"
 #include "exits.h"
+#include "../common/log.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -28,28 +29,17 @@ static volatile sig_atomic_t got_signal;   /* set by the SIGTERM/SIGINT handler 
 
 static void on_signal(int sig) { got_signal = sig; }
 
-uint64_t nb_mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 void nb_log(struct nb_agent *a, int level, const char *fmt, ...)
 {
-	char line[1200];
+	char prefix[48];
 	va_list ap;
-	int n;
 
 	if (level > a->o.verbose)
 		return;
-	n = snprintf(line, sizeof(line), "nestbench-agent[%d]: ", (int)getpid());
+	snprintf(prefix, sizeof(prefix), "nestbench-agent[%d]: ", (int)getpid());
 	va_start(ap, fmt);
-	vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+	nb_log_vline(stderr, prefix, fmt, ap);   /* one call per line: threads do not mix */
 	va_end(ap);
-	strcat(line, "\n");
-	fputs(line, stderr);   /* one call per line: lines from threads do not mix */
 }
 
 /* ---- sessions -------------------------------------------------------------------- */

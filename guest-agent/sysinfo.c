@@ -1,22 +1,17 @@
-/* sysinfo.c - what a tier is: kernel, CPU and hypervisor (CPUID), memory, nested-virt
- * parameters, virtualization devices, and the hwloc topology (also used to choose
- * the CPU a workload is pinned to). */
+/* sysinfo.c - what a tier is: the machine description that `nestbench-work info`
+ * prints too (workloads/machine.h: kernel, CPU, memory, the hypervisor evidence, DMI,
+ * virtualization modules and devices, the platform), plus what only the agent knows:
+ * the hwloc topology (also used to choose the CPU a workload is pinned to) and the
+ * agent itself. */
 #include "agent.h"
 #include "../common/version.h"
-#include "../workloads/cpuinfo.h"
-#include "../workloads/memutil.h"   /* nb_read_line */
+#include "../workloads/machine.h"
 
-#include <dirent.h>
 #include <hwloc.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <errno.h>
-#include <sys/syscall.h>
-#include <linux/perf_event.h>
-#include <sys/stat.h>
-#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -187,195 +182,70 @@ cJSON *nb_topo_summary(const struct nb_topo *t)
 	return o;
 }
 
-/* ---- the rest of sysinfo --------------------------------------------------------- */
+/* ---- the machine description, as cJSON ------------------------------------------ */
 
-static int exists(const char *path)
+/* The emitter's state: the objects open from the reply down (machine.h nests <= 4). */
+struct json_out {
+	cJSON *stack[8];
+	int depth;
+};
+
+static cJSON *top(struct json_out *j)
 {
-	struct stat st;
-
-	return stat(path, &st) == 0;
+	return j->stack[j->depth];
 }
 
-static void meminfo(cJSON *o)
+/* Add item under key (or to the array on top); it becomes the top when open is set. */
+static void put(struct json_out *j, const char *key, cJSON *item, int open)
 {
-	FILE *f = fopen("/proc/meminfo", "re");
-	char line[256];
-	unsigned long long kb;
+	cJSON *parent = top(j);
 
-	if (!f)
+	if (!item)
 		return;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "MemTotal: %llu kB", &kb) == 1)
-			cJSON_AddNumberToObject(o, "total_bytes", (double)kb * 1024.0);
-		else if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1)
-			cJSON_AddNumberToObject(o, "available_bytes", (double)kb * 1024.0);
-		else if (sscanf(line, "Hugepagesize: %llu kB", &kb) == 1)
-			cJSON_AddNumberToObject(o, "hugepage_bytes", (double)kb * 1024.0);
-	}
-	fclose(f);
-}
-
-/* /sys/module/<mod>/parameters/<p> for the listed parameters that exist. */
-static void module_params(cJSON *parent, const char *mod, const char *const *params)
-{
-	char dir[128], path[256], val[64];
-	cJSON *o;
-
-	snprintf(dir, sizeof(dir), "/sys/module/%s", mod);
-	if (!exists(dir))
-		return;
-	o = cJSON_AddObjectToObject(parent, mod);
-	for (; *params; params++) {
-		snprintf(path, sizeof(path), "%s/parameters/%s", dir, *params);
-		if (!exists(path))
-			continue;
-		nb_read_line(path, val, sizeof(val));
-		cJSON_AddStringToObject(o, *params, val);
-	}
-}
-
-static void virtio_ports(cJSON *o)
-{
-	DIR *d = opendir("/dev/virtio-ports");
-	cJSON *arr = cJSON_AddArrayToObject(o, "virtio_ports");
-	struct dirent *de;
-
-	if (!d)
-		return;
-	while ((de = readdir(d)))
-		if (de->d_name[0] != '.')
-			cJSON_AddItemToArray(arr, cJSON_CreateString(de->d_name));
-	closedir(d);
-}
-
-static void cpus_allowed(cJSON *o)
-{
-	cpu_set_t set;
-	int n = 0;
-
-	if (sched_getaffinity(0, sizeof(set), &set) == 0)
-		n = CPU_COUNT(&set);
-	cJSON_AddNumberToObject(o, "vcpus_allowed", n);
-}
-
-/* A sysfs/proc line as a string member, "" when unreadable. */
-static void add_line(cJSON *o, const char *key, const char *path)
-{
-	char buf[1024];
-
-	nb_read_line(path, buf, sizeof(buf));
-	cJSON_AddStringToObject(o, key, buf);
-}
-
-/* Turbo/boost: cpufreq's generic switch, else intel_pstate's inverted one. */
-static const char *boost_state(void)
-{
-	char v[16];
-
-	nb_read_line("/sys/devices/system/cpu/cpufreq/boost", v, sizeof(v));
-	if (v[0])
-		return v[0] == '1' ? "on" : "off";
-	nb_read_line("/sys/devices/system/cpu/intel_pstate/no_turbo", v, sizeof(v));
-	if (v[0])
-		return v[0] == '1' ? "off" : "on";
-	return "unknown";
-}
-
-/* Can this tier count hardware events at all?  Try cycles on ourselves. */
-static void perf_state(cJSON *o)
-{
-	struct perf_event_attr pa;
-	char v[16];
-	int fd;
-
-	nb_read_line("/proc/sys/kernel/perf_event_paranoid", v, sizeof(v));
-	cJSON_AddStringToObject(o, "perf_event_paranoid", v);
-	memset(&pa, 0, sizeof(pa));
-	pa.size = sizeof(pa);
-	pa.type = PERF_TYPE_HARDWARE;
-	pa.config = PERF_COUNT_HW_CPU_CYCLES;
-	pa.disabled = 1;
-	pa.exclude_kernel = 1;
-	pa.exclude_hv = 1;
-	fd = (int)syscall(SYS_perf_event_open, &pa, 0, -1, -1, 0);
-	cJSON_AddBoolToObject(o, "hardware_counters", fd >= 0);
-	if (fd >= 0)
-		close(fd);
+	if (cJSON_IsArray(parent))
+		cJSON_AddItemToArray(parent, item);
 	else
-		cJSON_AddStringToObject(o, "hardware_counters_error", strerror(errno));
+		cJSON_AddItemToObject(parent, key, item);
+	if (open && j->depth + 1 < (int)(sizeof(j->stack) / sizeof(j->stack[0])))
+		j->stack[++j->depth] = item;
 }
 
-/* What changes timings without changing the code: the kernel command line, clock
- * source, frequency governor and boost, idle driver, THP and perf access. */
-static void platform(cJSON *r)
+static void js_obj_begin(void *c, const char *k) { put(c, k, cJSON_CreateObject(), 1); }
+static void js_arr_begin(void *c, const char *k) { put(c, k, cJSON_CreateArray(), 1); }
+static void js_end(void *c)
 {
-	cJSON *o = cJSON_AddObjectToObject(r, "platform");
+	struct json_out *j = c;
 
-	add_line(o, "cmdline", "/proc/cmdline");
-	add_line(o, "clocksource", "/sys/devices/system/clocksource/clocksource0/current_clocksource");
-	add_line(o, "cpufreq_driver", "/sys/devices/system/cpu/cpu0/cpufreq/scaling_driver");
-	add_line(o, "cpufreq_governor", "/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor");
-	cJSON_AddStringToObject(o, "boost", boost_state());
-	add_line(o, "cpuidle_driver", "/sys/devices/system/cpu/cpuidle/current_driver");
-	add_line(o, "thp_enabled", "/sys/kernel/mm/transparent_hugepage/enabled");
-	add_line(o, "thp_defrag", "/sys/kernel/mm/transparent_hugepage/defrag");
-	perf_state(o);
+	if (j->depth > 0)
+		j->depth--;
+}
+static void js_str(void *c, const char *k, const char *v) { put(c, k, cJSON_CreateString(v), 0); }
+static void js_u64(void *c, const char *k, uint64_t v) { put(c, k, cJSON_CreateNumber((double)v), 0); }
+static void js_flag(void *c, const char *k, int v) { put(c, k, cJSON_CreateBool(v), 0); }
+
+static void machine(cJSON *r)
+{
+	struct nb_machine *m = malloc(sizeof(*m));
+	struct json_out j = { .stack = { r }, .depth = 0 };
+	const struct nb_machine_out out = { &j, js_obj_begin, js_end, js_arr_begin, js_end,
+					    js_str, js_u64, js_flag };
+
+	if (!m) {
+		cJSON_AddStringToObject(r, "error", "out of memory reading the machine description");
+		return;
+	}
+	nb_machine_read(m);
+	nb_machine_emit(m, &out);
+	free(m);
 }
 
 void nb_sysinfo_fill(struct nb_agent *a, cJSON *r)
 {
-	static const char *const kvm_intel[] = { "nested", "ept", "vpid", "unrestricted_guest",
-						 "enable_shadow_vmcs", "enable_apicv", "pml", NULL };
-	static const char *const kvm_amd[] = { "nested", "npt", "avic", "vls", "vgif", NULL };
-	static const char *const kvm[] = { "tdp_mmu", "halt_poll_ns", NULL };
-	struct nb_cpuinfo ci;
-	struct utsname u;
-	char host[256] = "";
 	cJSON *o;
 	struct timespec rt;
 
-	gethostname(host, sizeof(host) - 1);
-	cJSON_AddStringToObject(r, "hostname", host);
-	uname(&u);
-	o = cJSON_AddObjectToObject(r, "kernel");
-	cJSON_AddStringToObject(o, "sysname", u.sysname);
-	cJSON_AddStringToObject(o, "release", u.release);
-	cJSON_AddStringToObject(o, "version", u.version);
-	cJSON_AddStringToObject(o, "machine", u.machine);
-
-	nb_cpuinfo_read(&ci);
-	o = cJSON_AddObjectToObject(r, "cpu");
-	cJSON_AddStringToObject(o, "vendor", ci.vendor);
-	cJSON_AddStringToObject(o, "model", ci.brand);
-	cJSON_AddNumberToObject(o, "family", ci.family);
-	cJSON_AddNumberToObject(o, "model_number", ci.model);
-	cJSON_AddNumberToObject(o, "stepping", ci.stepping);
-	cJSON_AddBoolToObject(o, "tsc_invariant", ci.tsc_invariant);
-	cJSON_AddNumberToObject(r, "vcpus", (double)sysconf(_SC_NPROCESSORS_ONLN));
-	cpus_allowed(r);
-
-	o = cJSON_AddObjectToObject(r, "memory");
-	meminfo(o);
-
-	o = cJSON_AddObjectToObject(r, "hypervisor");
-	cJSON_AddBoolToObject(o, "bit", ci.hypervisor_bit);
-	cJSON_AddStringToObject(o, "signature", ci.hv_signature);
-	cJSON_AddNumberToObject(o, "max_leaf", ci.hv_max_leaf);
-
-	o = cJSON_AddObjectToObject(r, "nested");
-	module_params(o, "kvm_intel", kvm_intel);
-	module_params(o, "kvm_amd", kvm_amd);
-	module_params(o, "kvm", kvm);
-
-	o = cJSON_AddObjectToObject(r, "devices");
-	cJSON_AddBoolToObject(o, "kvm", exists("/dev/kvm"));
-	cJSON_AddBoolToObject(o, "vhost_vsock", exists("/dev/vhost-vsock"));
-	cJSON_AddBoolToObject(o, "vsock", exists("/dev/vsock"));
-	virtio_ports(o);
-
+	machine(r);
 	cJSON_AddItemToObject(r, "topology", nb_topo_summary(&a->topo));
-	platform(r);
-
 	o = cJSON_AddObjectToObject(r, "agent");
 	cJSON_AddStringToObject(o, "version", nb_version);
 	cJSON_AddStringToObject(o, "gitrev", nb_gitrev);

@@ -1,10 +1,13 @@
-/* campaign.c - the campaign loop: tier by tier, cases in seeded interleaved rounds,
- * every sample kept, the result file rewritten atomically as it grows. */
+/* campaign.c - the campaign loop: tier by tier, or all tiers at once with each case
+ * visited on every tier in turn; cases in seeded interleaved rounds, each round opened
+ * by the canary; every sample kept with its interference, the result file rewritten
+ * atomically as it grows. */
 #include "campaign.h"
 #include "catalog.h"
 #include "config.h"
 #include "env.h"
 #include "exits.h"
+#include "interfere.h"
 #include "plan.h"
 #include "progress.h"
 #include "tier.h"
@@ -17,6 +20,7 @@
 #include "../resultlib/result.h"
 
 #include <errno.h>
+#include <math.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -52,7 +56,9 @@ struct run {
 	int failed_cases;
 	int failed_tiers;
 	struct nb_progress prog;
-	struct nb_exitcount *exits;  /* the tier's VM exits counted by its parent, or NULL */
+	int campaign_seq;          /* visits (and canary runs) so far, all tiers */
+	double canary_s;           /* wall time of the canary runs */
+	int interleaved;           /* the tiers' visits alternate (campaign.order.mode) */
 	char *err;
 };
 
@@ -122,6 +128,7 @@ static cJSON *new_doc(struct run *r)
 		.config_path = r->cfg.path, .config_text = r->cfg.text, .seed = (double)r->seed,
 		.version = nb_version, .git_revision = nb_gitrev, .work_sha256 = r->cat.sha256,
 		.work_version = r->cat.version, .work_size = (double)r->cat.size,
+		.order_mode = r->interleaved ? NB_ORDER_INTERLEAVED : NB_ORDER_BY_TIER,
 	};
 
 	if (nb_sha256_buf(r->cfg.text, r->cfg.len, sha, herr) == 0)
@@ -231,19 +238,54 @@ static const char *stop_reason(struct run *r, int ci, cJSON *cobj, struct nb_pla
 	return stop;
 }
 
+/* A tier while the campaign measures it: its connection, the counting of its VM exits,
+ * its cases' states and its visit numbering. */
+struct tier_run {
+	int t;                     /* index in the campaign */
+	cJSON *tier;               /* its object in the result */
+	struct nb_tier_conn tc;
+	struct nb_exitcount exits;
+	struct nb_exitcount *ex;   /* &exits when its parent counts them, else NULL */
+	struct nb_plan_state *st;  /* one per case */
+	int round;                 /* the next round (restored on resume) */
+	int seq;                   /* its visits so far */
+	int open;                  /* connected (tc must be closed) */
+	int status;                /* 0 measuring or done, 1 interrupted, 2 unusable */
+	pid_t vmm_pid;             /* a lab tier: the lab's QEMU on L0; -1 otherwise */
+};
+
+/* The interference of a visit: the agent's figures (its reply's "interference"),
+ * the lab VMM's CPU use on L0 for lab tiers. */
+static void visit_interference(const cJSON *reply, double vmm_pct, double wall_ms,
+			       struct nb_res_interference *itf)
+{
+	const cJSON *o = nb_json_path(reply, "interference");
+
+	itf->vmm_cpu_pct = vmm_pct;
+	itf->steal_pct = nb_json_num(o, "steal_pct", NAN);
+	itf->other_busy_pct = nb_json_num(o, "other_busy_pct", NAN);
+	itf->window_ms = nb_json_num(o, "window_ms", wall_ms);
+	itf->unsupported = cJSON_IsObject(o) ? NULL
+					     : "the tier's agent reported no interference (an agent "
+					       "older than schema 2, or a run shorter than a clock tick)";
+}
+
 /* One visit: run `reps` repetitions of case ci on the connected tier.  0 = the case
  * moved on (or finished), -1 = the connection failed (err set). */
-static int visit(struct run *r, int t, struct nb_tier_conn *tc, cJSON *tier, int ci,
-		 struct nb_plan_state *st, int round, int reps, int seq)
+static int visit(struct run *r, struct tier_run *tr, int ci, int round, int reps)
 {
+	struct nb_plan_state *st = &tr->st[ci];
 	struct nb_run_spec spec;
-	cJSON *cobj = case_obj(r, tier, ci), *reply = NULL;
+	struct nb_vmm_meter vmm;
+	struct nb_res_interference itf;
+	cJSON *cobj = case_obj(r, tr->tier, ci), *reply = NULL;
 	char herr[512];
 	double t0 = nb_mono_s();
 	int first = st->visits == 0 && st->n == 0;
 	int nsamples = nb_res_case_nsamples(cobj);
+	int seq = ++tr->seq, cseq = ++r->campaign_seq;
 
-	if (build_spec(r, t, ci, cobj, reps, first, &spec, herr)) {
+	if (build_spec(r, tr->t, ci, cobj, reps, first, &spec, herr)) {
 		st->done = 1;
 		snprintf(st->stopped_by, sizeof(st->stopped_by), "%s", NB_STOP_FAILED);
 		nb_res_case_set_status(cobj, NB_CASE_FAILED);
@@ -253,18 +295,22 @@ static int visit(struct run *r, int t, struct nb_tier_conn *tc, cJSON *tier, int
 		logf_(r, NB_NORMAL, "  %s: failed: %s", r->cases[ci].key, herr);
 		return 0;
 	}
-	nb_exitcount_begin(r->exits);   /* the parent counts exits over exactly this run */
-	int rc = nb_client_run(&tc->client, &spec, &reply, herr);
-	nb_exitcount_end(r->exits);
+	nb_vmm_meter_begin(&vmm, tr->vmm_pid);
+	nb_exitcount_begin(tr->ex);   /* the parent counts exits over exactly this run */
+	int rc = nb_client_run(&tr->tc.client, &spec, &reply, herr);
+	nb_exitcount_end(tr->ex);
+	double vmm_pct = nb_vmm_meter_end(&vmm);
 	st->spent_s += nb_mono_s() - t0;
 	st->visits++;
 	if (rc && !reply) {
-		snprintf(r->err, ERR_LEN, "tier %s: %s", r->cfg.tiers[t].name, herr);
+		snprintf(r->err, ERR_LEN, "tier %s: %s", r->cfg.tiers[tr->t].name, herr);
 		return -1;
 	}
 	r->in_workloads_s += nb_json_num(reply, "elapsed_ms", 0) / 1e3;
 	r->in_reps_s += nb_res_case_absorb(cobj, nb_json_path(reply, "records"), st->visits, round, seq);
-	nb_exitcount_annotate(r->exits, reply, cobj, nsamples, first);
+	visit_interference(reply, vmm_pct, (nb_mono_s() - t0) * 1e3, &itf);
+	nb_res_case_mark_visit(cobj, nsamples, cseq, &itf);
+	nb_exitcount_annotate(tr->ex, reply, cobj, nsamples, first);
 	if (rc)
 		nb_res_case_fail(cobj, herr);   /* the agent answered with an error (event, timeout, busy ...) */
 	else
@@ -292,6 +338,83 @@ static int visit(struct run *r, int t, struct nb_tier_conn *tc, cJSON *tier, int
 	return 0;
 }
 
+/* ---- the canary ------------------------------------------------------------------- */
+
+/* Short, fixed and the same on every tier and round (no calibration: a fixed op
+ * count), so a change of the machine's state shows as a change of its value. */
+static const struct {
+	const char *workload;
+	unsigned long long ops;
+} canary_wl[] = { { "cpu.int", 1000000 }, { "exit.cpuid", 500 } };
+#define CANARY_REPS 3
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The median ns/op of a run reply's measured repetitions; NaN when none. */
+static double canary_median(const cJSON *reply, int *n)
+{
+	double v[64];
+	const cJSON *rec;
+
+	*n = 0;
+	cJSON_ArrayForEach(rec, nb_json_path(reply, "records")) {
+		const char *type = nb_json_str(rec, NB_REC_TYPE_KEY, NULL);
+		if (type && strcmp(type, NB_RECTYPE_REP) == 0 && !nb_json_true(rec, "warmup") && *n < 64)
+			v[(*n)++] = nb_json_num(rec, "ns_per_op", NAN);
+	}
+	if (*n == 0)
+		return NAN;
+	qsort(v, (size_t)*n, sizeof(v[0]), cmp_double);
+	return *n % 2 ? v[*n / 2] : (v[*n / 2 - 1] + v[*n / 2]) / 2;
+}
+
+/* The round's canary on a tier: tiers[].canary entries.  -1 when the connection
+ * failed (err set); a canary the tier cannot run is left out. */
+static int canary(struct run *r, struct tier_run *tr, int round)
+{
+	struct nb_run_cfg rc = r->cfg.defaults;
+
+	for (size_t i = 0; r->cfg.canary && i < sizeof(canary_wl) / sizeof(canary_wl[0]); i++) {
+		struct nb_run_spec spec;
+		cJSON *reply = NULL;
+		char herr[512];
+		double t0 = nb_mono_s();
+		int n;
+
+		nb_run_spec_init(&spec);
+		snprintf(spec.sha256, sizeof(spec.sha256), "%s", r->cat.sha256);
+		snprintf(spec.workload, sizeof(spec.workload), "%s", canary_wl[i].workload);
+		spec.reps = CANARY_REPS;
+		spec.warmup = 1;
+		spec.ops = canary_wl[i].ops;
+		spec.cpu = rc.cpu >= 0 ? rc.cpu : rc.cpu == -2 ? NB_RUN_CPU_NONE : -1;
+		spec.timeout_ms = (unsigned)rc.timeout_s * 1000u;
+		int err = nb_client_run(&tr->tc.client, &spec, &reply, herr);
+		r->canary_s += nb_mono_s() - t0;
+		if (err && !reply) {
+			snprintf(r->err, ERR_LEN, "tier %s: canary %s: %s", r->cfg.tiers[tr->t].name,
+				 canary_wl[i].workload, herr);
+			return -1;
+		}
+		double med = canary_median(reply, &n);
+		cJSON_Delete(reply);
+		if (err || n == 0) {
+			logf_(r, NB_VERBOSE, "  canary %s on %s: %s", canary_wl[i].workload,
+			      r->cfg.tiers[tr->t].name, err ? herr : "no repetition measured");
+			continue;
+		}
+		struct nb_res_canary c = { round, ++r->campaign_seq, canary_wl[i].workload, "ns/op",
+					   med, n };
+		nb_res_tier_add_canary(tr->tier, &c);
+	}
+	return 0;
+}
+
 /* ---- one tier --------------------------------------------------------------------- */
 
 /* Restore per-case progress from a resumed document. */
@@ -314,11 +437,15 @@ static void restore_state(struct run *r, cJSON *tier, struct nb_plan_state *st, 
 			*next_round = p.max_round + 1;
 		if (p.max_seq > *next_seq)
 			*next_seq = p.max_seq;
+		if (p.max_campaign_seq > r->campaign_seq)
+			r->campaign_seq = p.max_campaign_seq;
 		if (p.status == NB_CASE_DONE || p.status == NB_CASE_SKIPPED || p.status == NB_CASE_FAILED) {
 			st[i].done = 1;
 			snprintf(st[i].stopped_by, sizeof(st[i].stopped_by), "%s", nb_case_status_name(p.status));
 		}
 	}
+	if (nb_res_tier_canary_max_seq(tier) > r->campaign_seq)
+		r->campaign_seq = nb_res_tier_canary_max_seq(tier);
 }
 
 static int deploy(struct run *r, int t, struct nb_tier_conn *tc, cJSON *tier)
@@ -356,118 +483,372 @@ static long visits_left(struct run *r, const struct nb_plan_state *st)
 	return v;
 }
 
-/* Measure every case on tier t.  0 = done, 1 = interrupted, 2 = tier unusable. */
-static int run_tier(struct run *r, int t)
+static int is_lab_tier(const struct nb_tier_cfg *t)
 {
-	const struct nb_tier_cfg *tc_cfg = &r->cfg.tiers[t];
-	cJSON *tier = nb_res_tier(r->doc, tc_cfg->name, 1);
-	struct nb_res_tier_id id = { tc_cfg->level, tc_cfg->hypervisor, tc_cfg->address, tc_cfg->via };
+	return strncmp(t->address, "lab:", 4) == 0;
+}
+
+/* Where the tier's case states and numbering live, from a resumed document. */
+static int tier_prepare(struct run *r, struct tier_run *tr, int t)
+{
+	const struct nb_tier_cfg *cfg = &r->cfg.tiers[t];
+	struct nb_res_tier_id id = { cfg->level, cfg->hypervisor, cfg->address, cfg->via };
+
+	memset(tr, 0, sizeof(*tr));
+	tr->t = t;
+	tr->vmm_pid = -1;
+	tr->tier = nb_res_tier(r->doc, cfg->name, 1);
+	if (!(tr->st = calloc((size_t)r->ncases, sizeof(*tr->st)))) {
+		snprintf(r->err, ERR_LEN, "out of memory");
+		tr->status = 2;
+		return -1;
+	}
+	nb_res_tier_begin(tr->tier, &id);
+	restore_state(r, tr->tier, tr->st, &tr->round, &tr->seq);
+	return 0;
+}
+
+/* Connect, describe and deploy: 0, or -1 with the tier's status set (and r->err). */
+static int tier_open(struct run *r, struct tier_run *tr)
+{
+	const struct nb_tier_cfg *cfg = &r->cfg.tiers[tr->t];
 	struct nb_tier_env env = { r->o->agent_path, r->o->state_dir, r->o->lab_dir };
-	struct nb_tier_conn tc;
-	struct nb_exitcount exits;
-	struct nb_plan_state *st = calloc((size_t)r->ncases, sizeof(*st));
-	int *order = calloc((size_t)r->ncases, sizeof(int));
-	struct nb_rng rng;
-	int status = 0, round = 0, seq = 0;
 	char herr[512];
 
-	if (!st || !order) {
-		snprintf(r->err, ERR_LEN, "out of memory");
-		free(st);
-		free(order);
-		return 2;
-	}
-	nb_res_tier_begin(tier, &id);
-	restore_state(r, tier, st, &round, &seq);
-	logf_(r, NB_NORMAL, "tier %s (level %d): connecting to %s%s%s", tc_cfg->name, tc_cfg->level,
-	      tc_cfg->address, tc_cfg->via[0] ? " via " : "", tc_cfg->via);
-	if (nb_tier_connect(&r->cfg, t, &env, &tc, herr)) {
+	logf_(r, NB_NORMAL, "tier %s (level %d): connecting to %s%s%s", cfg->name, cfg->level,
+	      cfg->address, cfg->via[0] ? " via " : "", cfg->via);
+	if (nb_tier_connect(&r->cfg, tr->t, &env, &tr->tc, herr)) {
 		snprintf(r->err, ERR_LEN, "%s", herr);
-		nb_res_tier_set_status(tier, NB_TIER_UNREACHABLE, herr);
-		free(st);
-		free(order);
-		return 2;
+		nb_res_tier_set_status(tr->tier, NB_TIER_UNREACHABLE, herr);
+		tr->status = 2;
+		return -1;
 	}
-	nb_res_tier_set_reached(tier, tc.reached);
-	tc.client.conn.stop = &interrupted;   /* Ctrl-C ends a long wait at once */
-	if (nb_env_capture(&tc, tier, herr))
-		logf_(r, NB_NORMAL, "tier %s: environment incomplete: %s", tc_cfg->name, herr);
-	logf_(r, NB_NORMAL, "tier %s: %s", tc_cfg->name, nb_res_tier_nature(tier));
-	if (deploy(r, t, &tc, tier)) {
-		nb_res_tier_set_status(tier, NB_TIER_FAILED, r->err);
-		nb_tier_close(&tc);
-		free(st);
-		free(order);
-		return 2;
+	tr->open = 1;
+	nb_res_tier_set_reached(tr->tier, tr->tc.reached);
+	tr->tc.client.conn.stop = &interrupted;   /* Ctrl-C ends a long wait at once */
+	if (nb_env_capture(&tr->tc, tr->tier, herr))
+		logf_(r, NB_NORMAL, "tier %s: environment incomplete: %s", cfg->name, herr);
+	logf_(r, NB_NORMAL, "tier %s: %s", cfg->name, nb_res_tier_nature(tr->tier));
+	if (nb_res_tier_warning(tr->tier))   /* a label the evidence contradicts: even with -q */
+		logf_(r, NB_QUIET, "WARNING: tier %s: %s", cfg->name, nb_res_tier_warning(tr->tier));
+	if (deploy(r, tr->t, &tr->tc, tr->tier)) {
+		nb_res_tier_set_status(tr->tier, NB_TIER_FAILED, r->err);
+		tr->status = 2;
+		return -1;
 	}
-	nb_res_tier_set_status(tier, NB_TIER_RUNNING, NULL);
-	r->exits = nb_exitcount_open(&exits, &r->cfg, t, &env, tier);
-	if (r->exits)
-		logf_(r, NB_NORMAL, "tier %s: exits counted by tier %s: %s", tc_cfg->name, exits.by,
-		      exits.unsupported[0] ? exits.unsupported : exits.conn.reached);
-	nb_res_tier_started(tier);
-	save(r, 1);
-
+	nb_res_tier_set_status(tr->tier, NB_TIER_RUNNING, NULL);
+	tr->ex = nb_exitcount_open(&tr->exits, &r->cfg, tr->t, &env, tr->tier);
+	if (tr->ex)
+		logf_(r, NB_NORMAL, "tier %s: exits counted by tier %s: %s", cfg->name, tr->exits.by,
+		      tr->exits.unsupported[0] ? tr->exits.unsupported : tr->exits.conn.reached);
+	if (is_lab_tier(cfg))
+		tr->vmm_pid = nb_lab_vmm_pid(r->o->lab_dir);
+	nb_res_tier_started(tr->tier);
 	for (int i = 0; i < r->ncases; i++)
-		case_obj(r, tier, i);
-	nb_progress_tier(&r->prog, tc_cfg->name, visits_left(r, st));
-	for (;;) {
+		case_obj(r, tr->tier, i);
+	save(r, 1);
+	return 0;
+}
+
+/* A visit failed to come back: the tier stops (interrupted, or failed). */
+static void tier_broke(struct run *r, struct tier_run *tr)
+{
+	if (interrupted) {
+		tr->status = 1;   /* the visit was cut short: nothing to record */
+		nb_res_tier_set_status(tr->tier, NB_TIER_INTERRUPTED, NULL);
+	} else {
+		nb_res_tier_set_status(tr->tier, NB_TIER_FAILED, r->err);
+		tr->status = 2;
+	}
+}
+
+/* One visit of case ci within a round, with the progress line and a periodic save.
+ * 0, or -1 when the tier stopped (its status says why) or the file cannot be written. */
+static int tier_visit(struct run *r, struct tier_run *tr, int ci, int round, const char *what,
+		      long left)
+{
+	int reps = nb_plan_visit_reps(&r->cfg, nb_config_effective(&r->cfg, r->cases[ci].entry).reps,
+				      &tr->st[ci]);
+
+	nb_progress_visit(&r->prog, what, round, left);
+	if (visit(r, tr, ci, round, reps)) {
+		tier_broke(r, tr);
+		return -1;
+	}
+	logf_(r, NB_VERBOSE, "  visit %-40s round %d: %d samples", r->cases[ci].key, round,
+	      tr->st[ci].n);
+	if (save(r, 0)) {
+		tr->status = 2;
+		return -1;
+	}
+	return 0;
+}
+
+/* The round's canary on a tier; -1 when the tier stopped. */
+static int tier_canary(struct run *r, struct tier_run *tr, int round)
+{
+	if (canary(r, tr, round)) {
+		tier_broke(r, tr);
+		return -1;
+	}
+	return 0;
+}
+
+/* The tier's final status, its connection closed, its memory freed. */
+static void tier_end(struct run *r, struct tier_run *tr)
+{
+	if (tr->open && tr->status == 0 && !interrupted) {
+		nb_res_tier_set_status(tr->tier, NB_TIER_DONE, NULL);
+		nb_res_tier_finished(tr->tier);
+	} else if (tr->open && tr->status != 2) {
+		tr->status = 1;
+		nb_res_tier_set_status(tr->tier, NB_TIER_INTERRUPTED, NULL);
+	}
+	nb_progress_clear(&r->prog);
+	if (tr->open) {
+		nb_exitcount_close(tr->ex, interrupted != 0);
+		if (interrupted)
+			nb_tier_abort(&tr->tc);
+		else
+			nb_tier_close(&tr->tc);
+	}
+	tr->ex = NULL;
+	tr->open = 0;
+	free(tr->st);
+	tr->st = NULL;
+}
+
+/* Measure every case on one tier, round by round.  0 = done, 1 = interrupted, 2 =
+ * tier unusable. */
+static int run_tier(struct run *r, int t)
+{
+	struct tier_run tr = { .t = t };
+	int *order = calloc((size_t)r->ncases, sizeof(int));
+	struct nb_rng rng;
+
+	if (!order || tier_prepare(r, &tr, t) || tier_open(r, &tr)) {
+		if (!order)
+			snprintf(r->err, ERR_LEN, "out of memory");
+		tier_end(r, &tr);
+		free(order);
+		return 2;
+	}
+	nb_progress_tier(&r->prog, r->cfg.tiers[t].name, visits_left(r, tr.st));
+	while (!tr.status && !interrupted) {
 		/* One stream per tier and round: resuming, or adding a tier, reproduces
 		 * exactly the orders an uninterrupted campaign would have used. */
 		char key[NB_CFG_NAME + 16];
-		snprintf(key, sizeof(key), "%s/%d", tc_cfg->name, round);
+		snprintf(key, sizeof(key), "%s/%d", r->cfg.tiers[t].name, tr.round);
 		nb_rng_seed_key(&rng, r->seed, key);
-		int k = nb_plan_round(&rng, st, r->ncases, r->cfg.order.interleave, order);
-		if (k == 0)
+		int k = nb_plan_round(&rng, tr.st, r->ncases, r->cfg.order.interleave, order);
+		if (k == 0 || tier_canary(r, &tr, tr.round))
 			break;
-		for (int j = 0; j < k && !interrupted; j++) {
-			int ci = order[j];
-			int reps = nb_plan_visit_reps(&r->cfg, nb_config_effective(&r->cfg, r->cases[ci].entry).reps,
-						      &st[ci]);
-			nb_progress_visit(&r->prog, r->cases[ci].key, round, visits_left(r, st));
-			if (visit(r, t, &tc, tier, ci, &st[ci], round, reps, ++seq)) {
-				if (interrupted) {
-					status = 1;   /* the visit was cut short: nothing to record */
-					nb_res_tier_set_status(tier, NB_TIER_INTERRUPTED, NULL);
-				} else {
-					nb_res_tier_set_status(tier, NB_TIER_FAILED, r->err);
-					status = 2;
-				}
-				goto out;
-			}
-			logf_(r, NB_VERBOSE, "  visit %-40s round %d: %d samples", r->cases[ci].key, round,
-			      st[ci].n);
-			if (save(r, 0)) {
-				status = 2;
-				goto out;
-			}
+		for (int j = 0; j < k && !interrupted; j++)
+			if (tier_visit(r, &tr, order[j], tr.round, r->cases[order[j]].key,
+				       visits_left(r, tr.st)))
+				break;
+		tr.round++;
+	}
+	tier_end(r, &tr);
+	free(order);
+	return tr.status;
+}
+
+/* ---- all tiers at once -------------------------------------------------------------- */
+
+/* Visits left over the tiers still measuring, for the progress line. */
+static long all_visits_left(struct run *r, const struct tier_run *tr, int n)
+{
+	long left = 0;
+
+	for (int k = 0; k < n; k++)
+		if (tr[k].open && tr[k].status == 0)
+			left += visits_left(r, tr[k].st);
+	return left;
+}
+
+/* A tier stopped while the others go on: say why now.  Returns 2 (the run's status). */
+static int tier_failed(struct run *r, struct tier_run *tr)
+{
+	(void)tr;
+	logf_(r, NB_QUIET, "nestbench: %s", r->err);
+	r->failed_tiers++;
+	return 2;
+}
+
+/* Before measuring a campaign with lab tiers: wait until the lab's QEMU on L0 is quiet
+ * (its guests done booting, no leftover work), and record the wait. */
+static void quiet_wait(struct run *r)
+{
+	struct nb_res_quiet_wait q = { 0 };
+	char target[96];
+	int lab = 0;
+	pid_t pid;
+
+	for (int t = 0; t < r->cfg.ntiers; t++)
+		lab |= is_lab_tier(&r->cfg.tiers[t]);
+	if (!lab || !r->cfg.quiet.enabled || interrupted)
+		return;
+	pid = nb_lab_vmm_pid(r->o->lab_dir);
+	snprintf(target, sizeof(target), "lab QEMU pid %d on L0", (int)pid);
+	q.target = target;
+	if (pid <= 0) {
+		q = (struct nb_res_quiet_wait){ "lab QEMU on L0", r->cfg.quiet.threshold_pct,
+						r->cfg.quiet.window_s, r->cfg.quiet.timeout_s, 0, NAN, 0,
+						"no running lab QEMU was found in the lab's state" };
+		nb_res_set_quiet_wait(r->doc, &q);
+		return;
+	}
+	logf_(r, NB_NORMAL, "waiting until the lab's QEMU (pid %d) uses less than %.0f %% of one CPU "
+	      "over %.0f s (at most %.0f s)", (int)pid, r->cfg.quiet.threshold_pct,
+	      r->cfg.quiet.window_s, r->cfg.quiet.timeout_s);
+	nb_quiet_wait(pid, &r->cfg.quiet, &interrupted, &q);
+	nb_res_set_quiet_wait(r->doc, &q);
+	if (q.quiet)
+		logf_(r, NB_NORMAL, "lab quiet after %.1f s (QEMU at %.1f %% of one CPU)", q.waited_s,
+		      q.last_pct);
+	else if (!interrupted)
+		logf_(r, NB_NORMAL, "lab still busy after %.1f s (QEMU at %.1f %% of one CPU, threshold "
+		      "%.0f %%): measuring anyway; see quiet_wait in the result file", q.waited_s,
+		      q.last_pct, r->cfg.quiet.threshold_pct);
+}
+
+/* Every tier connected for the whole campaign; each round visits each case on every
+ * tier in turn (nb_plan_round_tiers), so slow drift of the host affects all tiers
+ * alike.  A tier that fails stops alone.  Returns 2 when a tier failed, else 0. */
+static int run_interleaved(struct run *r, int *selected, int nsel)
+{
+	struct tier_run *tr = calloc((size_t)(nsel > 0 ? nsel : 1), sizeof(*tr));
+	struct nb_plan_visit *plan = calloc((size_t)(nsel * r->ncases + 1), sizeof(*plan));
+	const struct nb_plan_state *st[NB_CFG_MAX_TIERS];
+	int idx[NB_CFG_MAX_TIERS], slot[NB_CFG_MAX_TIERS], round = 0, status = 0;
+
+	if (!tr || !plan) {
+		snprintf(r->err, ERR_LEN, "out of memory");
+		free(tr);
+		free(plan);
+		return 2;
+	}
+	for (int k = 0; k < nsel && !interrupted; k++) {
+		if (tier_prepare(r, &tr[k], selected[k]) == 0 && tier_open(r, &tr[k]) == 0) {
+			if (tr[k].round > round)
+				round = tr[k].round;
+			continue;
 		}
-		if (interrupted) {
-			status = 1;
+		logf_(r, NB_QUIET, "nestbench: %s", r->err);
+		r->failed_tiers++;
+		status = 2;
+	}
+	quiet_wait(r);
+	nb_progress_tier(&r->prog, "all tiers", all_visits_left(r, tr, nsel));
+	while (!interrupted) {
+		int n = 0;
+		for (int k = 0; k < nsel; k++)
+			if (tr[k].open && tr[k].status == 0) {
+				idx[n] = tr[k].t;
+				st[n] = tr[k].st;
+				slot[tr[k].t] = k;
+				n++;
+			}
+		int nv = n ? nb_plan_round_tiers(r->seed, round, idx, st, n, r->ncases, plan) : 0;
+		if (nv == 0)
 			break;
+		for (int k = 0; k < nsel && !interrupted; k++)
+			if (tr[k].open && tr[k].status == 0 && tier_canary(r, &tr[k], round) && !interrupted)
+				status = tier_failed(r, &tr[k]);
+		for (int j = 0; j < nv && !interrupted; j++) {
+			struct tier_run *t = &tr[slot[plan[j].tier]];
+			char what[NB_CFG_NAME + NB_CASE_KEY + 2];
+			if (t->status)
+				continue;
+			snprintf(what, sizeof(what), "%s %s", r->cfg.tiers[t->t].name, r->cases[plan[j].ci].key);
+			if (tier_visit(r, t, plan[j].ci, round, what, all_visits_left(r, tr, nsel)) &&
+			    !interrupted)
+				status = tier_failed(r, t);
 		}
 		round++;
 	}
-	if (!status) {
-		nb_res_tier_set_status(tier, NB_TIER_DONE, NULL);
-		nb_res_tier_finished(tier);
-	} else if (status == 1) {
-		nb_res_tier_set_status(tier, NB_TIER_INTERRUPTED, NULL);
-	}
-out:
-	nb_progress_clear(&r->prog);
-	nb_exitcount_close(r->exits, interrupted != 0);
-	r->exits = NULL;
-	if (interrupted)
-		nb_tier_abort(&tc);
-	else
-		nb_tier_close(&tc);
-	free(st);
-	free(order);
+	for (int k = 0; k < nsel; k++)
+		tier_end(r, &tr[k]);
+	free(tr);
+	free(plan);
 	return status;
 }
 
 /* ---- the campaign ------------------------------------------------------------------- */
+
+/* The tiers this invocation measures: not done yet, and the one --tier names. */
+static int select_tiers(struct run *r, int *sel)
+{
+	int n = 0;
+
+	for (int t = 0; t < r->cfg.ntiers; t++) {
+		cJSON *tier = nb_res_tier(r->doc, r->cfg.tiers[t].name, 0);
+		if (nb_res_tier_status(tier) == NB_TIER_DONE ||
+		    (r->o->only_tier && strcmp(r->o->only_tier, r->cfg.tiers[t].name)))
+			continue;
+		sel[n++] = t;
+	}
+	return n;
+}
+
+/* Tiers whose connections start at the same serial port cannot stay connected together:
+ * a virtio-serial port carries one session at a time (the lab's L1 without vsock, which
+ * L2's relay goes through too).  1 with why, else 0. */
+static int serial_conflict(struct run *r, const int *sel, int n, char *why, size_t len)
+{
+	struct nb_tier_env env = { r->o->agent_path, r->o->state_dir, r->o->lab_dir };
+	char root[NB_CFG_MAX_TIERS][NB_CFG_TEXT + PATH_MAX], herr[512];
+
+	for (int k = 0; k < n; k++) {
+		if (nb_tier_root_address(&r->cfg, sel[k], &env, root[k], sizeof(root[k]), herr))
+			root[k][0] = '\0';   /* the tier will say so when it connects */
+		for (int j = 0; j < k; j++)
+			if (strncmp(root[k], "serial:", 7) == 0 && strcmp(root[k], root[j]) == 0) {
+				snprintf(why, len, "tiers %s and %s are both reached through %s, a "
+					 "virtio-serial port that carries one session at a time, so they "
+					 "cannot stay connected together (with vsock they could: "
+					 "/dev/vhost-vsock on L0)", r->cfg.tiers[sel[j]].name,
+					 r->cfg.tiers[sel[k]].name, root[k]);
+				return 1;
+			}
+	}
+	return 0;
+}
+
+/* Every selected tier, interleaved or one after the other.  2 when a tier could not be
+ * measured or the file not written, else 0. */
+static int measure(struct run *r)
+{
+	int sel[NB_CFG_MAX_TIERS], n = select_tiers(r, sel), status = 0;
+	char why[1024];
+
+	if (r->interleaved && serial_conflict(r, sel, n, why, sizeof(why))) {
+		logf_(r, NB_NORMAL, "tiers measured one after another, not interleaved: %s", why);
+		r->interleaved = 0;
+		nb_res_set_order(r->doc, NB_ORDER_BY_TIER, (double)r->seed, why);
+	} else {
+		nb_res_set_order(r->doc, r->interleaved ? NB_ORDER_INTERLEAVED : NB_ORDER_BY_TIER,
+				 (double)r->seed, NULL);
+	}
+	if (r->interleaved) {
+		status = run_interleaved(r, sel, n);
+		if (save(r, 1))
+			status = 2;
+		return status;
+	}
+	quiet_wait(r);
+	for (int k = 0; k < n && !interrupted; k++) {
+		if (run_tier(r, sel[k]) == 2) {
+			logf_(r, NB_QUIET, "nestbench: %s", r->err);
+			r->failed_tiers++;
+			status = 2;
+		}
+		if (save(r, 1))
+			status = 2;
+	}
+	return status;
+}
 
 static int load_config(struct run *r)
 {
@@ -495,6 +876,24 @@ static int load_config(struct run *r)
 	}
 	r->seed = r->cfg.order.seed_given ? r->cfg.order.seed
 					  : (((uint64_t)time(NULL) << 20) ^ (uint64_t)getpid()) & ((1ull << 53) - 1);
+	return 0;
+}
+
+/* Version 1 files have no campaign-wide visit numbers: continuing one would mix
+ * numbered and unnumbered visits in one file. */
+static int check_resume_version(struct run *r)
+{
+	struct nb_res_head h;
+
+	nb_res_head_read(r->doc, &h);
+	if (h.schema_version != NB_RESULT_VERSION) {
+		snprintf(r->err, ERR_LEN, "%s has schema version %d, written by an older nestbench: "
+					  "--resume continues only version %d files (start a new campaign "
+					  "with `nestbench run %s`; the old file still reads with "
+					  "`nestbench table`)", r->o->resume_path, h.schema_version,
+			 NB_RESULT_VERSION, h.config_path ? h.config_path : "CONFIG");
+		return -1;
+	}
 	return 0;
 }
 
@@ -526,7 +925,7 @@ static int all_tiers_done(struct run *r)
 
 static void finish_doc(struct run *r, enum nb_run_status status, double wall_s)
 {
-	struct nb_res_timing t = { wall_s, r->in_workloads_s, r->in_reps_s };
+	struct nb_res_timing t = { wall_s, r->in_workloads_s, r->in_reps_s, r->canary_s };
 
 	nb_res_finish(r->doc, status, &t);
 }
@@ -550,10 +949,15 @@ int nb_campaign_run(struct nb_campaign_opts *o, char *err)
 		}
 		snprintf(o->result_path, sizeof(o->result_path), "%s", o->resume_path);
 	}
+	if (o->resume_path && check_resume_version(&r)) {
+		status = 2;
+		goto out;
+	}
 	if (load_config(&r)) {
 		status = 2;
 		goto out;
 	}
+	r.interleaved = nb_config_interleaved(&r.cfg);
 	if (nb_catalog_load(&r.cat, o->work_path, cerr)) {
 		snprintf(err, ERR_LEN, "%s", cerr);
 		status = 2;
@@ -583,8 +987,9 @@ int nb_campaign_run(struct nb_campaign_opts *o, char *err)
 		status = 2;
 		goto out;
 	}
-	logf_(&r, NB_NORMAL, "campaign %s: %d tiers, %d cases, seed %llu, results in %s", r.cfg.name,
-	      r.cfg.ntiers, r.ncases, (unsigned long long)r.seed, o->result_path);
+	logf_(&r, NB_NORMAL, "campaign %s: %d tiers (%s), %d cases, seed %llu, results in %s",
+	      r.cfg.name, r.cfg.ntiers, r.interleaved ? "interleaved" : "one after the other",
+	      r.ncases, (unsigned long long)r.seed, o->result_path);
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;   /* no SA_RESTART: a blocked read returns at once */
@@ -592,20 +997,8 @@ int nb_campaign_run(struct nb_campaign_opts *o, char *err)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);   /* a closed terminal saves like Ctrl-C */
 	nb_progress_init(&r.prog, o->progress, o->log);
-	for (int t = 0; t < r.cfg.ntiers && !interrupted; t++) {
-		cJSON *tier = nb_res_tier(r.doc, r.cfg.tiers[t].name, 0);
-		if (nb_res_tier_status(tier) == NB_TIER_DONE ||
-		    (o->only_tier && strcmp(o->only_tier, r.cfg.tiers[t].name)))
-			continue;
-		int rc = run_tier(&r, t);
-		if (rc == 2) {
-			logf_(&r, NB_QUIET, "nestbench: %s", err);
-			r.failed_tiers++;
-			status = 2;
-		}
-		if (save(&r, 1))
-			status = 2;
-	}
+	if (measure(&r))
+		status = 2;
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGHUP, SIG_DFL);
@@ -629,7 +1022,8 @@ int nb_campaign_run(struct nb_campaign_opts *o, char *err)
 	if (save(&r, 1))
 		status = 2;   /* err now names the write that failed: that comes first */
 	logf_(&r, NB_NORMAL, "results: %s (harness overhead %.1f %% of %.1f s)", o->result_path,
-	      100.0 * (nb_mono_s() - t0 - r.in_workloads_s) / (nb_mono_s() - t0), nb_mono_s() - t0);
+	      100.0 * (nb_mono_s() - t0 - r.in_workloads_s - r.canary_s) / (nb_mono_s() - t0),
+	      nb_mono_s() - t0);
 out:
 	cJSON_Delete(r.doc);
 	free(r.cases);

@@ -436,16 +436,26 @@ static int parse_precision(struct parser *p, const cJSON *o, struct nb_precision
 
 static int parse_order(struct parser *p, const cJSON *o, struct nb_order_cfg *ord)
 {
-	static const char *const keys[] = { "interleave", "block", "seed", NULL };
+	static const char *const keys[] = { "interleave", "block", "seed", "tiers", NULL };
 	const cJSON *v;
 
 	ord->interleave = 1;
 	ord->block = 1;
 	ord->seed_given = 0;
+	ord->tiers = NB_TIERS_AUTO;
 	if (!o)
 		return 0;
 	if (check_keys(p, o, "order", keys) || get_int(p, o, "block", "order", 1, 100000, &ord->block))
 		return -1;
+	if ((v = cJSON_GetObjectItemCaseSensitive(o, "tiers"))) {
+		if (cJSON_IsString(v) && strcmp(v->valuestring, "interleaved") == 0)
+			ord->tiers = NB_TIERS_INTERLEAVED;
+		else if (cJSON_IsString(v) && strcmp(v->valuestring, "by-tier") == 0)
+			ord->tiers = NB_TIERS_BY_TIER;
+		else
+			return fail(p, "order", "\"tiers\" must be \"interleaved\" (each case on every "
+				    "tier in turn) or \"by-tier\" (one tier after the other)");
+	}
 	if ((v = cJSON_GetObjectItemCaseSensitive(o, "interleave"))) {
 		if (!cJSON_IsBool(v))
 			return fail(p, "order", "\"interleave\" must be true or false");
@@ -519,6 +529,57 @@ static int parse_lab(struct parser *p, const cJSON *o, struct nb_lab_cfg *lab)
 	return 0;
 }
 
+/* "quiet": true/false, or an object overriding the defaults (10 % of one CPU over 2 s
+ * windows, at most 120 s). */
+static int parse_quiet(struct parser *p, const cJSON *o, struct nb_quiet_cfg *q)
+{
+	static const char *const keys[] = { "threshold_pct", "window_s", "timeout_s", NULL };
+	static const struct { const char *key; double lo, hi; } lim[] = {
+		{ "threshold_pct", 0.1, 1000 }, { "window_s", 0.1, 60 }, { "timeout_s", 0, 3600 } };
+	double *dst[] = { &q->threshold_pct, &q->window_s, &q->timeout_s };
+
+	*q = (struct nb_quiet_cfg){ 1, 10.0, 2.0, 120.0 };
+	if (!o)
+		return 0;
+	if (cJSON_IsBool(o)) {
+		q->enabled = cJSON_IsTrue(o);
+		return 0;
+	}
+	if (!cJSON_IsObject(o))
+		return fail(p, "quiet", "expected true, false or an object with threshold_pct, "
+			    "window_s, timeout_s");
+	if (check_keys(p, o, "quiet", keys))
+		return -1;
+	for (int i = 0; i < 3; i++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, lim[i].key);
+		if (!v)
+			continue;
+		if (!cJSON_IsNumber(v) || v->valuedouble < lim[i].lo || v->valuedouble > lim[i].hi)
+			return fail(p, "quiet", "\"%s\" must be a number from %g to %g", lim[i].key,
+				    lim[i].lo, lim[i].hi);
+		*dst[i] = v->valuedouble;
+	}
+	return 0;
+}
+
+static int parse_canary(struct parser *p, const cJSON *v, int *canary)
+{
+	*canary = 1;
+	if (!v)
+		return 0;
+	if (!cJSON_IsBool(v))
+		return fail(p, "canary", "must be true or false");
+	*canary = cJSON_IsTrue(v);
+	return 0;
+}
+
+int nb_config_interleaved(const struct nb_campaign_cfg *c)
+{
+	if (c->order.tiers != NB_TIERS_AUTO)
+		return c->order.tiers == NB_TIERS_INTERLEAVED;
+	return c->lab.present;
+}
+
 /* Tiers at lab: addresses need the "lab" object. */
 static int check_lab_tiers(struct parser *p, const struct nb_campaign_cfg *c)
 {
@@ -535,7 +596,7 @@ static int check_lab_tiers(struct parser *p, const struct nb_campaign_cfg *c)
 static int parse_root(struct parser *p, const cJSON *root, struct nb_campaign_cfg *c)
 {
 	static const char *const keys[] = { "name", "description", "tiers", "workloads", "defaults",
-					    "precision", "order", "lab", NULL };
+					    "precision", "order", "lab", "canary", "quiet", NULL };
 	static const char *const run_keys[] = { "reps", "warmup", "min_time_ms", "timeout_s", "cpu",
 						"events", NULL };
 	const cJSON *tiers, *wls, *defaults, *it;
@@ -583,6 +644,8 @@ static int parse_root(struct parser *p, const cJSON *root, struct nb_campaign_cf
 	return parse_precision(p, cJSON_GetObjectItemCaseSensitive(root, "precision"), &c->precision) ||
 	       parse_order(p, cJSON_GetObjectItemCaseSensitive(root, "order"), &c->order) ||
 	       parse_lab(p, cJSON_GetObjectItemCaseSensitive(root, "lab"), &c->lab) ||
+	       parse_quiet(p, cJSON_GetObjectItemCaseSensitive(root, "quiet"), &c->quiet) ||
+	       parse_canary(p, cJSON_GetObjectItemCaseSensitive(root, "canary"), &c->canary) ||
 	       check_lab_tiers(p, c);
 }
 

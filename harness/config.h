@@ -68,11 +68,15 @@ struct nb_precision_cfg {
 	double budget_s;                   /* adaptive: time budget per workload case and tier */
 };
 
+/* order.tiers: whether the tiers' visits alternate (nb_config_interleaved). */
+enum nb_tiers_order { NB_TIERS_AUTO, NB_TIERS_INTERLEAVED, NB_TIERS_BY_TIER };
+
 struct nb_order_cfg {
 	int interleave;                    /* 1: visits in seeded random order, round by round */
 	int block;                         /* repetitions per visit */
 	uint64_t seed;
 	int seed_given;                    /* 0: the harness picks one and records it */
+	enum nb_tiers_order tiers;         /* AUTO: interleaved for lab campaigns */
 };
 
 /* The local nested lab (`nestbench lab up`): the guests it boots.  Tiers reach them
@@ -86,6 +90,13 @@ struct nb_lab_cfg {
 	int boot_timeout_s;                /* per guest, until its agent answers hello */
 };
 
+/* "quiet": before measuring a lab campaign, wait until the lab's QEMU uses less than
+ * threshold_pct of one CPU over a window of window_s, for at most timeout_s. */
+struct nb_quiet_cfg {
+	int enabled;
+	double threshold_pct, window_s, timeout_s;
+};
+
 struct nb_campaign_cfg {
 	char name[NB_CFG_NAME];
 	char description[NB_CFG_TEXT * 2];
@@ -97,6 +108,8 @@ struct nb_campaign_cfg {
 	struct nb_precision_cfg precision;
 	struct nb_order_cfg order;
 	struct nb_lab_cfg lab;
+	struct nb_quiet_cfg quiet;
+	int canary;                        /* measure the canary every round (default 1) */
 	char path[PATH_MAX];
 	char *text;                        /* the file as read, recorded in results */
 	size_t len;
@@ -118,6 +131,10 @@ void nb_lab_defaults(struct nb_lab_cfg *lab);
 
 /* The settings for one workload entry: its overrides on top of the defaults. */
 struct nb_run_cfg nb_config_effective(const struct nb_campaign_cfg *c, int workload);
+
+/* Whether the tiers' visits alternate: order.tiers, or by default for a campaign
+ * with a "lab" object (its tiers are all reachable at once). */
+int nb_config_interleaved(const struct nb_campaign_cfg *c);
 
 /* Index of a tier by name, -1 if none. */
 int nb_config_tier(const struct nb_campaign_cfg *c, const char *name);

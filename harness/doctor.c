@@ -4,6 +4,7 @@
 #include "config.h"
 #include "env.h"
 #include "tier.h"
+#include "../common/hypervisors.h"
 #include "../common/json.h"
 #include "../common/records.h"
 #include "../resultlib/result.h"
@@ -25,20 +26,8 @@ int nb_config_load_or_local(const char *config, struct nb_campaign_cfg *cfg, cha
 		      : nb_config_parse(local_config, strlen(local_config), "(this machine)", cfg, err);
 }
 
-const char *nb_pmu_fix(const char *hv)
-{
-	if (!hv)
-		return "run on bare metal, or expose a virtual PMU to the guest";
-	if (strcmp(hv, "KVM") == 0 || strcmp(hv, "QEMU TCG") == 0)
-		return "start the guest with a PMU: QEMU/KVM `-cpu host,pmu=on` (libvirt: <pmu state='on'/>)";
-	if (strcmp(hv, "Hyper-V") == 0)
-		return "on the Hyper-V host, with the VM off: Set-VMProcessor -VMName <vm> -Perfmon @(\"pmu\",\"lbr\")";
-	if (strcmp(hv, "VMware") == 0)
-		return "enable \"Virtualize CPU performance counters\" (vPMC) in the VM's CPU settings";
-	return "expose a virtual PMU to the guest";
-}
-
-static void report_counters(struct nb_tier_conn *tc, const char *sha, const char *hv, FILE *out)
+static void report_counters(struct nb_tier_conn *tc, const char *sha, const struct nb_identity *id,
+			    FILE *out)
 {
 	struct nb_run_spec spec;
 	cJSON *reply = NULL;
@@ -72,8 +61,12 @@ static void report_counters(struct nb_tier_conn *tc, const char *sha, const char
 			if (why && name && (strcmp(name, "cycles") == 0 || strcmp(name, "instructions") == 0))
 				missing_hw = 1;
 		}
-		if (missing_hw)
-			fprintf(out, "  fix:        no hardware counters here; %s\n", nb_pmu_fix(hv));
+		if (missing_hw && id->kind == NB_ID_BARE_METAL)
+			fprintf(out, "  fix:        no hardware counters on bare metal: check that the "
+				"kernel has a PMU driver for this CPU (dmesg | grep -i perf) and "
+				"perf_event_paranoid\n");
+		else if (missing_hw)
+			fprintf(out, "  fix:        no hardware counters here; %s\n", nb_hv_pmu_fix(id->hv));
 	}
 	if (!shown)
 		fprintf(out, "  counters:   the probe workload printed no repetition (exit %s)\n",
@@ -81,15 +74,39 @@ static void report_counters(struct nb_tier_conn *tc, const char *sha, const char
 	cJSON_Delete(reply);
 }
 
+/* What the evidence says and whether the campaign's label agrees: a contradiction is
+ * also a loud line on stderr. */
+static void report_identity(const struct nb_tier_cfg *tcfg, const struct nb_identity *id, FILE *out)
+{
+	for (int i = 0; i < id->n_evidence; i++)
+		fprintf(out, "  %-11s %s\n", i ? "" : "evidence:", id->evidence[i]);
+	if (!tcfg->hypervisor[0])
+		return;
+	if (id->label_contradicted) {
+		fprintf(out, "  label:      \"%s\" CONTRADICTED by the evidence (see the warning)\n",
+			tcfg->hypervisor);
+		fflush(out);
+		fprintf(stderr, "WARNING: tier %s: %s\n", tcfg->name, id->warning);
+	} else {
+		fprintf(out, "  label:      \"%s\" (%s)\n", tcfg->hypervisor,
+			!id->labelled ? "not a hypervisor nestbench knows: not checked"
+			: id->hv || id->kind == NB_ID_BARE_METAL ? "agrees with the evidence"
+			: "the evidence names no hypervisor to check it against");
+	}
+}
+
 static void report_tier(const struct nb_campaign_cfg *cfg, int t, const struct nb_tier_env *env,
 			const struct nb_catalog *cat, FILE *out, int *failed)
 {
+	const struct nb_tier_cfg *tcfg = &cfg->tiers[t];
+	struct nb_res_tier_id rid = { tcfg->level, tcfg->hypervisor, tcfg->address, tcfg->via };
 	struct nb_tier_conn tc;
+	struct nb_identity id;
 	cJSON *tier = cJSON_CreateObject();
-	char err[512], nature[512], sha[65];
+	char err[512], sha[65];
 
-	fprintf(out, "tier %s (level %d, %s%s%s)\n", cfg->tiers[t].name, cfg->tiers[t].level,
-		cfg->tiers[t].address, cfg->tiers[t].via[0] ? " via " : "", cfg->tiers[t].via);
+	fprintf(out, "tier %s (level %d, %s%s%s)\n", tcfg->name, tcfg->level,
+		tcfg->address, tcfg->via[0] ? " via " : "", tcfg->via);
 	if (nb_tier_connect(cfg, t, env, &tc, err)) {
 		fprintf(out, "  reachable:  NO: %s\n", err);
 		*failed = 1;
@@ -98,12 +115,14 @@ static void report_tier(const struct nb_campaign_cfg *cfg, int t, const struct n
 	}
 	fprintf(out, "  reachable:  yes (%s), agent %s\n", tc.reached,
 		nb_json_str(tc.hello, "version", "?"));
+	nb_res_tier_begin(tier, &rid);
 	if (nb_env_capture(&tc, tier, err) == 0) {
 		const cJSON *si = nb_res_tier_sysinfo(tier);
-		const char *sig = nb_json_str(si, "hypervisor.signature", NULL);
-		/* The nature capture wrote, with a lab guest's accelerator. */
-		snprintf(nature, sizeof(nature), "%s", nb_res_tier_nature(tier) ?: "?");
-		fprintf(out, "  nature:     %s\n", nature);
+		/* The nature capture wrote, with a lab guest's accelerator; the identity the
+		 * same evidence gives, for the report. */
+		nb_env_identify(si, tc.lab, tcfg->hypervisor, &id);
+		fprintf(out, "  nature:     %s\n", nb_res_tier_nature(tier) ?: "?");
+		report_identity(tcfg, &id, out);
 		fprintf(out, "  kernel:     %s\n", nb_json_str(si, "kernel.release", "?"));
 		fprintf(out, "  cpu:        %s, %d vCPUs\n", nb_json_str(si, "cpu.model", "?"),
 			cJSON_IsNumber(nb_json_path(si, "vcpus")) ? nb_json_path(si, "vcpus")->valueint : 0);
@@ -120,7 +139,7 @@ static void report_tier(const struct nb_campaign_cfg *cfg, int t, const struct n
 			cJSON_IsTrue(kvm) ? "present" : "absent (load kvm_intel or kvm_amd; nested=1 on its parent)",
 			cJSON_IsTrue(vv) ? "present" : "absent (modprobe vhost_vsock to give children vsock)");
 		if (nb_client_put_file(&tc.client, cat->work_path, "nestbench-work", sha, NULL, err) == 0)
-			report_counters(&tc, sha, nb_env_hypervisor_name(sig), out);
+			report_counters(&tc, sha, &id, out);
 		else
 			fprintf(out, "  counters:   cannot deploy %s: %s\n", cat->work_path, err);
 	} else {

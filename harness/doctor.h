@@ -14,8 +14,4 @@ struct nb_campaign_cfg;
 /* The campaign file config, or (NULL) one tier: this machine through a local agent. */
 int nb_config_load_or_local(const char *config, struct nb_campaign_cfg *cfg, char *err);
 
-/* The hypervisor setting that would expose a PMU to a guest of hv (the name
- * nb_env_hypervisor_name gives: "KVM", "Hyper-V", "VMware", ...; NULL = none known). */
-const char *nb_pmu_fix(const char *hv);
-
 #endif

@@ -1,100 +1,87 @@
-/* env.c - environment capture per tier. */
+/* env.c - environment capture per tier: the evidence of what the tier is (env.h). */
 #include "env.h"
 #include "../common/json.h"
 #include "../resultlib/result.h"
 
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #define ERR_LEN 512
 
-const char *nb_env_hypervisor_name(const char *sig)
+static void copy(char *dst, size_t len, const char *src)
 {
-	static const struct { const char *sig, *name; } known[] = {
-		{ "KVMKVMKVM", "KVM" },           { "Microsoft Hv", "Hyper-V" },
-		{ "VMwareVMware", "VMware" },     { "XenVMMXenVMM", "Xen" },
-		{ "TCGTCGTCGTCG", "QEMU TCG" },   { "bhyve bhyve ", "bhyve" },
-		{ "VBoxVBoxVBox", "VirtualBox" }, { " lrpepyh  vr", "Parallels" },
-		{ "ACRNACRNACRN", "ACRN" },       { "QNXQVMBSQG", "QNX" },
-	};
-
-	for (size_t i = 0; sig && i < sizeof(known) / sizeof(known[0]); i++)
-		if (strcmp(sig, known[i].sig) == 0)
-			return known[i].name;
-	return NULL;
+	snprintf(dst, len, "%s", src ? src : "");
 }
 
-void nb_env_nature(const cJSON *si, char *buf, size_t len)
+/* The accelerator: the agent's own word, else what the lab chose for its guest. */
+static void accelerator(const cJSON *si, const cJSON *lab, struct nb_evidence *e)
 {
-	const cJSON *bit = nb_json_path(si, "hypervisor.bit");
-	const char *sig = nb_json_str(si, "hypervisor.signature", NULL);
-	const char *accel = nb_json_str(si, "accelerator", NULL);
-	const char *name = nb_env_hypervisor_name(sig);
+	const char *agent = nb_json_str(si, "accelerator", NULL);
 
-	if (!cJSON_IsBool(bit))
-		snprintf(buf, len, "unknown (the agent reported no CPUID hypervisor bit)");
-	else if (!cJSON_IsTrue(bit))
-		snprintf(buf, len, "bare metal (no hypervisor bit)");
-	else if (name)
-		snprintf(buf, len, "%s guest (signature %s)", name, sig);
-	else if (sig && sig[0])
-		snprintf(buf, len, "guest of an unknown hypervisor (signature \"%s\")", sig);
-	else
-		snprintf(buf, len, "guest (hypervisor bit set, no signature)");
-	if (accel && accel[0]) {
-		size_t used = strlen(buf);
-		snprintf(buf + used, len - used, ", accelerator %s", accel);
+	if (agent) {
+		copy(e->accelerator, sizeof(e->accelerator), agent);
+		copy(e->accelerator_from, sizeof(e->accelerator_from), "agent");
+	} else if (nb_json_str(lab, "accelerator", NULL)) {
+		copy(e->accelerator, sizeof(e->accelerator), nb_json_str(lab, "accelerator", NULL));
+		copy(e->accelerator_why, sizeof(e->accelerator_why), nb_json_str(lab, "accelerator_reason", NULL));
+		copy(e->accelerator_from, sizeof(e->accelerator_from), "lab");
 	}
 }
 
-/* A lab guest: the accelerator the lab chose (a guest cannot tell TCG from hardware
- * by itself), appended to the nature unless the agent reported one, and the lab's
- * description of the guest as the tier's "lab" object. */
-static void lab_accelerator(const cJSON *lab, const cJSON *si, cJSON *tier, char *nature, size_t len)
+void nb_env_evidence(const cJSON *si, const cJSON *lab, struct nb_evidence *e)
 {
-	const char *accel, *why;
-	size_t used = strlen(nature);
+	const cJSON *bit = nb_json_path(si, "hypervisor.bit");
+	const char *log = nb_json_str(si, "hypervisor.kernel_log", NULL);
 
-	nb_res_tier_set_lab(tier, lab);
-	if (!lab)
-		return;
-	accel = nb_json_str(lab, "accelerator", NULL);
-	why = nb_json_str(lab, "accelerator_reason", NULL);
-	if (!accel || nb_json_path(si, "accelerator"))
-		return;
-	if (strcmp(accel, "tcg") == 0)
-		snprintf(nature + used, len - used, ", accelerator TCG (QEMU emulation, not hardware-assisted)");
-	else
-		snprintf(nature + used, len - used, ", accelerator %s%s%s%s", strcmp(accel, "kvm") ? accel : "KVM",
-			 why ? " (" : "", why ? why : "", why ? ")" : "");
+	memset(e, 0, sizeof(*e));
+	e->bit = cJSON_IsBool(bit) ? cJSON_IsTrue(bit) : -1;
+	copy(e->signature, sizeof(e->signature), nb_json_str(si, "hypervisor.signature", NULL));
+	e->max_leaf = (unsigned long)nb_json_num(si, "hypervisor.max_leaf", 0);
+	copy(e->signature_100, sizeof(e->signature_100), nb_json_str(si, "hypervisor.signature_40000100", NULL));
+	e->max_leaf_100 = (unsigned long)nb_json_num(si, "hypervisor.max_leaf_40000100", 0);
+	copy(e->kernel, sizeof(e->kernel), nb_json_str(si, "hypervisor.kernel_detected", NULL));
+	e->kernel_read = log && strcmp(log, "read") == 0;
+	copy(e->kernel_why, sizeof(e->kernel_why), log && !e->kernel_read ? log : "the agent did not report it");
+	copy(e->sys_type, sizeof(e->sys_type), nb_json_str(si, "hypervisor.sys_type", NULL));
+	copy(e->dmi_vendor, sizeof(e->dmi_vendor), nb_json_str(si, "dmi.sys_vendor", NULL));
+	copy(e->dmi_product, sizeof(e->dmi_product), nb_json_str(si, "dmi.product_name", NULL));
+	copy(e->dmi_bios, sizeof(e->dmi_bios), nb_json_str(si, "dmi.bios_vendor", NULL));
+	e->hosts_pvm = cJSON_IsObject(nb_json_path(si, "nested.kvm_pvm"));
+	accelerator(si, lab, e);
+}
+
+void nb_env_identify(const cJSON *si, const cJSON *lab, const char *label, struct nb_identity *id)
+{
+	struct nb_evidence e;
+
+	nb_env_evidence(si, lab, &e);
+	nb_identify(&e, id);
+	nb_identity_check_label(id, label);
 }
 
 int nb_env_capture(struct nb_tier_conn *tc, cJSON *tier, char *err)
 {
 	cJSON *si = NULL;
-	char herr[256], nature[512], w[256] = "";
+	char herr[256], nature[1024];
+	struct nb_identity id;
+	int rc = 0;
 
 	if (tc->hello)
 		nb_res_tier_set_agent(tier, cJSON_Duplicate(tc->hello, 1));
+	nb_res_tier_set_lab(tier, tc->lab);
 	if (nb_client_sysinfo(&tc->client, &si, herr)) {
 		snprintf(err, ERR_LEN, "sysinfo failed: %s", herr);
 		cJSON_Delete(si);
-		nb_res_tier_set_nature(tier, "unknown (sysinfo failed)");
-		nb_res_tier_set_sysinfo(tier, NULL);   /* not a stale one */
-		return -1;
+		si = NULL;
+		rc = -1;
 	}
-	nb_env_nature(si, nature, sizeof(nature));
-	lab_accelerator(tc->lab, si, tier, nature, sizeof(nature));
+	nb_env_identify(si, tc->lab, nb_res_tier_label(tier), &id);
+	if (rc && id.kind == NB_ID_UNKNOWN)
+		snprintf(id.layer, sizeof(id.layer), "unknown (sysinfo failed)");
+	nb_identity_nature(&id, nature, sizeof(nature));
+	nb_res_tier_set_identity(tier, &id);
 	nb_res_tier_set_nature(tier, nature);
-
-	/* A label that contradicts what the tier reports is worth a loud note. */
-	const char *label = nb_res_tier_label(tier);
-	const char *detected = nb_env_hypervisor_name(nb_json_str(si, "hypervisor.signature", NULL));
-	if (label && label[0] && detected && strcasecmp(label, detected) != 0 &&
-	    !(strcasecmp(label, "hyperv") == 0 && strcmp(detected, "Hyper-V") == 0))
-		snprintf(w, sizeof(w), "the campaign labels this tier \"%s\" but it reports %s", label, detected);
-	nb_res_tier_set_warning(tier, w[0] ? w : NULL);
-	nb_res_tier_set_sysinfo(tier, si);
-	return 0;
+	nb_res_tier_set_warning(tier, id.warning[0] ? id.warning : NULL);
+	nb_res_tier_set_sysinfo(tier, si);   /* NULL removes a stale one */
+	return rc;
 }

@@ -1,9 +1,10 @@
 /* events.c - `nestbench events`: the agent's events-probe for each tier, in words. */
 #include "events.h"
 #include "config.h"
-#include "doctor.h"     /* nb_pmu_fix */
+#include "doctor.h"     /* nb_config_load_or_local */
 #include "env.h"
 #include "tier.h"
+#include "../common/hypervisors.h"
 #include "../common/json.h"
 
 #include <stdio.h>
@@ -53,10 +54,8 @@ static void print_exits(const cJSON *x, FILE *out)
 	fprintf(out, "%s\n", nvmm ? "" : " none (no process here holds a KVM VM)");
 }
 
-static void print_text(const char *nature, const cJSON *si, const cJSON *probe, FILE *out)
+static void print_text(const char *nature, const struct nb_identity *id, const cJSON *probe, FILE *out)
 {
-	const cJSON *bit = nb_json_path(si, "hypervisor.bit");
-	const char *hv = nb_env_hypervisor_name(nb_json_str(si, "hypervisor.signature", ""));
 	int hw = cJSON_IsTrue(nb_json_path(probe, "hardware_pmu"));
 
 	fprintf(out, "  nature:     %s\n", nature);
@@ -74,12 +73,12 @@ static void print_text(const char *nature, const cJSON *si, const cJSON *probe, 
 	}
 	print_events(probe, "requested", out);
 	if (!hw) {
-		if (cJSON_IsBool(bit) && !cJSON_IsTrue(bit))
+		if (id->kind == NB_ID_BARE_METAL)
 			fprintf(out, "  fix:        bare metal without usable hardware counters: check that "
 				"the kernel has a PMU driver for this CPU (dmesg | grep -i perf) and "
 				"perf_event_paranoid\n");
 		else
-			fprintf(out, "  fix:        no PMU exposed to this guest; %s\n", nb_pmu_fix(hv));
+			fprintf(out, "  fix:        no PMU exposed to this guest; %s\n", nb_hv_pmu_fix(id->hv));
 	}
 	print_exits(nb_json_path(probe, "exits"), out);
 }
@@ -89,7 +88,8 @@ static int probe_tier(const struct nb_campaign_cfg *cfg, int t, const struct nb_
 {
 	struct nb_tier_conn tc;
 	cJSON *si = NULL, *probe = NULL, *req;
-	char err[512], nature[256] = "unknown (sysinfo failed)";
+	char err[512], nature[1024] = "unknown (sysinfo failed)";
+	struct nb_identity id;
 	int rc = 0;
 
 	if (!json)
@@ -106,8 +106,12 @@ static int probe_tier(const struct nb_campaign_cfg *cfg, int t, const struct nb_
 		}
 		return 2;
 	}
-	if (nb_client_sysinfo(&tc.client, &si, err) == 0)
-		nb_env_nature(si, nature, sizeof(nature));
+	if (nb_client_sysinfo(&tc.client, &si, err) == 0) {
+		nb_env_identify(si, tc.lab, cfg->tiers[t].hypervisor, &id);
+		nb_identity_nature(&id, nature, sizeof(nature));
+	} else {
+		nb_env_identify(NULL, tc.lab, cfg->tiers[t].hypervisor, &id);
+	}
 	req = cJSON_CreateObject();
 	cJSON_AddStringToObject(req, "op", "events-probe");
 	if (nb_client_call(&tc.client, req, &probe, err)) {
@@ -132,7 +136,7 @@ static int probe_tier(const struct nb_campaign_cfg *cfg, int t, const struct nb_
 	} else if (rc) {
 		fprintf(out, "  probe:      %s\n", err);
 	} else {
-		print_text(nature, si, probe, out);
+		print_text(nature, &id, probe, out);
 	}
 	cJSON_Delete(si);
 	cJSON_Delete(probe);

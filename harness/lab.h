@@ -21,9 +21,12 @@ struct nb_lab_paths {
 /* build/lab and build/images: lab/ and images/ beside the nestbench binary. */
 void nb_lab_default_paths(struct nb_lab_paths *p);
 
-/* Boot the lab as cfg describes and wait for both agents; what was chosen goes to out.
- * A lab left behind by a crash is cleaned up first; a running one is left alone.
- * 0, or 2 with err (the guests are stopped again, their console tails printed). */
+/* Boot the lab as cfg describes and wait for L1's agent, then for L2's (L1's init starts
+ * L2, retrying it: images/README.md); what was chosen goes to out.  A lab left behind by
+ * a crash is cleaned up first; a running one is left alone; a lab whose L1 stopped
+ * answering is booted once more.  NB_LAB_L2_FAIL (tests only) makes L2's start fail.
+ * 0, or 2 with err naming the guest at fault ("L1: ..." or "L2: ..."; the guests are
+ * stopped again, that guest's console tail printed). */
 int nb_lab_up(const struct nb_lab_cfg *cfg, const struct nb_lab_paths *p, FILE *out, char *err);
 /* Stop the guests (by the recorded pid, if it is still our QEMU) and remove the state
  * and sockets; console logs are kept.  0 (also when nothing was running), 2 with err. */

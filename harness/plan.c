@@ -2,6 +2,9 @@
 #include "plan.h"
 #include "../resultlib/schema.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+
 int nb_plan_round(struct nb_rng *rng, const struct nb_plan_state *st, int n, int interleave, int *order)
 {
 	int k = 0;
@@ -18,6 +21,54 @@ int nb_plan_round(struct nb_rng *rng, const struct nb_plan_state *st, int n, int
 		order[j] = t;
 	}
 	return k;
+}
+
+static void shuffle(struct nb_rng *rng, int *v, int k)
+{
+	for (int i = k - 1; i > 0; i--) {
+		int j = (int)nb_rng_below(rng, (uint32_t)(i + 1));
+		int t = v[i];
+		v[i] = v[j];
+		v[j] = t;
+	}
+}
+
+int nb_plan_round_tiers(uint64_t seed, int round, const int *tiers,
+			const struct nb_plan_state *const *st, int ntiers, int ncases,
+			struct nb_plan_visit *out)
+{
+	struct nb_rng rng;
+	char key[32];
+	int n = 0, perm[NB_CFG_MAX_TIERS];
+
+	if (ntiers > NB_CFG_MAX_TIERS)
+		ntiers = NB_CFG_MAX_TIERS;
+
+	snprintf(key, sizeof(key), "tiers/%d", round);
+	nb_rng_seed_key(&rng, seed, key);
+	int *cases = malloc((size_t)(ncases > 0 ? ncases : 1) * sizeof(int));
+	int k = 0;
+
+	if (!cases)
+		return 0;
+	for (int c = 0; c < ncases; c++) {
+		int open = 0;
+		for (int t = 0; t < ntiers; t++)
+			open |= !st[t][c].done;
+		if (open)
+			cases[k++] = c;
+	}
+	shuffle(&rng, cases, k);
+	for (int i = 0; i < k; i++) {
+		for (int t = 0; t < ntiers; t++)
+			perm[t] = t;
+		shuffle(&rng, perm, ntiers);
+		for (int t = 0; t < ntiers; t++)
+			if (!st[perm[t]][cases[i]].done)
+				out[n++] = (struct nb_plan_visit){ tiers[perm[t]], cases[i] };
+	}
+	free(cases);
+	return n;
 }
 
 int nb_plan_visit_reps(const struct nb_campaign_cfg *cfg, int reps, const struct nb_plan_state *st)

@@ -11,6 +11,7 @@
 #include "../stats/stats.h"
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct nb_plan_state {
 	int n;                 /* measured samples so far */
@@ -23,6 +24,22 @@ struct nb_plan_state {
 /* Fill order[] with the indices of the cases not done, shuffled (Fisher-Yates with rng)
  * when interleave is set, in index order otherwise; returns how many. */
 int nb_plan_round(struct nb_rng *rng, const struct nb_plan_state *st, int n, int interleave, int *order);
+
+/* One visit of an interleaved round: case ci on tier (an index into the campaign's
+ * tiers). */
+struct nb_plan_visit {
+	int tier, ci;
+};
+
+/* An interleaved round over several tiers: for each case not done on every tier, in a
+ * shuffled order, that case on each tier where it is not done, the tiers in a shuffled
+ * order too (L0 case A, L2 case A, L1 case A, then the next case ...).  tiers[k] is a
+ * tier's index and st[k] its cases' states (ncases each); the order is drawn from
+ * (seed, round) alone, so a resume reproduces it.  Fills out (room for ntiers * ncases)
+ * and returns how many visits; 0: every case is done on every tier. */
+int nb_plan_round_tiers(uint64_t seed, int round, const int *tiers,
+			const struct nb_plan_state *const *st, int ntiers, int ncases,
+			struct nb_plan_visit *out);
 
 /* Repetitions for the next visit of a case: the block size, or what is left of a
  * fixed count; without interleaving, all that is left (fixed) or max_reps (adaptive

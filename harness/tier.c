@@ -99,6 +99,16 @@ static int real_address(const struct nb_tier_env *env, const struct nb_tier_cfg 
 	return 0;
 }
 
+int nb_tier_root_address(const struct nb_campaign_cfg *cfg, int t, const struct nb_tier_env *env,
+			 char *buf, size_t len, char *err)
+{
+	int k = t;
+
+	while (cfg->tiers[k].parent >= 0)
+		k = cfg->tiers[k].parent;
+	return real_address(env, &cfg->tiers[k], 0, NULL, buf, len, err);
+}
+
 int nb_tier_connect(const struct nb_campaign_cfg *cfg, int t, const struct nb_tier_env *env,
 		    struct nb_tier_conn *tc, char *err)
 {

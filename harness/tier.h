@@ -29,6 +29,10 @@ struct nb_tier_env {
  * the hop that failed and what to check. */
 int nb_tier_connect(const struct nb_campaign_cfg *cfg, int t, const struct nb_tier_env *env,
 		    struct nb_tier_conn *tc, char *err);
+/* The address the connection to tier t starts at: its root's ("local", or a lab
+ * address resolved to the running lab's).  0, or -1 with err. */
+int nb_tier_root_address(const struct nb_campaign_cfg *cfg, int t, const struct nb_tier_env *env,
+			 char *buf, size_t len, char *err);
 /* Say bye, close, stop a local agent (SIGTERM, then wait). */
 void nb_tier_close(struct nb_tier_conn *tc);
 /* Close without bye (after Ctrl-C: the agent may be busy; hanging up tells it to end

@@ -15,12 +15,13 @@ PROTO_SRC    := common/frame.c common/proto.c common/utf8.c common/client.c comm
 PROTO_OBJ    := $(PROTO_SRC:%.c=$(BUILD)/obj/%.o) $(VERSION_OBJ)
 AGENT_SRC    := $(filter-out guest-agent/main.c,$(wildcard guest-agent/*.c))
 AGENT_OBJ    := $(AGENT_SRC:%.c=$(BUILD)/obj/%.o)
-# What the agent borrows from the workload side: CPUID decoding (and the record
-# writer it uses), opening perf counters (perfopen); and from common/: size parsing,
-# the sysfs line reader.
-AGENT_BORROW := $(BUILD)/obj/workloads/cpuinfo.o $(BUILD)/obj/workloads/record.o \
-                $(BUILD)/obj/workloads/perfopen.o \
-                $(BUILD)/obj/common/units.o $(BUILD)/obj/common/files.o
+# What the agent borrows from the workload side: the machine description that
+# `nestbench-work info` prints too (machine, with CPUID decoding and the record writer
+# it uses), opening perf counters (perfopen); and from common/: size parsing, the
+# sysfs line reader.
+AGENT_BORROW := $(BUILD)/obj/workloads/machine.o $(BUILD)/obj/workloads/cpuinfo.o \
+                $(BUILD)/obj/workloads/record.o $(BUILD)/obj/workloads/perfopen.o \
+                $(BUILD)/obj/common/units.o $(BUILD)/obj/common/files.o $(BUILD)/obj/common/log.o
 AGENT_TEST_SRC := $(wildcard tests/agent/*.c)
 AGENT_TEST_OBJ := $(AGENT_TEST_SRC:%.c=$(BUILD)/obj/%.o)
 

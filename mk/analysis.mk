@@ -6,7 +6,7 @@
 ANALYSIS_MODEL_SRC := analysis/resultset.c analysis/table.c \
                       analysis/table_format.c analysis/table_json.c analysis/compare.c \
                       analysis/compare_format.c analysis/report_text.c analysis/derived.c \
-                      analysis/table_counters.c
+                      analysis/table_counters.c analysis/verdict.c
 ANALYSIS_LIB_SRC  := $(ANALYSIS_MODEL_SRC) analysis/plot.c analysis/report_cli.c
 ANALYSIS_LIB_OBJ  := $(ANALYSIS_LIB_SRC:%.c=$(BUILD)/obj/%.o)
 ANALYSIS_MODEL_OBJ := $(ANALYSIS_MODEL_SRC:%.c=$(BUILD)/obj/%.o) $(LIB_OBJ)
@@ -30,3 +30,18 @@ $(BUILD)/report-bench-gen: $(BUILD)/obj/tests/bench/report_gen.o
 .PHONY: bench-report
 bench-report: $(BUILD)/nestbench $(BUILD)/report-bench-gen
 	@sh tests/bench/report_bench.sh $(BUILD)/nestbench $(BUILD)/report-bench-gen $(BENCH_REPORT_DIR)
+
+# ---- gate benchmark (not a test): false alarms and power on this machine's samples ----
+#   make bench-gate        runs tests/bench/gate_campaign.json a few times (~1 min each
+#                          on a 2-core host), then prints the gate's A/A false-alarm rate
+#                          and its power against a 10 % slowdown (tests/bench/gate_bench.sh)
+BENCH_GATE_DIR := $(BUILD)/bench-gate
+
+$(BUILD)/obj/tests/bench/gate_bench.o: CFLAGS += $(AGENT_CFLAGS)
+
+$(BUILD)/gate-bench: $(BUILD)/obj/tests/bench/gate_bench.o $(ANALYSIS_MODEL_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcjson $(LDLIBS) -lm
+
+.PHONY: bench-gate
+bench-gate: $(BUILD)/nestbench $(BUILD)/nestbench-work $(BUILD)/nestbench-agent $(BUILD)/gate-bench
+	@sh tests/bench/gate_bench.sh $(BUILD) $(BENCH_GATE_DIR)

@@ -90,9 +90,10 @@ static int check_schema(const cJSON *doc, const char *path, char *err)
 				 "%d to %d", path, got, NB_RESULT_VERSION_OLDEST, NB_RESULT_VERSION);
 		return -1;
 	}
-	/* Version 1 is the only version so far.  A later version reads the older ones by
-	 * converting them here, in memory, one step per version: every reader and a resumed
-	 * run then see one shape. */
+	/* Version 2 only added fields (campaign_seq, interference, canary, order,
+	 * quiet_wait, canary_s), all optional to a reader: a version 1 file already has
+	 * version 2's shape without them, so nothing is converted.  A later version that
+	 * changes a shape converts the older ones here, in memory, one step per version. */
 	return 0;
 }
 

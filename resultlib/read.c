@@ -41,7 +41,7 @@ static const struct str_field head_strings[] = {
 	HEAD("campaign.config_text", config_text), HEAD("nestbench.version", version),
 	HEAD("nestbench.git_revision", git_revision), HEAD("nestbench.work_sha256", work_sha256),
 	HEAD("nestbench.work_version", work_version), HEAD("started_utc", started_utc),
-	HEAD("status", status),
+	HEAD("status", status),                  HEAD("campaign.order.mode", order_mode),
 };
 
 void nb_res_head_read(const cJSON *doc, struct nb_res_head *h)
@@ -53,6 +53,7 @@ void nb_res_head_read(const cJSON *doc, struct nb_res_head *h)
 	h->has_seed = cJSON_IsNumber(seed);
 	h->seed = h->has_seed ? seed->valuedouble : 0;
 	h->work_size = nb_json_num(doc, "nestbench.work_size", 0);
+	h->schema_version = int_or(doc, "schema_version", 0);
 }
 
 /* ---- tiers -------------------------------------------------------------------------- */
@@ -170,6 +171,7 @@ void nb_res_case_progress(const cJSON *c, struct nb_res_case_progress *p)
 	p->max_visit = (int)max_field(c, "visit");
 	p->max_round = (int)max_field(c, "round");
 	p->max_seq = (int)max_field(c, "seq");
+	p->max_campaign_seq = (int)max_field(c, "campaign_seq");
 	p->status = nb_res_case_status(c);
 }
 
@@ -246,6 +248,43 @@ void nb_res_sample_read(const cJSON *s, struct nb_res_sample_view *v)
 	v->value = nb_json_num(s, "value", NAN);
 	v->ops = nb_json_num(s, "ops", -1);
 	v->visit = int_or(s, "visit", 0);
+	v->seq = int_or(s, "seq", 0);
+	v->campaign_seq = int_or(s, "campaign_seq", 0);
+	v->steal_pct = nb_json_num(s, "interference.steal_pct", NAN);
+	v->other_busy_pct = nb_json_num(s, "interference.other_busy_pct", NAN);
+	v->vmm_cpu_pct = nb_json_num(s, "interference.vmm_cpu_pct", NAN);
 	v->counters = cJSON_IsArray(counters) ? counters : NULL;
 	read_exits(s, v);
+}
+
+/* ---- the canary ---------------------------------------------------------------------- */
+
+const cJSON *nb_res_tier_canary(const cJSON *tier, int *n)
+{
+	const cJSON *c = nb_json_path(tier, "canary");
+
+	*n = cJSON_IsArray(c) ? cJSON_GetArraySize(c) : 0;
+	return cJSON_IsArray(c) ? c : NULL;
+}
+
+int nb_res_tier_canary_max_seq(const cJSON *tier)
+{
+	const cJSON *e;
+	int m = 0;
+
+	cJSON_ArrayForEach(e, nb_json_path(tier, "canary")) {
+		int v = int_or(e, "campaign_seq", 0);
+		if (v > m)
+			m = v;
+	}
+	return m;
+}
+
+void nb_res_canary_read(const cJSON *entry, struct nb_res_canary_view *v)
+{
+	v->round = int_or(entry, "round", -1);
+	v->campaign_seq = int_or(entry, "campaign_seq", -1);
+	v->workload = nb_json_str(entry, "workload", NULL);
+	v->unit = nb_json_str(entry, "unit", NULL);
+	v->value = nb_json_num(entry, "value", NAN);
 }

@@ -13,6 +13,7 @@
 #define NB_RESULT_H
 
 #include "schema.h"
+#include "../common/identity.h"   /* struct nb_identity, enum nb_id_kind */
 
 #include <cjson/cJSON.h>
 #include <stdint.h>
@@ -37,8 +38,10 @@ struct nb_res_head {
 	const char *version, *git_revision;           /* the harness */
 	const char *work_sha256, *work_version;       /* nestbench-work */
 	double work_size;
+	const char *order_mode;        /* campaign.order.mode (NB_ORDER_*); NULL: absent */
 	const char *started_utc;       /* reading only (a new document starts now) */
 	const char *status;            /* reading only: the spelling in the file */
+	int schema_version;            /* reading only: as the file says (0: absent) */
 };
 
 /* A new run's document: the head, started now, status running, no tiers yet. */
@@ -51,7 +54,12 @@ struct nb_res_timing {
 	double wall_s;
 	double in_workload_processes_s;
 	double in_measured_reps_s;
+	double canary_s;               /* wall time of the canary runs (not in the above) */
 };
+
+/* campaign.order as used: mode (NB_ORDER_*), the seed, and note (NULL: none) saying why
+ * the mode differs from the one the campaign asked for. */
+void nb_res_set_order(cJSON *doc, const char *mode, double seed, const char *note);
 
 /* The end of an invocation: finished now, with this status and timing. */
 void nb_res_finish(cJSON *doc, enum nb_run_status s, const struct nb_res_timing *t);
@@ -90,6 +98,29 @@ const char *nb_res_tier_label(const cJSON *tier);    /* hypervisor_label, or NUL
 const char *nb_res_tier_nature(const cJSON *tier);   /* nature, or NULL */
 const cJSON *nb_res_tier_sysinfo(const cJSON *tier); /* the agent's sysinfo, or NULL */
 
+/* tiers[].identity (resultlib/identity.c): what the tier is, named from its evidence
+ * (common/identity.h); the prose `nature` and the label's `warning` are set beside it
+ * with set_nature and set_warning. */
+void nb_res_tier_set_identity(cJSON *tier, const struct nb_identity *id);
+const char *nb_res_tier_warning(const cJSON *tier);  /* warning, or NULL */
+
+/* The identity as readers use it (pointers into the document or the hypervisor table).
+ * A file written before identities were recorded has only the prose `nature`: the
+ * fields are then derived from it as the readers of that time did (the name before
+ * " guest (signature", "bare metal", the accelerator after ", accelerator "). */
+struct nb_res_identity_view {
+	enum nb_id_kind kind;
+	const char *hypervisor;        /* table key ("kvm"), or NULL: not named */
+	const char *name;              /* its display name ("KVM"), or NULL */
+	const char *beneath, *presents; /* table keys, or NULL */
+	const char *accelerator;       /* "tcg", "kvm", ..., or NULL */
+	const char *label_hypervisor;  /* the table key the campaign label names, or NULL */
+	int label_contradicted;        /* the label names another hypervisor than the evidence */
+	int recorded;                  /* 1: tiers[].identity; 0: derived from `nature` */
+	char buf[2][64];               /* storage for derived text */
+};
+void nb_res_tier_identity(const cJSON *tier, struct nb_res_identity_view *v);
+
 /* tiers[].exits: who counts the tier's VM exits and whether that works. */
 struct nb_res_tier_exits {
 	const char *counted_by, *target;
@@ -98,6 +129,18 @@ struct nb_res_tier_exits {
 	const char *unsupported;   /* why nothing is counted; "" or NULL: counting */
 };
 void nb_res_tier_set_exits(cJSON *tier, const struct nb_res_tier_exits *e);
+
+/* The campaign waited for the lab's guests to be quiet before measuring (quiet_wait). */
+struct nb_res_quiet_wait {
+	const char *target;        /* what it watched: "lab QEMU pid 1234 on L0" */
+	double threshold_pct;      /* % of one CPU */
+	double window_s, timeout_s;
+	double waited_s;
+	double last_pct;           /* the last window's use; NaN: none measured */
+	int quiet;                 /* 0: the timeout came first (or nothing to watch) */
+	const char *note;          /* why it could not watch, or NULL */
+};
+void nb_res_set_quiet_wait(cJSON *doc, const struct nb_res_quiet_wait *q);
 
 /* A tier as analysis reads it (pointers into the document). */
 struct nb_res_tier_view {
@@ -153,6 +196,19 @@ double nb_res_case_absorb(cJSON *c, const cJSON *records, int visit, int round, 
  * exits (copied) when counted, else the reason in unsupported ("" or NULL: neither). */
 void nb_res_case_set_exits(cJSON *c, int first, const cJSON *exits, const char *unsupported);
 
+/* What else the machine did during a visit (samples[].interference): percentages of
+ * all the tier's CPUs over the visit's window; NaN leaves a field out. */
+struct nb_res_interference {
+	double steal_pct, other_busy_pct;
+	double vmm_cpu_pct;        /* % of one L0 CPU: the lab's QEMU; NaN: not a lab tier */
+	double window_ms;
+	const char *unsupported;   /* why the tier reported no steal/other figures, or NULL */
+};
+/* Number the visit's samples (from index first on) with campaign_seq and give them
+ * the visit's interference (NULL: none). */
+void nb_res_case_mark_visit(cJSON *c, int first, int campaign_seq,
+			    const struct nb_res_interference *itf);
+
 int nb_res_case_nsamples(const cJSON *c);
 /* The samples' values (malloc'd into *x, numbers only); returns how many. */
 int nb_res_case_values(const cJSON *c, double **x);
@@ -163,6 +219,7 @@ struct nb_res_case_progress {
 	int n;
 	double spent_s;
 	int max_visit, max_round, max_seq;
+	int max_campaign_seq;      /* 0 in version 1 files */
 	enum nb_case_status status;
 };
 void nb_res_case_progress(const cJSON *c, struct nb_res_case_progress *p);
@@ -203,6 +260,10 @@ struct nb_res_sample_view {
 	double value;              /* NaN when absent */
 	double ops;                /* -1 when absent */
 	int visit;                 /* 0 when absent */
+	int seq;                   /* the visit's position in the tier; 0 when absent */
+	int campaign_seq;          /* its position among all visits of the campaign; 0: absent */
+	/* interference over the visit (schema 2, optional): NaN when absent */
+	double steal_pct, other_busy_pct, vmm_cpu_pct;
 	const cJSON *counters;     /* entries for nb_res_counter_read; NULL: none */
 	enum nb_exits_state exits_state;
 	double exits_total;        /* COUNTED: over the whole visit */
@@ -212,5 +273,26 @@ struct nb_res_sample_view {
 	const cJSON *exits_by_reason;  /* {reason: count}, or NULL when not recorded */
 };
 void nb_res_sample_read(const cJSON *s, struct nb_res_sample_view *v);
+
+/* ---- the canary (schema 2, optional): a short fixed workload measured every round ---- */
+
+struct nb_res_canary_view {
+	int round, campaign_seq;   /* -1 when absent */
+	const char *workload, *unit; /* NULL when absent */
+	double value;              /* NaN when absent */
+};
+/* Writing: one canary run of a round on a tier, appended to tiers[].canary. */
+struct nb_res_canary {
+	int round, campaign_seq;
+	const char *workload, *unit;
+	double value;              /* median ns/op of its repetitions */
+	int n;                     /* repetitions */
+};
+void nb_res_tier_add_canary(cJSON *tier, const struct nb_res_canary *c);
+/* The highest campaign_seq of the tier's canary entries (0: none). */
+int nb_res_tier_canary_max_seq(const cJSON *tier);
+/* The tier's canary entries, for cJSON_ArrayForEach (NULL when none), and how many. */
+const cJSON *nb_res_tier_canary(const cJSON *tier, int *n);
+void nb_res_canary_read(const cJSON *entry, struct nb_res_canary_view *v);
 
 #endif

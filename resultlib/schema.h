@@ -12,7 +12,10 @@
 /* ---- the schema and its versions ---------------------------------------------------- */
 
 #define NB_RESULT_SCHEMA "nestbench-result"
-#define NB_RESULT_VERSION 1          /* the version this build writes */
+/* Version 2 added samples[].campaign_seq and .interference, tiers[].canary,
+ * campaign.order and quiet_wait, last_run_timing.canary_s; version 1 files read as
+ * version 2 files without them. */
+#define NB_RESULT_VERSION 2          /* the version this build writes */
 #define NB_RESULT_VERSION_OLDEST 1   /* the oldest version it reads */
 
 /* ---- statuses ----------------------------------------------------------------------- */
@@ -43,5 +46,9 @@ enum nb_case_status nb_case_status_parse(const char *s);
 #define NB_STOP_BUDGET "budget"       /* adaptive: out of time */
 #define NB_STOP_SKIPPED "skipped"
 #define NB_STOP_FAILED "failed"
+
+/* campaign.order.mode: how visits alternate between tiers. */
+#define NB_ORDER_INTERLEAVED "interleaved"   /* each case on every tier in turn */
+#define NB_ORDER_BY_TIER "by-tier"           /* one tier after the other */
 
 #endif

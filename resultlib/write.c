@@ -27,6 +27,11 @@ cJSON *nb_res_new(const struct nb_res_head *h)
 		cJSON_AddStringToObject(c, "config_sha256", h->config_sha256);
 	cJSON_AddStringToObject(c, "config_text", h->config_text);
 	cJSON_AddNumberToObject(c, "seed", h->seed);
+	if (h->order_mode) {
+		cJSON *o = cJSON_AddObjectToObject(c, "order");
+		cJSON_AddStringToObject(o, "mode", h->order_mode);
+		cJSON_AddNumberToObject(o, "seed", h->seed);
+	}
 	n = cJSON_AddObjectToObject(d, "nestbench");
 	cJSON_AddStringToObject(n, "version", h->version);
 	cJSON_AddStringToObject(n, "git_revision", h->git_revision);
@@ -41,6 +46,17 @@ cJSON *nb_res_new(const struct nb_res_head *h)
 	return d;
 }
 
+void nb_res_set_order(cJSON *doc, const char *mode, double seed, const char *note)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "mode", mode);
+	cJSON_AddNumberToObject(o, "seed", seed);
+	if (note)
+		cJSON_AddStringToObject(o, "note", note);
+	nb_json_set_item(cJSON_GetObjectItemCaseSensitive(doc, "campaign"), "order", o);
+}
+
 void nb_res_finish(cJSON *doc, enum nb_run_status s, const struct nb_res_timing *t)
 {
 	char ts[UTC_LEN];
@@ -53,9 +69,32 @@ void nb_res_finish(cJSON *doc, enum nb_run_status s, const struct nb_res_timing 
 	cJSON_AddNumberToObject(h, "wall_s", t->wall_s);
 	cJSON_AddNumberToObject(h, "in_workload_processes_s", t->in_workload_processes_s);
 	cJSON_AddNumberToObject(h, "in_measured_reps_s", t->in_measured_reps_s);
+	cJSON_AddNumberToObject(h, "canary_s", t->canary_s);
+	/* The canary is measuring, not overhead, though no sample comes of it. */
 	cJSON_AddNumberToObject(h, "harness_overhead_fraction",
-				t->wall_s > 0 ? (t->wall_s - t->in_workload_processes_s) / t->wall_s : 0);
+				t->wall_s > 0 ? (t->wall_s - t->in_workload_processes_s - t->canary_s) /
+							t->wall_s
+					      : 0);
 	nb_json_set_item(doc, "last_run_timing", h);
+}
+
+void nb_res_set_quiet_wait(cJSON *doc, const struct nb_res_quiet_wait *q)
+{
+	cJSON *w = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(w, "target", q->target);
+	cJSON_AddNumberToObject(w, "threshold_pct", q->threshold_pct);
+	cJSON_AddNumberToObject(w, "window_s", q->window_s);
+	cJSON_AddNumberToObject(w, "timeout_s", q->timeout_s);
+	cJSON_AddNumberToObject(w, "waited_s", q->waited_s);
+	if (q->last_pct == q->last_pct)
+		cJSON_AddNumberToObject(w, "last_pct", q->last_pct);
+	else
+		cJSON_AddNullToObject(w, "last_pct");
+	cJSON_AddBoolToObject(w, "quiet", q->quiet);
+	if (q->note)
+		cJSON_AddStringToObject(w, "note", q->note);
+	nb_json_set_item(doc, "quiet_wait", w);
 }
 
 /* ---- tiers -------------------------------------------------------------------------- */
@@ -292,4 +331,54 @@ void nb_res_case_set_exits(cJSON *c, int first, const cJSON *exits, const char *
 		else if (unsupported && unsupported[0])
 			nb_json_set_item(s, "exits_unsupported", cJSON_CreateString(unsupported));
 	}
+}
+
+static cJSON *interference_obj(const struct nb_res_interference *itf)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	/* NaN is "not measured": left out rather than written as a number. */
+	if (itf->steal_pct == itf->steal_pct)
+		cJSON_AddNumberToObject(o, "steal_pct", itf->steal_pct);
+	if (itf->other_busy_pct == itf->other_busy_pct)
+		cJSON_AddNumberToObject(o, "other_busy_pct", itf->other_busy_pct);
+	if (itf->vmm_cpu_pct == itf->vmm_cpu_pct)
+		cJSON_AddNumberToObject(o, "vmm_cpu_pct", itf->vmm_cpu_pct);
+	cJSON_AddNumberToObject(o, "window_ms", itf->window_ms);
+	if (itf->unsupported)
+		cJSON_AddStringToObject(o, "unsupported", itf->unsupported);
+	return o;
+}
+
+void nb_res_case_mark_visit(cJSON *c, int first, int campaign_seq,
+			    const struct nb_res_interference *itf)
+{
+	cJSON *s, *o = itf ? interference_obj(itf) : NULL;
+	int i = 0;
+
+	cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(c, "samples")) {
+		if (i++ < first)
+			continue;
+		nb_json_set_num(s, "campaign_seq", campaign_seq);
+		if (o)
+			nb_json_set_item(s, "interference", cJSON_Duplicate(o, 1));
+	}
+	cJSON_Delete(o);
+}
+
+/* ---- the canary --------------------------------------------------------------------- */
+
+void nb_res_tier_add_canary(cJSON *tier, const struct nb_res_canary *c)
+{
+	cJSON *a = cJSON_GetObjectItemCaseSensitive(tier, "canary"), *e = cJSON_CreateObject();
+
+	if (!cJSON_IsArray(a))
+		a = cJSON_AddArrayToObject(tier, "canary");
+	cJSON_AddNumberToObject(e, "round", c->round);
+	cJSON_AddNumberToObject(e, "campaign_seq", c->campaign_seq);
+	cJSON_AddStringToObject(e, "workload", c->workload);
+	cJSON_AddStringToObject(e, "unit", c->unit);
+	cJSON_AddNumberToObject(e, "value", c->value);
+	cJSON_AddNumberToObject(e, "n", c->n);
+	cJSON_AddItemToArray(a, e);
 }

@@ -180,4 +180,57 @@ const char *nb_mwu_method_name(enum nb_mwu_method m);
 int nb_stats_ci_converged(const double *x, size_t n, double level, double target_rel,
 			  struct nb_ci *ci, char *err);
 
+/* ---- many cells: multiplicity, power (gate.c) ---------------------------------------- */
+
+enum nb_padj {
+	NB_PADJ_HOLM = 0,        /* Holm's step-down: family-wise error rate <= alpha */
+	NB_PADJ_BH = 1,          /* Benjamini-Hochberg: false discovery rate <= alpha */
+	NB_PADJ_NONE = 2,
+};
+
+const char *nb_padj_name(enum nb_padj m);          /* "holm", "bh", "none" */
+int nb_padj_parse(const char *s, enum nb_padj *m); /* also "fdr" for bh; -1 unknown */
+/* Adjusted p-values, as R's p.adjust(p, "holm" / "BH" / "none"), into out (m slots, in
+ * the order of p).  -1 with err on a p outside [0, 1]. */
+int nb_p_adjust(const double *p, size_t m, enum nb_padj method, double *out, char *err);
+/* The standard normal quantile (inverse CDF); -inf, +inf at 0 and 1. */
+double nb_stats_norm_quantile(double q);
+/* Minimum detectable effect of a relative change: (z(1 - alpha/2) + z(power)) SE, the
+ * standard error SE read off the Δ interval as its width / (2 z((1 + level)/2)).  The
+ * change a two-sided test at alpha detects with probability `power` at these sample
+ * sizes and this noise; +inf when the interval is not finite. */
+double nb_stats_mde(const struct nb_ratio_ci *d, double alpha, double power);
+
+/* ---- one sample in measurement order (series.c) ------------------------------------ */
+
+/* Regime shift: the series as two segments x[0 .. split-1], x[split .. n-1] at the best
+ * split.  Statistic: max over splits k (min_seg <= k <= n - min_seg) of the standardised
+ * Wilcoxon rank-sum |U_k - k(n-k)/2| / sqrt(k(n-k)(n+1)/12) (Pettitt's test in its
+ * standardised form); p-value: the share of `perms` random permutations of the series
+ * whose maximum is at least as large ((1 + #) / (1 + perms)), so the max over splits is
+ * calibrated.  Series shorter than 2 min_seg: p = 1. */
+struct nb_shift {
+	size_t n, split;
+	double stat, p, alpha;
+	double before, after;    /* medians of the two segments */
+	double rel;              /* after / before - 1 */
+	unsigned perms;
+	int shift;               /* p < alpha */
+};
+int nb_shift_test(const double *x, size_t n, size_t min_seg, unsigned perms, double alpha,
+		  struct nb_rng *rng, struct nb_shift *out, char *err);
+
+/* Drift: the Mann-Kendall trend test of the values against their position (S = sum of
+ * sign(x_j - x_i), i < j; tie-corrected variance; normal deviate with continuity
+ * correction; two-sided p) and the Theil-Sen slope (median of pairwise slopes).  rel:
+ * slope (n - 1) / |median|, the change across the whole series as a share of the median.
+ * Series of fewer than 4 values: p = 1. */
+struct nb_drift {
+	size_t n;
+	double s, tau, z, p, alpha;
+	double slope, rel;
+	int drift;               /* p < alpha */
+};
+int nb_drift_test(const double *x, size_t n, double alpha, struct nb_drift *out, char *err);
+
 #endif

@@ -1,4 +1,6 @@
-/* cpuinfo.h - what the workload binary sees of its CPU and hypervisor (CPUID, TSC). */
+/* cpuinfo.h - what the workload binary sees of its CPU and hypervisor (CPUID, TSC).
+ * The whole machine description (`nestbench-work info`, the agent's sysinfo) is
+ * machine.h. */
 #ifndef NB_CPUINFO_H
 #define NB_CPUINFO_H
 
@@ -11,6 +13,10 @@ struct nb_cpuinfo {
 	int hypervisor_bit;        /* CPUID.1:ECX[31] */
 	char hv_signature[13];     /* CPUID.0x40000000 EBX:ECX:EDX, "" when none */
 	uint32_t hv_max_leaf;
+	/* CPUID.0x40000100: a second hypervisor interface (KVM's or Xen's leaves when
+	 * 0x40000000 offers Hyper-V's enlightenments); "" and 0 when none answers there. */
+	char hv_signature_100[13];
+	uint32_t hv_max_leaf_100;
 	int tsc_invariant;         /* CPUID.0x80000007:EDX[8] */
 	int rdtscp;                /* CPUID.0x80000001:EDX[27] */
 };
@@ -37,8 +43,5 @@ double nb_tsc_measure_hz(unsigned ms);
 /* CLOCK_MONOTONIC_RAW in ns: the measurement clock, which nothing slews.  Deadlines
  * and progress outside measurements use common/clock.h (CLOCK_MONOTONIC). */
 uint64_t nb_now_ns(void);
-
-/* Print `nestbench-work info`: human-readable, or one JSON object. */
-int nb_info_print(int json);
 
 #endif

@@ -1,5 +1,5 @@
 /* main.c - `nestbench-work`: the static multi-call runner (list, info, run). */
-#include "cpuinfo.h"
+#include "machine.h"     /* nb_info_print */
 #include "../common/version.h"
 #include "params.h"
 #include "record.h"

@@ -63,14 +63,14 @@ compare() { # LABEL UNIT "OURS-CMD" "PEER-CMD" SAME(yes/no) PEERNAME
 
 [ -x "$W" ] || { echo "validate.sh: $W missing: run make first" >&2; exit 2; }
 echo "nestbench validation on $(hostname), $(date -u +%Y-%m-%dT%H:%M:%SZ), CPU $CPU, $ROUNDS interleaved rounds"
-echo "machine: $("$W" info --json | jq -r '"\(.cpu_model), hypervisor \(.hypervisor_signature // "none"), kernel \(.kernel)"')"
+echo "machine: $("$W" info --json | jq -r '"\(.cpu.model), hypervisor signature \(if .hypervisor.bit then .hypervisor.signature else "none" end) (kernel: \(.hypervisor.kernel_detected // "-")), kernel \(.kernel.release)"')"
 echo "I/O directory: $DIR ($(stat -f -c %T "$DIR"))"
 echo
 
 compare "syscall (getppid)" "ns/op" "ours ctl.syscall" "peer_syscall" yes "perf bench syscall basic"
 # STREAM's rule: each array at least 4x the last-level cache (and 64 MiB); likwid-bench
 # gets the same bytes per array (its working set is all arrays together, in MB = 10^6).
-llc=$("$W" info --json | jq '[.cache_l3 // 0, .cache_l2 // 0] | max')
+llc=$("$W" info --json | jq '[.caches.l3_bytes // 0, .caches.l2_bytes // 0] | max')
 arr=$(( (llc * 4 > 67108864 ? llc * 4 : 67108864) ))
 arr_mb=$(( arr / 1048576 ))
 compare "memory copy" "MB/s" "ours mem.bw.copy --param size=${arr_mb}M" "peer_likwid copy_sse $(( arr * 2 / 1000000 ))MB" yes "likwid-bench copy_sse"

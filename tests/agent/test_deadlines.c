@@ -4,6 +4,7 @@
  * the descriptors one exits-start may open.  PROTOCOL.md, "Deadlines and limits". */
 #include "../unit/check.h"
 #include "fixture.h"
+#include "../../common/clock.h"
 #include "../../common/sha256.h"
 #include "../../guest-agent/exits.h"
 
@@ -26,10 +27,7 @@
 
 static uint64_t now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+	return nb_mono_ns() / 1000000u;
 }
 
 static void sleep_ms(int ms)

@@ -215,7 +215,7 @@ TEST(reader_refuses_other_schemas_and_damaged_files)
 	char err[NB_RS_ERR] = "";
 
 	CHECK(nb_rs_add_file(&rs, DATA "other-version.json", err) == -1);
-	CHECK_MSG(strstr(err, "schema version 2") && strstr(err, "version 1"), "%s", err);
+	CHECK_MSG(strstr(err, "schema version 99") && strstr(err, "versions 1 to 2"), "%s", err);
 	CHECK(nb_rs_add_file(&rs, DATA "not-json.json", err) == -1);
 	CHECK_MSG(strstr(err, "not JSON"), "%s", err);
 	CHECK(nb_rs_add_file(&rs, DATA "missing.json", err) == -1);
@@ -390,11 +390,21 @@ TEST(table_summary_is_the_geometric_mean)
 	/* I/O on L2 failed: no mean rather than 0. */
 	CHECK_STR(t.summary[3].family, "io");
 	CHECK(t.summary[3].n[l2] == 0 && isnan(t.summary[3].mean[l2]));
-	/* All workloads on L1: cpu 1.1, mem 1.25 1.0 1.2, pf 1.2, io 1.1, exit 10, ctl 1.0. */
+	/* All workloads on L1: cpu 1.1, mem 1.25 1.0 1.2, pf 1.2, io 1.1, ctl 1.0; exit.cpuid
+	 * (x10 over bare metal, which takes no exit) has no meaningful ratio and stays out,
+	 * but keeps its family's row. */
 	CHECK(t.summary[6].family == NULL);
-	CHECK_EQ_U64(t.summary[6].n[l1], 8);
-	CHECK_NEAR(t.summary[6].mean[l1], pow(1.1 * 1.25 * 1.0 * 1.2 * 1.2 * 1.1 * 10 * 1.0, 1.0 / 8) - 1,
+	CHECK_EQ_U64(t.summary[6].n[l1], 7);
+	CHECK_NEAR(t.summary[6].mean[l1], pow(1.1 * 1.25 * 1.0 * 1.2 * 1.2 * 1.1 * 1.0, 1.0 / 7) - 1,
 		   1e-12);
+	CHECK_STR(t.summary[4].family, "exit");
+	CHECK_EQ_U64(t.summary[4].n[l1], 1);
+	CHECK_NEAR(t.summary[4].mean[l1], 9, 1e-12);
+	CHECK(nb_table_cell(&t, (size_t)nbt_row_of(&t, "exit.cpuid leaf=0"), (size_t)l1)->no_ratio);
+	/* Every computed cell rests on 7 samples except pf.anon's 3: n is in the caption,
+	 * and in the cells that differ. */
+	CHECK_EQ_U64(t.n_common, 7);
+	CHECK(!t.n_uniform);
 	nb_table_free(&t);
 	nb_rs_free(&rs);
 }
@@ -586,37 +596,50 @@ TEST(compare_verdicts)
 
 	CHECK(load(&rs, "compare-base") == 0 && load(&rs, "compare-new") == 0);
 	nb_compare_opts_default(&o);
-	o.resamples = 500;
+	o.g.resamples = 500;
 	CHECK_MSG(nb_compare_build(&c, &rs, &o, err) == 0, "%s", err);
 	CHECK_EQ_U64(c.n_rows, 8);
 	CHECK_EQ_U64(c.n_compared, 5);
+	CHECK_EQ_U64(c.m, 5);
 	CHECK_EQ_U64(c.n_regressions, 1);
-	CHECK((r = cmp_row(&c, "cpu.int")) && r->v == NB_V_SAME);
-	CHECK_NEAR(r->d.point, 0, 0);
-	CHECK_NEAR(r->mwu.p, 1, 1e-12);
-	/* 900 against 1000 MB/s: -10 %, worse for a throughput, beyond 5 %. */
-	CHECK((r = cmp_row(&c, "mem.bw.copy thp=0")) && r->v == NB_V_REGRESSION);
-	CHECK_NEAR(r->d.point, -0.10, 1e-12);
-	CHECK_NEAR(r->mwu.p, 2.0 / 48620, 1e-15);   /* 9 vs 9 fully separated, exact */
-	CHECK((r = cmp_row(&c, "mem.lat size=64M stride=64 thp=0")) && r->v == NB_V_WORSE);
-	CHECK_NEAR(r->d.point, 0.02, 1e-12);
-	CHECK((r = cmp_row(&c, "ctl.syscall")) && r->v == NB_V_BETTER);
-	CHECK_NEAR(r->d.point, -0.10, 1e-12);
-	CHECK((r = cmp_row(&c, "exit.cpuid leaf=0")) && r->v == NB_V_TOO_FEW && r->mwu.too_few);
-	CHECK((r = cmp_row(&c, "exit.pio port=0x80")) && r->v == NB_V_NA);
-	CHECK_MSG(strstr(r->why, "BASE: skipped: ioperm"), "%s", r->why);
-	CHECK((r = cmp_row(&c, "pf.file size=64M")) && r->v == NB_V_NA && strcmp(r->why, "missing from NEW") == 0);
-	CHECK((r = cmp_row(&c, "cpu.fp elems=64")) && r->v == NB_V_NA && strcmp(r->why, "only in NEW") == 0);
-	/* benchstat's geomean over the five compared: 1, 0.9, 1.02, 0.9, 1.5. */
+	CHECK((r = cmp_row(&c, "cpu.int")) && r->g.dec == NB_D_NO_CHANGE);
+	CHECK_NEAR(r->g.d.point, 0, 0);
+	CHECK_NEAR(r->g.mwu.p, 1, 1e-12);
+	/* 900 against 1000 MB/s: -10 %, worse for a throughput, the whole interval beyond
+	 * 5 %; p 2 / C(18, 9), times 5 by Holm (all five share the smallest p... up to 5). */
+	CHECK((r = cmp_row(&c, "mem.bw.copy thp=0")) && r->g.dec == NB_D_REGRESSION);
+	CHECK_NEAR(r->g.d.point, -0.10, 1e-12);
+	CHECK_NEAR(r->g.mwu.p, 2.0 / 48620, 1e-15);   /* 9 vs 9 fully separated, exact */
+	CHECK_NEAR(r->g.p_adj, 5 * 2.0 / 48620, 1e-15);
+	CHECK(r->g.worse_lo > 0.05);
+	/* +2 %, significant, but inside the threshold: no change, said to be worse. */
+	CHECK((r = cmp_row(&c, "mem.lat size=64M stride=64 thp=0")) && r->g.dec == NB_D_NO_CHANGE);
+	CHECK_MSG(strstr(r->g.why, "worse, within the threshold"), "%s", r->g.why);
+	CHECK_NEAR(r->g.d.point, 0.02, 1e-12);
+	CHECK((r = cmp_row(&c, "ctl.syscall")) && r->g.dec == NB_D_IMPROVEMENT);
+	CHECK_NEAR(r->g.d.point, -0.10, 1e-12);
+	CHECK((r = cmp_row(&c, "exit.cpuid leaf=0")) && r->g.dec == NB_D_INCONCLUSIVE && r->g.mwu.too_few);
+	CHECK(r->g.why_class == NB_WHY_POWER);
+	/* Skipped on both sides: nothing lost, n/a. */
+	CHECK((r = cmp_row(&c, "exit.pio port=0x80")) && r->g.dec == NB_D_NA);
+	CHECK_MSG(strstr(r->g.why, "BASE: skipped: ioperm"), "%s", r->g.why);
+	CHECK((r = cmp_row(&c, "pf.file size=64M")) && r->g.dec == NB_D_INCONCLUSIVE &&
+	      r->g.why_class == NB_WHY_SETUP && strcmp(r->g.why, "missing from NEW") == 0);
+	CHECK((r = cmp_row(&c, "cpu.fp elems=64")) && r->g.dec == NB_D_NA && strstr(r->g.why, "only in NEW"));
+	/* Direction-aware geomean over the five compared, worse-ratios 1, 1/0.9, 1.02, 0.9,
+	 * 1.5 (the throughput's 0.9 turned into 1/0.9). */
 	CHECK_EQ_U64(c.n_geo, 1);
-	CHECK_NEAR(c.geo[0].delta, pow(1 * 0.9 * 1.02 * 0.9 * 1.5, 0.2) - 1, 1e-12);
+	CHECK_NEAR(c.geo[0].worse, pow(1 / 0.9 * 1.02 * 0.9 * 1.5, 0.2) - 1, 1e-12);
+	CHECK(nb_compare_status(&c) == NB_CMP_REGRESSION);
 	nb_compare_free(&c);
 
-	/* A 15 % threshold tolerates the 10 % drop: still worse, no regression. */
-	o.threshold = 0.15;
+	/* A 15 % threshold tolerates the 10 % drop: no change; the case missing from NEW
+	 * still makes the whole gate inconclusive. */
+	o.g.threshold = 0.15;
 	CHECK(nb_compare_build(&c, &rs, &o, err) == 0);
 	CHECK_EQ_U64(c.n_regressions, 0);
-	CHECK(cmp_row(&c, "mem.bw.copy thp=0")->v == NB_V_WORSE);
+	CHECK(cmp_row(&c, "mem.bw.copy thp=0")->g.dec == NB_D_NO_CHANGE);
+	CHECK(nb_compare_status(&c) == NB_CMP_INCONCLUSIVE);
 	nb_compare_free(&c);
 	nb_rs_free(&rs);
 }

@@ -11,6 +11,7 @@
  *
  * The agents listen on UNIX sockets in a temporary directory and are always stopped
  * (by PID) and removed at the end, with the tmpfs store. */
+#include "../../common/clock.h"
 #include "../../common/client.h"
 
 #include <errno.h>
@@ -57,13 +58,6 @@ static void on_signal(int sig)
 			kill(pids[i], SIGKILL);
 	signal(sig, SIG_DFL);
 	raise(sig);
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -143,7 +137,7 @@ static int puts_mbps(struct nb_client *c, int mb, int reps, double *out, char *e
 {
 	size_t len = (size_t)mb << 20;
 	unsigned char *buf = malloc(len);
-	uint64_t x = 0x9e3779b97f4a7c15ull ^ (uint64_t)getpid() ^ now_ns();
+	uint64_t x = 0x9e3779b97f4a7c15ull ^ (uint64_t)getpid() ^ nb_mono_ns();
 
 	if (!buf) {
 		snprintf(err, 256, "out of memory");
@@ -156,12 +150,12 @@ static int puts_mbps(struct nb_client *c, int mb, int reps, double *out, char *e
 	for (int r = 0; r < reps; r++) {
 		char sha[65];
 		buf[0] = (unsigned char)r;
-		uint64_t t0 = now_ns();
+		uint64_t t0 = nb_mono_ns();
 		if (nb_client_put_buf(c, buf, len, "bench-blob", NULL, sha, NULL, err)) {
 			free(buf);
 			return -1;
 		}
-		out[r] = (double)len / 1e6 / ((double)(now_ns() - t0) / 1e9);
+		out[r] = (double)len / 1e6 / ((double)(nb_mono_ns() - t0) / 1e9);
 	}
 	free(buf);
 	qsort(out, (size_t)reps, sizeof(out[0]), cmp_d);

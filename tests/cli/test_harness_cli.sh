@@ -183,4 +183,108 @@ expect_status "resume right after: agent not busy" 0 run --resume "$TMP/slow-r.j
 jq -e '.status == "complete" and (.tiers[0].cases[0].samples | length) == 2' "$TMP/slow-r.json" >/dev/null &&
 	ok "resumed slow campaign complete" || fail "resumed slow campaign complete"
 
+# Interleaved tiers (issue 13): two agents on unix sockets visited case by case, each
+# case on both tiers in turn; every sample numbered campaign-wide with its interference,
+# a canary per round on every tier.
+cat >"$TMP/ilv.json" <<JSON
+{ "name": "ilv",
+  "tiers": [ { "name": "A", "level": 1, "address": "unix:$TMP/b.sock" },
+             { "name": "B", "level": 1, "address": "unix:$TMP/c.sock" } ],
+  "defaults": { "reps": 3, "warmup": 0, "min_time_ms": 5 },
+  "order": { "tiers": "interleaved", "seed": 11 },
+  "workloads": [ "cpu.int", "exit.cpuid" ] }
+JSON
+expect_status "interleaved campaign" 0 run -q "$TMP/ilv.json" -o "$TMP/ilv-r.json"
+I="$TMP/ilv-r.json"
+jq -e '.schema_version == 2 and .campaign.order == {"mode": "interleaved", "seed": 11} and .status == "complete"' "$I" >/dev/null &&
+	ok "interleaved: order recorded" || fail "interleaved: order recorded" "$(jq -c '[.schema_version, .campaign.order, .status]' "$I")"
+# every sample in campaign order: tier, case, campaign_seq, round
+jq -c '[.tiers[] | .name as $t | .cases[] | .key as $k | .samples[] | {t: $t, k: $k, c: .campaign_seq, r: .round}] | sort_by(.c)' "$I" >"$TMP/visits.json"
+jq -e '(map(.c) | unique | length) == 12 and length == 12' "$TMP/visits.json" >/dev/null &&
+	ok "interleaved: 12 visits, campaign_seq unique" || fail "interleaved: campaign_seq unique" "$(cat "$TMP/visits.json")"
+# consecutive visits pair up: the same case on tier A and tier B, in a seeded tier order
+jq -e '[range(0; length; 2) as $i | .[$i:$i+2] | (.[0].k == .[1].k and .[0].t != .[1].t and .[0].r == .[1].r)] | all' "$TMP/visits.json" >/dev/null &&
+	ok "interleaved: each case on every tier in turn" || fail "interleaved: each case on every tier in turn" "$(cat "$TMP/visits.json")"
+jq -e '[.tiers[].cases[].samples[] | .interference | (.steal_pct >= 0 and .steal_pct <= 100 and .other_busy_pct >= 0 and .other_busy_pct <= 100 and .window_ms > 0 and (has("vmm_cpu_pct") | not))] | length == 12 and all' "$I" >/dev/null &&
+	ok "interleaved: interference on every sample" || fail "interference on every sample" "$(jq -c '[.tiers[].cases[].samples[].interference]' "$I")"
+jq -e '[.tiers[] | .canary | (length == 6 and ([.[] | "\(.round) \(.workload)"] | unique | length) == 6 and all(.value > 0 and .n == 3 and .unit == "ns/op"))] | (all and length == 2)' "$I" >/dev/null &&
+	ok "canary: each round on every tier" || fail "canary: each round on every tier" "$(jq -c '[.tiers[].canary]' "$I")"
+jq -e '[.tiers[].canary[].campaign_seq, .tiers[].cases[].samples[].campaign_seq] | (unique | length) == length' "$I" >/dev/null &&
+	ok "canary runs have their own campaign_seq" || fail "canary campaign_seq" "$(jq -c '[.tiers[].canary[].campaign_seq]' "$I")"
+jq -e '.last_run_timing.canary_s > 0' "$I" >/dev/null && ok "canary time reported apart" || fail "canary_s" "$(jq -c .last_run_timing "$I")"
+# by-tier is the default outside the lab; the canary can be turned off
+sed -e 's/"tiers": "interleaved", //' -e 's/"workloads"/"canary": false, "workloads"/' "$TMP/ilv.json" >"$TMP/bt.json"
+expect_status "by-tier campaign without canary" 0 run -q "$TMP/bt.json" -o "$TMP/bt-r.json"
+jq -e '.campaign.order.mode == "by-tier" and ([.tiers[] | has("canary")] | any | not)' "$TMP/bt-r.json" >/dev/null &&
+	ok "by-tier default, canary off" || fail "by-tier default, canary off" "$(jq -c '[.campaign.order, [.tiers[] | has("canary")]]' "$TMP/bt-r.json")"
+jq -e '[.tiers[] | .name as $t | .cases[].samples[] | {t: $t, c: .campaign_seq}] | sort_by(.c) | map(.t) | . == (map(select(. == "A")) + map(select(. == "B")))' "$TMP/bt-r.json" >/dev/null &&
+	ok "by-tier: all of A, then all of B" || fail "by-tier: all of A, then all of B" ""
+# a version 1 file is read, but not continued
+jq '.schema_version = 1 | .status = "interrupted"' "$I" >"$TMP/v1.json"
+expect_status "resume of a version 1 file refused" 2 run --resume "$TMP/v1.json" -q
+expect_grep "v1 resume: says why and what to do" "schema version 1.*start a new campaign" "$TMP/err"
+
+# Interleaved, one tier unreachable: the other is measured all the same.
+sed "s|unix:$TMP/c.sock|unix:$TMP/nobody.sock|" "$TMP/ilv.json" >"$TMP/ilv-bad.json"
+expect_status "interleaved, a tier unreachable: exit 2" 2 run -q "$TMP/ilv-bad.json" -o "$TMP/ilv-bad-r.json"
+jq -e '.status == "partial" and (.tiers[] | select(.name == "A") | .status == "done" and (.cases | all(.status == "done"))) and (.tiers[] | select(.name == "B") | .status == "unreachable" and (.error | test("nobody")))' "$TMP/ilv-bad-r.json" >/dev/null &&
+	ok "interleaved: an unreachable tier does not stop the other" || fail "interleaved: unreachable tier alone" "$(jq -c '[.status, [.tiers[] | [.name, .status, .error]]]' "$TMP/ilv-bad-r.json")"
+# Interrupted mid-campaign and resumed: numbering goes on, nothing lost or repeated.
+sed -e 's/"reps": 3, "warmup": 0, "min_time_ms": 5/"reps": 4, "warmup": 0, "min_time_ms": 150/' "$TMP/ilv.json" >"$TMP/ilv-long.json"
+"$N" run -q --state-dir "$TMP/state" "$TMP/ilv-long.json" -o "$TMP/ilv-int.json" >/dev/null 2>&1 &
+hp=$!
+sleep 2.5
+kill -INT $hp
+wait $hp
+jq -e '.status == "interrupted" and ([.tiers[].cases[].samples[]] | length) < 16' "$TMP/ilv-int.json" >/dev/null &&
+	ok "interleaved: interrupted mid-campaign" || fail "interleaved: interrupted mid-campaign" "$(jq -c '[.status, ([.tiers[].cases[].samples[]] | length)]' "$TMP/ilv-int.json")"
+expect_status "interleaved resume" 0 run --resume "$TMP/ilv-int.json" -q
+jq -e '.status == "complete" and ([.tiers[].cases[].samples[]] | length) == 16 and ([.tiers[].cases[].samples[].campaign_seq, .tiers[].canary[].campaign_seq] | (unique | length) == length)' "$TMP/ilv-int.json" >/dev/null &&
+	ok "interleaved resume: 16 samples, campaign_seq unique" || fail "interleaved resume" "$(jq -c '[.status, [.tiers[].cases[].samples[] | .campaign_seq]]' "$TMP/ilv-int.json")"
+
+# What a tier is, from all its evidence: a structured identity beside the prose nature.
+jq -e 'all(.tiers[]; (.identity.kind | IN("guest", "bare metal", "unknown")) and (.identity.evidence | length) >= 2
+       and (.sysinfo.hypervisor.kernel_log | type) == "string" and (.identity.label_contradicted == false))' "$R" >/dev/null &&
+	ok "each tier's identity recorded with its evidence" || fail "identity recorded" "$(jq -c '.tiers[0].identity' "$R")"
+
+# A label the evidence contradicts is named loudly: on stderr even with -q, in the
+# result as a structured field, by doctor, and in the table's column name.
+"$WORK" info --json >"$TMP/info.json"
+label=hyperv
+[ "$(jq -r .hypervisor.signature "$TMP/info.json")" = "Microsoft Hv" ] && label=vmware
+cat >"$TMP/label.json" <<JSON
+{ "name": "label", "tiers": [ { "name": "L0", "level": 0, "address": "local" },
+    { "name": "L1", "level": 1, "hypervisor": "$label", "address": "unix:$TMP/b.sock" } ],
+  "defaults": { "reps": 2, "warmup": 0, "min_time_ms": 2 }, "workloads": [ "ctl.syscall" ] }
+JSON
+run -q "$TMP/label.json" -o "$TMP/label-r.json" >/dev/null 2>"$TMP/label.err"
+if ! jq -e '.tiers[1].identity | .hypervisor != null or .kind == "bare metal"' "$TMP/label-r.json" >/dev/null; then
+	echo "skip contradicted label: this machine's evidence names no hypervisor to contradict ($(jq -r '.tiers[1].nature' "$TMP/label-r.json"))"
+else
+	expect_grep "run: a contradicted label is a WARNING on stderr, even with -q" \
+		"^WARNING: tier L1: the campaign labels this tier \"$label\"" "$TMP/label.err"
+	jq -e --arg l "$label" '.tiers[1] | .identity.label_contradicted == true and .identity.label_hypervisor == $l
+	       and (.warning | test("but the evidence says"))' "$TMP/label-r.json" >/dev/null &&
+		ok "run: the contradiction recorded as a field" || fail "contradiction recorded" "$(jq -c '.tiers[1].identity' "$TMP/label-r.json")"
+	name=$(jq -r --arg l "$label" 'if $l == "hyperv" then "Hyper-V" else "VMware" end' -n)
+	"$N" table "$TMP/label-r.json" >"$TMP/label.md" 2>/dev/null
+	expect_grep "table: the column names the contradicted label" "L1 (NOT $name as labelled) |" "$TMP/label.md"
+	"$N" doctor "$TMP/label.json" >"$TMP/doctor.out" 2>"$TMP/doctor.err"
+	expect_grep "doctor: the contradiction is a WARNING on stderr" "^WARNING: tier L1: the campaign labels" "$TMP/doctor.err"
+	expect_grep "doctor: the label line says CONTRADICTED" "label: .*CONTRADICTED" "$TMP/doctor.out"
+fi
+
+# Two tiers behind one virtio-serial port (the lab's L1 without vsock) cannot stay connected
+# together: the campaign falls back to one tier after the other and says why.
+cat >"$TMP/ser.json" <<JSON
+{ "name": "ser",
+  "tiers": [ { "name": "S1", "level": 1, "address": "serial:$TMP/no-such-port" },
+             { "name": "S2", "level": 2, "address": "unix:$TMP/c.sock", "via": "S1" } ],
+  "order": { "tiers": "interleaved" }, "defaults": { "reps": 1 }, "workloads": [ "cpu.int" ] }
+JSON
+expect_status "serial-shared tiers: unreachable, exit 2" 2 run "$TMP/ser.json" -o "$TMP/ser-r.json"
+expect_grep "serial-shared tiers: says why they are not interleaved" "one after another, not interleaved: tiers S1 and S2 are both reached through serial:" "$TMP/err"
+jq -e '.campaign.order.mode == "by-tier" and (.campaign.order.note | test("one session at a time"))' "$TMP/ser-r.json" >/dev/null &&
+	ok "serial-shared tiers: by-tier recorded with the reason" || fail "serial-shared: order recorded" "$(jq -c .campaign.order "$TMP/ser-r.json")"
+
 finish harness-cli

@@ -1,6 +1,6 @@
 # test_report_cli.sh - nestbench table, compare and plot on the hand-made result files
 # of tests/analysis/data/ (every median a round number): each table format and compare
-# against golden files in tests/analysis/golden/, exit statuses 0, 1 and 2 with their
+# against golden files in tests/analysis/golden/, exit statuses 0, 1, 2 and 3 with their
 # messages, a LaTeX compile when the TeX packages are installed, and the charts.
 # After an intended change of the output: UPDATE_GOLDEN=1 sh tests/cli/test_report_cli.sh,
 # then read the diff before committing it.
@@ -34,6 +34,9 @@ golden table-multi.md 0 "$N" table "$D/kvm.json" "$D/hyperv.json" "$D/tcg.json"
 golden table-multi.tex 0 "$N" table -f latex "$D/kvm.json" "$D/hyperv.json" "$D/tcg.json"
 golden table-baseline-hyperv.csv 0 "$N" table -f csv --baseline hyperv.json:L1 "$D/kvm.json" "$D/hyperv.json"
 expect_grep "different binaries warned on stderr" "different nestbench-work binaries" "$TMP/err"
+# configs/hyperv-l1.json run on a KVM guest (a version 1 file): the column says so.
+golden table-mislabelled.md 0 "$N" table "$D/kvm.json" "$D/mislabelled.json"
+expect_grep "a contradicted label is in the column's name" '| KVM L1 (NOT Hyper-V as labelled) |' "$TMP/out"
 
 # Known figures, independently of the golden files.
 "$N" table -f csv "$D/kvm.json" >"$TMP/kvm.csv"
@@ -121,18 +124,32 @@ expect_grep "lab: exit.cpuid exits/op with cpuid" '| exit.cpuid leaf=0 | 2.283 (
 expect_grep "lab: ctl.syscall about no exit" '| ctl.syscall | 0.009694 (msr 0.002681) |' "$TMP/lab.md"
 expect_grep "lab: one fault per pf.anon op on each tier" '| pf.anon cold_wait_ms=3000 regime=warm | [^|]* | 1 | 1 |' "$TMP/lab.md"
 
-# ---- compare: verdicts and exit statuses ---------------------------------------------
+# ---- compare: the gate's decisions and exit statuses ----------------------------------
 golden compare.md 1 "$N" compare "$D/compare-base.json" "$D/compare-new.json"
-expect_grep "regression named on stderr" 'regression: mem.bw.copy thp=0 on L0: -10.0 % in MB/s, higher is better' "$TMP/err"
+expect_grep "regression named on stderr" 'regression: mem.bw.copy thp=0 on L0: -10.0 % \[-10.9, -9.1\] in MB/s, higher is better' "$TMP/err"
 golden compare.json 1 "$N" compare --format json "$D/compare-base.json" "$D/compare-new.json"
-golden compare-threshold.md 0 "$N" compare --threshold 15 "$D/compare-base.json" "$D/compare-new.json"
+# 15 %: the drop is within the threshold, but the case missing from NEW leaves the gate
+# inconclusive (3), and says so on stderr.
+golden compare-threshold.md 3 "$N" compare --threshold 15 "$D/compare-base.json" "$D/compare-new.json"
+expect_grep "inconclusive case named on stderr" 'inconclusive: pf.file size=64M on L0: missing from NEW' "$TMP/err"
 expect_status "compare a file with itself" 0 "$N" compare "$D/kvm.json" "$D/kvm.json"
 expect_grep "no regression said" "no regression" "$TMP/out"
-expect_grep "identical is not significant" '| L1 | cpu.int | ns/op | 11.00 ± 1.0 % | 11.00 ± 1.0 % | ~ | 1.000 |' "$TMP/out"
+expect_grep "identical is no change" '| L1 | cpu.int | ns/op | 11.00 (n 7) | 11.00 (n 7) | +0.0 \[-1.0, +1.0\] | 1 | no change' "$TMP/out"
+expect_grep "3 against 3 is inconclusive" 'L1 | pf.anon .* | \*inconclusive\*: too few samples: 3 against 3' "$TMP/out"
+expect_grep "too few samples warned on stderr" 'warning: 3 cells inconclusive for lack of samples' "$TMP/err"
+expect_status "--strict: inconclusive cells fail" 3 "$N" compare --strict "$D/kvm.json" "$D/kvm.json"
+expect_status "--correction bh accepted" 0 "$N" compare --correction bh "$D/kvm.json" "$D/kvm.json"
+# A changed binary or a tier whose nature changed makes the gate inconclusive (3).
+sed 's/"work_sha256": "a\{64\}"/"work_sha256": "'"$(printf 'c%.0s' $(seq 64))"'"/' "$D/kvm.json" >"$TMP/other-work.json"
+expect_status "changed binary is inconclusive" 3 "$N" compare "$D/kvm.json" "$TMP/other-work.json"
+expect_grep "changed binary named" 'Not comparable\*\*: nestbench-work changed' "$TMP/out"
+sed 's/"nature": "KVM guest (signature KVMKVMKVM)"/"nature": "QEMU TCG guest (signature TCGTCGTCGTCG)"/' "$D/kvm.json" >"$TMP/tcg-now.json"
+expect_status "changed tier nature is inconclusive" 3 "$N" compare "$D/kvm.json" "$TMP/tcg-now.json"
+expect_grep "changed nature named" 'Tier L1 not comparable\*\*: tier nature changed: KVM guest' "$TMP/out"
 
 # ---- bad input: one message naming cause and fix, exit status 2 -----------------------
 expect_status "other schema version" 2 "$N" table "$D/other-version.json"
-expect_grep "version named" "has schema version 2; this nestbench reads version 1" "$TMP/err"
+expect_grep "version named" "has schema version 99; this nestbench reads versions 1 to 2" "$TMP/err"
 expect_status "not JSON" 2 "$N" table "$D/not-json.json"
 expect_grep "not JSON named" "not-json.json is not JSON" "$TMP/err"
 expect_status "missing file" 2 "$N" compare "$D/kvm.json" "$D/no-such.json"
@@ -156,6 +173,8 @@ expect_grep "formats listed" "choose md, latex, csv or json" "$TMP/err"
 expect_status "bad level" 2 "$N" table --level 95 "$D/kvm.json"
 expect_status "bad threshold" 2 "$N" compare --threshold lots "$D/kvm.json" "$D/kvm.json"
 expect_status "bad alpha" 2 "$N" compare --alpha 0 "$D/kvm.json" "$D/kvm.json"
+expect_status "bad correction" 2 "$N" compare --correction bonferroni "$D/kvm.json" "$D/kvm.json"
+expect_grep "corrections listed" "choose holm, bh or none" "$TMP/err"
 expect_status "no files" 2 "$N" table
 for c in table plot compare; do
 	expect_status "$c --help" 0 "$N" "$c" --help

@@ -27,8 +27,18 @@ done
 	ok "every workload declares better and what it stresses" || fail "every workload declares better and what it stresses"
 
 expect_status "info --json" 0 "$W" info --json
-jq -e 'has("hypervisor_signature") and has("tsc_invariant") and has("page_size") and .page_size > 0' "$TMP/out" >/dev/null &&
-	ok "info reports hypervisor, TSC, page size" || fail "info reports hypervisor, TSC, page size" "$(cat "$TMP/out")"
+jq -e '(.hypervisor.bit | type) == "boolean" and (.hypervisor.signature | type) == "string"
+       and (.hypervisor.kernel_log | type) == "string" and (.cpu.tsc_invariant | type) == "boolean"
+       and .memory.page_bytes > 0 and .tsc_hz > 0 and (.dmi | type) == "object"' "$TMP/out" >/dev/null &&
+	ok "info reports hypervisor evidence, TSC, page size" ||
+	fail "info reports hypervisor evidence, TSC, page size" "$(cat "$TMP/out")"
+# The hypervisor bit info reports is the one the kernel sees (flag "hypervisor").
+bit=$(jq -r '.hypervisor.bit' "$TMP/out")
+if grep -qw hypervisor /proc/cpuinfo; then kernel_bit=true; else kernel_bit=false; fi
+[ "$bit" = "$kernel_bit" ] && ok "info: hypervisor bit $bit, as /proc/cpuinfo says" ||
+	fail "info: hypervisor bit" "info says $bit, /proc/cpuinfo says $kernel_bit"
+expect_status "info (for people)" 0 "$W" info
+expect_grep "info for people: nested keys, indented" '^  signature: ' "$TMP/out"
 
 # Record format: meta, warm-up and measured reps, end; every line valid JSON.
 expect_status "run cpu.int" 0 "$W" run cpu.int --reps 3 --warmup 1 --min-time-ms 5

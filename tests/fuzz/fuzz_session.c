@@ -326,7 +326,7 @@ static void make_agent(struct nb_agent *a, const char *name, const char *token_f
 	o.max_sessions = NB_AGENT_MAX_SESSIONS;
 	o.run_timeout_ms = 1000;
 	o.verbose = -1;            /* not even errors: the fuzzer's output stays readable */
-	o.auth_delay_ms = 0;       /* wrong tokens: counted, never waited for */
+	o.auth_turn_ms = 1;        /* the brake on wrong tokens, with 1 ms turns */
 	if (nb_agent_init(a, &o, err)) {
 		fprintf(stderr, "fuzz_session: %s\n", err);
 		exit(1);

@@ -140,6 +140,14 @@ static const struct { const char *text, *want; } invalid[] = {
 	  "\"workloads\":[\"*\"],\"order\":{\"seed\":-5}}", "\"seed\" must be" },
 	{ "{\"name\":\"x\",\"tiers\":[{\"name\":\"h\",\"level\":0,\"address\":\"local\"}],"
 	  "\"workloads\":[\"*\"],\"order\":{\"interleave\":\"yes\"}}", "true or false" },
+	{ "{\"name\":\"x\",\"tiers\":[{\"name\":\"h\",\"level\":0,\"address\":\"local\"}],"
+	  "\"workloads\":[\"*\"],\"order\":{\"tiers\":\"alternate\"}}", "\"by-tier\"" },
+	{ "{\"name\":\"x\",\"tiers\":[{\"name\":\"h\",\"level\":0,\"address\":\"local\"}],"
+	  "\"workloads\":[\"*\"],\"canary\":\"no\"}", "canary: must be true or false" },
+	{ "{\"name\":\"x\",\"tiers\":[{\"name\":\"h\",\"level\":0,\"address\":\"local\"}],"
+	  "\"workloads\":[\"*\"],\"quiet\":{\"threshold_pct\":0}}", "\"threshold_pct\" must be" },
+	{ "{\"name\":\"x\",\"tiers\":[{\"name\":\"h\",\"level\":0,\"address\":\"local\"}],"
+	  "\"workloads\":[\"*\"],\"quiet\":{\"wait\":1}}", "wait" },
 };
 
 TEST(config_each_kind_of_invalid_file)
@@ -196,5 +204,42 @@ TEST(config_syntax_error_from_file)
 	CHECK(nb_config_load(path, c, err) == -1);
 	CHECK_MSG(strstr(err, ":3:") && strstr(err, "syntax"), "%s", err);
 	unlink(path);
+	free(c);
+}
+
+TEST(config_tiers_order_canary_and_quiet)
+{
+	struct nb_campaign_cfg *c = calloc(1, sizeof(*c));
+	char err[NB_CFG_ERR];
+	const char *local = "{\"name\":\"x\",\"tiers\":[{\"name\":\"h\",\"level\":0,"
+			    "\"address\":\"local\"}],\"workloads\":[\"*\"]";
+	char text[512];
+
+	CHECK(c);
+	/* defaults: one tier after the other, canary on, quiet wait 10 % / 2 s / 120 s */
+	snprintf(text, sizeof(text), "%s}", local);
+	CHECK_MSG(parse(text, c, err) == 0, "%s", err);
+	CHECK(!nb_config_interleaved(c) && c->canary == 1);
+	CHECK(c->quiet.enabled && c->quiet.threshold_pct == 10 && c->quiet.window_s == 2 &&
+	      c->quiet.timeout_s == 120);
+	nb_config_free(c);
+	snprintf(text, sizeof(text), "%s,\"order\":{\"tiers\":\"interleaved\"},\"canary\":false,"
+		 "\"quiet\":{\"threshold_pct\":25,\"timeout_s\":30}}", local);
+	CHECK_MSG(parse(text, c, err) == 0, "%s", err);
+	CHECK(nb_config_interleaved(c) && c->canary == 0);
+	CHECK(c->quiet.threshold_pct == 25 && c->quiet.window_s == 2 && c->quiet.timeout_s == 30);
+	nb_config_free(c);
+	/* a lab campaign interleaves unless it says by-tier */
+	snprintf(text, sizeof(text), "{\"name\":\"x\",\"tiers\":[{\"name\":\"L1\",\"level\":1,"
+		 "\"address\":\"lab:L1\"}],\"workloads\":[\"*\"],\"lab\":{},\"quiet\":false}");
+	CHECK_MSG(parse(text, c, err) == 0, "%s", err);
+	CHECK(nb_config_interleaved(c) && !c->quiet.enabled);
+	nb_config_free(c);
+	snprintf(text, sizeof(text), "{\"name\":\"x\",\"tiers\":[{\"name\":\"L1\",\"level\":1,"
+		 "\"address\":\"lab:L1\"}],\"workloads\":[\"*\"],\"lab\":{},"
+		 "\"order\":{\"tiers\":\"by-tier\"}}");
+	CHECK_MSG(parse(text, c, err) == 0, "%s", err);
+	CHECK(!nb_config_interleaved(c));
+	nb_config_free(c);
 	free(c);
 }

@@ -100,14 +100,16 @@ TEST(json_find_creates_once)
 static void nature_of(const char *json, char *buf, size_t len)
 {
 	cJSON *si = cJSON_Parse(json);
+	struct nb_identity id;
 
-	nb_env_nature(si, buf, len);
+	nb_env_identify(si, NULL, NULL, &id);
+	nb_identity_nature(&id, buf, len);
 	cJSON_Delete(si);
 }
 
 TEST(env_nature_from_sysinfo)
 {
-	char n[256];
+	char n[1024];
 
 	nature_of("{\"hypervisor\":{\"bit\":false,\"signature\":\"\"}}", n, sizeof(n));
 	CHECK(strstr(n, "bare metal"));

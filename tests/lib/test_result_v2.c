@@ -1,0 +1,168 @@
+/* test_result_v2.c - schema version 2: a visit's campaign-wide number and interference
+ * on its samples, the canary of each round, the visit order and the quiet wait, written
+ * by the harness's writers and read back through the views analysis uses; version 1
+ * files still load. */
+#include "../unit/check.h"
+#include "../../resultlib/result.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static cJSON *v2_doc(cJSON **tier, cJSON **c)
+{
+	struct nb_res_head h = { .campaign = "t", .description = "", .config_path = "t.json",
+				 .config_text = "{}", .seed = 42, .version = "v", .git_revision = "g",
+				 .work_sha256 = "abc", .work_version = "w", .work_size = 1,
+				 .order_mode = NB_ORDER_INTERLEAVED };
+	struct nb_res_case_id id = { "cpu.int", "cpu.int", "cpu", "ns/op", 0, NULL, 0 };
+	cJSON *doc = nb_res_new(&h);
+
+	*tier = nb_res_tier(doc, "L1", 1);
+	*c = nb_res_case_add(*tier, &id);
+	return doc;
+}
+
+TEST(result_v2_visit_numbers_and_interference)
+{
+	cJSON *tier, *c, *doc = v2_doc(&tier, &c);
+	cJSON *v1 = cJSON_Parse("[{\"type\":\"rep\",\"ns\":10,\"ops\":1,\"value\":10},"
+				" {\"type\":\"rep\",\"ns\":12,\"ops\":1,\"value\":12}]");
+	cJSON *v2 = cJSON_Parse("[{\"type\":\"rep\",\"ns\":11,\"ops\":1,\"value\":11}]");
+	struct nb_res_interference a = { 1.5, 20.25, 101.0, 40.0, NULL };
+	struct nb_res_interference b = { 0.0, 3.0, NAN, 30.0, NULL };
+	struct nb_res_sample_view sv;
+	struct nb_res_case_progress p;
+	struct nb_res_head h;
+	const cJSON *s;
+	int i = 0;
+
+	CHECK(v1 && v2);
+	nb_res_case_absorb(c, v1, 1, 0, 1);
+	nb_res_case_mark_visit(c, 0, 3, &a);
+	nb_res_case_absorb(c, v2, 2, 1, 2);
+	nb_res_case_mark_visit(c, 2, 8, &b);   /* only the second visit's sample */
+	cJSON_ArrayForEach(s, cJSON_GetObjectItem(c, "samples")) {
+		nb_res_sample_read(s, &sv);
+		if (i++ < 2) {
+			CHECK(sv.campaign_seq == 3 && sv.seq == 1);
+			CHECK(sv.steal_pct == 1.5 && sv.other_busy_pct == 20.25 && sv.vmm_cpu_pct == 101.0);
+		} else {
+			CHECK(sv.campaign_seq == 8 && sv.seq == 2);
+			CHECK(sv.steal_pct == 0 && sv.other_busy_pct == 3.0);
+			CHECK(isnan(sv.vmm_cpu_pct));                       /* not a lab tier */
+			CHECK(!cJSON_GetObjectItem(cJSON_GetObjectItem(s, "interference"), "vmm_cpu_pct"));
+			CHECK(cJSON_GetObjectItem(cJSON_GetObjectItem(s, "interference"), "window_ms")
+				      ->valuedouble == 30.0);
+		}
+	}
+	CHECK(i == 3);
+	nb_res_case_progress(c, &p);
+	CHECK(p.max_campaign_seq == 8 && p.max_seq == 2);
+	nb_res_head_read(doc, &h);
+	CHECK(h.schema_version == 2 && NB_RESULT_VERSION == 2);
+	CHECK_STR(h.order_mode, "interleaved");
+	CHECK(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "campaign"), "order"),
+				  "seed")->valuedouble == 42);
+	cJSON_Delete(v1);
+	cJSON_Delete(v2);
+	cJSON_Delete(doc);
+}
+
+TEST(result_v2_interference_unsupported_keeps_window)
+{
+	cJSON *tier, *c, *doc = v2_doc(&tier, &c);
+	cJSON *v1 = cJSON_Parse("[{\"type\":\"rep\",\"ns\":10,\"ops\":1,\"value\":10}]");
+	struct nb_res_interference a = { NAN, NAN, NAN, 12.0, "old agent" };
+	struct nb_res_sample_view sv;
+	const cJSON *s;
+
+	nb_res_case_absorb(c, v1, 1, 0, 1);
+	nb_res_case_mark_visit(c, 0, 1, &a);
+	s = cJSON_GetArrayItem(cJSON_GetObjectItem(c, "samples"), 0);
+	nb_res_sample_read(s, &sv);
+	CHECK(isnan(sv.steal_pct) && isnan(sv.other_busy_pct));
+	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(s, "interference"),
+							   "unsupported")), "old agent");
+	cJSON_Delete(v1);
+	cJSON_Delete(doc);
+}
+
+TEST(result_v2_canary_written_and_read)
+{
+	cJSON *tier, *c, *doc = v2_doc(&tier, &c);
+	struct nb_res_canary a = { 0, 1, "cpu.int", "ns/op", 4.5, 3 };
+	struct nb_res_canary b = { 1, 9, "exit.cpuid", "ns/op", 1200.0, 3 };
+	struct nb_res_canary_view v;
+	const cJSON *e, *arr;
+	int n, i = 0;
+
+	CHECK(nb_res_tier_canary(tier, &n) == NULL && n == 0);
+	nb_res_tier_add_canary(tier, &a);
+	nb_res_tier_add_canary(tier, &b);
+	CHECK((arr = nb_res_tier_canary(tier, &n)) && n == 2);
+	CHECK(nb_res_tier_canary_max_seq(tier) == 9);
+	cJSON_ArrayForEach(e, arr) {
+		nb_res_canary_read(e, &v);
+		if (i++ == 0) {
+			CHECK(v.round == 0 && v.campaign_seq == 1 && v.value == 4.5);
+			CHECK_STR(v.workload, "cpu.int");
+		} else {
+			CHECK(v.round == 1 && v.campaign_seq == 9 && v.value == 1200.0);
+			CHECK_STR(v.unit, "ns/op");
+		}
+		CHECK(cJSON_GetObjectItem(e, "n")->valueint == 3);
+	}
+	cJSON_Delete(doc);
+}
+
+TEST(result_v2_timing_and_quiet_wait)
+{
+	cJSON *tier, *c, *doc = v2_doc(&tier, &c);
+	struct nb_res_timing t = { 10.0, 6.0, 5.0, 1.0 };
+	struct nb_res_quiet_wait q = { "lab QEMU pid 7 on L0", 10, 2, 120, 4.1, 3.5, 1, NULL };
+	const cJSON *lt, *w;
+
+	nb_res_finish(doc, NB_RUN_COMPLETE, &t);
+	nb_res_set_quiet_wait(doc, &q);
+	lt = cJSON_GetObjectItem(doc, "last_run_timing");
+	CHECK(cJSON_GetObjectItem(lt, "canary_s")->valuedouble == 1.0);
+	/* the canary is measuring: (10 - 6 - 1) / 10 */
+	CHECK(fabs(cJSON_GetObjectItem(lt, "harness_overhead_fraction")->valuedouble - 0.3) < 1e-12);
+	w = cJSON_GetObjectItem(doc, "quiet_wait");
+	CHECK(cJSON_IsTrue(cJSON_GetObjectItem(w, "quiet")));
+	CHECK(cJSON_GetObjectItem(w, "waited_s")->valuedouble == 4.1);
+	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(w, "target")), "lab QEMU pid 7 on L0");
+	cJSON_Delete(doc);
+}
+
+TEST(result_v1_file_still_loads)
+{
+	char path[] = "/tmp/nbtest-v1-XXXXXX", err[512];
+	int fd = mkstemp(path);
+	FILE *f;
+	cJSON *doc;
+	struct nb_res_head h;
+	struct nb_res_sample_view sv;
+	int n;
+
+	CHECK(fd >= 0 && (f = fdopen(fd, "w")));
+	fputs("{\"schema\":\"nestbench-result\",\"schema_version\":1,"
+	      "\"campaign\":{\"name\":\"old\",\"seed\":5},\"status\":\"complete\","
+	      "\"tiers\":[{\"name\":\"L0\",\"status\":\"done\",\"cases\":[{\"key\":\"cpu.int\","
+	      "\"status\":\"done\",\"samples\":[{\"value\":4,\"visit\":1,\"round\":0,\"seq\":1}]}]}]}",
+	      f);
+	fclose(f);
+	CHECK_MSG((doc = nb_result_load(path, err)) != NULL, "%s", err);
+	nb_res_head_read(doc, &h);
+	CHECK(h.schema_version == 1 && h.order_mode == NULL);
+	const cJSON *tier = cJSON_GetArrayItem(nb_res_tiers(doc, &n), 0);
+	CHECK(n == 1 && nb_res_tier_canary(tier, &n) == NULL && n == 0);
+	const cJSON *s = cJSON_GetArrayItem(cJSON_GetObjectItem(
+		cJSON_GetArrayItem(cJSON_GetObjectItem(tier, "cases"), 0), "samples"), 0);
+	nb_res_sample_read(s, &sv);
+	CHECK(sv.value == 4 && sv.seq == 1 && sv.campaign_seq == 0 && isnan(sv.steal_pct));
+	cJSON_Delete(doc);
+	unlink(path);
+}
