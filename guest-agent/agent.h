@@ -142,7 +142,7 @@ struct nb_session {
 	int linger;                    /* drain the peer before closing (error close) */
 	const char *code;              /* error of the current op */
 	char msg[1024];
-	struct nb_exits *exits;        /* exits-start .. exits-stop (exits.c) */
+	struct nb_exits *exits;        /* exits-start .. exits-stop (tracepoints.c) */
 };
 
 /* One operation (one entry per op in ops.c). */
@@ -289,14 +289,14 @@ int nb_topo_choose_cpu(const struct nb_topo *t, char *why, size_t len);
 cJSON *nb_topo_summary(const struct nb_topo *t);
 void nb_sysinfo_fill(struct nb_agent *a, cJSON *reply);
 
-/* events.c */
+/* pmu_encode.c */
 int nb_events_init(char *err);
 /* libpfm4 name -> "TYPE:CONFIG:CONFIG1:CONFIG2:NAME" for nestbench-work --events. */
 int nb_event_encode(const char *name, char *enc, size_t enclen, char *msg, size_t msglen);
 /* events-probe: which events open here, and whether exit counting works. */
 int nb_op_events_probe(struct nb_session *s, const cJSON *req, cJSON *reply);
 
-/* exits.c: exits-start / exits-stop (exits.h has the rest). */
+/* tracepoints.c: exits-start / exits-stop (tracepoints.h has the rest). */
 int nb_op_exits_start(struct nb_session *s, const cJSON *req, cJSON *reply);
 int nb_op_exits_stop(struct nb_session *s, const cJSON *req, cJSON *reply);
 

@@ -1,6 +1,6 @@
 /* main.c - `nestbench-agent`: options, setup checks, then serve until SIGTERM. */
 #include "agent.h"
-#include "exits.h"
+#include "tracepoints.h"
 #include "../common/version.h"
 #include "../common/units.h"
 

@@ -5,7 +5,7 @@
  * session at a time and get a thread each that opens, serves and reopens.  SIGTERM
  * and SIGINT are blocked everywhere except inside the main thread's ppoll. */
 #include "agent.h"
-#include "exits.h"
+#include "tracepoints.h"
 #include "../common/log.h"
 
 #include <errno.h>

@@ -6,7 +6,7 @@
 #include "catalog.h"
 #include "config.h"
 #include "env.h"
-#include "exits.h"
+#include "exitcount.h"
 #include "interfere.h"
 #include "plan.h"
 #include "progress.h"

@@ -25,6 +25,18 @@
 #define HELLO_TIMEOUT_MS 30000
 #define CONSOLE_TAIL 25
 #define AGENT_PORT 7420
+/* L1's init starts L2 up to this many times, each attempt given boot_timeout_s / L2_TRIES
+ * (images/init-l1.sh); lab up waits this much longer for L1's init to say how it ended. */
+#define L2_TRIES 3
+#define L2_REPORT_MARGIN_S 15
+/* L1's init says something at least every 10 s while it starts L2, and its boot prints
+ * its first lines within seconds: a console silent this long (or a third of
+ * boot_timeout_s, if longer) means L1 may have stopped. */
+#define L1_SILENT_S 30
+/* Boots of the whole lab when L1 stops answering (images/README.md, "Why L1 hung"). */
+#define LAB_BOOTS 2
+/* What L1's init writes on its console about L2 (images/init-l1.sh). */
+#define L2_MARK "nestbench-init: L2: "
 
 extern char **environ;
 
@@ -38,8 +50,11 @@ struct lab {
 	char accel[8], accel_why[320];
 	char transport[8], transport_why[320];
 	char image_id[40], kernel[96];
+	char l2_fail[64];           /* NB_LAB_L2_FAIL, tests only: "" or e.g. "hang,exit" */
 	pid_t pid;
 	double boot_s[2];
+	int failed;                 /* after a failed boot: the guest at fault, 1 or 2 */
+	int wedged;                 /* ... and L1 stopped answering: booting again may help */
 };
 
 static void lab_file(const struct nb_lab_paths *p, const char *name, char *buf, size_t len)
@@ -357,8 +372,8 @@ static int write_state(const struct lab *l, char *err)
 
 static void remove_runtime_files(const struct nb_lab_paths *p)
 {
-	static const char *const names[] = { "l1-agent.sock", "l1-agent-aux.sock", "l1.pid",
-					     "state.json", "l1-scratch.img", "l2-scratch.img" };
+	static const char *const names[] = { "l1-agent.sock", "l1-agent-aux.sock", "l1-monitor.sock",
+					     "l1.pid", "state.json", "l1-scratch.img", "l2-scratch.img" };
 	char path[PATH_MAX];
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -481,7 +496,11 @@ static void l1_argv(const struct lab *l, struct args *a)
 	arg(a, "%s", l->qemu);
 	arg(a, "-name"); arg(a, "nestbench-L1");
 	arg(a, "-machine"); arg(a, "q35");
-	/* TCG: one host thread per vCPU and a large translation cache.  -cpu max offers
+	/* TCG: one host thread for all of L1's vCPUs, and a large translation cache.  With a
+	 * thread per vCPU (QEMU 7.2) L1 wedged now and then when its kernel patched its own
+	 * code (static keys: KVM flips some when L1 creates or destroys L2's VM): a vCPU kept
+	 * running a stale translation of an int3 no longer in memory, looping in the int3
+	 * handler with interrupts off (images/README.md, "Why L1 hung").  -cpu max offers
 	 * SVM (or VMX) to L1, so L1 runs L2 with KVM. */
 	arg(a, "-accel"); arg(a, "%s", tcg ? "tcg,thread=multi,tb-size=512" : "kvm");
 	arg(a, "-cpu"); arg(a, "%s", tcg ? "max" : "host");
@@ -491,9 +510,12 @@ static void l1_argv(const struct lab *l, struct args *a)
 	arg(a, "-display"); arg(a, "none"); arg(a, "-vga"); arg(a, "none"); arg(a, "-no-reboot");
 	arg(a, "-kernel"); arg(a, "%s/vmlinuz", l->p->images);
 	arg(a, "-initrd"); arg(a, "%s/l1.cpio", l->p->images);
+	/* L1's init gives L2 L2_TRIES attempts of a share of boot_timeout_s each. */
 	arg(a, "-append");
-	arg(a, "console=ttyS0 panic=-1 loglevel=4 nestbench.l0=%s nestbench.l2=%d,%d,%d",
-	    l->transport, c->l2_vcpus, c->l2_memory_mib, c->l2_cid);
+	arg(a, "console=ttyS0 panic=-1 loglevel=4 nestbench.l0=%s nestbench.l2=%d,%d,%d "
+	    "nestbench.l2_watch=%d,%d%s%s", l->transport, c->l2_vcpus, c->l2_memory_mib, c->l2_cid,
+	    L2_TRIES, c->boot_timeout_s / L2_TRIES > 0 ? c->boot_timeout_s / L2_TRIES : 1,
+	    l->l2_fail[0] ? " nestbench.l2_fail=" : "", l->l2_fail);
 	arg(a, "-serial"); arg(a, "file:%s/l1-console.log", d);
 	arg(a, "-device"); arg(a, "virtio-serial-pci");
 	if (strcmp(l->transport, "vsock") == 0) {
@@ -511,6 +533,9 @@ static void l1_argv(const struct lab *l, struct args *a)
 	port(a, "l2con", spec, "org.nestbench.console.l2");
 	arg(a, "-drive"); arg(a, "file=%s/l1-scratch.img,if=virtio,format=raw,cache=none", d);
 	arg(a, "-drive"); arg(a, "file=%s/l2-scratch.img,if=virtio,format=raw,cache=none", d);
+	/* For a post-mortem of a guest that stopped answering: `info registers -a` there
+	 * shows where each vCPU is. */
+	arg(a, "-monitor"); arg(a, "unix:%s/l1-monitor.sock,server=on,wait=off", d);
 	arg(a, "-pidfile"); arg(a, "%s/l1.pid", d);
 	arg(a, "-daemonize");
 }
@@ -548,40 +573,6 @@ static int start_l1(struct lab *l, char *err)
 	return 0;
 }
 
-/* Wait until a console log shows marker (the agent listening), while QEMU lives. */
-static int wait_console(struct lab *l, const char *log, const char *marker, const char *what,
-			double t0, char *err)
-{
-	double end = t0 + l->cfg->boot_timeout_s;
-
-	for (;;) {
-		char *text = nb_file_read(log, 0, NULL, NULL);
-		int seen = text && strstr(text, marker);
-		int panic = text && strstr(text, "Kernel panic");
-		free(text);
-		if (seen)
-			return 0;
-		if (panic) {
-			snprintf(err, ERR_LEN, "%s: the guest kernel panicked", what);
-			return -1;
-		}
-		if (kill(l->pid, 0) != 0) {
-			snprintf(err, ERR_LEN, "%s: QEMU (pid %d) exited during the boot", what, (int)l->pid);
-			return -1;
-		}
-		if (now_s() > end) {
-			snprintf(err, ERR_LEN, "%s: its agent did not start within %d s (lab.boot_timeout_s)",
-				 what, l->cfg->boot_timeout_s);
-			return -1;
-		}
-		if (l->tty) {
-			fprintf(l->out, "\rlab: booting %s ... %.0f s ", what, now_s() - t0);
-			fflush(l->out);
-		}
-		sleep_ms(200);
-	}
-}
-
 /* hello with the L1 agent, then (when to_l2) relay to L2 and hello there. */
 static int hello_chain(const char *l1, const char *l2, int timeout_ms, char *err)
 {
@@ -591,16 +582,16 @@ static int hello_chain(const char *l1, const char *l2, int timeout_ms, char *err
 	int rc = -1;
 
 	if (nb_client_connect(&c, l1, timeout_ms, herr)) {
-		snprintf(err, ERR_LEN, "L1 agent at %s: %s", l1, herr);
+		snprintf(err, ERR_LEN, "L1: its agent at %s: %s", l1, herr);
 		return -1;
 	}
 	c.timeout_ms = timeout_ms;
 	if (nb_client_hello(&c, NULL, &r, herr))
-		snprintf(err, ERR_LEN, "L1 agent at %s: hello: %s", l1, herr);
+		snprintf(err, ERR_LEN, "L1: its agent at %s: hello: %s", l1, herr);
 	else if (l2 && nb_client_relay(&c, l2, NULL, herr))
-		snprintf(err, ERR_LEN, "L2 agent at %s through L1: %s", l2, herr);
+		snprintf(err, ERR_LEN, "L2: its agent at %s, through L1: %s", l2, herr);
 	else if (l2 && (cJSON_Delete(r), r = NULL, nb_client_hello(&c, NULL, &r, herr)))
-		snprintf(err, ERR_LEN, "L2 agent at %s: hello: %s", l2, herr);
+		snprintf(err, ERR_LEN, "L2: its agent at %s: hello: %s", l2, herr);
 	else
 		rc = 0;
 	cJSON_Delete(r);
@@ -610,36 +601,322 @@ static int hello_chain(const char *l1, const char *l2, int timeout_ms, char *err
 	return rc;
 }
 
+static int file_has(const char *path, const char *needle)
+{
+	char *text = nb_file_read(path, 0, NULL, NULL);
+	int has = text && strstr(text, needle);
+
+	free(text);
+	return has;
+}
+
+/* The last line of a file that contains needle, and after it also (NULL: anything),
+ * without what precedes needle; 0 if there is none. */
+static int last_line_with(const char *path, const char *needle, const char *also, char *buf,
+			  size_t len)
+{
+	char *text = nb_file_read(path, 0, NULL, NULL);
+	char *save = NULL;
+	const char *found = NULL;
+
+	for (char *l = text ? strtok_r(text, "\n", &save) : NULL; l; l = strtok_r(NULL, "\n", &save)) {
+		char *at = strstr(l, needle);
+		if (at && (!also || strstr(at, also)))
+			found = at;
+	}
+	if (found)
+		snprintf(buf, len, "%s", found);
+	free(text);
+	return found != NULL;
+}
+
+/* What L1's init said about L2 (every line that starts with L2_MARK, the last n). */
+static void print_l2_lines(FILE *f, const char *con1, int n)
+{
+	char *text = nb_file_read(con1, 0, NULL, NULL);
+	char *save = NULL;
+	int total = 0, i = 0;
+
+	for (const char *c = text; c && (c = strstr(c, L2_MARK)); c++)
+		total++;
+	fprintf(f, "  --- what L1's init said about L2 (%s) ---\n", con1);
+	for (char *l = text ? strtok_r(text, "\n", &save) : NULL; l; l = strtok_r(NULL, "\n", &save)) {
+		const char *at = strstr(l, L2_MARK);
+		if (at && i++ >= total - n)
+			fprintf(f, "  | %s\n", at);
+	}
+	if (total == 0)
+		fprintf(f, "  | (nothing: L1's init did not get as far as starting L2)\n");
+	free(text);
+}
+
+static void progress(const struct lab *l, const char *what, double t0)
+{
+	if (l->tty) {
+		fprintf(l->out, "\rlab: booting %s ... %.0f s ", what, now_s() - t0);
+		fflush(l->out);
+	}
+}
+
+/* Did L1's kernel panic?  Not a line of L2's console that L1's init quoted. */
+static int l1_panicked(const char *con1)
+{
+	char *text = nb_file_read(con1, 0, NULL, NULL);
+	char *save = NULL;
+	int panic = 0;
+
+	for (char *l = text ? strtok_r(text, "\n", &save) : NULL; l; l = strtok_r(NULL, "\n", &save))
+		panic |= strstr(l, "Kernel panic") && !strstr(l, L2_MARK);
+	free(text);
+	return panic;
+}
+
+/* Is L1 still running, its kernel alive?  -1 with err naming L1 otherwise. */
+static int l1_alive(const struct lab *l, const char *con1, const char *doing, char *err)
+{
+	if (l1_panicked(con1)) {
+		snprintf(err, ERR_LEN, "L1: the guest kernel panicked %s", doing);
+		return -1;
+	}
+	if (kill(l->pid, 0) != 0) {
+		snprintf(err, ERR_LEN, "L1: QEMU (pid %d) exited %s", (int)l->pid, doing);
+		return -1;
+	}
+	return 0;
+}
+
+static int silent_s(const struct nb_lab_cfg *cfg)
+{
+	return cfg->boot_timeout_s / 3 > L1_SILENT_S ? cfg->boot_timeout_s / 3 : L1_SILENT_S;
+}
+
+/* Has the console grown since *size?  (*since: when it last did.) */
+static int console_quiet(const char *con, off_t *size, double *since, int limit_s)
+{
+	struct stat st;
+
+	if (stat(con, &st) == 0 && st.st_size != *size) {
+		*size = st.st_size;
+		*since = now_s();
+	}
+	return now_s() - *since > limit_s;
+}
+
+/* Wait until L1's agent listens (its console says so), at most boot_timeout_s from t0,
+ * QEMU's start. */
+static int wait_l1(struct lab *l, const char *con1, double t0, char *err)
+{
+	double end = t0 + l->cfg->boot_timeout_s, since = t0;
+	off_t size = -1;
+
+	for (;;) {
+		if (file_has(con1, "listening on"))
+			return 0;
+		if (l1_alive(l, con1, "during its boot", err))
+			return -1;
+		if (console_quiet(con1, &size, &since, silent_s(l->cfg))) {
+			snprintf(err, ERR_LEN, "L1: its console was silent for %d s during its boot",
+				 silent_s(l->cfg));
+			l->wedged = 1;
+			return -1;
+		}
+		if (now_s() > end) {
+			snprintf(err, ERR_LEN, "L1: its agent did not start within %d s (lab.boot_timeout_s)",
+				 l->cfg->boot_timeout_s);
+			l->wedged = 1;
+			return -1;
+		}
+		progress(l, "L1", t0);
+		sleep_ms(200);
+	}
+}
+
+/* Wait until L2's agent listens (L2's console, which crosses L1 to a file here) while
+ * L1's init starts it, retrying (images/init-l1.sh).  L1's init says when its attempts
+ * are spent; lab up waits at most boot_timeout_s plus a margin from t1, L1's agent
+ * answering.  -1 with err naming the guest at fault. */
+static int wait_l2(struct lab *l, const char *l1, const char *con1, const char *con2, double t1,
+		   char *err)
+{
+	double end = t1 + l->cfg->boot_timeout_s + L2_REPORT_MARGIN_S, since = t1;
+	char gave[200], why[200], herr[ERR_LEN];
+	off_t size = -1;
+
+	for (;;) {
+		if (file_has(con2, "listening on"))
+			return 0;
+		if (console_quiet(con1, &size, &since, silent_s(l->cfg))) {
+			if (hello_chain(l1, NULL, 10000, herr)) {
+				snprintf(err, ERR_LEN, "L1: stopped answering while it started L2 (its console "
+					 "silent for %d s, its agent for 10 s)", silent_s(l->cfg));
+				l->wedged = 1;
+				return -1;
+			}
+			since = now_s();
+		}
+		if (last_line_with(con1, L2_MARK "gave up", NULL, gave, sizeof(gave))) {
+			/* "gave up after 3 attempts (12 s); ..." and "attempt 3 of 3 failed: WHY" */
+			const char *w = last_line_with(con1, L2_MARK "attempt ", " failed: ", why,
+						       sizeof(why)) ? strstr(why, " failed: ") : NULL;
+			gave[strcspn(gave, ";")] = '\0';
+			snprintf(err, ERR_LEN, "L2: its agent did not start: L1's init %s; the last "
+				 "attempt: %s (each attempt may take a third of lab.boot_timeout_s)",
+				 gave + strlen(L2_MARK), w ? w + 9 : "none was made");
+			return -1;
+		}
+		if (l1_alive(l, con1, "while it was starting L2", err))
+			return -1;
+		if (now_s() > end) {
+			snprintf(err, ERR_LEN, "L2: its agent did not start within %d s of L1's, and L1's "
+				 "init reported no outcome (lab.boot_timeout_s)",
+				 l->cfg->boot_timeout_s + L2_REPORT_MARGIN_S);
+			return -1;
+		}
+		progress(l, "L2", t1);
+		sleep_ms(200);
+	}
+}
+
+static int count_of(const char *text, const char *needle)
+{
+	int n = 0;
+
+	for (const char *c = text; c && (c = strstr(c, needle)); c += strlen(needle))
+		n++;
+	return n;
+}
+
+/* Over virtio-serial L1's agent sees a relayed session end only when L2's side of the
+ * relay closes: a client that connects at once could have its hello relayed into the
+ * ending session, and wait for a reply that never comes.  So after a relay, wait (at
+ * most 5 s) until L1's console shows every session closed. */
+static void wait_sessions_closed(const char *l1, const char *con1)
+{
+	double end = now_s() + 5;
+
+	while (strncmp(l1, "serial:", 7) == 0 && now_s() < end) {
+		char *text = nb_file_read(con1, 0, NULL, NULL);
+		int open = count_of(text, ": open from "), closed = count_of(text, ": closed");
+		free(text);
+		if (closed >= open)
+			return;
+		sleep_ms(50);
+	}
+}
+
+/* L2 failed but L1 may be fine: say which, since the fix differs.  Appends to err. */
+static void add_l1_health(const char *l1, char *err)
+{
+	char herr[ERR_LEN], msg[ERR_LEN];
+	size_t n = strlen(err);
+
+	if (hello_chain(l1, NULL, 10000, herr) == 0)
+		snprintf(msg, sizeof(msg), "; L1's agent still answers");
+	else
+		snprintf(msg, sizeof(msg), "; L1's agent does not answer either (%s)", herr);
+	snprintf(err + n, ERR_LEN - n, "%s", msg);
+}
+
+/* One boot of the lab: L1, then L2 (L1's init starts it).  -1 with err, l->failed
+ * naming the guest at fault and l->wedged when L1 stopped answering. */
 static int boot(struct lab *l, char *err)
 {
 	char l1[PATH_MAX], aux[PATH_MAX], l2[PATH_MAX], con1[PATH_MAX], con2[PATH_MAX];
-	double t0 = now_s();
+	double t0 = now_s(), t1;
 
 	addresses(l->p, l->transport, l->cfg->l2_cid, l1, aux, l2, sizeof(l1));
 	lab_file(l->p, "l1-console.log", con1, sizeof(con1));
 	lab_file(l->p, "l2-console.log", con2, sizeof(con2));
+	l->failed = 1;
+	l->wedged = 0;
 	if (start_l1(l, err) || write_state(l, err))
 		return -1;
-	if (wait_console(l, con1, "listening on", "L1", t0, err) ||
-	    hello_chain(l1, NULL, HELLO_TIMEOUT_MS, err)) {
-		if (l->tty)
-			fputc('\n', l->out);
-		print_tail(stderr, "L1 console", con1, CONSOLE_TAIL);
+	if (wait_l1(l, con1, t0, err))
+		return -1;
+	if (hello_chain(l1, NULL, HELLO_TIMEOUT_MS, err)) {
+		l->wedged = 1;
 		return -1;
 	}
-	l->boot_s[0] = now_s() - t0;
-	if (wait_console(l, con2, "listening on", "L2", t0, err) ||
-	    hello_chain(l1, l2, HELLO_TIMEOUT_MS, err)) {
-		if (l->tty)
-			fputc('\n', l->out);
-		print_tail(stderr, "L2 console", con2, CONSOLE_TAIL);
-		print_tail(stderr, "L1 console", con1, 10);
+	t1 = now_s();
+	l->boot_s[0] = t1 - t0;
+	fprintf(l->out, "%slab: L1 answered after %.1f s; waiting for L2 (L1 starts it, at most %d "
+		"times)\n", l->tty ? "\r" : "", l->boot_s[0], L2_TRIES);
+	fflush(l->out);
+	if (wait_l2(l, l1, con1, con2, t1, err)) {
+		l->failed = strncmp(err, "L1:", 3) == 0 ? 1 : 2;
+		return -1;
+	}
+	if (hello_chain(l1, l2, HELLO_TIMEOUT_MS, err)) {
+		l->failed = strncmp(err, "L1:", 3) == 0 ? 1 : 2;
+		l->wedged = l->failed == 1;     /* L1's agent answered before, and now not */
 		return -1;
 	}
 	l->boot_s[1] = now_s() - t0;
+	wait_sessions_closed(l1, con1);
 	if (l->tty)
 		fprintf(l->out, "\r%40s\r", "");
 	return 0;
+}
+
+/* The consoles of the guest at fault, and for L2 whether L1 still answers (while the
+ * guests still run). */
+static void report_failure(const struct lab *l, char *err)
+{
+	char l1[PATH_MAX], aux[PATH_MAX], l2[PATH_MAX], con1[PATH_MAX], con2[PATH_MAX];
+
+	addresses(l->p, l->transport, l->cfg->l2_cid, l1, aux, l2, sizeof(l1));
+	lab_file(l->p, "l1-console.log", con1, sizeof(con1));
+	lab_file(l->p, "l2-console.log", con2, sizeof(con2));
+	if (l->tty)
+		fputc('\n', l->out);
+	if (l->failed == 2) {
+		print_tail(stderr, "L2 console", con2, CONSOLE_TAIL);
+		print_l2_lines(stderr, con1, 20);
+		add_l1_health(l1, err);
+	} else {
+		print_tail(stderr, "L1 console", con1, CONSOLE_TAIL);
+	}
+}
+
+/* Keep the consoles of a boot that is tried again: l1-console.boot1.log, ... */
+static void keep_consoles(const struct nb_lab_paths *p, int n)
+{
+	static const char *const names[] = { "l1-console", "l2-console" };
+	char from[PATH_MAX], to[PATH_MAX + 16];
+
+	for (int i = 0; i < 2; i++) {
+		lab_file(p, names[i], from, sizeof(from));
+		snprintf(to, sizeof(to), "%s.boot%d.log", from, n);
+		strcat(from, ".log");
+		rename(from, to);
+	}
+}
+
+/* Boot the lab, and once more when L1 stopped answering.  0, or -1 with err (the
+ * guests are stopped then). */
+static int boot_with_retry(struct lab *l, char *err)
+{
+	size_t n;
+
+	for (int boots = 1;; boots++) {
+		if (boot(l, err) == 0)
+			return 0;
+		if (!l->wedged || boots == LAB_BOOTS) {
+			report_failure(l, err);
+			stop_recorded(l->p);
+			n = strlen(err);
+			if (boots > 1)
+				snprintf(err + n, ERR_LEN - n, " (boot %d of %d; the earlier consoles are "
+					 "l1-console.boot*.log)", boots, LAB_BOOTS);
+			return -1;
+		}
+		stop_recorded(l->p);
+		keep_consoles(l->p, boots);
+		fprintf(l->out, "%slab: %s; booting the lab again (%d of %d)\n", l->tty ? "\n" : "",
+			err, boots + 1, LAB_BOOTS);
+		if (copy_scratch(l, err))
+			return -1;
+	}
 }
 
 /* ---- commands ----------------------------------------------------------------------- */
@@ -654,10 +931,34 @@ void nb_lab_default_paths(struct nb_lab_paths *p)
 	snprintf(p->images, sizeof(p->images), "%.*s/images", PATH_MAX - 8, dir);
 }
 
+/* NB_LAB_L2_FAIL (tests only, images/README.md): what L1's init does instead of starting
+ * L2 at attempt 1, 2, ... ("hang", "exit"), so a test can make L2 fail on purpose. */
+static int read_l2_fail(struct lab *l, char *err)
+{
+	const char *v = getenv("NB_LAB_L2_FAIL");
+	size_t n = v ? strlen(v) : 0;
+
+	for (size_t i = 0; i < n;) {
+		size_t w = strcspn(v + i, ",");
+		if (!((w == 4 && strncmp(v + i, "hang", 4) == 0) ||
+		      (w == 4 && strncmp(v + i, "exit", 4) == 0)) || n >= sizeof(l->l2_fail)) {
+			snprintf(err, ERR_LEN, "NB_LAB_L2_FAIL=\"%.64s\": a test setting, a list of up "
+				 "to %d words hang or exit (e.g. hang,exit); unset it to start L2 normally",
+				 v, (int)(sizeof(l->l2_fail) / 5));
+			return -1;
+		}
+		i += w + 1;
+	}
+	snprintf(l->l2_fail, sizeof(l->l2_fail), "%s", v ? v : "");
+	return 0;
+}
+
 static int prepare(struct lab *l, char *err)
 {
 	char sub[PATH_MAX];
 
+	if (read_l2_fail(l, err))
+		return -1;
 	if (find_program("qemu-system-x86_64", l->qemu, sizeof(l->qemu))) {
 		snprintf(err, ERR_LEN, "qemu-system-x86_64 is not installed: apt-get install "
 			 "qemu-system-x86 (or `sh mk/deps.sh lab` as root)");
@@ -717,10 +1018,8 @@ int nb_lab_up(const struct nb_lab_cfg *cfg, const struct nb_lab_paths *p, FILE *
 	fprintf(out, "lab: L0 <-> L1 over %s (%s); L1 <-> L2 over vsock, CID %d\n",
 		strcmp(l.transport, "vsock") ? "virtio-serial on a UNIX socket" : "vsock",
 		l.transport_why, cfg->l2_cid);
-	if (boot(&l, err)) {
-		stop_recorded(p);
+	if (boot_with_retry(&l, err))
 		return 2;
-	}
 	fprintf(out, "lab: up: L1 (%s, %d vCPUs, %d MiB) answered after %.1f s, L2 (KVM, %d vCPUs, "
 		"%d MiB) after %.1f s; image %s, kernel %s\n",
 		strcmp(l.accel, "kvm") ? "TCG" : "KVM", cfg->l1_vcpus, cfg->l1_memory_mib, l.boot_s[0],
@@ -760,11 +1059,19 @@ int nb_lab_status(const struct nb_lab_paths *p, FILE *out)
 		jstr(g1, "accelerator_reason"));
 	fprintf(out, "  L2: %s via L1, accelerator %s (%s)\n", jstr(g2, "address"),
 		jstr(g2, "accelerator"), jstr(g2, "accelerator_reason"));
-	if (hello_chain(jstr(g1, "address"), jstr(g2, "address"), 10000, herr) == 0) {
-		fprintf(out, "  both agents answer\n");
-		rc = 0;
+	/* Each guest on its own: a lab whose L2 failed still has an L1 worth knowing about. */
+	if (hello_chain(jstr(g1, "address"), NULL, 10000, herr)) {
+		fprintf(out, "  L1's agent does not answer: %s\n", herr);
 	} else {
-		fprintf(out, "  not answering: %s\n", herr);
+		fprintf(out, "  L1's agent answers\n");
+		if (hello_chain(jstr(g1, "address"), jstr(g2, "address"), 10000, herr)) {
+			fprintf(out, "  L2's agent does not answer: %s\n", herr);
+		} else {
+			fprintf(out, "  L2's agent answers (through L1): both agents answer\n");
+			rc = 0;
+		}
+		lab_file(p, "l1-console.log", path, sizeof(path));
+		wait_sessions_closed(jstr(g1, "address"), path);
 	}
 	cJSON_Delete(s);
 	return rc;

@@ -4,7 +4,7 @@
 #include "../common/version.h"
 #include "config.h"
 #include "doctor.h"
-#include "events.h"
+#include "events_cmd.h"
 #include "lab.h"
 #include "../common/files.h"
 #include "../common/proc.h"

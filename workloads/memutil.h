@@ -6,7 +6,7 @@
 #ifndef NB_MEMUTIL_H
 #define NB_MEMUTIL_H
 
-/* nb_read_line: guest-agent/exits.c and sysinfo.c still find it here. */
+/* nb_read_line: guest-agent/tracepoints.c and sysinfo.c still find it here. */
 #include "../common/files.h"
 
 #include <stddef.h>

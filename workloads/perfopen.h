@@ -1,6 +1,6 @@
 /* perfopen.h - opening one perf counter and saying plainly why it could not be opened.
  * Shared by the workloads' meter (workloads/meter.c) and the agent's `events-probe`
- * (guest-agent/events.c), so both report the same reasons. */
+ * (guest-agent/pmu_encode.c), so both report the same reasons. */
 #ifndef NB_PERFOPEN_H
 #define NB_PERFOPEN_H
 

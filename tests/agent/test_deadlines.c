@@ -6,7 +6,7 @@
 #include "fixture.h"
 #include "../../common/clock.h"
 #include "../../common/sha256.h"
-#include "../../guest-agent/exits.h"
+#include "../../guest-agent/tracepoints.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -21,7 +21,7 @@
  *  - nb_op_exits_start: refused (it would attach perf counters to this machine's VMs).
  * `make fuzz-agent` runs it (and fuzz-frame) for FUZZ_TIME seconds each. */
 #include "../../guest-agent/agent.h"
-#include "../../guest-agent/exits.h"
+#include "../../guest-agent/tracepoints.h"
 #include "../../common/frame.h"
 #include "../../common/utf8.h"
 

@@ -1,7 +1,7 @@
-/* exits.c - a child VM's exits counted from the tier that runs it.  See exits.h for
+/* tracepoints.c - a child VM's exits counted from the tier that runs it.  See tracepoints.h for
  * the method and PROTOCOL.md (exits-start, exits-stop, events-probe) for the fields. */
 #include "agent.h"
-#include "exits.h"
+#include "tracepoints.h"
 #include "../workloads/memutil.h"   /* nb_read_line */
 #include "../workloads/perfopen.h"
 

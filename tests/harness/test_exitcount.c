@@ -1,9 +1,9 @@
-/* test_exits.c - the campaign key count_exits (parsing, defaults, every refusal) and
+/* test_exitcount.c - the campaign key count_exits (parsing, defaults, every refusal) and
  * the sample's "exits" object built from an exits-stop reply (per-op figures, null —
  * never 0 — when there is no total). */
 #include "../unit/check.h"
 #include "../../harness/config.h"
-#include "../../harness/exits.h"
+#include "../../harness/exitcount.h"
 
 #include <stdlib.h>
 

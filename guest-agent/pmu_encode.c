@@ -1,4 +1,4 @@
-/* events.c - perf event names to perf_event_attr fields with libpfm4.
+/* pmu_encode.c - perf event names to perf_event_attr fields with libpfm4.
  *
  * The workload opens its counters itself; it receives TYPE:CONFIG:CONFIG1:CONFIG2:NAME
  * per event (workloads/meter.c).  A name libpfm4 cannot encode is refused here, naming
@@ -6,7 +6,7 @@
  * workload in its records.  Modifiers that change other perf_event_attr fields (:u,
  * :k, :precise, :mg, :mh) cannot travel in that encoding and are refused, not dropped. */
 #include "agent.h"
-#include "exits.h"
+#include "tracepoints.h"
 #include "../common/utf8.h"
 #include "../workloads/perfopen.h"
 

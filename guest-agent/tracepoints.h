@@ -1,4 +1,4 @@
-/* exits.h - counting a child VM's exits from the tier that runs it (the parent):
+/* tracepoints.h - counting a child VM's exits from the tier that runs it (the parent):
  * the `exits-start` / `exits-stop` ops and the exit-counting part of `events-probe`.
  *
  * Method: perf_event_open on the kvm tracepoints (config = the id tracefs gives in
@@ -11,8 +11,8 @@
  * kvm_mmio, kvm_hypercall, kvm_page_fault, kvm_userspace_exit) are counted too: they
  * fire on every KVM, including vendor modules that do not trace kvm_exit.
  * See PROTOCOL.md (exits-start, exits-stop). */
-#ifndef NB_EXITS_H
-#define NB_EXITS_H
+#ifndef NB_TRACEPOINTS_H
+#define NB_TRACEPOINTS_H
 
 #include <cjson/cJSON.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* events.h - `nestbench events`: what each tier can count — every generic perf event
+/* events_cmd.h - `nestbench events`: what each tier can count — every generic perf event
  * and the page-walk events libpfm4 knows for its CPU, opened or not and why, the
  * hypervisor setting that would expose a PMU, and whether the tier can count its
  * children's VM exits (the agent's events-probe). */

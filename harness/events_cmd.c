@@ -1,5 +1,5 @@
-/* events.c - `nestbench events`: the agent's events-probe for each tier, in words. */
-#include "events.h"
+/* events_cmd.c - `nestbench events`: the agent's events-probe for each tier, in words. */
+#include "events_cmd.h"
 #include "config.h"
 #include "doctor.h"     /* nb_config_load_or_local */
 #include "env.h"

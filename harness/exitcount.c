@@ -1,5 +1,5 @@
-/* exits.c - see exits.h. */
-#include "exits.h"
+/* exitcount.c - see exitcount.h. */
+#include "exitcount.h"
 #include "../common/files.h"
 #include "../common/json.h"
 #include "../resultlib/result.h"

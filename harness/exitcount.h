@@ -1,4 +1,4 @@
-/* exits.h - a tier's VM exits counted by the tier that runs its VMM (the campaign's
+/* exitcount.h - a tier's VM exits counted by the tier that runs its VMM (the campaign's
  * per-tier "count_exits"): a second session to that tier's agent brackets every visit
  * with exits-start / exits-stop, and the visit's samples get an "exits" object (or
  * "exits_unsupported" with the reason).  The relay that reaches a child occupies its

@@ -1,4 +1,4 @@
-/* test_exits.c - exit counting from the parent tier (exits-start / exits-stop) and
+/* test_tracepoints.c - exit counting from the parent tier (exits-start / exits-stop) and
  * events-probe: the tracepoint format parser and reason names, request decoding, and
  * real counts at L0 — a tiny KVM guest (kvm_guest.c) executes N `out` or `cpuid`
  * instructions while an agent counts its exits; the counts must come out at N.
@@ -6,7 +6,7 @@
 #include "../unit/check.h"
 #include "fixture.h"
 #include "kvm_guest.h"
-#include "../../guest-agent/exits.h"
+#include "../../guest-agent/tracepoints.h"
 
 #include <errno.h>
 #include <signal.h>
