@@ -1,5 +1,6 @@
 /* compare.c - BASE against NEW, workload by workload and tier by tier (compare.h). */
 #include "compare.h"
+#include "../common/err.h"
 #include "table.h"
 
 #include <math.h>
@@ -83,7 +84,7 @@ static int build_rows(struct nb_compare *c, size_t *common)
 static int pair_problem(const struct nb_compare *c, struct nb_compare_row *r)
 {
 	const struct nb_rs_case *o = r->old_c, *n = r->new_c;
-	char bo[NB_RS_ERR], bn[NB_RS_ERR];
+	char bo[NB_ERR_LEN], bn[NB_ERR_LEN];
 	const char *po, *pn;
 
 	if (!o) {
@@ -153,7 +154,7 @@ static int canary_changed(struct nb_compare *c, const struct nb_rs_tier *tb,
 			struct nb_ratio_ci d;
 			struct nb_mwu m;
 			struct nb_rng rng;
-			char key[NB_RS_ERR];
+			char key[NB_ERR_LEN];
 
 			if (strcmp(a->workload, b->workload) || !a->n || !b->n)
 				continue;
@@ -182,7 +183,7 @@ static void canary_shift(struct nb_compare *c, const struct nb_rs_tier *t, const
 		const struct nb_rs_canary *k = &t->canary[i];
 		struct nb_shift s;
 		struct nb_rng rng;
-		char key[NB_RS_ERR];
+		char key[NB_ERR_LEN];
 
 		snprintf(key, sizeof(key), "canary-shift|%s|%s|%s", side, t->name, k->workload);
 		nb_rng_seed_key(&rng, c->o.seed, key);
@@ -297,7 +298,7 @@ static void series_flags(const struct nb_compare *c, const struct nb_rs_case *k,
 	struct seq_val *sv;
 	double *x;
 	struct nb_rng rng;
-	char key[NB_RS_ERR * 2];
+	char key[NB_ERR_LEN * 2];
 
 	if (k->n < NB_SERIES_MIN_N)
 		return;
@@ -325,7 +326,7 @@ out:
 /* Measure the pair, or set it aside with its reason (invalid samples included). */
 static void measure_pair(struct nb_compare *c, struct nb_compare_row *r)
 {
-	char key[NB_RS_ERR * 2], serr[NB_STATS_ERR];
+	char key[NB_ERR_LEN * 2], serr[NB_ERR_LEN];
 	struct nb_rng rng;
 	const struct nb_compare_tier *t = tier_note(c, r->tier);
 
@@ -464,31 +465,28 @@ static int build_geomeans(struct nb_compare *c)
 }
 
 int nb_compare_build(struct nb_compare *c, const struct nb_resultset *rs,
-		     const struct nb_compare_opts *o, char *err)
+		     const struct nb_compare_opts *o, char err[NB_ERR_LEN])
 {
-	char tb[NB_RS_ERR / 2 - 16], tn[NB_RS_ERR / 2 - 16];
+	char tb[NB_ERR_LEN / 2 - 16], tn[NB_ERR_LEN / 2 - 16];
 	size_t common = 0;
 
 	memset(c, 0, sizeof(*c));
 	c->rs = rs;
 	c->o = *o;
 	if (rs->n_files != 2 || build_rows(c, &common) || check_tiers(c)) {
-		snprintf(err, NB_RS_ERR, "out of memory comparing the files");
-		return -1;
+		return nb_err(err, "out of memory comparing the files");
 	}
 	if (!common) {
 		tier_list(rs, 0, tb, sizeof(tb));
 		tier_list(rs, 1, tn, sizeof(tn));
-		snprintf(err, NB_RS_ERR, "no workload in common: BASE has %s; NEW has %s (cases are matched "
+		return nb_err(err, "no workload in common: BASE has %s; NEW has %s (cases are matched "
 			 "by tier name and key): compare two runs of the same campaign", tb, tn);
-		return -1;
 	}
 	check_binary(c);
 	for (size_t i = 0; i < c->n_rows; i++)
 		measure_pair(c, &c->rows[i]);
 	if (decide_all(c)) {
-		snprintf(err, NB_RS_ERR, "out of memory comparing the files");
-		return -1;
+		return nb_err(err, "out of memory comparing the files");
 	}
 	count(c);
 	if (!c->n_compared) {
@@ -497,14 +495,12 @@ int nb_compare_build(struct nb_compare *c, const struct nb_resultset *rs,
 		for (size_t i = 0; i < c->n_rows && !eg; i++)
 			if (c->rows[i].old_c && c->rows[i].new_c)
 				eg = &c->rows[i];
-		snprintf(err, NB_RS_ERR, "no workload has samples in both files (e.g. %s on %s: %s): "
+		return nb_err(err, "no workload has samples in both files (e.g. %s on %s: %s): "
 			 "finish the campaigns (nestbench run --resume FILE) before comparing",
 			 eg ? eg->old_c->key : "?", eg ? eg->tier : "?", eg ? eg->g.why : "no samples");
-		return -1;
 	}
 	if (build_geomeans(c)) {
-		snprintf(err, NB_RS_ERR, "out of memory comparing the files");
-		return -1;
+		return nb_err(err, "out of memory comparing the files");
 	}
 	return 0;
 }

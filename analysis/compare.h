@@ -11,6 +11,7 @@
 #define NB_COMPARE_H
 
 #include "resultset.h"
+#include "../common/err.h"
 #include "verdict.h"
 #include "../stats/stats.h"
 
@@ -88,7 +89,7 @@ enum nb_compare_format { NB_CMP_MD, NB_CMP_JSON };
 void nb_compare_opts_default(struct nb_compare_opts *o);
 /* Compare the two files of rs; 0, or -1 with err (nothing in common, no samples). */
 int nb_compare_build(struct nb_compare *c, const struct nb_resultset *rs,
-		     const struct nb_compare_opts *o, char *err);
+		     const struct nb_compare_opts *o, char err[NB_ERR_LEN]);
 void nb_compare_free(struct nb_compare *c);
 /* The row's key, family, unit and direction (from whichever side has the case). */
 const struct nb_rs_case *nb_compare_case(const struct nb_compare_row *r);
@@ -96,6 +97,7 @@ const struct nb_rs_case *nb_compare_case(const struct nb_compare_row *r);
 enum nb_compare_status nb_compare_status(const struct nb_compare *c);
 
 int nb_compare_format_parse(const char *s, enum nb_compare_format *f);
-int nb_compare_write(const struct nb_compare *c, enum nb_compare_format f, FILE *out, char *err);
+int nb_compare_write(const struct nb_compare *c, enum nb_compare_format f, FILE *out,
+		     char err[NB_ERR_LEN]);
 
 #endif

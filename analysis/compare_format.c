@@ -2,6 +2,7 @@
  * pull-request comment (the gate's outcome first, then every cell with its interval,
  * n, outliers, decision and why), or JSON ("schema": "nestbench-compare", version 2). */
 #include "compare.h"
+#include "../common/err.h"
 #include "report_json.h"
 #include "report_text.h"
 #include "../common/records.h"
@@ -281,7 +282,7 @@ static cJSON *counts_json(const struct nb_compare *c)
 	return o;
 }
 
-static int json_write(const struct nb_compare *c, FILE *out, char *err)
+static int json_write(const struct nb_compare *c, FILE *out, char err[NB_ERR_LEN])
 {
 	static const char *const status[] = { "no_regression", "regression", "bad_input", "inconclusive" };
 	cJSON *doc = cJSON_CreateObject(), *rows = cJSON_CreateArray(), *geo = cJSON_CreateArray();
@@ -330,7 +331,8 @@ static int json_write(const struct nb_compare *c, FILE *out, char *err)
 	return nb_json_print(doc, out, "the comparison", err);
 }
 
-int nb_compare_write(const struct nb_compare *c, enum nb_compare_format f, FILE *out, char *err)
+int nb_compare_write(const struct nb_compare *c, enum nb_compare_format f, FILE *out,
+		     char err[NB_ERR_LEN])
 {
 	if (f == NB_CMP_JSON) {
 		if (json_write(c, out, err))
@@ -339,8 +341,7 @@ int nb_compare_write(const struct nb_compare *c, enum nb_compare_format f, FILE 
 		md_write(c, out);
 	}
 	if (fflush(out) || ferror(out)) {
-		snprintf(err, NB_RS_ERR, "cannot write the comparison: %s", strerror(errno ? errno : EIO));
-		return -1;
+		return nb_err(err, "cannot write the comparison: %s", strerror(errno ? errno : EIO));
 	}
 	return 0;
 }

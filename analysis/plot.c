@@ -2,6 +2,7 @@
  * that reads a whitespace-separated data file by relative name, so a user can edit
  * the script and rerun `gnuplot NAME.gp` in the directory. */
 #include "plot.h"
+#include "../common/err.h"
 #include "report_text.h"
 #include "../common/files.h"
 #include "../common/proc.h"
@@ -53,22 +54,22 @@ static void dat_num(FILE *f, double v)
 		fputs(" NaN", f);
 }
 
-static FILE *open_in(const char *dir, const char *name, const char *ext, char *path, char *err)
+static FILE *open_in(const char *dir, const char *name, const char *ext, char *path,
+		     char err[NB_ERR_LEN])
 {
 	FILE *f;
 
 	snprintf(path, PATH_MAX, "%s/%s.%s", dir, name, ext);
 	if (!(f = fopen(path, "w")))
-		snprintf(err, NB_PLOT_ERR, "cannot write %s: %s: choose a writable --out DIR", path,
+		snprintf(err, NB_ERR_LEN, "cannot write %s: %s: choose a writable --out DIR", path,
 			 strerror(errno));
 	return f;
 }
 
-static int close_checked(FILE *f, const char *path, char *err)
+static int close_checked(FILE *f, const char *path, char err[NB_ERR_LEN])
 {
 	if (ferror(f) | fclose(f)) {
-		snprintf(err, NB_PLOT_ERR, "cannot write %s: %s", path, strerror(errno ? errno : EIO));
-		return -1;
+		return nb_err(err, "cannot write %s: %s", path, strerror(errno ? errno : EIO));
 	}
 	return 0;
 }
@@ -403,7 +404,7 @@ static size_t overhead_rows(const struct nb_table *t)
 static int tier_median(const struct nb_table *t, size_t r, size_t c, struct nb_ci *ci)
 {
 	const struct nb_rs_case *k = nb_rs_find_case(&t->rs->tiers[t->cols[c].tier], t->rows[r].key);
-	char why[NB_RS_ERR];
+	char why[NB_ERR_LEN];
 
 	if (!k || nb_rs_case_problem(k, why, sizeof(why)) ||
 	    nb_stats_median_ci(k->values, k->n, t->o.level, ci, NULL)) {
@@ -680,7 +681,7 @@ static int find_gnuplot(char *path, size_t len)
 
 /* gnuplot -e "cd 'DIR'" DIR/NAME.gp: the script's relative names resolve as when a
  * user runs it in the directory.  dir is absolute. */
-static int run_gnuplot(const char *gnuplot, const char *dir, const char *name, char *err)
+static int run_gnuplot(const char *gnuplot, const char *dir, const char *name, char err[NB_ERR_LEN])
 {
 	char cd[2 * PATH_MAX + 8], script[PATH_MAX + 64], *q = cd;
 	struct nb_proc_out o = { 0 };
@@ -697,7 +698,7 @@ static int run_gnuplot(const char *gnuplot, const char *dir, const char *name, c
 	if (nb_proc_run(argv, &o, err))
 		return -1;
 	if (o.status != 0)
-		snprintf(err, NB_PLOT_ERR, "gnuplot failed on %s (exit status %d): %.600s", script,
+		snprintf(err, NB_ERR_LEN, "gnuplot failed on %s (exit status %d): %.600s", script,
 			 o.status, o.err);
 	nb_proc_out_free(&o);
 	return o.status != 0 ? -1 : 0;
@@ -747,7 +748,7 @@ static int chart_exits(const struct nb_table *t, FILE *dat, FILE *gp)
 }
 
 static int write_chart(const struct nb_table *t, const struct chart *c, const char *dir,
-		       const char *format, const char *what, chart_fn fn, char *err)
+		       const char *format, const char *what, chart_fn fn, char err[NB_ERR_LEN])
 {
 	char dpath[PATH_MAX], gpath[PATH_MAX];
 	FILE *dat = open_in(dir, c->name, "dat", dpath, err), *gp;
@@ -766,7 +767,8 @@ static int write_chart(const struct nb_table *t, const struct chart *c, const ch
 	return rc < 0 ? 1 : 0;
 }
 
-int nb_plot_write(const struct nb_table *t, const struct nb_plot_opts *o, FILE *paths, char *err)
+int nb_plot_write(const struct nb_table *t, const struct nb_plot_opts *o, FILE *paths,
+		  char err[NB_ERR_LEN])
 {
 	const char *format = o->format ? o->format : "png";
 	char dir[PATH_MAX], abs[PATH_MAX], gnuplot[PATH_MAX], img[PATH_MAX + 16];
@@ -789,9 +791,8 @@ int nb_plot_write(const struct nb_table *t, const struct nb_plot_opts *o, FILE *
 	else
 		nb_plot_default_dir(t->rs, dir, sizeof(dir));
 	if (nb_mkdirs(dir) || access(dir, W_OK) || !realpath(dir, abs)) {
-		snprintf(err, NB_PLOT_ERR, "cannot create the chart directory %s: %s: choose another with "
+		return nb_err(err, "cannot create the chart directory %s: %s: choose another with "
 			 "--out DIR", dir, strerror(errno));
-		return -1;
 	}
 	for (int i = 0; i < 3; i++) {
 		int rc = want[i] ? write_chart(t, &charts[i], dir, format, what[i], fns[i], err) : 1;
@@ -803,13 +804,12 @@ int nb_plot_write(const struct nb_table *t, const struct nb_plot_opts *o, FILE *
 			fprintf(stderr, "nestbench plot: %s\n", skip[i]);
 	}
 	if (!written[0] && !written[1] && !written[2]) {
-		snprintf(err, NB_PLOT_ERR, "nothing to chart in these files (see above): give files with "
+		return nb_err(err, "nothing to chart in these files (see above): give files with "
 			 "several tiers, or with mem.lat, exit.* or ctl.* cases");
-		return -1;
 	}
 	have_gp = find_gnuplot(gnuplot, sizeof(gnuplot)) == 0;
 	if (!have_gp) {
-		snprintf(err, NB_PLOT_ERR, "gnuplot is not installed (not on PATH): install it with "
+		snprintf(err, NB_ERR_LEN, "gnuplot is not installed (not on PATH): install it with "
 			 "apt-get install gnuplot-nox, then run this again; the scripts and data are in %s",
 			 dir);
 		return -2;

@@ -10,10 +10,10 @@
 #define NB_PLOT_H
 
 #include "table.h"
+#include "../common/err.h"
 
 #include <stdio.h>
 
-#define NB_PLOT_ERR 1024           /* gnuplot's own message is quoted */
 
 struct nb_plot_opts {
 	const char *out_dir;       /* NULL: <first file's directory>/plots/<its name>/ */
@@ -25,7 +25,7 @@ struct nb_plot_opts {
  * -1 with err when the directory cannot be written; -2 with err when gnuplot is
  * missing or fails (the scripts and data stay, to run by hand). */
 int nb_plot_write(const struct nb_table *t, const struct nb_plot_opts *o, FILE *paths,
-		  char *err);
+		  char err[NB_ERR_LEN]);
 /* The default output directory for the table's first file. */
 void nb_plot_default_dir(const struct nb_resultset *rs, char *buf, size_t len);
 

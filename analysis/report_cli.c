@@ -2,6 +2,7 @@
  * loading the result files, and exit statuses.  The work is in table.c, plot.c and
  * compare.c. */
 #include "report.h"
+#include "../common/err.h"
 #include "compare.h"
 #include "plot.h"
 #include "table.h"
@@ -157,7 +158,7 @@ static void common_init(struct common *c, const char *cmd, const char *usage)
 
 static int load_files(const struct common *c, struct nb_resultset *rs, char **paths, int n)
 {
-	char err[NB_RS_ERR];
+	char err[NB_ERR_LEN];
 
 	for (int i = 0; i < n; i++)
 		if (nb_rs_add_file(rs, paths[i], err)) {
@@ -184,7 +185,7 @@ static int build_table(const struct common *c, const char *baseline, int counter
 		       struct nb_resultset *rs, char **paths, int n, struct nb_table *t)
 {
 	struct nb_table_opts o;
-	char err[NB_RS_ERR];
+	char err[NB_ERR_LEN];
 
 	if (n < 1) {
 		fprintf(stderr, "nestbench %s: give one or more result files (results/*.json)\n%s",
@@ -227,7 +228,7 @@ int nb_cmd_table(int argc, char **argv)
 	const char *baseline = NULL;
 	struct nb_resultset rs = { 0 };
 	struct nb_table t;
-	char err[NB_RS_ERR];
+	char err[NB_ERR_LEN];
 	int opt, rc, counters = 0;
 
 	common_init(&c, "table", usage_table);
@@ -270,7 +271,7 @@ int nb_cmd_plot(int argc, char **argv)
 	const char *baseline = NULL;
 	struct nb_resultset rs = { 0 };
 	struct nb_table t;
-	char err[NB_PLOT_ERR] = "";
+	char err[NB_ERR_LEN] = "";
 	int opt, rc;
 
 	common_init(&c, "plot", usage_plot);
@@ -379,7 +380,7 @@ int nb_cmd_compare(int argc, char **argv)
 	enum nb_compare_format fmt = NB_CMP_MD;
 	struct nb_resultset rs = { 0 };
 	struct nb_compare cmp;
-	char err[NB_RS_ERR];
+	char err[NB_ERR_LEN];
 	int opt, rc;
 
 	common_init(&c, "compare", usage_compare);

@@ -3,6 +3,7 @@
 #define NB_REPORT_JSON_H
 
 #include "resultset.h"
+#include "../common/err.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -11,6 +12,6 @@
 cJSON *nb_json_file(const struct nb_rs_file *f);
 /* Print doc (indented) and a newline to out, then delete it; -1 with err naming `what`
  * when out of memory. */
-int nb_json_print(cJSON *doc, FILE *out, const char *what, char *err);
+int nb_json_print(cJSON *doc, FILE *out, const char *what, char err[NB_ERR_LEN]);
 
 #endif

@@ -2,6 +2,7 @@
  * about optional fields (an interrupted run, an unreachable tier, an older agent) and
  * strict about what a figure depends on: schema, version, key, unit and direction. */
 #include "resultset.h"
+#include "../common/err.h"
 #include "../common/hypervisors.h"
 #include "../resultlib/result.h"
 
@@ -203,17 +204,16 @@ static int read_params(const struct nb_res_case_view *v, struct nb_rs_case *c)
 	return 0;
 }
 
-static int read_case(const cJSON *o, struct nb_rs_case *c, const char *where, char *err)
+static int read_case(const cJSON *o, struct nb_rs_case *c, const char *where, char err[NB_ERR_LEN])
 {
 	struct nb_res_case_view v;
 
 	nb_res_case_read(o, &v);
 	if (!v.key || !v.unit || !v.better ||
 	    (strcmp(v.better, NB_BETTER_LOWER) && strcmp(v.better, NB_BETTER_HIGHER))) {
-		snprintf(err, NB_RS_ERR, "%s: a case lacks its key, unit or better (\"%s\"/\"%s\"): "
+		return nb_err(err, "%s: a case lacks its key, unit or better (\"%s\"/\"%s\"): "
 			 "the file is damaged; rerun the campaign or restore the file", where,
 			 NB_BETTER_LOWER, NB_BETTER_HIGHER);
-		return -1;
 	}
 	c->key = strdup(v.key);
 	c->workload = copy_or(v.workload, c->key);
@@ -287,17 +287,16 @@ static int read_canary(const cJSON *o, struct nb_rs_tier *t)
 	return 0;
 }
 
-static int read_tier(const cJSON *o, struct nb_rs_tier *t, const char *path, char *err)
+static int read_tier(const cJSON *o, struct nb_rs_tier *t, const char *path, char err[NB_ERR_LEN])
 {
 	struct nb_res_tier_view v;
 	const cJSON *c;
-	char where[NB_RS_ERR / 2];
+	char where[NB_ERR_LEN / 2];
 
 	nb_res_tier_read(o, &v);
 	if (!v.name || !v.has_level) {
-		snprintf(err, NB_RS_ERR, "%s: a tier lacks its name or level: the file is damaged; "
+		return nb_err(err, "%s: a tier lacks its name or level: the file is damaged; "
 			 "rerun the campaign or restore the file", path);
-		return -1;
 	}
 	t->name = strdup(v.name);
 	t->level = v.level;
@@ -349,7 +348,7 @@ static void read_file_head(const cJSON *doc, const char *path, struct nb_rs_file
 	f->seed = f->has_seed ? (uint64_t)h.seed : 0;
 }
 
-int nb_rs_add_doc(struct nb_resultset *rs, const char *path, const void *docv, char *err)
+int nb_rs_add_doc(struct nb_resultset *rs, const char *path, const void *docv, char err[NB_ERR_LEN])
 {
 	const cJSON *doc = docv, *t;
 	int nt;
@@ -377,26 +376,24 @@ int nb_rs_add_doc(struct nb_resultset *rs, const char *path, const void *docv, c
 		f->n_tiers++;
 		if (read_tier(t, tier, path, err)) {
 			if (!err[0])
-				snprintf(err, NB_RS_ERR, "%s: out of memory", path);
+				snprintf(err, NB_ERR_LEN, "%s: out of memory", path);
 			return -1;
 		}
 	}
 	return 0;
 oom:
-	snprintf(err, NB_RS_ERR, "%s: out of memory", path);
-	return -1;
+	return nb_err(err, "%s: out of memory", path);
 }
 
-int nb_rs_add_file(struct nb_resultset *rs, const char *path, char *err)
+int nb_rs_add_file(struct nb_resultset *rs, const char *path, char err[NB_ERR_LEN])
 {
-	char lerr[NB_RS_ERR] = "";
+	char lerr[NB_ERR_LEN] = "";
 	cJSON *doc = nb_result_load(path, lerr);
 	int rc;
 
 	if (!doc) {
-		snprintf(err, NB_RS_ERR, "%s: give result files written by nestbench run "
+		return nb_err(err, "%s: give result files written by nestbench run "
 			 "(schema nestbench-result, version %d)", lerr, NB_RESULT_VERSION);
-		return -1;
 	}
 	rc = nb_rs_add_doc(rs, path, doc, err);
 	cJSON_Delete(doc);
@@ -480,12 +477,12 @@ static void list_tiers(const struct nb_resultset *rs, char *buf, size_t len)
 					 rs->tiers[i].name);
 }
 
-long nb_rs_find_tier(const struct nb_resultset *rs, const char *spec, char *err)
+long nb_rs_find_tier(const struct nb_resultset *rs, const char *spec, char err[NB_ERR_LEN])
 {
 	const char *colon = strrchr(spec, ':'), *tier = colon ? colon + 1 : spec;
 	long found = -1;
 	size_t hits = 0;
-	char names[NB_RS_ERR / 2];
+	char names[NB_ERR_LEN / 2];
 
 	for (size_t i = 0; i < rs->n_tiers; i++) {
 		const struct nb_rs_tier *t = &rs->tiers[i];
@@ -501,10 +498,10 @@ long nb_rs_find_tier(const struct nb_resultset *rs, const char *spec, char *err)
 	if (hits == 1)
 		return found;
 	if (hits > 1)
-		snprintf(err, NB_RS_ERR, "baseline tier \"%s\" is in several files: name one as "
+		snprintf(err, NB_ERR_LEN, "baseline tier \"%s\" is in several files: name one as "
 			 "FILE:TIER (the tiers: %s)", spec, names);
 	else
-		snprintf(err, NB_RS_ERR, "no tier \"%s\" in the files given: name one of %s "
+		snprintf(err, NB_ERR_LEN, "no tier \"%s\" in the files given: name one of %s "
 			 "(as TIER or FILE:TIER)", spec, names);
 	return -1;
 }

@@ -7,12 +7,12 @@
 #define NB_RESULTSET_H
 
 #include "derived.h"
+#include "../common/err.h"
 #include "../stats/stats.h"
 
 #include <stddef.h>
 #include <stdint.h>
 
-#define NB_RS_ERR 512           /* messages name a path and the fix */
 
 /* ---- data types --------------------------------------------------------------------- */
 
@@ -112,10 +112,10 @@ struct nb_resultset {
 
 /* Read a result file (schema and version checked by nb_result_load) and append it;
  * 0, or -1 with err naming the file, the problem and the fix. */
-int nb_rs_add_file(struct nb_resultset *rs, const char *path, char *err);
+int nb_rs_add_file(struct nb_resultset *rs, const char *path, char err[NB_ERR_LEN]);
 /* Append an already parsed document (cJSON *; void * keeps cJSON out of this header),
  * as read from `path`.  The schema is not checked here. */
-int nb_rs_add_doc(struct nb_resultset *rs, const char *path, const void *doc, char *err);
+int nb_rs_add_doc(struct nb_resultset *rs, const char *path, const void *doc, char err[NB_ERR_LEN]);
 void nb_rs_free(struct nb_resultset *rs);
 
 /* The two tiers are the same kind of thing (identity and column hypervisor). */
@@ -133,7 +133,7 @@ void nb_rs_tier_id(const struct nb_resultset *rs, const struct nb_rs_tier *t, ch
 		   size_t len);
 /* Resolve "TIER" or "FILE:TIER" (FILE: the path as given or its base name) to a tier
  * index; -1 with err listing the tiers there are. */
-long nb_rs_find_tier(const struct nb_resultset *rs, const char *spec, char *err);
+long nb_rs_find_tier(const struct nb_resultset *rs, const char *spec, char err[NB_ERR_LEN]);
 /* The file's name without directories (for labels). */
 const char *nb_rs_basename(const char *path);
 

@@ -2,6 +2,7 @@
  * match the workloads, compute every cell with its own seeded bootstrap stream, and
  * collect the footnotes that keep the figures honest. */
 #include "table.h"
+#include "../common/err.h"
 #include "report_text.h"
 #include "verdict.h"
 
@@ -91,7 +92,7 @@ void nb_table_opts_default(struct nb_table_opts *o)
 	o->cv_high = NB_REPORT_CV_HIGH;
 }
 
-static long default_baseline(const struct nb_resultset *rs, size_t *n_level0, char *err)
+static long default_baseline(const struct nb_resultset *rs, size_t *n_level0, char err[NB_ERR_LEN])
 {
 	long first = -1;
 
@@ -100,7 +101,7 @@ static long default_baseline(const struct nb_resultset *rs, size_t *n_level0, ch
 		if (rs->tiers[i].level == 0 && (*n_level0)++ == 0)
 			first = (long)i;
 	if (first < 0)
-		snprintf(err, NB_RS_ERR, "no level-0 tier in the files given to serve as the baseline: "
+		snprintf(err, NB_ERR_LEN, "no level-0 tier in the files given to serve as the baseline: "
 			 "name one with --baseline TIER or --baseline FILE:TIER");
 	return first;
 }
@@ -376,7 +377,7 @@ static int sample_unstable(const struct nb_table *t, const struct nb_rs_case *c,
 	struct nb_shift sh;
 	struct nb_drift dr;
 	struct nb_rng rng;
-	char key[NB_RS_ERR * 2];
+	char key[NB_ERR_LEN * 2];
 	int bad = 0;
 
 	if (c->n < NB_SERIES_MIN_N || !(x = malloc(c->n * sizeof(*x))))
@@ -410,7 +411,7 @@ static void fill_baseline(struct nb_table *t, const struct nb_table_row *row,
 			  struct nb_table_cell *cell)
 {
 	const struct nb_rs_case *c = nb_rs_find_case(&t->rs->tiers[t->base], row->key);
-	char buf[NB_RS_ERR], err[NB_STATS_ERR];
+	char buf[NB_ERR_LEN], err[NB_ERR_LEN];
 
 	if (!c) {
 		cell->state = NB_CELL_ABSENT;
@@ -436,7 +437,7 @@ static size_t ratio_problem(struct nb_table *t, const struct nb_table_col *col,
 {
 	const char *ref = col->ref == t->base ? "the baseline " : "";
 	const char *rl = nb_table_tier_label(t, col->ref), *tl = nb_table_tier_label(t, col->tier);
-	char buf[NB_RS_ERR];
+	char buf[NB_ERR_LEN];
 
 	if (nb_rs_case_problem(tc, buf, sizeof(buf)))
 		return nb_table_note(t, "%s on %s: %s", row->key, tl, buf);
@@ -456,7 +457,7 @@ static void fill_ratio(struct nb_table *t, const struct nb_table_col *col,
 	const struct nb_resultset *rs = t->rs;
 	const struct nb_rs_case *tc = nb_rs_find_case(&rs->tiers[col->tier], row->key);
 	const struct nb_rs_case *rc = nb_rs_find_case(&rs->tiers[col->ref], row->key);
-	char id_t[NB_RS_ERR / 2], id_r[NB_RS_ERR / 2], key[NB_RS_ERR * 2], err[NB_STATS_ERR];
+	char id_t[NB_ERR_LEN / 2], id_r[NB_ERR_LEN / 2], key[NB_ERR_LEN * 2], err[NB_ERR_LEN];
 	struct nb_rng rng;
 	size_t note;
 
@@ -643,7 +644,7 @@ static void remark_env(struct nb_table *t)
 static void remark_list(struct nb_table *t, enum nb_remark_kind kind, const char *head,
 			int (*pick)(const struct nb_table *, size_t, size_t, char *, size_t))
 {
-	char *buf = NULL, item[NB_RS_ERR];
+	char *buf = NULL, item[NB_ERR_LEN];
 	size_t len = 0, n = 0;
 	FILE *m = open_memstream(&buf, &len);
 
@@ -791,7 +792,7 @@ static int first_note_of(const struct nb_table *t, size_t col)
 }
 
 /* Nothing in common with the baseline, or nothing computable at all: exit status 2. */
-static int check_usable(const struct nb_table *t, char *err)
+static int check_usable(const struct nb_table *t, char err[NB_ERR_LEN])
 {
 	size_t ok = 0, common = 0, ratio_cols = t->n_cols - 1;
 	int note;
@@ -805,26 +806,23 @@ static int check_usable(const struct nb_table *t, char *err)
 				  nb_rs_find_case(&t->rs->tiers[t->cols[c].ref], t->rows[r].key);
 		}
 	if (ratio_cols && !common) {
-		snprintf(err, NB_RS_ERR, "no workload in common between the baseline %s and the other "
+		return nb_err(err, "no workload in common between the baseline %s and the other "
 			 "tiers (cases are matched by their key, e.g. \"mem.lat size=64M stride=64 thp=0\"): "
 			 "give files of campaigns with the same workloads, or another --baseline",
 			 t->cols[0].label);
-		return -1;
 	}
 	if (ratio_cols && !ok) {
 		note = first_note_of(t, 1);
-		snprintf(err, NB_RS_ERR, "no overhead could be computed (e.g. %s): every case lacks samples "
+		return nb_err(err, "no overhead could be computed (e.g. %s): every case lacks samples "
 			 "on a tier or on the baseline; finish the campaign (nestbench run --resume FILE) "
 			 "or choose another --baseline", note ? t->notes[note - 1] : "no samples");
-		return -1;
 	}
 	for (size_t r = 0; r < t->n_rows && !ratio_cols; r++)
 		ok += nb_table_cell(t, r, 0)->state == NB_CELL_OK;
 	if (!ratio_cols && !ok) {
-		snprintf(err, NB_RS_ERR, "the baseline %s has no samples (e.g. %s): finish the campaign "
+		return nb_err(err, "the baseline %s has no samples (e.g. %s): finish the campaign "
 			 "(nestbench run --resume FILE)", t->cols[0].label,
 			 t->n_notes ? t->notes[0] : "no cases");
-		return -1;
 	}
 	return 0;
 }
@@ -832,7 +830,7 @@ static int check_usable(const struct nb_table *t, char *err)
 /* ---- building ----------------------------------------------------------------------- */
 
 int nb_table_build(struct nb_table *t, const struct nb_resultset *rs,
-		   const struct nb_table_opts *o, char *err)
+		   const struct nb_table_opts *o, char err[NB_ERR_LEN])
 {
 	size_t n_level0 = 0;
 	long base;
@@ -845,15 +843,13 @@ int nb_table_build(struct nb_table *t, const struct nb_resultset *rs,
 		return -1;
 	t->base = (size_t)base;
 	if (!rs->tiers[base].n_cases) {
-		snprintf(err, NB_RS_ERR, "the baseline tier %s of %s has no cases (status %s%s%s): "
+		return nb_err(err, "the baseline tier %s of %s has no cases (status %s%s%s): "
 			 "choose another with --baseline FILE:TIER", rs->tiers[base].name,
 			 rs->files[rs->tiers[base].file].path, rs->tiers[base].status,
 			 rs->tiers[base].error ? ": " : "", rs->tiers[base].error ? rs->tiers[base].error : "");
-		return -1;
 	}
 	if (build_columns(t) || build_rows(t) || build_cells(t) || build_summary(t)) {
-		snprintf(err, NB_RS_ERR, "out of memory building the table");
-		return -1;
+		return nb_err(err, "out of memory building the table");
 	}
 	if (check_usable(t, err))
 		return -1;
@@ -863,8 +859,7 @@ int nb_table_build(struct nb_table *t, const struct nb_resultset *rs,
 	common_n(t);
 	remark_cells(t);
 	if (o->counters && nb_table_build_counters(t)) {
-		snprintf(err, NB_RS_ERR, "out of memory building the counter columns");
-		return -1;
+		return nb_err(err, "out of memory building the counter columns");
 	}
 	return 0;
 }

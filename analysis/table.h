@@ -11,6 +11,7 @@
 #define NB_TABLE_H
 
 #include "derived.h"
+#include "../common/err.h"
 #include "resultset.h"
 #include "../stats/stats.h"
 
@@ -155,7 +156,7 @@ void nb_table_opts_default(struct nb_table_opts *o);
 /* Build the table; 0, or -1 with err (a user error: unknown baseline, nothing in
  * common, no samples) saying what to do. */
 int nb_table_build(struct nb_table *t, const struct nb_resultset *rs,
-		   const struct nb_table_opts *o, char *err);
+		   const struct nb_table_opts *o, char err[NB_ERR_LEN]);
 void nb_table_free(struct nb_table *t);
 struct nb_table_cell *nb_table_cell(const struct nb_table *t, size_t row, size_t col);
 struct nb_ctr_cell *nb_table_ctr_cell(const struct nb_table *t, size_t row, size_t col);
@@ -187,8 +188,9 @@ const char *nb_family_title(const char *family);
 /* Parse "md", "latex", "csv" or "json"; -1 when unknown. */
 int nb_table_format_parse(const char *s, enum nb_table_format *f);
 /* Write the table in a format; 0, or -1 with err on a write error. */
-int nb_table_write(const struct nb_table *t, enum nb_table_format f, FILE *out, char *err);
+int nb_table_write(const struct nb_table *t, enum nb_table_format f, FILE *out,
+		   char err[NB_ERR_LEN]);
 /* The JSON form (table_json.c): schema "nestbench-table", version 1. */
-int nb_table_write_json(const struct nb_table *t, FILE *out, char *err);
+int nb_table_write_json(const struct nb_table *t, FILE *out, char err[NB_ERR_LEN]);
 
 #endif

@@ -3,6 +3,7 @@
  * over the case's samples of every sample's own figure; exits/op one figure per visit,
  * with the exit reason that has the most exits.  Rendering: table_format.c, table_json.c. */
 #include "report_text.h"
+#include "../common/err.h"
 #include "table.h"
 
 #include <math.h>
@@ -44,7 +45,7 @@ static int mark_used(const struct nb_rs_case *c, int exits, unsigned char *used)
 static size_t metric_median(const struct nb_rs_case *c, const char *metric, const unsigned char *used,
 			    struct nb_ctr_cell *cell, double *v, char *why, size_t len)
 {
-	char err[NB_STATS_ERR];
+	char err[NB_ERR_LEN];
 	struct nb_metric m;
 	size_t n = 0;
 
@@ -271,7 +272,7 @@ static void fill(struct nb_table *t, size_t r, size_t col)
 	const struct nb_table_row *row = &t->rows[r];
 	struct nb_ctr_cell *cell = nb_table_ctr_cell(t, r, col);
 	const struct nb_rs_case *c = nb_rs_find_case(&t->rs->tiers[cc->tier], row->key);
-	char buf[NB_RS_ERR];
+	char buf[NB_ERR_LEN];
 
 	memset(cell, 0, sizeof(*cell));
 	cell->median = cell->reason_median = NAN;

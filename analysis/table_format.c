@@ -3,6 +3,7 @@
  * trailing `#` lines).  JSON: table_json.c.  Each writer walks the same model, so every
  * format shows the same figures, markers and footnotes. */
 #include "report_text.h"
+#include "../common/err.h"
 #include "table.h"
 
 #include <errno.h>
@@ -670,7 +671,8 @@ static void csv_write(const struct nb_table *t, FILE *out)
 
 /* ---- dispatch ----------------------------------------------------------------------- */
 
-int nb_table_write(const struct nb_table *t, enum nb_table_format f, FILE *out, char *err)
+int nb_table_write(const struct nb_table *t, enum nb_table_format f, FILE *out,
+		   char err[NB_ERR_LEN])
 {
 	switch (f) {
 	case NB_FMT_MD: md_write(t, out); break;
@@ -682,8 +684,7 @@ int nb_table_write(const struct nb_table *t, enum nb_table_format f, FILE *out, 
 		break;
 	}
 	if (fflush(out) || ferror(out)) {
-		snprintf(err, NB_RS_ERR, "cannot write the table: %s", strerror(errno ? errno : EIO));
-		return -1;
+		return nb_err(err, "cannot write the table: %s", strerror(errno ? errno : EIO));
 	}
 	return 0;
 }

@@ -2,6 +2,7 @@
  * every figure of the text formats at full precision, with its unit in its key, plus
  * the environment of each column's tier.  Described in analysis/README.md. */
 #include "report_json.h"
+#include "../common/err.h"
 #include "table.h"
 #include "../common/records.h"
 
@@ -215,14 +216,13 @@ cJSON *nb_json_file(const struct nb_rs_file *f)
 	return o;
 }
 
-int nb_json_print(cJSON *doc, FILE *out, const char *what, char *err)
+int nb_json_print(cJSON *doc, FILE *out, const char *what, char err[NB_ERR_LEN])
 {
 	char *s = cJSON_Print(doc);
 
 	cJSON_Delete(doc);
 	if (!s) {
-		snprintf(err, NB_RS_ERR, "out of memory writing %s as JSON", what);
-		return -1;
+		return nb_err(err, "out of memory writing %s as JSON", what);
 	}
 	fputs(s, out);
 	fputc('\n', out);
@@ -268,7 +268,7 @@ static cJSON *remarks_json(const struct nb_table *t)
 	return a;
 }
 
-int nb_table_write_json(const struct nb_table *t, FILE *out, char *err)
+int nb_table_write_json(const struct nb_table *t, FILE *out, char err[NB_ERR_LEN])
 {
 	cJSON *doc = cJSON_CreateObject();
 	char seed[24];

@@ -1,5 +1,6 @@
 /* verdict.c - the gate's rule, cell by cell (verdict.h). */
 #include "verdict.h"
+#include "../common/err.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -46,7 +47,7 @@ static size_t outliers(const double *x, size_t n)
 
 int nb_gate_measure(const double *old_x, size_t n_old, const double *new_x, size_t n_new,
 		    enum nb_stats_better better, const struct nb_gate_opts *o, struct nb_rng *rng,
-		    struct nb_gate_cell *c, char *err)
+		    struct nb_gate_cell *c, char err[NB_ERR_LEN])
 {
 	memset(c, 0, sizeof(*c));
 	if (nb_stats_median_ci(old_x, n_old, o->level, &c->old_ci, err) ||

@@ -8,6 +8,7 @@
 #define NB_VERDICT_H
 
 #include "../stats/stats.h"
+#include "../common/err.h"
 
 #include <stddef.h>
 
@@ -72,7 +73,7 @@ const char *nb_decision_name(enum nb_decision d);   /* "no_change", "regression"
 /* The statistics of one cell; 0, or -1 with err (invalid samples). */
 int nb_gate_measure(const double *old_x, size_t n_old, const double *new_x, size_t n_new,
 		    enum nb_stats_better better, const struct nb_gate_opts *o, struct nb_rng *rng,
-		    struct nb_gate_cell *c, char *err);
+		    struct nb_gate_cell *c, char err[NB_ERR_LEN]);
 /* Adjust the p-values of the measured cells together (o->correction) and set each
  * one's p_adj, m and mde; -1 out of memory. */
 int nb_gate_adjust(struct nb_gate_cell *const *cells, size_t n, const struct nb_gate_opts *o);

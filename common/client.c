@@ -1,5 +1,6 @@
 /* client.c - request/reply calls over one connection to an agent. */
 #include "client.h"
+#include "err.h"
 #include "clock.h"
 #include "version.h"
 #include "sha256.h"
@@ -13,7 +14,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define ERR_LEN 256
 
 
 
@@ -22,16 +22,16 @@ static void set_code(struct nb_client *c, const char *code)
 	snprintf(c->code, sizeof(c->code), "%s", code);
 }
 
-static int fail(struct nb_client *c, char *err, const char *code, const char *fmt, ...)
+static int fail(struct nb_client *c, char err[NB_ERR_LEN], const char *code, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
-static int fail(struct nb_client *c, char *err, const char *code, const char *fmt, ...)
+static int fail(struct nb_client *c, char err[NB_ERR_LEN], const char *code, const char *fmt, ...)
 {
 	va_list ap;
 
 	set_code(c, code);
 	va_start(ap, fmt);
-	vsnprintf(err, ERR_LEN, fmt, ap);
+	vsnprintf(err, NB_ERR_LEN, fmt, ap);
 	va_end(ap);
 	return -1;
 }
@@ -44,9 +44,9 @@ static void init(struct nb_client *c)
 	c->code[0] = '\0';
 }
 
-int nb_client_connect(struct nb_client *c, const char *addr, int timeout_ms, char *err)
+int nb_client_connect(struct nb_client *c, const char *addr, int timeout_ms, char err[NB_ERR_LEN])
 {
-	char e[ERR_LEN];
+	char e[NB_ERR_LEN];
 
 	memset(c, 0, sizeof(*c));
 	init(c);
@@ -69,9 +69,9 @@ void nb_client_close(struct nb_client *c) { nb_conn_close(&c->conn); }
 /* Send req (consumed), receive a reply; transport errors only.  Each wait is bounded
  * by wait_ms (0: none). */
 static int exchange_wait(struct nb_client *c, const char *call, cJSON *req, cJSON **out,
-			 int wait_ms, char *err)
+			 int wait_ms, char err[NB_ERR_LEN])
 {
-	char e[ERR_LEN];
+	char e[NB_ERR_LEN];
 	int rc;
 
 	*out = NULL;
@@ -88,13 +88,15 @@ static int exchange_wait(struct nb_client *c, const char *call, cJSON *req, cJSO
 	return 0;
 }
 
-static int exchange(struct nb_client *c, const char *call, cJSON *req, cJSON **out, char *err)
+static int exchange(struct nb_client *c, const char *call, cJSON *req, cJSON **out,
+		    char err[NB_ERR_LEN])
 {
 	return exchange_wait(c, call, req, out, c->timeout_ms, err);
 }
 
 /* Judge a reply: 0 when ok, -1 naming the agent's error. */
-static int judge(struct nb_client *c, const char *call, cJSON *r, cJSON **reply, char *err)
+static int judge(struct nb_client *c, const char *call, cJSON *r, cJSON **reply,
+		 char err[NB_ERR_LEN])
 {
 	const cJSON *ok = cJSON_GetObjectItemCaseSensitive(r, "ok");
 	int rc = 0;
@@ -124,7 +126,7 @@ static cJSON *request(struct nb_client *c, const char *op)
 	return r;
 }
 
-int nb_client_call(struct nb_client *c, cJSON *req, cJSON **reply, char *err)
+int nb_client_call(struct nb_client *c, cJSON *req, cJSON **reply, char err[NB_ERR_LEN])
 {
 	const cJSON *op = cJSON_GetObjectItemCaseSensitive(req, "op");
 	char call[64];
@@ -140,7 +142,7 @@ int nb_client_call(struct nb_client *c, cJSON *req, cJSON **reply, char *err)
 	return judge(c, call, r, reply, err);
 }
 
-int nb_client_hello(struct nb_client *c, const char *token, cJSON **reply, char *err)
+int nb_client_hello(struct nb_client *c, const char *token, cJSON **reply, char err[NB_ERR_LEN])
 {
 	cJSON *req = request(c, "hello"), *r;
 
@@ -157,7 +159,7 @@ int nb_client_hello(struct nb_client *c, const char *token, cJSON **reply, char 
 	return judge(c, "nb_client_hello", r, reply, err);
 }
 
-int nb_client_sysinfo(struct nb_client *c, cJSON **reply, char *err)
+int nb_client_sysinfo(struct nb_client *c, cJSON **reply, char err[NB_ERR_LEN])
 {
 	cJSON *r;
 
@@ -168,7 +170,7 @@ int nb_client_sysinfo(struct nb_client *c, cJSON **reply, char *err)
 	return judge(c, "nb_client_sysinfo", r, reply, err);
 }
 
-int nb_client_ping(struct nb_client *c, uint64_t *rtt_ns, cJSON **reply, char *err)
+int nb_client_ping(struct nb_client *c, uint64_t *rtt_ns, cJSON **reply, char err[NB_ERR_LEN])
 {
 	cJSON *req = request(c, "ping"), *r;
 	uint64_t t0 = nb_mono_ns();
@@ -183,7 +185,7 @@ int nb_client_ping(struct nb_client *c, uint64_t *rtt_ns, cJSON **reply, char *e
 	return judge(c, "nb_client_ping", r, reply, err);
 }
 
-int nb_client_relay(struct nb_client *c, const char *to, cJSON **reply, char *err)
+int nb_client_relay(struct nb_client *c, const char *to, cJSON **reply, char err[NB_ERR_LEN])
 {
 	cJSON *req = request(c, "relay"), *r;
 
@@ -195,7 +197,7 @@ int nb_client_relay(struct nb_client *c, const char *to, cJSON **reply, char *er
 	return judge(c, "nb_client_relay", r, reply, err);
 }
 
-int nb_client_bye(struct nb_client *c, char *err)
+int nb_client_bye(struct nb_client *c, char err[NB_ERR_LEN])
 {
 	cJSON *r;
 
@@ -204,7 +206,8 @@ int nb_client_bye(struct nb_client *c, char *err)
 	return judge(c, "nb_client_bye", r, NULL, err);
 }
 
-int nb_client_run(struct nb_client *c, const struct nb_run_spec *spec, cJSON **reply, char *err)
+int nb_client_run(struct nb_client *c, const struct nb_run_spec *spec, cJSON **reply,
+		  char err[NB_ERR_LEN])
 {
 	cJSON *req = nb_run_spec_encode(spec, c->next_id++), *r;
 	int rc;
@@ -232,11 +235,11 @@ struct body {
 	size_t len;
 };
 
-static int send_body(struct nb_client *c, struct body *b, char *err)
+static int send_body(struct nb_client *c, struct body *b, char err[NB_ERR_LEN])
 {
 	unsigned char *chunk = NULL;
 	size_t off = 0;
-	char e[ERR_LEN];
+	char e[NB_ERR_LEN];
 
 	if (b->fd >= 0 && !(chunk = malloc(NB_CHUNK_MAX)))
 		return fail(c, err, "internal", "nb_client_put: out of memory");
@@ -265,7 +268,7 @@ static int send_body(struct nb_client *c, struct body *b, char *err)
 }
 
 static int put(struct nb_client *c, struct body *b, const char *name, const char *sha,
-	       cJSON **reply, char *err)
+	       cJSON **reply, char err[NB_ERR_LEN])
 {
 	cJSON *req = request(c, "put"), *r;
 	const cJSON *ready;
@@ -284,7 +287,7 @@ static int put(struct nb_client *c, struct body *b, const char *name, const char
 	if (send_body(c, b, err))
 		return -1;
 	{
-		char e[ERR_LEN];
+		char e[NB_ERR_LEN];
 		int rc = nb_proto_recv(&c->conn, c->max_frame, &r, e);
 		if (rc == NB_FRAME_EOF)
 			return fail(c, err, "transport", "nb_client_put: %s closed the connection",
@@ -296,10 +299,10 @@ static int put(struct nb_client *c, struct body *b, const char *name, const char
 }
 
 int nb_client_put_buf(struct nb_client *c, const void *buf, size_t len, const char *name,
-		      const char *claimed, char sha256[65], cJSON **reply, char *err)
+		      const char *claimed, char sha256[65], cJSON **reply, char err[NB_ERR_LEN])
 {
 	struct body b = { buf, -1, len };
-	char e[ERR_LEN], hex[NB_SHA256_HEX];
+	char e[NB_ERR_LEN], hex[NB_SHA256_HEX];
 
 	if (nb_sha256_buf(buf, len, hex, e))
 		return fail(c, err, "internal", "nb_client_put_buf: %s", e);
@@ -309,9 +312,9 @@ int nb_client_put_buf(struct nb_client *c, const void *buf, size_t len, const ch
 }
 
 int nb_client_put_file(struct nb_client *c, const char *path, const char *name,
-		       char sha256[65], cJSON **reply, char *err)
+		       char sha256[65], cJSON **reply, char err[NB_ERR_LEN])
 {
-	char e[ERR_LEN], hex[NB_SHA256_HEX];
+	char e[NB_ERR_LEN], hex[NB_SHA256_HEX];
 	unsigned long long size;
 	struct body b;
 	int fd, rc;

@@ -1,7 +1,7 @@
 /* client.h - talking to a nestbench-agent: the harness's side of the protocol.
  *
  *	struct nb_client c;
- *	char err[256], sha[65];
+ *	char err[NB_ERR_LEN], sha[65];
  *	cJSON *r = NULL;
  *	if (nb_client_connect(&c, "vsock:3:7420", 5000, err) ||
  *	    nb_client_hello(&c, token, NULL, err) ||
@@ -26,6 +26,7 @@
 #define NB_CLIENT_H
 
 #include "proto.h"
+#include "err.h"
 #include "transport.h"
 
 #include <cjson/cJSON.h>
@@ -46,31 +47,31 @@ struct nb_client {
 
 /* ---- prototypes ------------------------------------------------------------------ */
 
-int nb_client_connect(struct nb_client *c, const char *addr, int timeout_ms, char *err);
+int nb_client_connect(struct nb_client *c, const char *addr, int timeout_ms, char err[NB_ERR_LEN]);
 /* A client over existing descriptors, e.g. pipes to `nestbench-agent --stdio`. */
 void nb_client_from_fds(struct nb_client *c, int rfd, int wfd, const char *desc);
 void nb_client_close(struct nb_client *c);
 
 /* Send any request (req is consumed; its "id" is set) and read the reply. */
-int nb_client_call(struct nb_client *c, cJSON *req, cJSON **reply, char *err);
+int nb_client_call(struct nb_client *c, cJSON *req, cJSON **reply, char err[NB_ERR_LEN]);
 
 /* hello: protocol version and the token (NULL when the agent has none). */
-int nb_client_hello(struct nb_client *c, const char *token, cJSON **reply, char *err);
-int nb_client_sysinfo(struct nb_client *c, cJSON **reply, char *err);
+int nb_client_hello(struct nb_client *c, const char *token, cJSON **reply, char err[NB_ERR_LEN]);
+int nb_client_sysinfo(struct nb_client *c, cJSON **reply, char err[NB_ERR_LEN]);
 /* Store a file on the agent under its sha256 (written to sha256, 65 bytes).  The body
  * is not sent when the agent already holds that content. */
 int nb_client_put_file(struct nb_client *c, const char *path, const char *name,
-		       char sha256[65], cJSON **reply, char *err);
+		       char sha256[65], cJSON **reply, char err[NB_ERR_LEN]);
 /* The same from memory; claimed_sha256 (NULL = computed) lets tests lie. */
 int nb_client_put_buf(struct nb_client *c, const void *buf, size_t len, const char *name,
-		      const char *claimed_sha256, char sha256[65], cJSON **reply, char *err);
+		      const char *claimed_sha256, char sha256[65], cJSON **reply, char err[NB_ERR_LEN]);
 /* Run a stored binary's workload; the reply holds "records", "exit_status", "stderr". */
 int nb_client_run(struct nb_client *c, const struct nb_run_spec *spec, cJSON **reply,
-		  char *err);
+		  char err[NB_ERR_LEN]);
 /* Ask the agent to connect to a child agent (e.g. "vsock:3:7420") and relay. */
-int nb_client_relay(struct nb_client *c, const char *to, cJSON **reply, char *err);
+int nb_client_relay(struct nb_client *c, const char *to, cJSON **reply, char err[NB_ERR_LEN]);
 /* Round trip; *rtt_ns (may be NULL) gets the time measured here (CLOCK_MONOTONIC). */
-int nb_client_ping(struct nb_client *c, uint64_t *rtt_ns, cJSON **reply, char *err);
-int nb_client_bye(struct nb_client *c, char *err);
+int nb_client_ping(struct nb_client *c, uint64_t *rtt_ns, cJSON **reply, char err[NB_ERR_LEN]);
+int nb_client_bye(struct nb_client *c, char err[NB_ERR_LEN]);
 
 #endif

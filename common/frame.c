@@ -1,34 +1,32 @@
 /* frame.c - length-prefixed frames over a transport connection. */
 #include "frame.h"
+#include "err.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define ERR_LEN 256
 
-int nb_frame_write(struct nb_conn *c, const void *payload, size_t len, char *err)
+int nb_frame_write(struct nb_conn *c, const void *payload, size_t len, char err[NB_ERR_LEN])
 {
 	unsigned char h[NB_FRAME_HDR];
 	struct iovec iov[2];
 
 	if (len > UINT32_MAX) {
-		snprintf(err, ERR_LEN, "frame of %zu bytes is too large to send", len);
-		return -1;
+		return nb_err(err, "frame of %zu bytes is too large to send", len);
 	}
 	nb_frame_put_len(h, (uint32_t)len);
 	iov[0] = (struct iovec){ h, sizeof(h) };
 	iov[1] = (struct iovec){ (void *)payload, len };
 	if (nb_conn_write_all(c, iov, 2)) {
-		snprintf(err, ERR_LEN, "write frame to %.160s: %s", c->desc, strerror(errno));
-		return -1;
+		return nb_err(err, "write frame to %.160s: %s", c->desc, strerror(errno));
 	}
 	return 0;
 }
 
 /* Read the header; NB_FRAME_OK with *len, or EOF/ERR/TRUNCATED. */
-static int read_header(struct nb_conn *c, uint32_t *len, char *err)
+static int read_header(struct nb_conn *c, uint32_t *len, char err[NB_ERR_LEN])
 {
 	unsigned char h[NB_FRAME_HDR];
 	size_t got = 0;
@@ -38,24 +36,24 @@ static int read_header(struct nb_conn *c, uint32_t *len, char *err)
 		return NB_FRAME_EOF;
 	if (rc < 0) {
 		if (errno == ETIMEDOUT) {
-			snprintf(err, ERR_LEN, "read frame from %.160s: %s (%zu of 4 header bytes)",
+			snprintf(err, NB_ERR_LEN, "read frame from %.160s: %s (%zu of 4 header bytes)",
 				 c->desc, strerror(ETIMEDOUT), got);
 			errno = ETIMEDOUT;
 			return NB_FRAME_TIMEOUT;
 		}
 		if (errno == EPIPE && got > 0) {
-			snprintf(err, ERR_LEN, "%.160s: stream ended inside a frame header (%zu of 4 bytes)",
+			snprintf(err, NB_ERR_LEN, "%.160s: stream ended inside a frame header (%zu of 4 bytes)",
 				 c->desc, got);
 			return NB_FRAME_TRUNCATED;
 		}
-		snprintf(err, ERR_LEN, "read frame from %.160s: %s", c->desc, strerror(errno));
+		snprintf(err, NB_ERR_LEN, "read frame from %.160s: %s", c->desc, strerror(errno));
 		return NB_FRAME_ERR;
 	}
 	*len = nb_frame_get_len(h);
 	return NB_FRAME_OK;
 }
 
-static int read_payload(struct nb_conn *c, void *buf, size_t len, char *err)
+static int read_payload(struct nb_conn *c, void *buf, size_t len, char err[NB_ERR_LEN])
 {
 	size_t got = 0;
 	int rc = nb_conn_read_full(c, buf, len, &got);
@@ -63,21 +61,21 @@ static int read_payload(struct nb_conn *c, void *buf, size_t len, char *err)
 	if (rc == 0)
 		return NB_FRAME_OK;
 	if (rc < 0 && errno == ETIMEDOUT) {
-		snprintf(err, ERR_LEN, "read frame from %.160s: %s (%zu of %zu bytes)", c->desc,
+		snprintf(err, NB_ERR_LEN, "read frame from %.160s: %s (%zu of %zu bytes)", c->desc,
 			 strerror(ETIMEDOUT), got, len);
 		errno = ETIMEDOUT;
 		return NB_FRAME_TIMEOUT;
 	}
 	if (rc == 1 || errno == EPIPE) {
-		snprintf(err, ERR_LEN, "%.160s: stream ended inside a frame (%zu of %zu bytes)", c->desc,
+		snprintf(err, NB_ERR_LEN, "%.160s: stream ended inside a frame (%zu of %zu bytes)", c->desc,
 			 got, len);
 		return NB_FRAME_TRUNCATED;
 	}
-	snprintf(err, ERR_LEN, "read frame from %.160s: %s", c->desc, strerror(errno));
+	snprintf(err, NB_ERR_LEN, "read frame from %.160s: %s", c->desc, strerror(errno));
 	return NB_FRAME_ERR;
 }
 
-int nb_frame_read(struct nb_conn *c, size_t max, char **payload, size_t *len, char *err)
+int nb_frame_read(struct nb_conn *c, size_t max, char **payload, size_t *len, char err[NB_ERR_LEN])
 {
 	uint32_t n = 0;
 	int rc = read_header(c, &n, err);
@@ -89,11 +87,11 @@ int nb_frame_read(struct nb_conn *c, size_t max, char **payload, size_t *len, ch
 		return rc;
 	*len = n;
 	if (n > max) {
-		snprintf(err, ERR_LEN, "frame of %u bytes exceeds the limit of %zu bytes", n, max);
+		snprintf(err, NB_ERR_LEN, "frame of %u bytes exceeds the limit of %zu bytes", n, max);
 		return NB_FRAME_TOO_LARGE;
 	}
 	if (!(buf = malloc((size_t)n + 1))) {
-		snprintf(err, ERR_LEN, "nb_frame_read: out of memory for %u bytes", n);
+		snprintf(err, NB_ERR_LEN, "nb_frame_read: out of memory for %u bytes", n);
 		return NB_FRAME_ERR;
 	}
 	rc = read_payload(c, buf, n, err);
@@ -106,7 +104,7 @@ int nb_frame_read(struct nb_conn *c, size_t max, char **payload, size_t *len, ch
 	return NB_FRAME_OK;
 }
 
-int nb_frame_read_into(struct nb_conn *c, void *buf, size_t cap, size_t *len, char *err)
+int nb_frame_read_into(struct nb_conn *c, void *buf, size_t cap, size_t *len, char err[NB_ERR_LEN])
 {
 	uint32_t n = 0;
 	int rc = read_header(c, &n, err);
@@ -116,7 +114,7 @@ int nb_frame_read_into(struct nb_conn *c, void *buf, size_t cap, size_t *len, ch
 		return rc;
 	*len = n;
 	if (n > cap) {
-		snprintf(err, ERR_LEN, "frame of %u bytes exceeds the limit of %zu bytes", n, cap);
+		snprintf(err, NB_ERR_LEN, "frame of %u bytes exceeds the limit of %zu bytes", n, cap);
 		return NB_FRAME_TOO_LARGE;
 	}
 	return read_payload(c, buf, n, err);

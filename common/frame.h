@@ -8,6 +8,7 @@
 #define NB_FRAME_H
 
 #include "transport.h"
+#include "err.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -47,15 +48,15 @@ static inline void nb_frame_put_len(unsigned char h[NB_FRAME_HDR], uint32_t n)
 }
 
 /* Write one frame (header and payload in one writev).  0 or -1 with err. */
-int nb_frame_write(struct nb_conn *c, const void *payload, size_t len, char *err);
+int nb_frame_write(struct nb_conn *c, const void *payload, size_t len, char err[NB_ERR_LEN]);
 
 /* Read one frame of at most max bytes into a new buffer (NUL-terminated, free()).
  * Returns an nb_frame_status; *len holds the declared length on NB_FRAME_TOO_LARGE. */
-int nb_frame_read(struct nb_conn *c, size_t max, char **payload, size_t *len, char *err);
+int nb_frame_read(struct nb_conn *c, size_t max, char **payload, size_t *len, char err[NB_ERR_LEN]);
 
 /* Read one frame into buf (cap bytes); same statuses, NB_FRAME_TOO_LARGE when the
  * declared length exceeds cap. */
-int nb_frame_read_into(struct nb_conn *c, void *buf, size_t cap, size_t *len, char *err);
+int nb_frame_read_into(struct nb_conn *c, void *buf, size_t cap, size_t *len, char err[NB_ERR_LEN]);
 
 /* Decode the first frame of a byte buffer (tests, fuzzing): NB_FRAME_OK with the
  * payload and the bytes consumed, NB_FRAME_SHORT, or NB_FRAME_TOO_LARGE. */

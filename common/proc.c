@@ -2,6 +2,7 @@
  * (nestbench-work for the catalog, nestbench-agent for the local tier), analysis runs
  * gnuplot; by path, never through a shell. */
 #include "proc.h"
+#include "err.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,7 +14,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define ERR_LEN 256
 
 struct buf {
 	char *p;
@@ -44,7 +44,7 @@ static char *buf_finish(struct buf *b)
 	return b->p;
 }
 
-int nb_proc_run(char *const argv[], struct nb_proc_out *o, char *err)
+int nb_proc_run(char *const argv[], struct nb_proc_out *o, char err[NB_ERR_LEN])
 {
 	int po[2], pe[2], st;
 	struct buf out = { 0 }, er = { 0 };
@@ -52,11 +52,10 @@ int nb_proc_run(char *const argv[], struct nb_proc_out *o, char *err)
 
 	memset(o, 0, sizeof(*o));
 	if (pipe2(po, O_CLOEXEC) || pipe2(pe, O_CLOEXEC)) {
-		snprintf(err, ERR_LEN, "pipe: %s", strerror(errno));
-		return -1;
+		return nb_err(err, "pipe: %s", strerror(errno));
 	}
 	if ((pid = fork()) < 0) {
-		snprintf(err, ERR_LEN, "fork: %s", strerror(errno));
+		snprintf(err, NB_ERR_LEN, "fork: %s", strerror(errno));
 		close(po[0]); close(po[1]); close(pe[0]); close(pe[1]);
 		return -1;
 	}
@@ -92,8 +91,7 @@ int nb_proc_run(char *const argv[], struct nb_proc_out *o, char *err)
 	o->err = buf_finish(&er);
 	if (!o->out || !o->err) {
 		nb_proc_out_free(o);
-		snprintf(err, ERR_LEN, "out of memory reading %s's output", argv[0]);
-		return -1;
+		return nb_err(err, "out of memory reading %s's output", argv[0]);
 	}
 	return 0;
 }
@@ -105,16 +103,16 @@ void nb_proc_out_free(struct nb_proc_out *o)
 	o->out = o->err = NULL;
 }
 
-int nb_proc_spawn_pipes(char *const argv[], pid_t *pid, int *to_child, int *from_child, char *err)
+int nb_proc_spawn_pipes(char *const argv[], pid_t *pid, int *to_child, int *from_child,
+			char err[NB_ERR_LEN])
 {
 	int in[2], out[2];
 
 	if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC)) {
-		snprintf(err, ERR_LEN, "pipe: %s", strerror(errno));
-		return -1;
+		return nb_err(err, "pipe: %s", strerror(errno));
 	}
 	if ((*pid = fork()) < 0) {
-		snprintf(err, ERR_LEN, "fork: %s", strerror(errno));
+		snprintf(err, NB_ERR_LEN, "fork: %s", strerror(errno));
 		close(in[0]); close(in[1]); close(out[0]); close(out[1]);
 		return -1;
 	}

@@ -2,6 +2,8 @@
 #ifndef NB_PROC_H
 #define NB_PROC_H
 
+#include "err.h"
+
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -13,11 +15,12 @@ struct nb_proc_out {
 };
 
 /* Run argv[0] (a path) with argv; 0 when it ran (whatever its status), -1 with err. */
-int nb_proc_run(char *const argv[], struct nb_proc_out *o, char *err);
+int nb_proc_run(char *const argv[], struct nb_proc_out *o, char err[NB_ERR_LEN]);
 void nb_proc_out_free(struct nb_proc_out *o);
 
 /* Start argv with pipes to its stdin and stdout (stderr inherited); -1 with err. */
-int nb_proc_spawn_pipes(char *const argv[], pid_t *pid, int *to_child, int *from_child, char *err);
+int nb_proc_spawn_pipes(char *const argv[], pid_t *pid, int *to_child, int *from_child,
+			char err[NB_ERR_LEN]);
 
 /* The directory of the running executable (for programs installed beside it). */
 int nb_proc_self_dir(char *buf, size_t len);

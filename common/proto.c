@@ -1,5 +1,6 @@
 /* proto.c - requests and replies as cJSON objects, field checks, run/put specs. */
 #include "proto.h"
+#include "err.h"
 #include "sha256.h"
 #include "utf8.h"
 
@@ -15,7 +16,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define ERR_LEN 256
 
 /* ---- requests and replies ---------------------------------------------------------- */
 
@@ -37,7 +37,7 @@ static int hex4(const char *p, const char *end, unsigned *v)
 /* \u escapes inside strings that cJSON would turn into something other than the
  * string sent: \u0000 (cJSON ends the string there) and unpaired surrogates.  A
  * malformed escape is left to the JSON parser.  0, or -1 with msg. */
-static int check_escapes(const char *buf, size_t len, char *msg, size_t msglen)
+static int check_escapes(const char *buf, size_t len, char msg[NB_ERR_LEN])
 {
 	const char *p = buf, *end = buf + len;
 	int in_str = 0;
@@ -57,18 +57,16 @@ static int check_escapes(const char *buf, size_t len, char *msg, size_t msglen)
 		if (*p != '\\' || ++p >= end || *p != 'u' || hex4(p + 1, end, &v))
 			continue;   /* p is on the escaped character: skipped with it */
 		if (v == 0) {
-			snprintf(msg, msglen, "payload has \\u0000 in a string at byte %zu: strings "
+			return nb_err(msg, "payload has \\u0000 in a string at byte %zu: strings "
 				 "may not hold NUL characters", (size_t)(p - 1 - buf));
-			return -1;
 		}
 		if (v >= 0xd800 && v <= 0xdbff && end - p >= 11 && p[5] == '\\' && p[6] == 'u' &&
 		    hex4(p + 7, end, &w) == 0 && w >= 0xdc00 && w <= 0xdfff) {
 			p += 10;    /* a surrogate pair: one character */
 		} else if (v >= 0xd800 && v <= 0xdfff) {
-			snprintf(msg, msglen, "payload has an unpaired UTF-16 surrogate escape \\%.5s at "
+			return nb_err(msg, "payload has an unpaired UTF-16 surrogate escape \\%.5s at "
 				 "byte %zu: a character above U+FFFF is a high and a low surrogate "
 				 "escape in a row", p, (size_t)(p - 1 - buf));
-			return -1;
 		} else {
 			p += 4;
 		}
@@ -79,27 +77,25 @@ static int check_escapes(const char *buf, size_t len, char *msg, size_t msglen)
 /* What cJSON would let through but a request must not be: text that is not UTF-8,
  * a byte order mark (PROTOCOL.md: one JSON object, nothing else), escapes that do
  * not stand for a character.  0, or -1 with msg. */
-static int check_text(const char *buf, size_t len, char *msg, size_t msglen)
+static int check_text(const char *buf, size_t len, char msg[NB_ERR_LEN])
 {
 	const char *why = "";
 	size_t at;
 
 	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
-		snprintf(msg, msglen, "payload starts with a UTF-8 byte order mark: send the JSON "
+		return nb_err(msg, "payload starts with a UTF-8 byte order mark: send the JSON "
 			 "object without one");
-		return -1;
 	}
 	at = nb_utf8_check(buf, len, &why);
 	if (at != len) {
-		snprintf(msg, msglen, "payload is not valid UTF-8 (%s at byte %zu): send UTF-8 text",
+		return nb_err(msg, "payload is not valid UTF-8 (%s at byte %zu): send UTF-8 text",
 			 why, at);
-		return -1;
 	}
-	return check_escapes(buf, len, msg, msglen);
+	return check_escapes(buf, len, msg);
 }
 
 int nb_proto_parse_request(const char *buf, size_t len, cJSON **req, const char **code,
-			   char *msg, size_t msglen)
+			   char msg[NB_ERR_LEN])
 {
 	const char *end = NULL;
 	const cJSON *op, *id;
@@ -108,42 +104,36 @@ int nb_proto_parse_request(const char *buf, size_t len, cJSON **req, const char 
 	*req = NULL;
 	*code = NB_E_BAD_JSON;
 	if (len == 0 || memchr(buf, '\0', len)) {
-		snprintf(msg, msglen, len ? "payload contains a NUL byte" : "empty payload");
-		return -1;
+		return nb_err(msg, len ? "payload contains a NUL byte" : "empty payload");
 	}
-	if (check_text(buf, len, msg, msglen))
+	if (check_text(buf, len, msg))
 		return -1;
 	o = cJSON_ParseWithLengthOpts(buf, len, &end, 0);
 	if (!o) {
 		const char *at = cJSON_GetErrorPtr();
 		size_t off = at && at >= buf && at <= buf + len ? (size_t)(at - buf) : 0;
-		snprintf(msg, msglen, "payload is not valid JSON (near byte %zu)", off);
-		return -1;
+		return nb_err(msg, "payload is not valid JSON (near byte %zu)", off);
 	}
 	while (end && end < buf + len && isspace((unsigned char)*end))
 		end++;
 	if (end != buf + len) {
 		cJSON_Delete(o);
-		snprintf(msg, msglen, "trailing bytes after the JSON object");
-		return -1;
+		return nb_err(msg, "trailing bytes after the JSON object");
 	}
 	if (!cJSON_IsObject(o)) {
 		cJSON_Delete(o);
-		snprintf(msg, msglen, "payload is JSON but not an object");
-		return -1;
+		return nb_err(msg, "payload is JSON but not an object");
 	}
 	*req = o;
 	*code = NB_E_BAD_REQUEST;
 	id = cJSON_GetObjectItemCaseSensitive(o, "id");
 	if (id && !cJSON_IsNumber(id) && !cJSON_IsString(id)) {
 		cJSON_DeleteItemFromObjectCaseSensitive(o, "id");
-		snprintf(msg, msglen, "\"id\" must be a number or a string");
-		return -1;
+		return nb_err(msg, "\"id\" must be a number or a string");
 	}
 	op = cJSON_GetObjectItemCaseSensitive(o, "op");
 	if (!cJSON_IsString(op) || !op->valuestring[0]) {
-		snprintf(msg, msglen, "request has no \"op\" string");
-		return -1;
+		return nb_err(msg, "request has no \"op\" string");
 	}
 	return 0;
 }
@@ -184,7 +174,7 @@ cJSON *nb_proto_error(const cJSON *req, const char *code, const char *fmt, ...)
 	return r;
 }
 
-int nb_proto_send(struct nb_conn *c, const cJSON *msg, char *err)
+int nb_proto_send(struct nb_conn *c, const cJSON *msg, char err[NB_ERR_LEN])
 {
 	char stack[4096], *text = stack;
 	size_t len;
@@ -194,8 +184,7 @@ int nb_proto_send(struct nb_conn *c, const cJSON *msg, char *err)
 	if (!cJSON_PrintPreallocated((cJSON *)msg, stack, sizeof(stack), 0)) {
 		text = cJSON_PrintUnformatted(msg);
 		if (!text) {
-			snprintf(err, ERR_LEN, "cJSON_PrintUnformatted: out of memory");
-			return -1;
+			return nb_err(err, "cJSON_PrintUnformatted: out of memory");
 		}
 	}
 	len = strlen(text);
@@ -209,7 +198,7 @@ int nb_proto_send(struct nb_conn *c, const cJSON *msg, char *err)
 	return rc;
 }
 
-int nb_proto_recv(struct nb_conn *c, size_t max, cJSON **msg, char *err)
+int nb_proto_recv(struct nb_conn *c, size_t max, cJSON **msg, char err[NB_ERR_LEN])
 {
 	char *buf;
 	size_t len;
@@ -224,7 +213,7 @@ int nb_proto_recv(struct nb_conn *c, size_t max, cJSON **msg, char *err)
 	if (!cJSON_IsObject(*msg)) {
 		cJSON_Delete(*msg);
 		*msg = NULL;
-		snprintf(err, ERR_LEN, "%s sent a frame that is not a JSON object", c->desc);
+		snprintf(err, NB_ERR_LEN, "%s sent a frame that is not a JSON object", c->desc);
 		return NB_FRAME_ERR;
 	}
 	return NB_FRAME_OK;
@@ -249,7 +238,7 @@ const char *nb_proto_error_message(const cJSON *reply)
 /* ---- fields ---------------------------------------------------------------------- */
 
 int nb_json_get_uint(const cJSON *o, const char *key, uint64_t min, uint64_t max, uint64_t *out,
-		 char *msg, size_t msglen)
+		 char msg[NB_ERR_LEN])
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 	double d;
@@ -259,24 +248,22 @@ int nb_json_get_uint(const cJSON *o, const char *key, uint64_t min, uint64_t max
 	d = cJSON_IsNumber(v) ? v->valuedouble : NAN;
 	if (!isfinite(d) || d != floor(d) || d < (double)min || d > (double)max ||
 	    d > 9007199254740992.0) {
-		snprintf(msg, msglen, "\"%s\" must be an integer between %llu and %llu", key,
+		return nb_err(msg, "\"%s\" must be an integer between %llu and %llu", key,
 			 (unsigned long long)min, (unsigned long long)max);
-		return -1;
 	}
 	*out = (uint64_t)d;
 	return 1;
 }
 
-int nb_json_get_str(const cJSON *o, const char *key, size_t maxlen, const char **out, char *msg,
-		   size_t msglen)
+int nb_json_get_str(const cJSON *o, const char *key, size_t maxlen, const char **out,
+		    char msg[NB_ERR_LEN])
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 
 	if (!v || cJSON_IsNull(v))
 		return 0;
 	if (!cJSON_IsString(v) || strlen(v->valuestring) > maxlen) {
-		snprintf(msg, msglen, "\"%s\" must be a string of at most %zu bytes", key, maxlen);
-		return -1;
+		return nb_err(msg, "\"%s\" must be a string of at most %zu bytes", key, maxlen);
 	}
 	*out = v->valuestring;
 	return 1;
@@ -324,38 +311,36 @@ static int valid_param(const char *kv)
 /* ---- op fields ------------------------------------------------------------------- */
 
 static int need_string(const cJSON *req, const char *key, size_t maxlen, const char **out,
-		       char *msg, size_t msglen)
+		       char msg[NB_ERR_LEN])
 {
-	int rc = nb_json_get_str(req, key, maxlen, out, msg, msglen);
+	int rc = nb_json_get_str(req, key, maxlen, out, msg);
 
 	if (rc == 0)
-		snprintf(msg, msglen, "\"%s\" is required", key);
+		snprintf(msg, NB_ERR_LEN, "\"%s\" is required", key);
 	return rc == 1 ? 0 : -1;
 }
 
-int nb_put_spec_decode(const cJSON *req, struct nb_put_spec *p, char *msg, size_t msglen)
+int nb_put_spec_decode(const cJSON *req, struct nb_put_spec *p, char msg[NB_ERR_LEN])
 {
 	const char *name, *sha;
 	uint64_t size;
 	int rc;
 
 	memset(p, 0, sizeof(*p));
-	if (need_string(req, "name", NB_NAME_LEN - 1, &name, msg, msglen) ||
-	    need_string(req, "sha256", 64, &sha, msg, msglen))
+	if (need_string(req, "name", NB_NAME_LEN - 1, &name, msg) ||
+	    need_string(req, "sha256", 64, &sha, msg))
 		return -1;
 	if (!nb_valid_name(name, NB_NAME_LEN - 1)) {
-		snprintf(msg, msglen, "\"name\" must be 1-63 characters of [A-Za-z0-9._+-] starting "
+		return nb_err(msg, "\"name\" must be 1-63 characters of [A-Za-z0-9._+-] starting "
 			 "with a letter or digit");
-		return -1;
 	}
 	if (!nb_sha256_valid_hex(sha)) {
-		snprintf(msg, msglen, "\"sha256\" must be 64 lowercase hex digits");
-		return -1;
+		return nb_err(msg, "\"sha256\" must be 64 lowercase hex digits");
 	}
-	rc = nb_json_get_uint(req, "size", 0, UINT64_MAX, &size, msg, msglen);
+	rc = nb_json_get_uint(req, "size", 0, UINT64_MAX, &size, msg);
 	if (rc <= 0) {
 		if (rc == 0)
-			snprintf(msg, msglen, "\"size\" is required");
+			snprintf(msg, NB_ERR_LEN, "\"size\" is required");
 		return -1;
 	}
 	snprintf(p->name, sizeof(p->name), "%s", name);
@@ -364,15 +349,14 @@ int nb_put_spec_decode(const cJSON *req, struct nb_put_spec *p, char *msg, size_
 	return 0;
 }
 
-static int decode_params(const cJSON *req, struct nb_run_spec *r, char *msg, size_t msglen)
+static int decode_params(const cJSON *req, struct nb_run_spec *r, char msg[NB_ERR_LEN])
 {
 	const cJSON *ps = cJSON_GetObjectItemCaseSensitive(req, "params"), *it;
 
 	if (!ps || cJSON_IsNull(ps))
 		return 0;
 	if (!cJSON_IsObject(ps)) {
-		snprintf(msg, msglen, "\"params\" must be an object of name: value");
-		return -1;
+		return nb_err(msg, "\"params\" must be an object of name: value");
 	}
 	cJSON_ArrayForEach(it, ps)
 	{
@@ -388,15 +372,13 @@ static int decode_params(const cJSON *req, struct nb_run_spec *r, char *msg, siz
 		} else if (cJSON_IsBool(it)) {
 			val = cJSON_IsTrue(it) ? "1" : "0";
 		} else {
-			snprintf(msg, msglen, "parameter \"%s\" must be a string, a non-negative "
+			return nb_err(msg, "parameter \"%s\" must be a string, a non-negative "
 				 "integer or a boolean",
 				 nb_utf8_clip(name, sizeof(name), it->string ? it->string : "", 64));
-			return -1;
 		}
 		if (!it->string || strlen(it->string) + strlen(val) + 2 > NB_RUN_PARAM_LEN) {
-			snprintf(msg, msglen, "parameter \"%s\" is too long",
+			return nb_err(msg, "parameter \"%s\" is too long",
 				 nb_utf8_clip(name, sizeof(name), it->string ? it->string : "", 64));
-			return -1;
 		}
 		if (snprintf(kv, sizeof(kv), "%s=%s", it->string, val) >= (int)sizeof(kv))
 			kv[0] = '\0';
@@ -406,22 +388,18 @@ static int decode_params(const cJSON *req, struct nb_run_spec *r, char *msg, siz
 	return 0;
 }
 
-static int decode_events(const cJSON *req, struct nb_run_spec *r, char *msg, size_t msglen)
+static int decode_events(const cJSON *req, struct nb_run_spec *r, char msg[NB_ERR_LEN])
 {
 	const cJSON *ev = cJSON_GetObjectItemCaseSensitive(req, "events"), *it;
-
-	(void)msglen;
 	if (!ev || cJSON_IsNull(ev))
 		return 0;
 	if (!cJSON_IsArray(ev)) {
-		snprintf(msg, msglen, "\"events\" must be an array of event names");
-		return -1;
+		return nb_err(msg, "\"events\" must be an array of event names");
 	}
 	cJSON_ArrayForEach(it, ev)
 	{
 		if (!cJSON_IsString(it)) {
-			snprintf(msg, msglen, "\"events\" must hold strings");
-			return -1;
+			return nb_err(msg, "\"events\" must hold strings");
 		}
 		if (nb_run_spec_add_event(r, it->valuestring, msg))
 			return -1;
@@ -429,39 +407,37 @@ static int decode_events(const cJSON *req, struct nb_run_spec *r, char *msg, siz
 	return 0;
 }
 
-int nb_run_spec_decode(const cJSON *req, struct nb_run_spec *r, char *msg, size_t msglen)
+int nb_run_spec_decode(const cJSON *req, struct nb_run_spec *r, char msg[NB_ERR_LEN])
 {
 	const char *sha, *wl;
 	uint64_t v;
 	int rc;
 
 	nb_run_spec_init(r);
-	if (need_string(req, "sha256", 64, &sha, msg, msglen) ||
-	    need_string(req, "workload", NB_NAME_LEN - 1, &wl, msg, msglen))
+	if (need_string(req, "sha256", 64, &sha, msg) ||
+	    need_string(req, "workload", NB_NAME_LEN - 1, &wl, msg))
 		return -1;
 	if (!nb_sha256_valid_hex(sha)) {
-		snprintf(msg, msglen, "\"sha256\" must be 64 lowercase hex digits");
-		return -1;
+		return nb_err(msg, "\"sha256\" must be 64 lowercase hex digits");
 	}
 	if (!nb_valid_name(wl, NB_NAME_LEN - 1)) {
-		snprintf(msg, msglen, "\"workload\" must be a workload name such as \"cpu.int\"");
-		return -1;
+		return nb_err(msg, "\"workload\" must be a workload name such as \"cpu.int\"");
 	}
 	memcpy(r->sha256, sha, 65);
 	snprintf(r->workload, sizeof(r->workload), "%s", wl);
-	if ((rc = nb_json_get_uint(req, "reps", 1, 1000000, &v, msg, msglen)) < 0)
+	if ((rc = nb_json_get_uint(req, "reps", 1, 1000000, &v, msg)) < 0)
 		return -1;
 	if (rc)
 		r->reps = (int)v;
-	if ((rc = nb_json_get_uint(req, "warmup", 0, 1000000, &v, msg, msglen)) < 0)
+	if ((rc = nb_json_get_uint(req, "warmup", 0, 1000000, &v, msg)) < 0)
 		return -1;
 	if (rc)
 		r->warmup = (int)v;
-	if ((rc = nb_json_get_uint(req, "min_time_ms", 1, 3600000, &v, msg, msglen)) < 0)
+	if ((rc = nb_json_get_uint(req, "min_time_ms", 1, 3600000, &v, msg)) < 0)
 		return -1;
 	if (rc)
 		r->min_time_ms = (unsigned)v;
-	if ((rc = nb_json_get_uint(req, "ops", 1, 1ull << 53, &v, msg, msglen)) < 0)
+	if ((rc = nb_json_get_uint(req, "ops", 1, 1ull << 53, &v, msg)) < 0)
 		return -1;
 	if (rc)
 		r->ops = v;
@@ -470,51 +446,49 @@ int nb_run_spec_decode(const cJSON *req, struct nb_run_spec *r, char *msg, size_
 	if (cJSON_IsString(cpu) && strcmp(cpu->valuestring, "none") == 0) {
 		r->cpu = NB_RUN_CPU_NONE;
 	} else {
-		if ((rc = nb_json_get_uint(req, "cpu", 0, 1048575, &v, msg, msglen)) < 0)
+		if ((rc = nb_json_get_uint(req, "cpu", 0, 1048575, &v, msg)) < 0)
 			return -1;
 		if (rc)
 			r->cpu = (int)v;
 	}
-	if ((rc = nb_json_get_uint(req, "timeout_ms", 1, NB_RUN_TIMEOUT_MAX_MS, &v, msg, msglen)) < 0)
+	if ((rc = nb_json_get_uint(req, "timeout_ms", 1, NB_RUN_TIMEOUT_MAX_MS, &v, msg)) < 0)
 		return -1;
 	if (rc)
 		r->timeout_ms = (unsigned)v;
-	if (decode_params(req, r, msg, msglen) || decode_events(req, r, msg, msglen))
+	if (decode_params(req, r, msg) || decode_events(req, r, msg))
 		return -1;
 	return 0;
 }
 
-int nb_relay_decode(const cJSON *req, char *to, size_t tolen, int *timeout_ms, char *msg,
-		    size_t msglen)
+int nb_relay_decode(const cJSON *req, char *to, size_t tolen, int *timeout_ms, char msg[NB_ERR_LEN])
 {
 	const char *t;
 	uint64_t v;
 	int rc;
 
-	if (need_string(req, "to", tolen - 1, &t, msg, msglen))
+	if (need_string(req, "to", tolen - 1, &t, msg))
 		return -1;
 	snprintf(to, tolen, "%s", t);
 	*timeout_ms = 5000;
-	if ((rc = nb_json_get_uint(req, "timeout_ms", 1, 600000, &v, msg, msglen)) < 0)
+	if ((rc = nb_json_get_uint(req, "timeout_ms", 1, 600000, &v, msg)) < 0)
 		return -1;
 	if (rc)
 		*timeout_ms = (int)v;
 	return 0;
 }
 
-int nb_hello_decode(const cJSON *req, int *protocol, const char **token, char *msg,
-		    size_t msglen)
+int nb_hello_decode(const cJSON *req, int *protocol, const char **token, char msg[NB_ERR_LEN])
 {
 	uint64_t v;
 	int rc;
 
 	*protocol = NB_PROTO_VERSION;
 	*token = NULL;
-	if ((rc = nb_json_get_uint(req, "protocol", 0, 1000000, &v, msg, msglen)) < 0)
+	if ((rc = nb_json_get_uint(req, "protocol", 0, 1000000, &v, msg)) < 0)
 		return -1;
 	if (rc)
 		*protocol = (int)v;
-	if (nb_json_get_str(req, "token", NB_TOKEN_MAX - 1, token, msg, msglen) < 0)
+	if (nb_json_get_str(req, "token", NB_TOKEN_MAX - 1, token, msg) < 0)
 		return -1;
 	return 0;
 }
@@ -529,35 +503,31 @@ void nb_run_spec_init(struct nb_run_spec *r)
 	r->cpu = -1;
 }
 
-int nb_run_spec_add_param(struct nb_run_spec *r, const char *kv, char *err)
+int nb_run_spec_add_param(struct nb_run_spec *r, const char *kv, char err[NB_ERR_LEN])
 {
 	if (r->nparams >= NB_RUN_MAX_PARAMS) {
-		snprintf(err, ERR_LEN, "too many parameters (at most %d)", NB_RUN_MAX_PARAMS);
-		return -1;
+		return nb_err(err, "too many parameters (at most %d)", NB_RUN_MAX_PARAMS);
 	}
 	if (!valid_param(kv)) {
 		char shown[65];
-		snprintf(err, ERR_LEN, "bad parameter '%s': expected name=value, name of "
+		return nb_err(err, "bad parameter '%s': expected name=value, name of "
 			 "[A-Za-z0-9_], printable value, under %d bytes",
 			 nb_utf8_clip(shown, sizeof(shown), kv, 64), NB_RUN_PARAM_LEN);
-		return -1;
 	}
 	snprintf(r->params[r->nparams++], NB_RUN_PARAM_LEN, "%s", kv);
 	return 0;
 }
 
-int nb_run_spec_add_event(struct nb_run_spec *r, const char *name, char *err)
+int nb_run_spec_add_event(struct nb_run_spec *r, const char *name, char err[NB_ERR_LEN])
 {
 	if (r->nevents >= NB_RUN_MAX_EVENTS) {
-		snprintf(err, ERR_LEN, "too many perf events (at most %d)", NB_RUN_MAX_EVENTS);
-		return -1;
+		return nb_err(err, "too many perf events (at most %d)", NB_RUN_MAX_EVENTS);
 	}
 	if (!nb_valid_event_name(name)) {
 		char shown[65];
-		snprintf(err, ERR_LEN, "bad perf event name '%s': printable, no ',' or spaces, "
+		return nb_err(err, "bad perf event name '%s': printable, no ',' or spaces, "
 			 "under %d bytes", nb_utf8_clip(shown, sizeof(shown), name, 64),
 			 NB_EVENT_NAME_LEN);
-		return -1;
 	}
 	snprintf(r->events[r->nevents++], NB_EVENT_NAME_LEN, "%s", name);
 	return 0;
@@ -604,7 +574,7 @@ cJSON *nb_run_spec_encode(const struct nb_run_spec *r, long id)
 
 /* ---- tokens ---------------------------------------------------------------------- */
 
-int nb_token_read_file(const char *path, char *tok, size_t len, char *err)
+int nb_token_read_file(const char *path, char *tok, size_t len, char err[NB_ERR_LEN])
 {
 	char buf[NB_TOKEN_MAX + 2];
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -612,24 +582,20 @@ int nb_token_read_file(const char *path, char *tok, size_t len, char *err)
 	char *s, *e;
 
 	if (fd < 0) {
-		snprintf(err, ERR_LEN, "cannot read token file %s: %s", path, strerror(errno));
-		return -1;
+		return nb_err(err, "cannot read token file %s: %s", path, strerror(errno));
 	}
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	if (n < 0) {
-		snprintf(err, ERR_LEN, "cannot read token file %s: %s", path, strerror(errno));
-		return -1;
+		return nb_err(err, "cannot read token file %s: %s", path, strerror(errno));
 	}
 	buf[n] = '\0';
 	if (memchr(buf, '\0', (size_t)n)) {
-		snprintf(err, ERR_LEN, "token file %s holds a NUL byte", path);
-		return -1;
+		return nb_err(err, "token file %s holds a NUL byte", path);
 	}
 	if ((size_t)n >= NB_TOKEN_MAX + 1) {
-		snprintf(err, ERR_LEN, "token file %s: token longer than %d bytes", path,
+		return nb_err(err, "token file %s: token longer than %d bytes", path,
 			 NB_TOKEN_MAX - 1);
-		return -1;
 	}
 	for (s = buf; *s && isspace((unsigned char)*s); s++)
 		;
@@ -637,9 +603,8 @@ int nb_token_read_file(const char *path, char *tok, size_t len, char *err)
 		;
 	*e = '\0';
 	if (!*s || strlen(s) >= len) {
-		snprintf(err, ERR_LEN, "token file %s is empty: put a random "
+		return nb_err(err, "token file %s is empty: put a random "
 			 "token in it, e.g. 'openssl rand -hex 32 > %s'", path, path);
-		return -1;
 	}
 	memmove(tok, s, strlen(s) + 1);
 	return 0;
@@ -647,7 +612,7 @@ int nb_token_read_file(const char *path, char *tok, size_t len, char *err)
 
 int nb_token_equal(const char *a, const char *b)
 {
-	char ha[NB_SHA256_HEX], hb[NB_SHA256_HEX], err[ERR_LEN];
+	char ha[NB_SHA256_HEX], hb[NB_SHA256_HEX], err[NB_ERR_LEN];
 
 	if (!a || !b)
 		return 0;

@@ -7,6 +7,7 @@
 #define NB_PROTO_H
 
 #include "frame.h"
+#include "err.h"
 
 #include <cjson/cJSON.h>
 #include <stddef.h>
@@ -38,7 +39,6 @@
 #define NB_E_UNSUPPORTED "unsupported"   /* this tier cannot do it (exits-start: no tracefs, KVM, root) */
 #define NB_E_INTERNAL "internal"
 
-#define NB_ERR_MSG 256
 #define NB_NAME_LEN 64                   /* put name, workload name */
 #define NB_TOKEN_MAX 256
 #define NB_RUN_MAX_PARAMS 16
@@ -82,7 +82,7 @@ struct nb_run_spec {
  * 0, or -1 with code (NB_E_BAD_JSON / NB_E_BAD_REQUEST) and msg (naming the fault and
  * its byte offset); *req may still be set (to echo its id). */
 int nb_proto_parse_request(const char *buf, size_t len, cJSON **req, const char **code,
-			   char *msg, size_t msglen);
+			   char msg[NB_ERR_LEN]);
 
 /* {"id": <the request's id>, "ok": true} (req may be NULL). */
 cJSON *nb_proto_reply(const cJSON *req);
@@ -92,10 +92,10 @@ cJSON *nb_proto_error(const cJSON *req, const char *code, const char *fmt, ...)
 
 /* Serialise and send one JSON object as a frame, each byte of its strings that is not
  * valid UTF-8 replaced with '?'; 0 or -1 with err. */
-int nb_proto_send(struct nb_conn *c, const cJSON *msg, char *err);
+int nb_proto_send(struct nb_conn *c, const cJSON *msg, char err[NB_ERR_LEN]);
 /* Receive one frame (invalid UTF-8 replaced with '?' as above) and parse it as a JSON
  * object; nb_frame_status, or NB_FRAME_ERR also for a payload that is not a JSON object. */
-int nb_proto_recv(struct nb_conn *c, size_t max, cJSON **msg, char *err);
+int nb_proto_recv(struct nb_conn *c, size_t max, cJSON **msg, char err[NB_ERR_LEN]);
 
 /* The error code of a reply ("" when ok or malformed) and its message. */
 const char *nb_proto_error_code(const cJSON *reply);
@@ -104,22 +104,21 @@ const char *nb_proto_error_message(const cJSON *reply);
 /* Field helpers: 0 when absent (out untouched), 1 when present and valid, -1 with
  * msg naming the field when present but wrong. */
 int nb_json_get_uint(const cJSON *o, const char *key, uint64_t min, uint64_t max, uint64_t *out,
-		 char *msg, size_t msglen);
-int nb_json_get_str(const cJSON *o, const char *key, size_t maxlen, const char **out, char *msg,
-		   size_t msglen);
+		 char msg[NB_ERR_LEN]);
+int nb_json_get_str(const cJSON *o, const char *key, size_t maxlen, const char **out,
+		    char msg[NB_ERR_LEN]);
 
 /* Request decoders (pure; shared by the agent and the fuzz target). 0 or -1 + msg. */
-int nb_put_spec_decode(const cJSON *req, struct nb_put_spec *p, char *msg, size_t msglen);
-int nb_run_spec_decode(const cJSON *req, struct nb_run_spec *r, char *msg, size_t msglen);
-int nb_relay_decode(const cJSON *req, char *to, size_t tolen, int *timeout_ms, char *msg,
-		    size_t msglen);
-int nb_hello_decode(const cJSON *req, int *protocol, const char **token, char *msg,
-		    size_t msglen);
+int nb_put_spec_decode(const cJSON *req, struct nb_put_spec *p, char msg[NB_ERR_LEN]);
+int nb_run_spec_decode(const cJSON *req, struct nb_run_spec *r, char msg[NB_ERR_LEN]);
+int nb_relay_decode(const cJSON *req, char *to, size_t tolen, int *timeout_ms,
+		    char msg[NB_ERR_LEN]);
+int nb_hello_decode(const cJSON *req, int *protocol, const char **token, char msg[NB_ERR_LEN]);
 
 /* Building run requests (client side). */
 void nb_run_spec_init(struct nb_run_spec *r);
-int nb_run_spec_add_param(struct nb_run_spec *r, const char *key_value, char *err);
-int nb_run_spec_add_event(struct nb_run_spec *r, const char *name, char *err);
+int nb_run_spec_add_param(struct nb_run_spec *r, const char *key_value, char err[NB_ERR_LEN]);
+int nb_run_spec_add_event(struct nb_run_spec *r, const char *name, char err[NB_ERR_LEN]);
 /* The request object, with op "run" and the given id. */
 cJSON *nb_run_spec_encode(const struct nb_run_spec *r, long id);
 
@@ -131,7 +130,7 @@ int nb_valid_event_name(const char *s);
 /* Shared tokens: read from a file (surrounding whitespace removed; at most
  * NB_TOKEN_MAX - 1 bytes), and compare in constant time (both hashed first, so
  * neither the content nor the length leaks through timing).  0 or -1 with err. */
-int nb_token_read_file(const char *path, char *tok, size_t len, char *err);
+int nb_token_read_file(const char *path, char *tok, size_t len, char err[NB_ERR_LEN]);
 int nb_token_equal(const char *a, const char *b);
 
 #endif

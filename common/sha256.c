@@ -1,5 +1,6 @@
 /* sha256.c - SHA-256 with libcrypto's EVP interface (uses SHA-NI/AVX2 where present). */
 #include "sha256.h"
+#include "err.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -9,39 +10,36 @@
 #include <string.h>
 #include <unistd.h>
 
-#define ERR_LEN 256
 
-int nb_sha256_init(struct nb_sha256 *h, char *err)
+int nb_sha256_init(struct nb_sha256 *h, char err[NB_ERR_LEN])
 {
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 
 	h->md = NULL;
 	if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
 		EVP_MD_CTX_free(ctx);
-		snprintf(err, ERR_LEN, "EVP_DigestInit_ex(sha256) failed");
-		return -1;
+		return nb_err(err, "EVP_DigestInit_ex(sha256) failed");
 	}
 	h->md = ctx;
 	return 0;
 }
 
-int nb_sha256_update(struct nb_sha256 *h, const void *buf, size_t len, char *err)
+int nb_sha256_update(struct nb_sha256 *h, const void *buf, size_t len, char err[NB_ERR_LEN])
 {
 	if (len && EVP_DigestUpdate((EVP_MD_CTX *)h->md, buf, len) != 1) {
-		snprintf(err, ERR_LEN, "EVP_DigestUpdate failed");
-		return -1;
+		return nb_err(err, "EVP_DigestUpdate failed");
 	}
 	return 0;
 }
 
-int nb_sha256_final(struct nb_sha256 *h, char hex[NB_SHA256_HEX], char *err)
+int nb_sha256_final(struct nb_sha256 *h, char hex[NB_SHA256_HEX], char err[NB_ERR_LEN])
 {
 	unsigned char md[32];
 	unsigned int n = 0;
 	int rc = 0;
 
 	if (EVP_DigestFinal_ex((EVP_MD_CTX *)h->md, md, &n) != 1 || n != 32) {
-		snprintf(err, ERR_LEN, "EVP_DigestFinal_ex failed");
+		snprintf(err, NB_ERR_LEN, "EVP_DigestFinal_ex failed");
 		rc = -1;
 	} else {
 		for (int i = 0; i < 32; i++)
@@ -57,7 +55,7 @@ void nb_sha256_free(struct nb_sha256 *h)
 	h->md = NULL;
 }
 
-int nb_sha256_buf(const void *buf, size_t len, char hex[NB_SHA256_HEX], char *err)
+int nb_sha256_buf(const void *buf, size_t len, char hex[NB_SHA256_HEX], char err[NB_ERR_LEN])
 {
 	struct nb_sha256 h;
 
@@ -70,7 +68,7 @@ int nb_sha256_buf(const void *buf, size_t len, char hex[NB_SHA256_HEX], char *er
 	return nb_sha256_final(&h, hex, err);
 }
 
-int nb_sha256_fd(int fd, char hex[NB_SHA256_HEX], unsigned long long *size, char *err)
+int nb_sha256_fd(int fd, char hex[NB_SHA256_HEX], unsigned long long *size, char err[NB_ERR_LEN])
 {
 	enum { BUF = 1 << 20 };
 	unsigned char *buf = malloc(BUF);
@@ -79,8 +77,7 @@ int nb_sha256_fd(int fd, char hex[NB_SHA256_HEX], unsigned long long *size, char
 	ssize_t n;
 
 	if (!buf) {
-		snprintf(err, ERR_LEN, "nb_sha256_fd: out of memory");
-		return -1;
+		return nb_err(err, "nb_sha256_fd: out of memory");
 	}
 	if (nb_sha256_init(&h, err)) {
 		free(buf);
@@ -91,7 +88,7 @@ int nb_sha256_fd(int fd, char hex[NB_SHA256_HEX], unsigned long long *size, char
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			snprintf(err, ERR_LEN, "read: %s", strerror(errno));
+			snprintf(err, NB_ERR_LEN, "read: %s", strerror(errno));
 			nb_sha256_free(&h);
 			free(buf);
 			return -1;
@@ -111,19 +108,19 @@ int nb_sha256_fd(int fd, char hex[NB_SHA256_HEX], unsigned long long *size, char
 	return nb_sha256_final(&h, hex, err);
 }
 
-int nb_sha256_file(const char *path, char hex[NB_SHA256_HEX], unsigned long long *size, char *err)
+int nb_sha256_file(const char *path, char hex[NB_SHA256_HEX], unsigned long long *size,
+		   char err[NB_ERR_LEN])
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
 
 	if (fd < 0) {
-		snprintf(err, ERR_LEN, "open %s: %s", path, strerror(errno));
-		return -1;
+		return nb_err(err, "open %s: %s", path, strerror(errno));
 	}
 	rc = nb_sha256_fd(fd, hex, size, err);
 	if (rc) {
-		char tmp[ERR_LEN];
+		char tmp[NB_ERR_LEN];
 		snprintf(tmp, sizeof(tmp), "%s: %s", path, err);
-		memcpy(err, tmp, ERR_LEN);
+		memcpy(err, tmp, NB_ERR_LEN);
 	}
 	close(fd);
 	return rc;

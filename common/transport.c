@@ -1,5 +1,6 @@
 /* transport.c - address parsing, the back-end table and buffered connection I/O. */
 #include "transport_int.h"
+#include "err.h"
 #include "clock.h"
 #include "utf8.h"
 
@@ -25,18 +26,16 @@ static const struct nb_transport_ops *const all_ops[] = {
 
 const struct nb_transport_ops *const *nb_transport_all(void) { return all_ops; }
 
-int nb_transport_check(const struct nb_transport_ops *o, char *err)
+int nb_transport_check(const struct nb_transport_ops *o, char err[NB_ERR_LEN])
 {
 	const char *missing = NULL;
 
 	if (!o || !o->name) {
-		snprintf(err, NB_ERR_LEN, "transport without a name");
-		return -1;
+		return nb_err(err, "transport without a name");
 	}
 	if (o->version != NB_TRANSPORT_OPS_VERSION) {
-		snprintf(err, NB_ERR_LEN, "transport %s: ops version %d, expected %d", o->name,
+		return nb_err(err, "transport %s: ops version %d, expected %d", o->name,
 			 o->version, NB_TRANSPORT_OPS_VERSION);
-		return -1;
 	}
 	if (!o->listen) missing = "listen";
 	else if (!o->accept) missing = "accept";
@@ -47,8 +46,7 @@ int nb_transport_check(const struct nb_transport_ops *o, char *err)
 	else if (!o->unlisten) missing = "unlisten";
 	else if (!o->describe) missing = "describe";
 	if (missing) {
-		snprintf(err, NB_ERR_LEN, "transport %s: no %s hook", o->name, missing);
-		return -1;
+		return nb_err(err, "transport %s: no %s hook", o->name, missing);
 	}
 	return 0;
 }
@@ -78,16 +76,15 @@ static const char *forms(enum nb_addr_side side)
 			 "UNIX-socket chardev)";
 }
 
-static int bad_addr(const char *text, enum nb_addr_side side, const char *why, char *err)
+static int bad_addr(const char *text, enum nb_addr_side side, const char *why, char err[NB_ERR_LEN])
 {
 	char shown[81];   /* the address may come from a peer (relay): cut on a character */
-	snprintf(err, NB_ERR_LEN, "bad address '%s': %s; expected %s",
+	return nb_err(err, "bad address '%s': %s; expected %s",
 		 nb_utf8_clip(shown, sizeof(shown), text, 80), why, forms(side));
-	return -1;
 }
 
 static int parse_path(const char *text, const char *rest, enum nb_addr_side side,
-		      struct nb_addr *a, char *err)
+		      struct nb_addr *a, char err[NB_ERR_LEN])
 {
 	if (!*rest)
 		return bad_addr(text, side, "empty path", err);
@@ -97,7 +94,7 @@ static int parse_path(const char *text, const char *rest, enum nb_addr_side side
 	return 0;
 }
 
-int nb_addr_parse(const char *text, enum nb_addr_side side, struct nb_addr *a, char *err)
+int nb_addr_parse(const char *text, enum nb_addr_side side, struct nb_addr *a, char err[NB_ERR_LEN])
 {
 	const char *colon, *rest;
 	size_t plen;
@@ -183,7 +180,7 @@ int nb_addr_parse(const char *text, enum nb_addr_side side, struct nb_addr *a, c
 
 /* ---- listening and connecting ------------------------------------------------------ */
 
-int nb_transport_listen(struct nb_listener *l, const char *text, char *err)
+int nb_transport_listen(struct nb_listener *l, const char *text, char err[NB_ERR_LEN])
 {
 	memset(l, 0, sizeof(*l));
 	l->fd = -1;
@@ -196,7 +193,7 @@ int nb_transport_listen(struct nb_listener *l, const char *text, char *err)
 	return l->ops->listen(l, err);
 }
 
-int nb_transport_accept(struct nb_listener *l, struct nb_conn *c, char *err)
+int nb_transport_accept(struct nb_listener *l, struct nb_conn *c, char err[NB_ERR_LEN])
 {
 	int rc;
 
@@ -215,7 +212,7 @@ void nb_transport_unlisten(struct nb_listener *l)
 	l->fd = -1;
 }
 
-int nb_transport_connect(struct nb_conn *c, const char *text, int timeout_ms, char *err)
+int nb_transport_connect(struct nb_conn *c, const char *text, int timeout_ms, char err[NB_ERR_LEN])
 {
 	struct nb_addr a;
 
@@ -558,7 +555,7 @@ void nb_sock_unlisten(struct nb_listener *l)
 	l->fd = -1;
 }
 
-int nb_sock_accept(struct nb_listener *l, struct nb_conn *c, char *err)
+int nb_sock_accept(struct nb_listener *l, struct nb_conn *c, char err[NB_ERR_LEN])
 {
 	int fd;
 
@@ -590,7 +587,7 @@ ssize_t nb_fd_write(struct nb_conn *c, const struct iovec *iov, int n)
 	return writev(c->wfd, iov, n);
 }
 
-void nb_vsock_unavailable(const char *what, int e, char *err)
+void nb_vsock_unavailable(const char *what, int e, char err[NB_ERR_LEN])
 {
 	snprintf(err, NB_ERR_LEN,
 		 "%.24s: no AF_VSOCK (%.42s); load the vsock modules: "

@@ -15,6 +15,8 @@
 #ifndef NB_TRANSPORT_H
 #define NB_TRANSPORT_H
 
+#include "err.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -85,9 +87,9 @@ struct nb_transport_ops {
 	int version;                /* NB_TRANSPORT_OPS_VERSION */
 	const char *name;           /* "vsock", "tcp", ... = the address prefix */
 	unsigned flags;
-	int (*listen)(struct nb_listener *l, char *err);
-	int (*accept)(struct nb_listener *l, struct nb_conn *c, char *err);
-	int (*connect)(struct nb_conn *c, const struct nb_addr *a, int timeout_ms, char *err);
+	int (*listen)(struct nb_listener *l, char err[NB_ERR_LEN]);
+	int (*accept)(struct nb_listener *l, struct nb_conn *c, char err[NB_ERR_LEN]);
+	int (*connect)(struct nb_conn *c, const struct nb_addr *a, int timeout_ms, char err[NB_ERR_LEN]);
 	ssize_t (*read)(struct nb_conn *c, void *buf, size_t len);          /* -1 + errno */
 	ssize_t (*write)(struct nb_conn *c, const struct iovec *iov, int n); /* -1 + errno */
 	void (*close)(struct nb_conn *c);
@@ -107,16 +109,17 @@ extern const struct nb_transport_ops nb_transport_stdio;
 /* The registered back ends, NULL-terminated. */
 const struct nb_transport_ops *const *nb_transport_all(void);
 /* Check a back end's version and required hooks once (0, or -1 naming what's missing). */
-int nb_transport_check(const struct nb_transport_ops *ops, char *err);
+int nb_transport_check(const struct nb_transport_ops *ops, char err[NB_ERR_LEN]);
 
 /* Parse an address for one side; 0 or -1 with err naming the accepted forms. */
-int nb_addr_parse(const char *text, enum nb_addr_side side, struct nb_addr *a, char *err);
+int nb_addr_parse(const char *text, enum nb_addr_side side, struct nb_addr *a,
+		  char err[NB_ERR_LEN]);
 
-int nb_transport_listen(struct nb_listener *l, const char *text, char *err);
+int nb_transport_listen(struct nb_listener *l, const char *text, char err[NB_ERR_LEN]);
 /* 0 = a new session in c, 1 = no more sessions, -1 = error. */
-int nb_transport_accept(struct nb_listener *l, struct nb_conn *c, char *err);
+int nb_transport_accept(struct nb_listener *l, struct nb_conn *c, char err[NB_ERR_LEN]);
 void nb_transport_unlisten(struct nb_listener *l);
-int nb_transport_connect(struct nb_conn *c, const char *text, int timeout_ms, char *err);
+int nb_transport_connect(struct nb_conn *c, const char *text, int timeout_ms, char err[NB_ERR_LEN]);
 
 /* A connection over two existing descriptors (a pipe pair, stdin/stdout...). */
 void nb_conn_from_fds(struct nb_conn *c, int rfd, int wfd, const char *desc);
@@ -148,6 +151,6 @@ void nb_conn_linger(struct nb_conn *c, size_t max, int ms);
 void nb_conn_close(struct nb_conn *c);
 
 /* The message for a missing AF_VSOCK, naming the modules to load (errno e). */
-void nb_vsock_unavailable(const char *what, int e, char *err);
+void nb_vsock_unavailable(const char *what, int e, char err[NB_ERR_LEN]);
 
 #endif

@@ -7,6 +7,7 @@
  * wait instead of spinning.  Connecting side (on the host): QEMU's UNIX-socket
  * chardev behind that port (-chardev socket,path=...,server=on). */
 #include "transport_int.h"
+#include "err.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,17 +19,16 @@
 #include <time.h>
 #include <unistd.h>
 
-static int open_port(const char *path, char *err)
+static int open_port(const char *path, char err[NB_ERR_LEN])
 {
 	int fd = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	struct termios t;
 
 	if (fd < 0) {
-		snprintf(err, NB_ERR_LEN, "open serial:%s: %s%s", path, strerror(errno),
+		return nb_err(err, "open serial:%s: %s%s", path, strerror(errno),
 			 errno == ENOENT ? " (is virtio_console loaded and the port defined, e.g. "
 					   "-device virtserialport,name=org.nestbench.agent.0?)"
 					 : "");
-		return -1;
 	}
 	/* A tty (a pty in tests, a real serial line) must pass bytes unchanged. */
 	if (tcgetattr(fd, &t) == 0) {
@@ -42,20 +42,19 @@ static int open_port(const char *path, char *err)
  * gets a dup of that descriptor.  Closing the port would make virtio_console discard
  * what the host already sent: a harness that reconnects right after a session ends
  * would lose its hello in the gap before the port is opened again. */
-static int serial_listen(struct nb_listener *l, char *err)
+static int serial_listen(struct nb_listener *l, char err[NB_ERR_LEN])
 {
 	struct stat st;
 
 	if (stat(l->addr.path, &st) == 0 && !S_ISCHR(st.st_mode)) {
-		snprintf(err, NB_ERR_LEN, "serial:%.60s is not a character device (to listen on a "
+		return nb_err(err, "serial:%.60s is not a character device (to listen on a "
 			 "socket use unix:%.60s)", l->addr.path, l->addr.path);
-		return -1;
 	}
 	l->fd = open_port(l->addr.path, err);
 	return l->fd < 0 ? -1 : 0;
 }
 
-static int serial_accept(struct nb_listener *l, struct nb_conn *c, char *err)
+static int serial_accept(struct nb_listener *l, struct nb_conn *c, char err[NB_ERR_LEN])
 {
 	int fd;
 
@@ -65,8 +64,7 @@ static int serial_accept(struct nb_listener *l, struct nb_conn *c, char *err)
 		struct pollfd p = { .fd = l->fd, .events = POLLIN };
 		int rc = poll(&p, 1, 1000);
 		if (rc < 0 && errno != EINTR) {
-			snprintf(err, NB_ERR_LEN, "poll serial:%s: %s", l->addr.path, strerror(errno));
-			return -1;
+			return nb_err(err, "poll serial:%s: %s", l->addr.path, strerror(errno));
 		}
 		/* Host side not connected: virtio_console then reports POLLHUP *and* POLLIN
 		 * (a read would return 0 at once), so POLLHUP must be tested first, or we
@@ -82,8 +80,7 @@ static int serial_accept(struct nb_listener *l, struct nb_conn *c, char *err)
 	}
 	fd = fcntl(l->fd, F_DUPFD_CLOEXEC, 0);
 	if (fd < 0) {
-		snprintf(err, NB_ERR_LEN, "dup serial:%s: %s", l->addr.path, strerror(errno));
-		return -1;
+		return nb_err(err, "dup serial:%s: %s", l->addr.path, strerror(errno));
 	}
 	c->ops = &nb_transport_serial;
 	c->rfd = c->wfd = fd;
@@ -91,7 +88,8 @@ static int serial_accept(struct nb_listener *l, struct nb_conn *c, char *err)
 	return 0;
 }
 
-static int serial_connect(struct nb_conn *c, const struct nb_addr *a, int timeout_ms, char *err)
+static int serial_connect(struct nb_conn *c, const struct nb_addr *a, int timeout_ms,
+			  char err[NB_ERR_LEN])
 {
 	/* A UNIX socket underneath: it keeps the unix hooks, only its name changes. */
 	if (nb_unix_connect_path(c, "serial", a->path, timeout_ms, err))

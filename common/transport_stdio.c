@@ -1,6 +1,7 @@
 /* transport_stdio.c - one session on stdin/stdout (the local tier, tests), and the
  * ops behind nb_conn_from_fds (pipes to a child agent). */
 #include "transport_int.h"
+#include "err.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -8,17 +9,16 @@
 #include <string.h>
 #include <unistd.h>
 
-static int stdio_listen(struct nb_listener *l, char *err)
+static int stdio_listen(struct nb_listener *l, char err[NB_ERR_LEN])
 {
 	if (fcntl(0, F_GETFD) < 0 || fcntl(1, F_GETFD) < 0) {
-		snprintf(err, NB_ERR_LEN, "stdio: stdin or stdout is closed");
-		return -1;
+		return nb_err(err, "stdio: stdin or stdout is closed");
 	}
 	snprintf(l->desc, sizeof(l->desc), "stdio");
 	return 0;
 }
 
-static int stdio_accept(struct nb_listener *l, struct nb_conn *c, char *err)
+static int stdio_accept(struct nb_listener *l, struct nb_conn *c, char err[NB_ERR_LEN])
 {
 	(void)err;
 	if (l->sessions > 0)
@@ -27,13 +27,13 @@ static int stdio_accept(struct nb_listener *l, struct nb_conn *c, char *err)
 	return 0;
 }
 
-static int stdio_connect(struct nb_conn *c, const struct nb_addr *a, int timeout_ms, char *err)
+static int stdio_connect(struct nb_conn *c, const struct nb_addr *a, int timeout_ms,
+			 char err[NB_ERR_LEN])
 {
 	(void)c;
 	(void)timeout_ms;
-	snprintf(err, NB_ERR_LEN, "%.100s: stdio cannot be connected to; start the agent with --stdio "
+	return nb_err(err, "%.100s: stdio cannot be connected to; start the agent with --stdio "
 		 "on a pipe instead", a->text);
-	return -1;
 }
 
 static void stdio_close(struct nb_conn *c)

@@ -1,5 +1,6 @@
 /* transport_tcp.c - TCP (fallback when neither vsock nor a serial port is there). */
 #include "transport_int.h"
+#include "err.h"
 #include "utf8.h"
 
 #include <arpa/inet.h>
@@ -37,7 +38,8 @@ static void sa_text(const struct sockaddr *sa, char *buf, size_t len)
 	}
 }
 
-static int resolve(const struct nb_addr *a, int passive, struct addrinfo **res, char *err)
+static int resolve(const struct nb_addr *a, int passive, struct addrinfo **res,
+		   char err[NB_ERR_LEN])
 {
 	struct addrinfo hints;
 	char port[16];
@@ -51,14 +53,13 @@ static int resolve(const struct nb_addr *a, int passive, struct addrinfo **res, 
 	rc = getaddrinfo(strcmp(a->host, "*") == 0 ? NULL : a->host, port, &hints, res);
 	if (rc) {
 		char shown[161];   /* a relay's address comes from a peer: cut on a character */
-		snprintf(err, NB_ERR_LEN, "getaddrinfo %s: %s",
+		return nb_err(err, "getaddrinfo %s: %s",
 			 nb_utf8_clip(shown, sizeof(shown), a->text, 160), gai_strerror(rc));
-		return -1;
 	}
 	return 0;
 }
 
-static int tcp_listen(struct nb_listener *l, char *err)
+static int tcp_listen(struct nb_listener *l, char err[NB_ERR_LEN])
 {
 	struct addrinfo *res, *ai;
 	int fd = -1, one = 1, e = 0;
@@ -80,9 +81,8 @@ static int tcp_listen(struct nb_listener *l, char *err)
 	}
 	freeaddrinfo(res);
 	if (fd < 0) {
-		snprintf(err, NB_ERR_LEN, "bind/listen %.160s: %s%s", l->addr.text, strerror(e),
+		return nb_err(err, "bind/listen %.160s: %s%s", l->addr.text, strerror(e),
 			 e == EADDRINUSE ? " (another agent there? choose another port)" : "");
-		return -1;
 	}
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
@@ -92,7 +92,7 @@ static int tcp_listen(struct nb_listener *l, char *err)
 	return 0;
 }
 
-static int tcp_accept(struct nb_listener *l, struct nb_conn *c, char *err)
+static int tcp_accept(struct nb_listener *l, struct nb_conn *c, char err[NB_ERR_LEN])
 {
 	if (nb_sock_accept(l, c, err))
 		return -1;
@@ -100,7 +100,8 @@ static int tcp_accept(struct nb_listener *l, struct nb_conn *c, char *err)
 	return 0;
 }
 
-static int tcp_connect(struct nb_conn *c, const struct nb_addr *a, int timeout_ms, char *err)
+static int tcp_connect(struct nb_conn *c, const struct nb_addr *a, int timeout_ms,
+		       char err[NB_ERR_LEN])
 {
 	struct addrinfo *res, *ai;
 	int fd = -1, e = 0;
@@ -122,9 +123,8 @@ static int tcp_connect(struct nb_conn *c, const struct nb_addr *a, int timeout_m
 	freeaddrinfo(res);
 	if (fd < 0) {
 		char shown[161];
-		snprintf(err, NB_ERR_LEN, "connect %s: %s",
+		return nb_err(err, "connect %s: %s",
 			 nb_utf8_clip(shown, sizeof(shown), a->text, 160), strerror(e));
-		return -1;
 	}
 	nodelay(fd);
 	nb_conn_set_socket(c, &nb_transport_tcp, fd);

@@ -1,5 +1,6 @@
 /* transport_unix.c - UNIX stream sockets (tests, local tiers, QEMU chardevs). */
 #include "transport_int.h"
+#include "err.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -22,19 +23,17 @@ static int fill_sun(struct sockaddr_un *sun, const char *path)
 }
 
 int nb_unix_connect_path(struct nb_conn *c, const char *label, const char *path, int timeout_ms,
-			 char *err)
+			 char err[NB_ERR_LEN])
 {
 	struct sockaddr_un sun;
 	int fd;
 
 	if (fill_sun(&sun, path)) {
-		snprintf(err, NB_ERR_LEN, "connect %s:%s: path too long", label, path);
-		return -1;
+		return nb_err(err, "connect %s:%s: path too long", label, path);
 	}
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
-		snprintf(err, NB_ERR_LEN, "socket(AF_UNIX): %s", strerror(errno));
-		return -1;
+		return nb_err(err, "socket(AF_UNIX): %s", strerror(errno));
 	}
 	if (nb_sock_connect(fd, (struct sockaddr *)&sun, sizeof(sun), timeout_ms)) {
 		snprintf(err, NB_ERR_LEN, "connect %s:%s: %s%s", label, path, strerror(errno),
@@ -47,7 +46,7 @@ int nb_unix_connect_path(struct nb_conn *c, const char *label, const char *path,
 	return 0;
 }
 
-static int unix_listen(struct nb_listener *l, char *err)
+static int unix_listen(struct nb_listener *l, char err[NB_ERR_LEN])
 {
 	struct sockaddr_un sun;
 	struct stat st;
@@ -55,22 +54,19 @@ static int unix_listen(struct nb_listener *l, char *err)
 	int fd;
 
 	if (fill_sun(&sun, path)) {
-		snprintf(err, NB_ERR_LEN, "unix:%s: path too long", path);
-		return -1;
+		return nb_err(err, "unix:%s: path too long", path);
 	}
 	if (lstat(path, &st) == 0) {
 		if (!S_ISSOCK(st.st_mode)) {
-			snprintf(err, NB_ERR_LEN, "unix:%s: exists and is not a socket; remove it or "
+			return nb_err(err, "unix:%s: exists and is not a socket; remove it or "
 				 "choose another path", path);
-			return -1;
 		}
 		/* A socket file: stale (nobody accepts) or in use by a live agent. */
 		int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (probe >= 0 && connect(probe, (struct sockaddr *)&sun, sizeof(sun)) == 0) {
 			close(probe);
-			snprintf(err, NB_ERR_LEN, "unix:%s: another process is listening there; "
+			return nb_err(err, "unix:%s: another process is listening there; "
 				 "stop it or choose another path", path);
-			return -1;
 		}
 		if (probe >= 0)
 			close(probe);
@@ -78,8 +74,7 @@ static int unix_listen(struct nb_listener *l, char *err)
 	}
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
-		snprintf(err, NB_ERR_LEN, "socket(AF_UNIX): %s", strerror(errno));
-		return -1;
+		return nb_err(err, "socket(AF_UNIX): %s", strerror(errno));
 	}
 	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) || listen(fd, 128)) {
 		snprintf(err, NB_ERR_LEN, "bind/listen unix:%s: %s (is the directory writable?)", path,
@@ -95,7 +90,8 @@ static int unix_listen(struct nb_listener *l, char *err)
 	return 0;
 }
 
-static int unix_connect(struct nb_conn *c, const struct nb_addr *a, int timeout_ms, char *err)
+static int unix_connect(struct nb_conn *c, const struct nb_addr *a, int timeout_ms,
+			char err[NB_ERR_LEN])
 {
 	return nb_unix_connect_path(c, "unix", a->path, timeout_ms, err);
 }

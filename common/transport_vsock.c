@@ -1,5 +1,6 @@
 /* transport_vsock.c - AF_VSOCK: the preferred way between a host and its guests. */
 #include "transport_int.h"
+#include "err.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -17,7 +18,7 @@ static void fill(struct sockaddr_vm *svm, unsigned cid, unsigned port)
 	svm->svm_port = port;
 }
 
-static int vsock_socket(const char *what, char *err)
+static int vsock_socket(const char *what, char err[NB_ERR_LEN])
 {
 	int fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
@@ -26,7 +27,7 @@ static int vsock_socket(const char *what, char *err)
 	return fd;
 }
 
-static int vsock_listen(struct nb_listener *l, char *err)
+static int vsock_listen(struct nb_listener *l, char err[NB_ERR_LEN])
 {
 	struct sockaddr_vm svm;
 	int fd = vsock_socket(l->addr.text, err);
@@ -52,7 +53,8 @@ static int vsock_listen(struct nb_listener *l, char *err)
 	return 0;
 }
 
-static int vsock_connect(struct nb_conn *c, const struct nb_addr *a, int timeout_ms, char *err)
+static int vsock_connect(struct nb_conn *c, const struct nb_addr *a, int timeout_ms,
+			 char err[NB_ERR_LEN])
 {
 	struct sockaddr_vm svm;
 	int fd = vsock_socket(a->text, err);

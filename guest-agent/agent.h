@@ -5,6 +5,7 @@
 
 #include "../common/clock.h"   /* nb_mono_ns */
 #include "../common/proto.h"
+#include "../common/err.h"
 #include "../common/sha256.h"
 #include "../common/transport.h"
 
@@ -79,7 +80,7 @@ struct nb_store_put {
 /* The hwloc topology, loaded once (read-only afterwards). */
 struct nb_topo {
 	void *t;                       /* hwloc_topology_t, NULL when hwloc failed */
-	char err[256];
+	char err[NB_ERR_LEN];
 };
 
 struct nb_auth_waiter;             /* auth.c */
@@ -141,7 +142,7 @@ struct nb_session {
 	enum nb_after after;
 	int linger;                    /* drain the peer before closing (error close) */
 	const char *code;              /* error of the current op */
-	char msg[1024];
+	char msg[NB_ERR_LEN];
 	struct nb_exits *exits;        /* exits-start .. exits-stop (tracepoints.c) */
 };
 
@@ -213,7 +214,7 @@ struct nb_reaper {
 /* ---- prototypes ------------------------------------------------------------------ */
 
 /* server.c */
-int nb_agent_init(struct nb_agent *a, const struct nb_agent_opts *o, char *err);
+int nb_agent_init(struct nb_agent *a, const struct nb_agent_opts *o, char err[NB_ERR_LEN]);
 int nb_agent_serve(struct nb_agent *a);          /* until SIGTERM/SIGINT or stdio EOF */
 void nb_agent_free(struct nb_agent *a);
 void nb_log(struct nb_agent *a, int level, const char *fmt, ...)
@@ -235,10 +236,10 @@ void nb_session_request(struct nb_session *s, const char *buf, size_t len);
 int nb_session_send(struct nb_session *s, const cJSON *msg);
 
 /* store.c */
-int nb_store_open(struct nb_store *st, const char *state_dir, char *err);
+int nb_store_open(struct nb_store *st, const char *state_dir, char err[NB_ERR_LEN]);
 void nb_store_path(const struct nb_store *st, const char *hex, char *path, size_t len);
 int nb_store_has(const struct nb_store *st, const char *hex, uint64_t *size);
-int nb_store_put_begin(const struct nb_store *st, struct nb_store_put *p, char *err);
+int nb_store_put_begin(const struct nb_store *st, struct nb_store_put *p, char err[NB_ERR_LEN]);
 /* Hash and write the next bytes.  To overlap the two, one thread may call
  * nb_store_put_hash and another nb_store_put_data, each in file order. */
 void nb_store_put_write(struct nb_store_put *p, const void *buf, size_t n);
@@ -246,14 +247,14 @@ void nb_store_put_hash(struct nb_store_put *p, const void *buf, size_t n);
 void nb_store_put_data(struct nb_store_put *p, const void *buf, size_t n);
 /* Verify and publish; 0, or -1 with *code (NB_E_HASH_MISMATCH, NB_E_IO) and msg. */
 int nb_store_put_finish(const struct nb_store *st, struct nb_store_put *p, const char *hex,
-			const char **code, char *msg, size_t msglen);
+			const char **code, char msg[NB_ERR_LEN]);
 void nb_store_put_abort(struct nb_store_put *p);
 /* Hash a stored binary again before running it. */
 int nb_store_verify(const struct nb_store *st, const char *hex, char *path, size_t len,
-		    const char **code, char *msg, size_t msglen);
+		    const char **code, char msg[NB_ERR_LEN]);
 
 /* exec.c */
-int nb_exec_run(const struct nb_exec_req *r, struct nb_exec_result *res, char *err);
+int nb_exec_run(const struct nb_exec_req *r, struct nb_exec_result *res, char err[NB_ERR_LEN]);
 void nb_exec_result_free(struct nb_exec_result *res);
 /* Parse JSON lines: objects into records, anything else (as strings) into other. */
 void nb_exec_parse_lines(const char *out, size_t len, cJSON *records, cJSON *other);
@@ -290,9 +291,9 @@ cJSON *nb_topo_summary(const struct nb_topo *t);
 void nb_sysinfo_fill(struct nb_agent *a, cJSON *reply);
 
 /* pmu_encode.c */
-int nb_events_init(char *err);
+int nb_events_init(char err[NB_ERR_LEN]);
 /* libpfm4 name -> "TYPE:CONFIG:CONFIG1:CONFIG2:NAME" for nestbench-work --events. */
-int nb_event_encode(const char *name, char *enc, size_t enclen, char *msg, size_t msglen);
+int nb_event_encode(const char *name, char *enc, size_t enclen, char msg[NB_ERR_LEN]);
 /* events-probe: which events open here, and whether exit counting works. */
 int nb_op_events_probe(struct nb_session *s, const cJSON *req, cJSON *reply);
 

@@ -15,6 +15,7 @@
  *   none is left (at most 2 s), and what was reparented to the agent is reaped (no
  *   zombie stays behind).  Then stdout and stderr are read to their end. */
 #include "agent.h"
+#include "../common/err.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -28,7 +29,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define ERR_LEN 256
 
 static char *const clean_env[] = {
 	"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
@@ -221,7 +221,7 @@ static void drain(struct sink *so, struct sink *se, unsigned ms)
 	so->fd = se->fd = -1;
 }
 
-int nb_exec_run(const struct nb_exec_req *r, struct nb_exec_result *res, char *err)
+int nb_exec_run(const struct nb_exec_req *r, struct nb_exec_result *res, char err[NB_ERR_LEN])
 {
 	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, devnull, status = 0;
 	struct sink so = { .max = r->max_out, .fd = -1 }, se = { .max = r->max_err, .fd = -1 };
@@ -232,13 +232,13 @@ int nb_exec_run(const struct nb_exec_req *r, struct nb_exec_result *res, char *e
 	memset(res, 0, sizeof(*res));
 	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (devnull < 0 || pipe2(outp, O_CLOEXEC) || pipe2(errp, O_CLOEXEC)) {
-		snprintf(err, ERR_LEN, "pipe2//dev/null: %s", strerror(errno));
+		snprintf(err, NB_ERR_LEN, "pipe2//dev/null: %s", strerror(errno));
 		goto fail_fds;
 	}
 	nb_reaper_init(&rp);
 	pid = fork();
 	if (pid < 0) {
-		snprintf(err, ERR_LEN, "fork: %s", strerror(errno));
+		snprintf(err, NB_ERR_LEN, "fork: %s", strerror(errno));
 		nb_reaper_end(&rp);   /* removes its cgroup */
 		goto fail_fds;
 	}

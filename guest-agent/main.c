@@ -1,5 +1,6 @@
 /* main.c - `nestbench-agent`: options, setup checks, then serve until SIGTERM. */
 #include "agent.h"
+#include "../common/err.h"
 #include "tracepoints.h"
 #include "../common/version.h"
 #include "../common/units.h"
@@ -154,7 +155,7 @@ int main(int argc, char **argv)
 	static struct nb_agent agent;
 	struct nb_agent_opts o;
 	struct nb_agent *a = &agent;
-	char err[256], vsock_default[32];
+	char err[NB_ERR_LEN], vsock_default[32];
 	uint64_t v;
 	int c, rc;
 

@@ -1,5 +1,6 @@
 /* ops.c - one handler per protocol operation, in one table.  See PROTOCOL.md. */
 #include "agent.h"
+#include "../common/err.h"
 #include "cpustat.h"
 #include "../common/utf8.h"
 #include "../common/version.h"
@@ -13,7 +14,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define ERR_LEN 256
 
 int nb_op_fail(struct nb_session *s, const char *code, const char *fmt, ...)
 {
@@ -31,7 +31,7 @@ int nb_op_fail(struct nb_session *s, const char *code, const char *fmt, ...)
 
 int nb_session_send(struct nb_session *s, const cJSON *msg)
 {
-	char err[ERR_LEN];
+	char err[NB_ERR_LEN];
 
 	if (nb_proto_send(&s->conn, msg, err)) {
 		nb_log(s->a, 1, "session %lu: %s", s->n, err);
@@ -53,7 +53,7 @@ static int op_hello(struct nb_session *s, const cJSON *req, cJSON *r)
 	/* A session is authenticated by its last hello: one that fails ends it. */
 	if (a->has_token)
 		s->authed = 0;
-	if (nb_hello_decode(req, &proto, &token, s->msg, sizeof(s->msg)))
+	if (nb_hello_decode(req, &proto, &token, s->msg))
 		return nb_op_fail(s, NB_E_BAD_REQUEST, "%s", s->msg);
 	if (proto != NB_PROTO_VERSION)
 		return nb_op_fail(s, NB_E_VERSION, "this agent speaks protocol %d, the client asked "
@@ -166,7 +166,7 @@ static void *put_writer(void *arg)
 static int put_receive(struct nb_session *s, struct put_ring *q, const struct nb_put_spec *spec)
 {
 	uint64_t got = 0;
-	char err[ERR_LEN];
+	char err[NB_ERR_LEN];
 
 	for (;;) {
 		size_t n;
@@ -236,13 +236,13 @@ static int op_put(struct nb_session *s, const cJSON *req, cJSON *r)
 	struct nb_store_put p;
 	struct put_ring q;
 	uint64_t have, t0 = nb_mono_ns();
-	char err[ERR_LEN];
+	char err[NB_ERR_LEN];
 	const char *code;
 	pthread_t writer;
 	cJSON *ready;
 	int rc;
 
-	if (nb_put_spec_decode(req, &spec, s->msg, sizeof(s->msg)))
+	if (nb_put_spec_decode(req, &spec, s->msg))
 		return nb_op_fail(s, NB_E_BAD_REQUEST, "%s", s->msg);
 	cJSON_AddStringToObject(r, "name", spec.name);
 	cJSON_AddStringToObject(r, "sha256", spec.sha256);
@@ -286,8 +286,7 @@ static int op_put(struct nb_session *s, const cJSON *req, cJSON *r)
 	pthread_cond_broadcast(&q.cv);
 	pthread_mutex_unlock(&q.m);
 	pthread_join(writer, NULL);
-	if (rc == 0 && nb_store_put_finish(&a->store, &p, spec.sha256, &code, s->msg,
-					   sizeof(s->msg))) {
+	if (rc == 0 && nb_store_put_finish(&a->store, &p, spec.sha256, &code, s->msg)) {
 		s->code = code;
 		rc = -1; /* finish cleaned up */
 	} else if (rc == 0) {
@@ -421,7 +420,7 @@ static void run_interference_end(const struct run_interference *ri, cJSON *r)
 static int run_locked(struct nb_session *s, const struct nb_run_spec *sp, cJSON *r)
 {
 	struct nb_agent *a = s->a;
-	char path[PATH_MAX], events[NB_RUN_MAX_EVENTS * 160] = "", why[128], err[ERR_LEN];
+	char path[PATH_MAX], events[NB_RUN_MAX_EVENTS * 160] = "", why[128], err[NB_ERR_LEN];
 	char *argv[2 * NB_RUN_MAX_PARAMS + 20] = { NULL };
 	const char *code;
 	struct nb_exec_result res;
@@ -430,13 +429,12 @@ static int run_locked(struct nb_session *s, const struct nb_run_spec *sp, cJSON 
 	cJSON *ev, *arr, *other;
 	int cpu, nargs, rc = 0;
 
-	if (nb_store_verify(&a->store, sp->sha256, path, sizeof(path), &code, s->msg,
-			    sizeof(s->msg)))
+	if (nb_store_verify(&a->store, sp->sha256, path, sizeof(path), &code, s->msg))
 		return nb_op_fail(s, code, "%s", s->msg);
 	ev = cJSON_AddArrayToObject(r, "events");
 	for (int i = 0; i < sp->nevents; i++) {
 		char enc[160];
-		if (nb_event_encode(sp->events[i], enc, sizeof(enc), s->msg, sizeof(s->msg))) {
+		if (nb_event_encode(sp->events[i], enc, sizeof(enc), s->msg)) {
 			cJSON_AddStringToObject(r, "event", sp->events[i]);
 			return nb_op_fail(s, NB_E_EVENT, "%s", s->msg);
 		}
@@ -543,7 +541,7 @@ static int op_run(struct nb_session *s, const cJSON *req, cJSON *r)
 
 	if (!sp)
 		return nb_op_fail(s, NB_E_INTERNAL, "out of memory");
-	if (nb_run_spec_decode(req, sp, s->msg, sizeof(s->msg))) {
+	if (nb_run_spec_decode(req, sp, s->msg)) {
 		free(sp);
 		return nb_op_fail(s, NB_E_BAD_REQUEST, "%s", s->msg);
 	}
@@ -580,10 +578,10 @@ static int op_run(struct nb_session *s, const cJSON *req, cJSON *r)
 
 static int op_relay(struct nb_session *s, const cJSON *req, cJSON *r)
 {
-	char to[NB_ADDR_LEN], err[ERR_LEN];
+	char to[NB_ADDR_LEN], err[NB_ERR_LEN];
 	int timeout_ms;
 
-	if (nb_relay_decode(req, to, sizeof(to), &timeout_ms, s->msg, sizeof(s->msg)))
+	if (nb_relay_decode(req, to, sizeof(to), &timeout_ms, s->msg))
 		return nb_op_fail(s, NB_E_BAD_REQUEST, "%s", s->msg);
 	cJSON_AddStringToObject(r, "to", to);
 	{
@@ -636,13 +634,13 @@ void nb_session_request(struct nb_session *s, const char *buf, size_t len)
 	const struct nb_op *op;
 	const char *code;
 	cJSON *req = NULL, *reply;
-	char msg[ERR_LEN];
+	char msg[NB_ERR_LEN];
 	uint64_t t0 = nb_mono_ns();
 	int rc;
 
 	s->code = NULL;
 	s->msg[0] = '\0';
-	if (nb_proto_parse_request(buf, len, &req, &code, msg, sizeof(msg))) {
+	if (nb_proto_parse_request(buf, len, &req, &code, msg)) {
 		reply = nb_proto_error(req, code, "%s", msg);
 		nb_log(s->a, 1, "session %lu: %s: %s", s->n, code, msg);
 		nb_session_send(s, reply);

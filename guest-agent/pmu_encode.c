@@ -6,6 +6,7 @@
  * workload in its records.  Modifiers that change other perf_event_attr fields (:u,
  * :k, :precise, :mg, :mh) cannot travel in that encoding and are refused, not dropped. */
 #include "agent.h"
+#include "../common/err.h"
 #include "tracepoints.h"
 #include "../common/utf8.h"
 #include "../workloads/perfopen.h"
@@ -17,20 +18,18 @@
 #include <errno.h>
 #include <unistd.h>
 
-#define ERR_LEN 256
 
-int nb_events_init(char *err)
+int nb_events_init(char err[NB_ERR_LEN])
 {
 	int rc = pfm_initialize();
 
 	if (rc != PFM_SUCCESS) {
-		snprintf(err, ERR_LEN, "pfm_initialize: %s", pfm_strerror(rc));
-		return -1;
+		return nb_err(err, "pfm_initialize: %s", pfm_strerror(rc));
 	}
 	return 0;
 }
 
-int nb_event_encode(const char *name, char *enc, size_t enclen, char *msg, size_t msglen)
+int nb_event_encode(const char *name, char *enc, size_t enclen, char msg[NB_ERR_LEN])
 {
 	struct perf_event_attr attr;
 	pfm_perf_encode_arg_t arg;
@@ -39,10 +38,9 @@ int nb_event_encode(const char *name, char *enc, size_t enclen, char *msg, size_
 
 	if (!nb_valid_event_name(name)) {
 		char shown[65];
-		snprintf(msg, msglen, "perf event name '%s' is not valid (printable, no ',' or "
+		return nb_err(msg, "perf event name '%s' is not valid (printable, no ',' or "
 			 "spaces, under %d bytes)", nb_utf8_clip(shown, sizeof(shown), name, 64),
 			 NB_EVENT_NAME_LEN);
-		return -1;
 	}
 	memset(&attr, 0, sizeof(attr));
 	memset(&arg, 0, sizeof(arg));
@@ -51,7 +49,7 @@ int nb_event_encode(const char *name, char *enc, size_t enclen, char *msg, size_
 	arg.fstr = &fstr;
 	rc = pfm_get_os_event_encoding(name, PFM_PLM0 | PFM_PLM3, PFM_OS_PERF_EVENT_EXT, &arg);
 	if (rc != PFM_SUCCESS) {
-		snprintf(msg, msglen, "perf event '%s' cannot be encoded by libpfm4: %s (list the "
+		snprintf(msg, NB_ERR_LEN, "perf event '%s' cannot be encoded by libpfm4: %s (list the "
 			 "names this CPU knows with libpfm4's showevtinfo, or use generic ones "
 			 "such as cycles, instructions, task-clock, page-faults)",
 			 name, pfm_strerror(rc));
@@ -59,7 +57,7 @@ int nb_event_encode(const char *name, char *enc, size_t enclen, char *msg, size_
 		return -1;
 	}
 	if (attr.exclude_user || attr.exclude_kernel || attr.precise_ip || attr.exclude_host) {
-		snprintf(msg, msglen, "perf event '%s' (%s) uses modifiers that set perf_event_attr "
+		snprintf(msg, NB_ERR_LEN, "perf event '%s' (%s) uses modifiers that set perf_event_attr "
 			 "fields the workload's encoding cannot carry (privilege level, precise, "
 			 "guest/host): name the event without :u/:k/:precise/:mg/:mh",
 			 name, fstr ? fstr : name);
@@ -70,8 +68,7 @@ int nb_event_encode(const char *name, char *enc, size_t enclen, char *msg, size_
 	if (snprintf(enc, enclen, "%u:%llu:%llu:%llu:%s", attr.type,
 		     (unsigned long long)attr.config, (unsigned long long)attr.config1,
 		     (unsigned long long)attr.config2, name) >= (int)enclen) {
-		snprintf(msg, msglen, "perf event '%s': encoding too long", name);
-		return -1;
+		return nb_err(msg, "perf event '%s': encoding too long", name);
 	}
 	return 0;
 }
@@ -161,14 +158,14 @@ static int walk_events(char names[][NB_EVENT_NAME_LEN], int max, char *pmu, size
 static cJSON *probe_one(const char *name, const char *group, int *hw)
 {
 	cJSON *e = cJSON_CreateObject();
-	char enc[160], msg[1024], why[160];
+	char enc[160], msg[NB_ERR_LEN], why[160];
 	unsigned type;
 	unsigned long long config, config1, config2;
 	int user_only, fd;
 
 	cJSON_AddStringToObject(e, "name", name);
 	cJSON_AddStringToObject(e, "group", group);
-	if (nb_event_encode(name, enc, sizeof(enc), msg, sizeof(msg))) {
+	if (nb_event_encode(name, enc, sizeof(enc), msg)) {
 		cJSON_AddBoolToObject(e, "supported", 0);
 		cJSON_AddStringToObject(e, "reason", msg);
 		return e;

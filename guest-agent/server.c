@@ -5,6 +5,7 @@
  * session at a time and get a thread each that opens, serves and reopens.  SIGTERM
  * and SIGINT are blocked everywhere except inside the main thread's ppoll. */
 #include "agent.h"
+#include "../common/err.h"
 #include "tracepoints.h"
 #include "../common/log.h"
 
@@ -23,7 +24,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define ERR_LEN 256
 
 static volatile sig_atomic_t got_signal;   /* set by the SIGTERM/SIGINT handler */
 
@@ -81,7 +81,7 @@ static void session_admit(struct nb_session *s)
 /* The next request frame.  Waiting for its first byte is bounded only by the hello
  * deadline (an authenticated session may idle between visits of a campaign); from
  * its first byte the whole frame must arrive within --frame-timeout. */
-static int read_request(struct nb_session *s, char **buf, size_t *len, char *err)
+static int read_request(struct nb_session *s, char **buf, size_t *len, char err[NB_ERR_LEN])
 {
 	struct nb_agent *a = s->a;
 	uint64_t idle = s->hello_deadline_ns, frame;
@@ -92,7 +92,7 @@ static int read_request(struct nb_session *s, char **buf, size_t *len, char *err
 	s->conn.deadline_ns = idle;
 	if (nb_conn_wait_input(&s->conn)) {
 		int e = errno;
-		snprintf(err, ERR_LEN, "wait for a frame from %.160s: %s", s->conn.desc, strerror(e));
+		snprintf(err, NB_ERR_LEN, "wait for a frame from %.160s: %s", s->conn.desc, strerror(e));
 		return e == ETIMEDOUT ? NB_FRAME_TIMEOUT : NB_FRAME_ERR;
 	}
 	frame = a->o.frame_timeout_ms ? nb_mono_ns() + a->o.frame_timeout_ms * 1000000ull : 0;
@@ -106,7 +106,7 @@ static int read_request(struct nb_session *s, char **buf, size_t *len, char *err
 static void timed_out(struct nb_session *s)
 {
 	struct nb_agent *a = s->a;
-	char msg[ERR_LEN];
+	char msg[NB_ERR_LEN];
 
 	if (s->hello_deadline_ns && nb_mono_ns() >= s->hello_deadline_ns)
 		snprintf(msg, sizeof(msg), "no %s within %u s of connecting (--hello-timeout); closing",
@@ -121,7 +121,7 @@ static void timed_out(struct nb_session *s)
 static void evicted(struct nb_session *s)
 {
 	struct nb_agent *a = s->a;
-	char msg[ERR_LEN];
+	char msg[NB_ERR_LEN];
 
 	snprintf(msg, sizeof(msg), "closed to make room for a newer client: at most %u sessions may "
 		 "wait to authenticate (--max-unauth) and %u be open (--max-sessions); send hello "
@@ -132,7 +132,7 @@ static void evicted(struct nb_session *s)
 static void serve(struct nb_session *s)
 {
 	struct nb_agent *a = s->a;
-	char err[ERR_LEN], msg[ERR_LEN + 64];
+	char err[NB_ERR_LEN], msg[NB_ERR_LEN + 64];
 
 	/* Spin briefly for the next frame, except while a workload runs here. */
 	s->conn.spin_us = a->o.spin_us;
@@ -289,7 +289,7 @@ static void *device_loop(void *arg)
 	struct device_arg *d = arg;
 	struct nb_agent *a = d->a;
 	struct nb_listener *l = d->l;
-	char err[ERR_LEN];
+	char err[NB_ERR_LEN];
 
 	free(d);
 	for (;;) {
@@ -348,7 +348,7 @@ static unsigned long long nofile_limit(void)
  * was taken off the backlog and the spare is back. */
 static int refuse_with_spare(struct nb_agent *a, struct nb_listener *l)
 {
-	char err[ERR_LEN];
+	char err[NB_ERR_LEN];
 	struct nb_conn c;
 	int rc;
 
@@ -432,7 +432,7 @@ static int evict_oldest_pending(struct nb_agent *a)
 
 static void accept_one(struct nb_agent *a, struct nb_listener *l)
 {
-	char err[ERR_LEN];
+	char err[NB_ERR_LEN];
 	struct nb_session *s = session_new(a);
 	unsigned open;
 	int room = 1;
@@ -474,9 +474,9 @@ static void accept_one(struct nb_agent *a, struct nb_listener *l)
 
 /* ---- life cycle ------------------------------------------------------------------ */
 
-int nb_agent_init(struct nb_agent *a, const struct nb_agent_opts *o, char *err)
+int nb_agent_init(struct nb_agent *a, const struct nb_agent_opts *o, char err[NB_ERR_LEN])
 {
-	char e[ERR_LEN];
+	char e[NB_ERR_LEN];
 
 	memset(a, 0, sizeof(*a));
 	a->o = *o;
@@ -495,8 +495,7 @@ int nb_agent_init(struct nb_agent *a, const struct nb_agent_opts *o, char *err)
 	}
 	if (o->token_file) {
 		if (nb_token_read_file(o->token_file, a->token, sizeof(a->token), e)) {
-			snprintf(err, ERR_LEN, "%.230s (--token-file)", e);
-			return -1;
+			return nb_err(err, "%.230s (--token-file)", e);
 		}
 		a->has_token = 1;
 	}
@@ -507,8 +506,7 @@ int nb_agent_init(struct nb_agent *a, const struct nb_agent_opts *o, char *err)
 	if (nb_topo_load(&a->topo))
 		nb_log(a, 0, "topology unavailable: %s", a->topo.err);
 	if (pipe2(a->wake, O_CLOEXEC)) {
-		snprintf(err, ERR_LEN, "pipe2: %s", strerror(errno));
-		return -1;
+		return nb_err(err, "pipe2: %s", strerror(errno));
 	}
 	a->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);   /* see refuse_with_spare */
 	for (int i = 0; i < o->nlisten; i++) {

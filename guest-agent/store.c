@@ -2,6 +2,7 @@
  * store directory, hashed while written, fsync'd, made executable and renamed into
  * place only when the content matches the declared hash. */
 #include "agent.h"
+#include "../common/err.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -12,72 +13,62 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define ERR_LEN 256
 #define WRITEBACK_STEP (8u << 20)   /* start writeback every 8 MiB: a short final fsync */
 
-static int mkdir_p(const char *path, mode_t mode, char *err)
+static int mkdir_p(const char *path, mode_t mode, char err[NB_ERR_LEN])
 {
 	char buf[PATH_MAX];
 	struct stat st;
 
 	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf)) {
-		snprintf(err, ERR_LEN, "path too long: %.80s...", path);
-		return -1;
+		return nb_err(err, "path too long: %.80s...", path);
 	}
 	for (char *p = buf + 1; *p; p++) {
 		if (*p != '/')
 			continue;
 		*p = '\0';
 		if (mkdir(buf, 0755) && errno != EEXIST) {
-			snprintf(err, ERR_LEN, "mkdir %.180s: %s", buf, strerror(errno));
-			return -1;
+			return nb_err(err, "mkdir %.180s: %s", buf, strerror(errno));
 		}
 		*p = '/';
 	}
 	if (mkdir(buf, mode) && errno != EEXIST) {
-		snprintf(err, ERR_LEN, "mkdir %.180s: %s", buf, strerror(errno));
-		return -1;
+		return nb_err(err, "mkdir %.180s: %s", buf, strerror(errno));
 	}
 	if (stat(buf, &st) || !S_ISDIR(st.st_mode)) {
-		snprintf(err, ERR_LEN, "%.200s is not a directory", buf);
-		return -1;
+		return nb_err(err, "%.200s is not a directory", buf);
 	}
 	return 0;
 }
 
-int nb_store_open(struct nb_store *st, const char *state_dir, char *err)
+int nb_store_open(struct nb_store *st, const char *state_dir, char err[NB_ERR_LEN])
 {
-	char probe[PATH_MAX + 32], e[ERR_LEN];
+	char probe[PATH_MAX + 32], e[NB_ERR_LEN];
 	DIR *d;
 	int fd;
 
 	memset(st, 0, sizeof(*st));
 	if (!state_dir || state_dir[0] != '/') {
-		snprintf(err, ERR_LEN, "state directory '%s' must be an absolute path (--state-dir)",
+		return nb_err(err, "state directory '%s' must be an absolute path (--state-dir)",
 			 state_dir ? state_dir : "");
-		return -1;
 	}
 	if (strlen(state_dir) > PATH_MAX - 128) {
-		snprintf(err, ERR_LEN, "state directory path too long (--state-dir)");
-		return -1;
+		return nb_err(err, "state directory path too long (--state-dir)");
 	}
 	if (snprintf(st->state, sizeof(st->state), "%s", state_dir) >= (int)sizeof(st->state) ||
 	    snprintf(st->dir, sizeof(st->dir), "%s/store", state_dir) >= (int)sizeof(st->dir) ||
 	    snprintf(st->work, sizeof(st->work), "%s/work", state_dir) >= (int)sizeof(st->work)) {
-		snprintf(err, ERR_LEN, "state directory path too long (--state-dir)");
-		return -1;
+		return nb_err(err, "state directory path too long (--state-dir)");
 	}
 	if (mkdir_p(st->state, 0700, e) || mkdir_p(st->dir, 0700, e) || mkdir_p(st->work, 0700, e)) {
-		snprintf(err, ERR_LEN, "state directory %.60s is not usable (%.120s): choose a writable "
+		return nb_err(err, "state directory %.60s is not usable (%.120s): choose a writable "
 			 "one with --state-dir", state_dir, e);
-		return -1;
 	}
 	snprintf(probe, sizeof(probe), "%s/.probe-XXXXXX", st->dir);
 	fd = mkstemp(probe);
 	if (fd < 0) {
-		snprintf(err, ERR_LEN, "state directory %.100s is not writable (%s): choose a writable "
+		return nb_err(err, "state directory %.100s is not writable (%s): choose a writable "
 			 "one with --state-dir", state_dir, strerror(errno));
-		return -1;
 	}
 	close(fd);
 	unlink(probe);
@@ -113,23 +104,22 @@ int nb_store_has(const struct nb_store *st, const char *hex, uint64_t *size)
 	return 1;
 }
 
-int nb_store_put_begin(const struct nb_store *st, struct nb_store_put *p, char *err)
+int nb_store_put_begin(const struct nb_store *st, struct nb_store_put *p, char err[NB_ERR_LEN])
 {
-	char e[ERR_LEN];
+	char e[NB_ERR_LEN];
 
 	memset(p, 0, sizeof(*p));
 	if (snprintf(p->tmp, sizeof(p->tmp), "%s/.tmp-XXXXXX", st->dir) >= (int)sizeof(p->tmp)) {
-		snprintf(err, ERR_LEN, "store path too long");
+		snprintf(err, NB_ERR_LEN, "store path too long");
 		p->fd = -1;
 		return -1;
 	}
 	p->fd = mkostemp(p->tmp, O_CLOEXEC);
 	if (p->fd < 0) {
-		snprintf(err, ERR_LEN, "mkostemp in %.180s: %s", st->dir, strerror(errno));
-		return -1;
+		return nb_err(err, "mkostemp in %.180s: %s", st->dir, strerror(errno));
 	}
 	if (nb_sha256_init(&p->h, e)) {
-		snprintf(err, ERR_LEN, "%s", e);
+		snprintf(err, NB_ERR_LEN, "%s", e);
 		close(p->fd);
 		unlink(p->tmp);
 		p->fd = -1;
@@ -140,7 +130,7 @@ int nb_store_put_begin(const struct nb_store *st, struct nb_store_put *p, char *
 
 void nb_store_put_hash(struct nb_store_put *p, const void *buf, size_t n)
 {
-	char e[ERR_LEN];
+	char e[NB_ERR_LEN];
 
 	if (!p->hash_failed && nb_sha256_update(&p->h, buf, n, e)) {
 		p->hash_failed = 1;
@@ -193,37 +183,37 @@ void nb_store_put_abort(struct nb_store_put *p)
 }
 
 int nb_store_put_finish(const struct nb_store *st, struct nb_store_put *p, const char *hex,
-			const char **code, char *msg, size_t msglen)
+			const char **code, char msg[NB_ERR_LEN])
 {
-	char got[NB_SHA256_HEX], e[ERR_LEN], path[PATH_MAX];
+	char got[NB_SHA256_HEX], e[NB_ERR_LEN], path[PATH_MAX];
 	int dfd;
 
 	*code = NB_E_IO;
 	if (p->failed || p->hash_failed) {
-		snprintf(msg, msglen, "storing failed: %s", p->failed ? p->why : p->hash_why);
+		snprintf(msg, NB_ERR_LEN, "storing failed: %s", p->failed ? p->why : p->hash_why);
 		nb_store_put_abort(p);
 		return -1;
 	}
 	if (nb_sha256_final(&p->h, got, e)) {
-		snprintf(msg, msglen, "%s", e);
+		snprintf(msg, NB_ERR_LEN, "%s", e);
 		nb_store_put_abort(p);
 		return -1;
 	}
 	if (strcmp(got, hex) != 0) {
 		*code = NB_E_HASH_MISMATCH;
-		snprintf(msg, msglen, "the content's sha256 is %s, not the declared %s: not stored",
+		snprintf(msg, NB_ERR_LEN, "the content's sha256 is %s, not the declared %s: not stored",
 			 got, hex);
 		nb_store_put_abort(p);
 		return -1;
 	}
 	if (fsync(p->fd) || fchmod(p->fd, 0755)) {
-		snprintf(msg, msglen, "fsync/fchmod %s: %s", p->tmp, strerror(errno));
+		snprintf(msg, NB_ERR_LEN, "fsync/fchmod %s: %s", p->tmp, strerror(errno));
 		nb_store_put_abort(p);
 		return -1;
 	}
 	nb_store_path(st, hex, path, sizeof(path));
 	if (rename(p->tmp, path)) {
-		snprintf(msg, msglen, "rename %s -> %s: %s", p->tmp, path, strerror(errno));
+		snprintf(msg, NB_ERR_LEN, "rename %s -> %s: %s", p->tmp, path, strerror(errno));
 		nb_store_put_abort(p);
 		return -1;
 	}
@@ -238,25 +228,23 @@ int nb_store_put_finish(const struct nb_store *st, struct nb_store_put *p, const
 }
 
 int nb_store_verify(const struct nb_store *st, const char *hex, char *path, size_t len,
-		    const char **code, char *msg, size_t msglen)
+		    const char **code, char msg[NB_ERR_LEN])
 {
-	char got[NB_SHA256_HEX], e[ERR_LEN];
+	char got[NB_SHA256_HEX], e[NB_ERR_LEN];
 	struct stat s;
 
 	nb_store_path(st, hex, path, len);
 	if (stat(path, &s) || !S_ISREG(s.st_mode)) {
 		*code = NB_E_NOT_FOUND;
-		snprintf(msg, msglen, "no stored binary with sha256 %s: send it with put first", hex);
-		return -1;
+		return nb_err(msg, "no stored binary with sha256 %s: send it with put first", hex);
 	}
 	if (nb_sha256_file(path, got, NULL, e)) {
 		*code = NB_E_IO;
-		snprintf(msg, msglen, "%s", e);
-		return -1;
+		return nb_err(msg, "%s", e);
 	}
 	if (strcmp(got, hex) != 0) {
 		*code = NB_E_HASH_MISMATCH;
-		snprintf(msg, msglen, "stored binary %s changed on disk (now hashes to %s): removed; "
+		snprintf(msg, NB_ERR_LEN, "stored binary %s changed on disk (now hashes to %s): removed; "
 			 "put it again", hex, got);
 		unlink(path);
 		return -1;

@@ -1,6 +1,7 @@
 /* tracepoints.c - a child VM's exits counted from the tier that runs it.  See tracepoints.h for
  * the method and PROTOCOL.md (exits-start, exits-stop, events-probe) for the fields. */
 #include "agent.h"
+#include "../common/err.h"
 #include "tracepoints.h"
 #include "../workloads/memutil.h"   /* nb_read_line */
 #include "../workloads/perfopen.h"
@@ -250,8 +251,8 @@ static void parse_symbolic(const char *fmt, struct nb_tp_format *f)
 	}
 }
 
-int nb_tp_parse_format(const char *text, const char *field, struct nb_tp_format *f, char *err,
-		       size_t errlen)
+int nb_tp_parse_format(const char *text, const char *field, struct nb_tp_format *f,
+		       char err[NB_ERR_LEN])
 {
 	const char *line = text;
 
@@ -281,9 +282,8 @@ int nb_tp_parse_format(const char *text, const char *field, struct nb_tp_format 
 		line = nl ? nl + 1 : NULL;
 	}
 	if (f->id < 0 || f->reason_off < 0) {
-		snprintf(err, errlen, "tracepoint format without %s", f->id < 0 ? "an ID" :
-			 "a 4- or 8-byte exit reason field");
-		return -1;
+		return nb_err(err, "tracepoint format without %s", f->id < 0 ? "an ID" :
+			      "a 4- or 8-byte exit reason field");
 	}
 	return 0;
 }
@@ -336,7 +336,7 @@ const char *nb_tp_reason_name(const struct nb_tp_format *f, unsigned isa, uint64
 /* ---- the request ------------------------------------------------------------------- */
 
 int nb_exits_decode(const cJSON *req, enum nb_exits_target *target, int *pids, int *npids,
-		    int *reasons, char *msg, size_t msglen)
+		    int *reasons, char msg[NB_ERR_LEN])
 {
 	const cJSON *t = cJSON_GetObjectItemCaseSensitive(req, "target");
 	const cJSON *rs = cJSON_GetObjectItemCaseSensitive(req, "reasons"), *it;
@@ -346,8 +346,7 @@ int nb_exits_decode(const cJSON *req, enum nb_exits_target *target, int *pids, i
 	*reasons = 1;
 	if (rs) {
 		if (!cJSON_IsBool(rs)) {
-			snprintf(msg, msglen, "\"reasons\" must be true or false");
-			return -1;
+			return nb_err(msg, "\"reasons\" must be true or false");
 		}
 		*reasons = cJSON_IsTrue(rs);
 	}
@@ -359,16 +358,14 @@ int nb_exits_decode(const cJSON *req, enum nb_exits_target *target, int *pids, i
 	}
 	if (!cJSON_IsArray(t) || cJSON_GetArraySize(t) == 0 ||
 	    cJSON_GetArraySize(t) > NB_EXITS_MAX_PIDS) {
-		snprintf(msg, msglen, "\"target\" must be \"auto\" (the processes running KVM VMs "
+		return nb_err(msg, "\"target\" must be \"auto\" (the processes running KVM VMs "
 			 "here), \"all\" (every VM, per CPU) or a list of 1 to %d process ids",
 			 NB_EXITS_MAX_PIDS);
-		return -1;
 	}
 	cJSON_ArrayForEach(it, t) {
 		if (!cJSON_IsNumber(it) || it->valuedouble < 1 || it->valuedouble > 4194304 ||
 		    it->valuedouble != (double)(int)it->valuedouble) {
-			snprintf(msg, msglen, "\"target\": process ids are integers from 1 to 4194304");
-			return -1;
+			return nb_err(msg, "\"target\": process ids are integers from 1 to 4194304");
 		}
 		pids[(*npids)++] = it->valueint;
 	}
@@ -680,8 +677,7 @@ void nb_exits_free(struct nb_exits *x)
 }
 
 /* The id (and, for the exit records, the format) of each kvm tracepoint. */
-static int load_tracepoints(struct nb_exits *x, const char *tracefs, int *ids, char *msg,
-			    size_t msglen)
+static int load_tracepoints(struct nb_exits *x, const char *tracefs, int *ids, char msg[NB_ERR_LEN])
 {
 	char p[PATH_MAX], buf[32768];
 
@@ -693,23 +689,20 @@ static int load_tracepoints(struct nb_exits *x, const char *tracefs, int *ids, c
 		if (i >= NTP_SAMPLED || ids[i] < 0 || !x->reasons)
 			continue;
 		snprintf(p, sizeof(p), "%s/events/kvm/%s/format", tracefs, tp_name(i));
-		char err[128];
+		char err[NB_ERR_LEN];
 		if (!(x->fmt[i] = malloc(sizeof(*x->fmt[i])))) {
-			snprintf(msg, msglen, "out of memory");
-			return -1;
+			return nb_err(msg, "out of memory");
 		}
 		if (read_small(p, buf, sizeof(buf)) < 0 ||
-		    nb_tp_parse_format(buf, i == TP_EXIT ? exit_field : NULL, x->fmt[i], err,
-				       sizeof(err))) {
+		    nb_tp_parse_format(buf, i == TP_EXIT ? exit_field : NULL, x->fmt[i], err)) {
 			free(x->fmt[i]);
 			x->fmt[i] = NULL;   /* counted, but not split by reason */
 		}
 	}
 	if (ids[TP_EXIT] < 0) {
-		snprintf(msg, msglen, "no kvm tracepoints in %s/events/kvm: KVM is not loaded on this "
+		return nb_err(msg, "no kvm tracepoints in %s/events/kvm: KVM is not loaded on this "
 			 "tier (modprobe kvm_intel or kvm_amd); is this the tier that runs the child "
 			 "VM?", tracefs);
-		return -1;
 	}
 	return 0;
 }
@@ -798,7 +791,7 @@ static long open_fds(void)
  * lim allows: one per present tracepoint and target (thread or CPU).  0 or -1 with
  * *code and msg. */
 static int within_limits(const struct nb_exits_limits *lim, const int *ids, int targets,
-			 const char *unit, const char **code, char *msg, size_t msglen)
+			 const char *unit, const char **code, char msg[NB_ERR_LEN])
 {
 	struct rlimit rl;
 	long need, ntp = 0, left;
@@ -808,39 +801,36 @@ static int within_limits(const struct nb_exits_limits *lim, const int *ids, int 
 	need = ntp * targets;
 	if (need > (long)lim->max_fds) {
 		*code = NB_E_TOO_LARGE;
-		snprintf(msg, msglen, "exits-start would open up to %ld perf descriptors (%d %s x %ld "
+		return nb_err(msg, "exits-start would open up to %ld perf descriptors (%d %s x %ld "
 			 "tracepoints), more than one exits-start may open here (%u, --max-exits-fds): "
 			 "count fewer processes, or raise --max-exits-fds", need, targets, unit, ntp,
 			 lim->max_fds);
-		return -1;
 	}
 	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur == RLIM_INFINITY)
 		return 0;
 	left = (long)rl.rlim_cur - open_fds() - (long)lim->keep_free;
 	if (need > left) {
 		*code = NB_E_UNSUPPORTED;
-		snprintf(msg, msglen, "exits-start would open up to %ld perf descriptors (%d %s x %ld "
+		return nb_err(msg, "exits-start would open up to %ld perf descriptors (%d %s x %ld "
 			 "tracepoints), but the agent's file limit (ulimit -n %llu) leaves %ld once %u "
 			 "are kept for sessions: raise its file limit (ulimit -n, LimitNOFILE=) or "
 			 "count fewer processes", need, targets, unit, ntp,
 			 (unsigned long long)rl.rlim_cur, left > 0 ? left : 0, lim->keep_free);
-		return -1;
 	}
 	return 0;
 }
 
 int nb_exits_start(const cJSON *req, struct nb_exits **out, cJSON *reply, const char **code,
-		   char *msg, size_t msglen)
+		   char msg[NB_ERR_LEN])
 {
 	static const struct nb_exits_limits lim = { NB_EXITS_MAX_FDS_DEFAULT,
 						    NB_EXITS_KEEP_FREE_DEFAULT };
 
-	return nb_exits_start_limited(req, &lim, out, reply, code, msg, msglen);
+	return nb_exits_start_limited(req, &lim, out, reply, code, msg);
 }
 
 int nb_exits_start_limited(const cJSON *req, const struct nb_exits_limits *lim,
-			   struct nb_exits **out, cJSON *reply, const char **code, char *msg,
-			   size_t msglen)
+			   struct nb_exits **out, cJSON *reply, const char **code, char msg[NB_ERR_LEN])
 {
 	struct nb_exits *x;
 	int pids[NB_EXITS_MAX_PIDS], npids, ids[NTP], mounted, rc = 0;
@@ -851,19 +841,18 @@ int nb_exits_start_limited(const cJSON *req, const struct nb_exits_limits *lim,
 	*code = NB_E_BAD_REQUEST;
 	if (!(x = calloc(1, sizeof(*x)))) {
 		*code = NB_E_INTERNAL;
-		snprintf(msg, msglen, "out of memory");
-		return -1;
+		return nb_err(msg, "out of memory");
 	}
-	if (nb_exits_decode(req, &x->target, pids, &npids, &x->reasons, msg, msglen))
+	if (nb_exits_decode(req, &x->target, pids, &npids, &x->reasons, msg))
 		goto fail;
 	x->page = (size_t)sysconf(_SC_PAGESIZE);
 	kvm_modules(x->modules, sizeof(x->modules));
 	*code = NB_E_UNSUPPORTED;
 	if (find_tracefs(tracefs, sizeof(tracefs), &mounted, why, sizeof(why))) {
-		snprintf(msg, msglen, "%s", why);
+		snprintf(msg, NB_ERR_LEN, "%s", why);
 		goto fail;
 	}
-	if (load_tracepoints(x, tracefs, ids, msg, msglen))
+	if (load_tracepoints(x, tracefs, ids, msg))
 		goto fail;
 	x->describe = cJSON_CreateObject();
 	cJSON_AddStringToObject(x->describe, "target", target_name(x->target));
@@ -875,13 +864,13 @@ int nb_exits_start_limited(const cJSON *req, const struct nb_exits_limits *lim,
 		int nonline = 0;
 		for (int c = 0; c < ncpu; c++)
 			nonline += cpu_online(c);
-		if (within_limits(lim, ids, nonline, "CPUs", code, msg, msglen))
+		if (within_limits(lim, ids, nonline, "CPUs", code, msg))
 			goto fail;
 		for (int c = 0; c < ncpu; c++) {
 			if (!cpu_online(c))
 				continue;
 			if (open_target(x, ids, -1, c) < 0) {
-				open_failed(errno, msg, msglen);
+				open_failed(errno, msg, NB_ERR_LEN);
 				goto fail;
 			}
 		}
@@ -891,14 +880,14 @@ int nb_exits_start_limited(const cJSON *req, const struct nb_exits_limits *lim,
 		int nv = 0, *tids = malloc(sizeof(int) * MAX_THREADS), ntids = 0;
 		if (!tids) {
 			*code = NB_E_INTERNAL;
-			snprintf(msg, msglen, "out of memory");
+			snprintf(msg, NB_ERR_LEN, "out of memory");
 			goto fail;
 		}
 		if (x->target == NB_EXITS_AUTO) {
 			nv = scan_vmms(v, (int)(sizeof(v) / sizeof(v[0])));
 			if (nv == 0) {
 				free(tids);
-				snprintf(msg, msglen, "no process on this tier has a KVM VM open (no "
+				snprintf(msg, NB_ERR_LEN, "no process on this tier has a KVM VM open (no "
 					 "/proc/*/fd/* is anon_inode:kvm-vm%s): the child's hypervisor "
 					 "(QEMU with KVM) does not run here; count from the tier that runs "
 					 "it, or name its process ids in \"target\"",
@@ -915,7 +904,7 @@ int nb_exits_start_limited(const cJSON *req, const struct nb_exits_limits *lim,
 			if (threads_of(v[i].pid, tids, &ntids, MAX_THREADS)) {
 				free(tids);
 				*code = NB_E_BAD_REQUEST;
-				snprintf(msg, msglen, "\"target\": no process %d on this tier", v[i].pid);
+				snprintf(msg, NB_ERR_LEN, "\"target\": no process %d on this tier", v[i].pid);
 				goto fail;
 			}
 			cJSON *p = cJSON_CreateObject();
@@ -925,20 +914,20 @@ int nb_exits_start_limited(const cJSON *req, const struct nb_exits_limits *lim,
 			cJSON_AddNumberToObject(p, "threads", ntids - before);
 			cJSON_AddItemToArray(procs, p);
 		}
-		if (within_limits(lim, ids, ntids, "threads", code, msg, msglen)) {
+		if (within_limits(lim, ids, ntids, "threads", code, msg)) {
 			free(tids);
 			goto fail;
 		}
 		for (int i = 0; i < ntids && rc >= 0; i++)
 			if ((rc = open_target(x, ids, tids[i], -1)) < 0)
-				open_failed(errno, msg, msglen);
+				open_failed(errno, msg, NB_ERR_LEN);
 		free(tids);
 		if (rc < 0)
 			goto fail;
 		cJSON_AddNumberToObject(x->describe, "threads", ntids);
 	}
 	if (!x->have[TP_EXIT]) {
-		snprintf(msg, msglen, "the target processes have no threads left to count");
+		snprintf(msg, NB_ERR_LEN, "the target processes have no threads left to count");
 		goto fail;
 	}
 	arr = cJSON_AddArrayToObject(x->describe, "tracepoints");
@@ -961,7 +950,7 @@ int nb_exits_start_limited(const cJSON *req, const struct nb_exits_limits *lim,
 		x->drainer_up = 1;
 	else if (x->reasons) {
 		*code = NB_E_INTERNAL;
-		snprintf(msg, msglen, "pthread_create: %s", strerror(errno));
+		snprintf(msg, NB_ERR_LEN, "pthread_create: %s", strerror(errno));
 		goto fail;
 	}
 	x->t0_ns = nb_mono_ns();
@@ -1151,7 +1140,7 @@ int nb_op_exits_start(struct nb_session *s, const cJSON *req, cJSON *r)
 	 * two cannot both take what is left. */
 	struct nb_exits_limits lim = { s->a->o.max_exits_fds, 4 * s->a->o.max_sessions + 64 };
 	pthread_mutex_lock(&s->a->exits_lock);
-	int rc = nb_exits_start_limited(req, &lim, &s->exits, r, &code, s->msg, sizeof(s->msg));
+	int rc = nb_exits_start_limited(req, &lim, &s->exits, r, &code, s->msg);
 	pthread_mutex_unlock(&s->a->exits_lock);
 	if (rc)
 		return nb_op_fail(s, code, "%s", s->msg);

@@ -14,6 +14,8 @@
 #ifndef NB_TRACEPOINTS_H
 #define NB_TRACEPOINTS_H
 
+#include "../common/err.h"
+
 #include <cjson/cJSON.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -53,7 +55,7 @@ struct nb_exits;
  * 0 with *out set and reply filled, or -1 with *code (NB_E_BAD_REQUEST,
  * NB_E_UNSUPPORTED, NB_E_INTERNAL) and msg. */
 int nb_exits_start(const cJSON *req, struct nb_exits **out, cJSON *reply, const char **code,
-		   char *msg, size_t msglen);
+		   char msg[NB_ERR_LEN]);
 /* The same within limits: at most max_fds perf descriptors (NB_E_TOO_LARGE past it),
  * and never so many that fewer than keep_free stay under the process's descriptor
  * limit, for sessions (NB_E_UNSUPPORTED).  Checked before anything is opened.
@@ -63,8 +65,7 @@ struct nb_exits_limits {
 	unsigned keep_free;
 };
 int nb_exits_start_limited(const cJSON *req, const struct nb_exits_limits *lim,
-			   struct nb_exits **out, cJSON *reply, const char **code, char *msg,
-			   size_t msglen);
+			   struct nb_exits **out, cJSON *reply, const char **code, char msg[NB_ERR_LEN]);
 /* exits-stop: disable, collect, fill reply, free x. */
 void nb_exits_stop(struct nb_exits *x, cJSON *reply);
 void nb_exits_free(struct nb_exits *x);
@@ -77,8 +78,8 @@ cJSON *nb_exits_probe(void);
 
 /* Parse the text of events/kvm/<name>/format; the reason is the field named `field`
  * (NULL: exit_reason or exit_code).  0, or -1 with err. */
-int nb_tp_parse_format(const char *text, const char *field, struct nb_tp_format *f, char *err,
-		       size_t errlen);
+int nb_tp_parse_format(const char *text, const char *field, struct nb_tp_format *f,
+		       char err[NB_ERR_LEN]);
 /* The name of exit reason `reason` under isa (1 VMX, 2 SVM), from the parsed tables or
  * a built-in table; "0x..." when unknown.  Returns buf. */
 const char *nb_tp_reason_name(const struct nb_tp_format *f, unsigned isa, uint64_t reason,
@@ -86,7 +87,7 @@ const char *nb_tp_reason_name(const struct nb_tp_format *f, unsigned isa, uint64
 /* exits-start's target: "auto", "all" or a list of pids.  0 or -1 with msg. */
 enum nb_exits_target { NB_EXITS_AUTO, NB_EXITS_ALL, NB_EXITS_PIDS };
 int nb_exits_decode(const cJSON *req, enum nb_exits_target *target, int *pids, int *npids,
-		    int *reasons, char *msg, size_t msglen);
+		    int *reasons, char msg[NB_ERR_LEN]);
 
 /* For tests: count tracepoint kvm:<name> as the exit record, its reason in `field`
  * (e.g. "kvm_userspace_exit", "reason", which fires on any KVM); NULL restores

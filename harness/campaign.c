@@ -3,6 +3,7 @@
  * by the canary; every sample kept with its interference, the result file rewritten
  * atomically as it grows. */
 #include "campaign.h"
+#include "../common/err.h"
 #include "catalog.h"
 #include "config.h"
 #include "env.h"
@@ -29,7 +30,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define ERR_LEN 512
 #define WRITE_EVERY_S 1.0   /* rewrite the result file at most this often mid-tier */
 
 
@@ -79,12 +79,12 @@ static void logf_(struct run *r, enum nb_verbosity min, const char *fmt, ...)
 
 static int save(struct run *r, int force)
 {
-	char werr[ERR_LEN];
+	char werr[NB_ERR_LEN];
 
 	if (!force && nb_mono_s() - r->last_write < WRITE_EVERY_S)
 		return 0;
 	if (nb_result_write(r->doc, r->o->result_path, werr)) {
-		snprintf(r->err, ERR_LEN, "%s", werr);
+		snprintf(r->err, NB_ERR_LEN, "%s", werr);
 		return -1;
 	}
 	r->o->wrote = 1;
@@ -122,7 +122,7 @@ static void result_path_new(struct run *r)
 
 static cJSON *new_doc(struct run *r)
 {
-	char sha[NB_SHA256_HEX], herr[256];
+	char sha[NB_SHA256_HEX], herr[NB_ERR_LEN];
 	struct nb_res_head h = {
 		.campaign = r->cfg.name, .description = r->cfg.description,
 		.config_path = r->cfg.path, .config_text = r->cfg.text, .seed = (double)r->seed,
@@ -161,7 +161,7 @@ static const char *tier_dir_param(const struct nb_tier_cfg *t, const struct nb_c
 }
 
 static int build_spec(struct run *r, int t, int ci, const cJSON *cobj, int reps, int first,
-		      struct nb_run_spec *spec, char *err)
+		      struct nb_run_spec *spec, char err[NB_ERR_LEN])
 {
 	const struct nb_case *cs = &r->cases[ci];
 	struct nb_run_cfg rc = nb_config_effective(&r->cfg, cs->entry);
@@ -279,7 +279,7 @@ static int visit(struct run *r, struct tier_run *tr, int ci, int round, int reps
 	struct nb_vmm_meter vmm;
 	struct nb_res_interference itf;
 	cJSON *cobj = case_obj(r, tr->tier, ci), *reply = NULL;
-	char herr[512];
+	char herr[NB_ERR_LEN];
 	double t0 = nb_mono_s();
 	int first = st->visits == 0 && st->n == 0;
 	int nsamples = nb_res_case_nsamples(cobj);
@@ -303,7 +303,7 @@ static int visit(struct run *r, struct tier_run *tr, int ci, int round, int reps
 	st->spent_s += nb_mono_s() - t0;
 	st->visits++;
 	if (rc && !reply) {
-		snprintf(r->err, ERR_LEN, "tier %s: %s", r->cfg.tiers[tr->t].name, herr);
+		snprintf(r->err, NB_ERR_LEN, "tier %s: %s", r->cfg.tiers[tr->t].name, herr);
 		return -1;
 	}
 	r->in_workloads_s += nb_json_num(reply, "elapsed_ms", 0) / 1e3;
@@ -382,7 +382,7 @@ static int canary(struct run *r, struct tier_run *tr, int round)
 	for (size_t i = 0; r->cfg.canary && i < sizeof(canary_wl) / sizeof(canary_wl[0]); i++) {
 		struct nb_run_spec spec;
 		cJSON *reply = NULL;
-		char herr[512];
+		char herr[NB_ERR_LEN];
 		double t0 = nb_mono_s();
 		int n;
 
@@ -397,7 +397,7 @@ static int canary(struct run *r, struct tier_run *tr, int round)
 		int err = nb_client_run(&tr->tc.client, &spec, &reply, herr);
 		r->canary_s += nb_mono_s() - t0;
 		if (err && !reply) {
-			snprintf(r->err, ERR_LEN, "tier %s: canary %s: %s", r->cfg.tiers[tr->t].name,
+			snprintf(r->err, NB_ERR_LEN, "tier %s: canary %s: %s", r->cfg.tiers[tr->t].name,
 				 canary_wl[i].workload, herr);
 			return -1;
 		}
@@ -450,15 +450,15 @@ static void restore_state(struct run *r, cJSON *tier, struct nb_plan_state *st, 
 
 static int deploy(struct run *r, int t, struct nb_tier_conn *tc, cJSON *tier)
 {
-	char sha[65], herr[512];
+	char sha[65], herr[NB_ERR_LEN];
 
 	if (nb_client_put_file(&tc->client, r->cat.work_path, "nestbench-work", sha, NULL, herr)) {
-		snprintf(r->err, ERR_LEN, "tier %s: cannot deploy %s: %s", r->cfg.tiers[t].name,
+		snprintf(r->err, NB_ERR_LEN, "tier %s: cannot deploy %s: %s", r->cfg.tiers[t].name,
 			 r->cat.work_path, herr);
 		return -1;
 	}
 	if (strcmp(sha, r->cat.sha256) != 0) {
-		snprintf(r->err, ERR_LEN, "tier %s stored %s with sha256 %s, expected %s",
+		snprintf(r->err, NB_ERR_LEN, "tier %s stored %s with sha256 %s, expected %s",
 			 r->cfg.tiers[t].name, r->cat.work_path, sha, r->cat.sha256);
 		return -1;
 	}
@@ -499,7 +499,7 @@ static int tier_prepare(struct run *r, struct tier_run *tr, int t)
 	tr->vmm_pid = -1;
 	tr->tier = nb_res_tier(r->doc, cfg->name, 1);
 	if (!(tr->st = calloc((size_t)r->ncases, sizeof(*tr->st)))) {
-		snprintf(r->err, ERR_LEN, "out of memory");
+		snprintf(r->err, NB_ERR_LEN, "out of memory");
 		tr->status = 2;
 		return -1;
 	}
@@ -513,12 +513,12 @@ static int tier_open(struct run *r, struct tier_run *tr)
 {
 	const struct nb_tier_cfg *cfg = &r->cfg.tiers[tr->t];
 	struct nb_tier_env env = { r->o->agent_path, r->o->state_dir, r->o->lab_dir };
-	char herr[512];
+	char herr[NB_ERR_LEN];
 
 	logf_(r, NB_NORMAL, "tier %s (level %d): connecting to %s%s%s", cfg->name, cfg->level,
 	      cfg->address, cfg->via[0] ? " via " : "", cfg->via);
 	if (nb_tier_connect(&r->cfg, tr->t, &env, &tr->tc, herr)) {
-		snprintf(r->err, ERR_LEN, "%s", herr);
+		snprintf(r->err, NB_ERR_LEN, "%s", herr);
 		nb_res_tier_set_status(tr->tier, NB_TIER_UNREACHABLE, herr);
 		tr->status = 2;
 		return -1;
@@ -628,7 +628,7 @@ static int run_tier(struct run *r, int t)
 
 	if (!order || tier_prepare(r, &tr, t) || tier_open(r, &tr)) {
 		if (!order)
-			snprintf(r->err, ERR_LEN, "out of memory");
+			snprintf(r->err, NB_ERR_LEN, "out of memory");
 		tier_end(r, &tr);
 		free(order);
 		return 2;
@@ -724,7 +724,7 @@ static int run_interleaved(struct run *r, int *selected, int nsel)
 	int idx[NB_CFG_MAX_TIERS], slot[NB_CFG_MAX_TIERS], round = 0, status = 0;
 
 	if (!tr || !plan) {
-		snprintf(r->err, ERR_LEN, "out of memory");
+		snprintf(r->err, NB_ERR_LEN, "out of memory");
 		free(tr);
 		free(plan);
 		return 2;
@@ -798,7 +798,7 @@ static int select_tiers(struct run *r, int *sel)
 static int serial_conflict(struct run *r, const int *sel, int n, char *why, size_t len)
 {
 	struct nb_tier_env env = { r->o->agent_path, r->o->state_dir, r->o->lab_dir };
-	char root[NB_CFG_MAX_TIERS][NB_CFG_TEXT + PATH_MAX], herr[512];
+	char root[NB_CFG_MAX_TIERS][NB_CFG_TEXT + PATH_MAX], herr[NB_ERR_LEN];
 
 	for (int k = 0; k < n; k++) {
 		if (nb_tier_root_address(&r->cfg, sel[k], &env, root[k], sizeof(root[k]), herr))
@@ -852,26 +852,26 @@ static int measure(struct run *r)
 
 static int load_config(struct run *r)
 {
-	char cerr[NB_CFG_ERR];
+	char cerr[NB_ERR_LEN];
 
 	if (r->o->resume_path) {
 		struct nb_res_head h;
 
 		nb_res_head_read(r->doc, &h);
 		if (!h.config_text || !h.has_seed) {
-			snprintf(r->err, ERR_LEN, "%s has no campaign configuration to resume", r->o->resume_path);
+			snprintf(r->err, NB_ERR_LEN, "%s has no campaign configuration to resume", r->o->resume_path);
 			return -1;
 		}
 		if (nb_config_parse(h.config_text, strlen(h.config_text),
 				    h.config_path ? h.config_path : "(resumed)", &r->cfg, cerr)) {
-			snprintf(r->err, ERR_LEN, "%s", cerr);
+			snprintf(r->err, NB_ERR_LEN, "%s", cerr);
 			return -1;
 		}
 		r->seed = (uint64_t)h.seed;
 		return 0;
 	}
 	if (nb_config_load(r->o->config_path, &r->cfg, cerr)) {
-		snprintf(r->err, ERR_LEN, "%s", cerr);
+		snprintf(r->err, NB_ERR_LEN, "%s", cerr);
 		return -1;
 	}
 	r->seed = r->cfg.order.seed_given ? r->cfg.order.seed
@@ -887,7 +887,7 @@ static int check_resume_version(struct run *r)
 
 	nb_res_head_read(r->doc, &h);
 	if (h.schema_version != NB_RESULT_VERSION) {
-		snprintf(r->err, ERR_LEN, "%s has schema version %d, written by an older nestbench: "
+		snprintf(r->err, NB_ERR_LEN, "%s has schema version %d, written by an older nestbench: "
 					  "--resume continues only version %d files (start a new campaign "
 					  "with `nestbench run %s`; the old file still reads with "
 					  "`nestbench table`)", r->o->resume_path, h.schema_version,
@@ -905,7 +905,7 @@ static int check_resume_binary(struct run *r)
 	nb_res_head_read(r->doc, &h);
 	sha = h.work_sha256;
 	if (sha && strcmp(sha, r->cat.sha256) != 0) {
-		snprintf(r->err, ERR_LEN, "%s was measured with nestbench-work %.12s..., but %s is %.12s...: "
+		snprintf(r->err, NB_ERR_LEN, "%s was measured with nestbench-work %.12s..., but %s is %.12s...: "
 					  "resuming would mix different binaries (rebuild the original, or "
 					  "start a new campaign)", r->o->resume_path, sha, r->cat.work_path,
 			 r->cat.sha256);
@@ -930,11 +930,11 @@ static void finish_doc(struct run *r, enum nb_run_status status, double wall_s)
 	nb_res_finish(r->doc, status, &t);
 }
 
-int nb_campaign_run(struct nb_campaign_opts *o, char *err)
+int nb_campaign_run(struct nb_campaign_opts *o, char err[NB_ERR_LEN])
 {
 	struct run r;
 	struct sigaction sa;
-	char cerr[ERR_LEN];
+	char cerr[NB_ERR_LEN];
 	int status = 0;
 	double t0 = nb_mono_s();
 
@@ -944,7 +944,7 @@ int nb_campaign_run(struct nb_campaign_opts *o, char *err)
 	interrupted = 0;
 	if (o->resume_path) {
 		if (!(r.doc = nb_result_load(o->resume_path, cerr))) {
-			snprintf(err, ERR_LEN, "%s", cerr);
+			snprintf(err, NB_ERR_LEN, "%s", cerr);
 			return 2;
 		}
 		snprintf(o->result_path, sizeof(o->result_path), "%s", o->resume_path);
@@ -959,7 +959,7 @@ int nb_campaign_run(struct nb_campaign_opts *o, char *err)
 	}
 	r.interleaved = nb_config_interleaved(&r.cfg);
 	if (nb_catalog_load(&r.cat, o->work_path, cerr)) {
-		snprintf(err, ERR_LEN, "%s", cerr);
+		snprintf(err, NB_ERR_LEN, "%s", cerr);
 		status = 2;
 		goto out;
 	}
@@ -968,12 +968,12 @@ int nb_campaign_run(struct nb_campaign_opts *o, char *err)
 		goto out;
 	}
 	if (nb_catalog_expand(&r.cat, &r.cfg, &r.cases, &r.ncases, cerr)) {
-		snprintf(err, ERR_LEN, "%s", cerr);
+		snprintf(err, NB_ERR_LEN, "%s", cerr);
 		status = 2;
 		goto out;
 	}
 	if (o->only_tier && nb_config_tier(&r.cfg, o->only_tier) < 0) {
-		snprintf(err, ERR_LEN, "--tier %s: the campaign has no such tier", o->only_tier);
+		snprintf(err, NB_ERR_LEN, "--tier %s: the campaign has no such tier", o->only_tier);
 		status = 2;
 		goto out;
 	}
@@ -1004,17 +1004,17 @@ int nb_campaign_run(struct nb_campaign_opts *o, char *err)
 	signal(SIGHUP, SIG_DFL);
 	if (interrupted) {
 		finish_doc(&r, NB_RUN_INTERRUPTED, nb_mono_s() - t0);
-		snprintf(err, ERR_LEN, "interrupted: what was measured is in %s; continue with "
+		snprintf(err, NB_ERR_LEN, "interrupted: what was measured is in %s; continue with "
 				       "`nestbench run --resume %s`", o->result_path, o->result_path);
 		status = 130;
 	} else {
 		finish_doc(&r, status || !all_tiers_done(&r) ? NB_RUN_PARTIAL : NB_RUN_COMPLETE, nb_mono_s() - t0);
 		if (r.failed_tiers)
-			snprintf(err, ERR_LEN, "%d tier%s could not be measured (see above); what was "
+			snprintf(err, NB_ERR_LEN, "%d tier%s could not be measured (see above); what was "
 					       "measured is in %s", r.failed_tiers, r.failed_tiers > 1 ? "s" : "",
 				 o->result_path);
 		else if (r.failed_cases) {
-			snprintf(err, ERR_LEN, "%d case%s failed (see \"error\" in %s)", r.failed_cases,
+			snprintf(err, NB_ERR_LEN, "%d case%s failed (see \"error\" in %s)", r.failed_cases,
 				 r.failed_cases > 1 ? "s" : "", o->result_path);
 			status = 1;
 		}

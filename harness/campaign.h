@@ -2,6 +2,8 @@
 #ifndef NB_CAMPAIGN_H
 #define NB_CAMPAIGN_H
 
+#include "../common/err.h"
+
 #include <limits.h>
 #include <stdio.h>
 
@@ -27,6 +29,6 @@ struct nb_campaign_opts {
 /* Run (or resume) a campaign.  Returns the exit status: 0 all measured, 1 some
  * workloads failed, 2 a user error (bad config, unreachable tier, refused token...),
  * 130 interrupted.  err holds the message for statuses 1 and 2. */
-int nb_campaign_run(struct nb_campaign_opts *o, char *err);
+int nb_campaign_run(struct nb_campaign_opts *o, char err[NB_ERR_LEN]);
 
 #endif

@@ -1,5 +1,6 @@
 /* catalog.c - the workload list and case expansion, asked of nestbench-work itself. */
 #include "catalog.h"
+#include "../common/err.h"
 #include "../common/json.h"
 #include "../common/proc.h"
 #include "../common/records.h"
@@ -10,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ERR_LEN 512
 
 /* Parse newline-separated JSON objects, calling fn for each; -1 on a bad line. */
 static int each_line(char *text, int (*fn)(const cJSON *o, void *arg), void *arg)
@@ -51,22 +51,21 @@ static int add_workload(const cJSON *o, void *arg)
 	return 0;
 }
 
-int nb_catalog_load(struct nb_catalog *cat, const char *work_path, char *err)
+int nb_catalog_load(struct nb_catalog *cat, const char *work_path, char err[NB_ERR_LEN])
 {
 	char *list_argv[] = { (char *)work_path, "list", "--json", NULL };
 	char *ver_argv[] = { (char *)work_path, "--version", NULL };
 	struct nb_proc_out o;
-	char herr[256];
+	char herr[NB_ERR_LEN];
 
 	memset(cat, 0, sizeof(*cat));
 	snprintf(cat->work_path, sizeof(cat->work_path), "%s", work_path);
 	if (nb_sha256_file(work_path, cat->sha256, &cat->size, herr)) {
-		snprintf(err, ERR_LEN, "workload binary %s: %s (build it with `make`, or give --work PATH)",
+		return nb_err(err, "workload binary %s: %s (build it with `make`, or give --work PATH)",
 			 work_path, herr);
-		return -1;
 	}
 	if (nb_proc_run(ver_argv, &o, herr) || o.status != 0) {
-		snprintf(err, ERR_LEN, "cannot run %s --version: %s", work_path,
+		snprintf(err, NB_ERR_LEN, "cannot run %s --version: %s", work_path,
 			 o.err && o.err[0] ? o.err : herr);
 		nb_proc_out_free(&o);
 		return -1;
@@ -75,7 +74,7 @@ int nb_catalog_load(struct nb_catalog *cat, const char *work_path, char *err)
 	nb_proc_out_free(&o);
 	if (nb_proc_run(list_argv, &o, herr) || o.status != 0 || each_line(o.out, add_workload, cat) ||
 	    cat->n == 0) {
-		snprintf(err, ERR_LEN, "%s list --json failed or printed no workloads", work_path);
+		snprintf(err, NB_ERR_LEN, "%s list --json failed or printed no workloads", work_path);
 		nb_proc_out_free(&o);
 		nb_catalog_free(cat);
 		return -1;
@@ -147,11 +146,11 @@ static int add_case(const cJSON *o, void *arg)
 
 /* Ask `nestbench-work cases` for one workload of one entry. */
 static int expand_one(const struct nb_catalog *cat, const struct nb_workload_cfg *e, struct expand *x,
-		      char *err)
+		      char err[NB_ERR_LEN])
 {
 	char *argv[4 + 2 * NB_CFG_MAX_PARAMS];
 	struct nb_proc_out o;
-	char herr[256];
+	char herr[NB_ERR_LEN];
 	int argc = 0;
 
 	x->explicit_dir = 0;
@@ -167,13 +166,12 @@ static int expand_one(const struct nb_catalog *cat, const struct nb_workload_cfg
 	}
 	argv[argc] = NULL;
 	if (nb_proc_run(argv, &o, herr)) {
-		snprintf(err, ERR_LEN, "workloads[%d]: %s", x->entry, herr);
-		return -1;
+		return nb_err(err, "workloads[%d]: %s", x->entry, herr);
 	}
 	if (o.status != 0) {
 		/* nestbench-work already printed one line naming the problem. */
 		o.err[strcspn(o.err, "\n")] = '\0';
-		snprintf(err, ERR_LEN, "workloads[%d] (%s): %s", x->entry, cat->w[x->wl].name,
+		snprintf(err, NB_ERR_LEN, "workloads[%d] (%s): %s", x->entry, cat->w[x->wl].name,
 			 strncmp(o.err, "nestbench-work: ", 16) == 0 ? o.err + 16 : o.err);
 		nb_proc_out_free(&o);
 		return -1;
@@ -181,13 +179,13 @@ static int expand_one(const struct nb_catalog *cat, const struct nb_workload_cfg
 	int rc = each_line(o.out, add_case, x);
 	nb_proc_out_free(&o);
 	if (rc)
-		snprintf(err, ERR_LEN, "workloads[%d]: unreadable output from %s cases", x->entry,
+		snprintf(err, NB_ERR_LEN, "workloads[%d]: unreadable output from %s cases", x->entry,
 			 cat->work_path);
 	return rc;
 }
 
 int nb_catalog_expand(const struct nb_catalog *cat, const struct nb_campaign_cfg *cfg,
-		      struct nb_case **cases, int *ncases, char *err)
+		      struct nb_case **cases, int *ncases, char err[NB_ERR_LEN])
 {
 	struct expand x = { cases, ncases, 0, 0, 0 };
 
@@ -206,7 +204,7 @@ int nb_catalog_expand(const struct nb_catalog *cat, const struct nb_campaign_cfg
 				goto fail;
 		}
 		if (!matched) {
-			snprintf(err, ERR_LEN, "workloads[%d]: no workload matches \"%s\" (names and patterns "
+			snprintf(err, NB_ERR_LEN, "workloads[%d]: no workload matches \"%s\" (names and patterns "
 					       "such as \"exit.*\": see `nestbench-work list`)", e, entry->pattern);
 			goto fail;
 		}
@@ -214,7 +212,7 @@ int nb_catalog_expand(const struct nb_catalog *cat, const struct nb_campaign_cfg
 	for (int i = 0; i < *ncases; i++)
 		for (int j = 0; j < i; j++)
 			if (strcmp((*cases)[i].key, (*cases)[j].key) == 0) {
-				snprintf(err, ERR_LEN, "workloads[%d] and workloads[%d] both measure \"%s\"",
+				snprintf(err, NB_ERR_LEN, "workloads[%d] and workloads[%d] both measure \"%s\"",
 					 (*cases)[j].entry, (*cases)[i].entry, (*cases)[i].key);
 				goto fail;
 			}

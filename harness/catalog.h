@@ -7,6 +7,7 @@
 #define NB_CATALOG_H
 
 #include "config.h"
+#include "../common/err.h"
 
 #include <limits.h>
 
@@ -38,12 +39,12 @@ struct nb_case {
 	char key[NB_CASE_KEY];              /* "mem.lat size=16K stride=64 thp=0" */
 };
 
-int nb_catalog_load(struct nb_catalog *cat, const char *work_path, char *err);
+int nb_catalog_load(struct nb_catalog *cat, const char *work_path, char err[NB_ERR_LEN]);
 void nb_catalog_free(struct nb_catalog *cat);
 
 /* Expand every workload entry (patterns, sweeps) into cases, in entry order;
  * duplicates (same key) are refused.  0, or -1 with err naming the entry. */
 int nb_catalog_expand(const struct nb_catalog *cat, const struct nb_campaign_cfg *cfg,
-		      struct nb_case **cases, int *ncases, char *err);
+		      struct nb_case **cases, int *ncases, char err[NB_ERR_LEN]);
 
 #endif

@@ -1,5 +1,6 @@
 /* config.c - reading and checking campaign files. */
 #include "config.h"
+#include "../common/err.h"
 #include "../common/files.h"
 #include "../common/transport.h"
 
@@ -28,13 +29,13 @@ static int fail(struct parser *p, const char *path, const char *fmt, ...)
 
 static int fail(struct parser *p, const char *path, const char *fmt, ...)
 {
-	char msg[NB_CFG_ERR - 160];
+	char msg[NB_ERR_LEN - 160];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	snprintf(p->err, NB_CFG_ERR, "%s: %s: %s", p->name, path, msg);
+	snprintf(p->err, NB_ERR_LEN, "%s: %s: %s", p->name, path, msg);
 	return -1;
 }
 
@@ -191,7 +192,7 @@ static int parse_count_exits(struct parser *p, const cJSON *v, const char *tpath
 {
 	static const char *const keys[] = { "by", "target", "reasons", "address", NULL };
 	const cJSON *t, *r;
-	char path[80], err[256];
+	char path[80], err[NB_ERR_LEN];
 	struct nb_addr a;
 
 	tier->exits_by = -1;
@@ -248,7 +249,7 @@ static int parse_tier(struct parser *p, const cJSON *t, int i, struct nb_tier_cf
 {
 	static const char *const keys[] = { "name", "level", "hypervisor", "address", "via",
 					    "token_file", "io_dir", "count_exits", NULL };
-	char path[64], err[256];
+	char path[64], err[NB_ERR_LEN];
 	struct nb_addr a;
 
 	snprintf(path, sizeof(path), "tiers[%d]", i);
@@ -650,7 +651,7 @@ static int parse_root(struct parser *p, const cJSON *root, struct nb_campaign_cf
 }
 
 int nb_config_parse(const char *text, size_t len, const char *name, struct nb_campaign_cfg *c,
-		    char *err)
+		    char err[NB_ERR_LEN])
 {
 	struct parser p = { name, err };
 	const char *end = NULL;
@@ -666,17 +667,15 @@ int nb_config_parse(const char *text, size_t len, const char *name, struct nb_ca
 		line_col(text, off, &line, &col);
 		/* text need not be NUL-terminated: bound the excerpt by the length. */
 		int show = off < len ? (int)(len - off < 20 ? len - off : 20) : 13;
-		snprintf(err, NB_CFG_ERR, "%s:%d:%d: JSON syntax error near \"%.*s\"", name, line, col,
+		return nb_err(err, "%s:%d:%d: JSON syntax error near \"%.*s\"", name, line, col,
 			 show, off < len ? text + off : "(end of file)");
-		return -1;
 	}
 	rc = parse_root(&p, root, c);
 	cJSON_Delete(root);
 	if (rc)
 		return -1;
 	if (!(c->text = malloc(len + 1))) {
-		snprintf(err, NB_CFG_ERR, "%s: out of memory", name);
-		return -1;
+		return nb_err(err, "%s: out of memory", name);
 	}
 	memcpy(c->text, text, len);
 	c->text[len] = '\0';
@@ -685,7 +684,7 @@ int nb_config_parse(const char *text, size_t len, const char *name, struct nb_ca
 	return 0;
 }
 
-int nb_config_load(const char *path, struct nb_campaign_cfg *c, char *err)
+int nb_config_load(const char *path, struct nb_campaign_cfg *c, char err[NB_ERR_LEN])
 {
 	int open_failed, rc;
 	size_t n;
@@ -693,11 +692,11 @@ int nb_config_load(const char *path, struct nb_campaign_cfg *c, char *err)
 
 	if (!buf) {
 		if (open_failed)
-			snprintf(err, NB_CFG_ERR, "cannot open campaign file %s: %s", path, strerror(errno));
+			snprintf(err, NB_ERR_LEN, "cannot open campaign file %s: %s", path, strerror(errno));
 		else if (errno == EFBIG || errno == EISDIR)
-			snprintf(err, NB_CFG_ERR, "%s: not a readable campaign file (at most 1 MiB)", path);
+			snprintf(err, NB_ERR_LEN, "%s: not a readable campaign file (at most 1 MiB)", path);
 		else
-			snprintf(err, NB_CFG_ERR, "%s: read failed", path);
+			snprintf(err, NB_ERR_LEN, "%s: read failed", path);
 		return -1;
 	}
 	rc = nb_config_parse(buf, n, path, c, err);

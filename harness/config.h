@@ -6,6 +6,8 @@
 #ifndef NB_CONFIG_H
 #define NB_CONFIG_H
 
+#include "../common/err.h"
+
 #include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -18,7 +20,6 @@
 #define NB_CFG_MAX_PARAMS 16
 #define NB_CFG_MAX_EVENTS 8
 #define NB_CFG_TEXT 256
-#define NB_CFG_ERR 512
 
 enum nb_precision_mode { NB_PRECISION_FIXED, NB_PRECISION_ADAPTIVE };
 
@@ -119,10 +120,10 @@ struct nb_campaign_cfg {
 
 /* Read and parse a campaign file.  0, or -1 with err "PATH:LINE:COL: message" for
  * syntax errors and "PATH: tiers[1].via: message" for the rest. */
-int nb_config_load(const char *path, struct nb_campaign_cfg *c, char *err);
+int nb_config_load(const char *path, struct nb_campaign_cfg *c, char err[NB_ERR_LEN]);
 /* The same from memory (name is used in messages). */
 int nb_config_parse(const char *text, size_t len, const char *name, struct nb_campaign_cfg *c,
-		    char *err);
+		    char err[NB_ERR_LEN]);
 void nb_config_free(struct nb_campaign_cfg *c);
 
 /* The lab settings when a campaign has no "lab" object (`nestbench lab up` without

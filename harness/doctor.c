@@ -1,5 +1,6 @@
 /* doctor.c - a tier-by-tier health report with fixes for what is missing. */
 #include "doctor.h"
+#include "../common/err.h"
 #include "catalog.h"
 #include "config.h"
 #include "env.h"
@@ -20,7 +21,7 @@ static const char *local_config =
 	"{\"name\":\"doctor\",\"tiers\":[{\"name\":\"local\",\"level\":0,\"address\":\"local\"}],"
 	"\"workloads\":[\"ctl.syscall\"]}";
 
-int nb_config_load_or_local(const char *config, struct nb_campaign_cfg *cfg, char *err)
+int nb_config_load_or_local(const char *config, struct nb_campaign_cfg *cfg, char err[NB_ERR_LEN])
 {
 	return config ? nb_config_load(config, cfg, err)
 		      : nb_config_parse(local_config, strlen(local_config), "(this machine)", cfg, err);
@@ -31,7 +32,7 @@ static void report_counters(struct nb_tier_conn *tc, const char *sha, const stru
 {
 	struct nb_run_spec spec;
 	cJSON *reply = NULL;
-	char err[512];
+	char err[NB_ERR_LEN];
 	const cJSON *rec, *ctr;
 	int shown = 0;
 
@@ -103,7 +104,7 @@ static void report_tier(const struct nb_campaign_cfg *cfg, int t, const struct n
 	struct nb_tier_conn tc;
 	struct nb_identity id;
 	cJSON *tier = cJSON_CreateObject();
-	char err[512], sha[65];
+	char err[NB_ERR_LEN], sha[65];
 
 	fprintf(out, "tier %s (level %d, %s%s%s)\n", tcfg->name, tcfg->level,
 		tcfg->address, tcfg->via[0] ? " via " : "", tcfg->via);
@@ -154,7 +155,7 @@ int nb_doctor(const char *config, const char *work, const char *agent, const cha
 	static struct nb_campaign_cfg cfg;
 	struct nb_catalog cat;
 	struct nb_tier_env env = { agent, state_dir };
-	char err[NB_CFG_ERR];
+	char err[NB_ERR_LEN];
 	int failed = 0;
 
 	if (nb_config_load_or_local(config, &cfg, err)) {

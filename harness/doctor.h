@@ -2,6 +2,8 @@
 #ifndef NB_DOCTOR_H
 #define NB_DOCTOR_H
 
+#include "../common/err.h"
+
 #include <cjson/cJSON.h>
 #include <stdio.h>
 
@@ -12,6 +14,6 @@ int nb_doctor(const char *config, const char *work, const char *agent, const cha
 struct nb_campaign_cfg;
 
 /* The campaign file config, or (NULL) one tier: this machine through a local agent. */
-int nb_config_load_or_local(const char *config, struct nb_campaign_cfg *cfg, char *err);
+int nb_config_load_or_local(const char *config, struct nb_campaign_cfg *cfg, char err[NB_ERR_LEN]);
 
 #endif

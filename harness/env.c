@@ -1,12 +1,12 @@
 /* env.c - environment capture per tier: the evidence of what the tier is (env.h). */
 #include "env.h"
+#include "../common/err.h"
 #include "../common/json.h"
 #include "../resultlib/result.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#define ERR_LEN 512
 
 static void copy(char *dst, size_t len, const char *src)
 {
@@ -59,10 +59,10 @@ void nb_env_identify(const cJSON *si, const cJSON *lab, const char *label, struc
 	nb_identity_check_label(id, label);
 }
 
-int nb_env_capture(struct nb_tier_conn *tc, cJSON *tier, char *err)
+int nb_env_capture(struct nb_tier_conn *tc, cJSON *tier, char err[NB_ERR_LEN])
 {
 	cJSON *si = NULL;
-	char herr[256], nature[1024];
+	char herr[NB_ERR_LEN], nature[1024];
 	struct nb_identity id;
 	int rc = 0;
 
@@ -70,7 +70,7 @@ int nb_env_capture(struct nb_tier_conn *tc, cJSON *tier, char *err)
 		nb_res_tier_set_agent(tier, cJSON_Duplicate(tc->hello, 1));
 	nb_res_tier_set_lab(tier, tc->lab);
 	if (nb_client_sysinfo(&tc->client, &si, herr)) {
-		snprintf(err, ERR_LEN, "sysinfo failed: %s", herr);
+		snprintf(err, NB_ERR_LEN, "sysinfo failed: %s", herr);
 		cJSON_Delete(si);
 		si = NULL;
 		rc = -1;

@@ -7,6 +7,7 @@
 #define NB_ENV_H
 
 #include "tier.h"
+#include "../common/err.h"
 #include "../common/identity.h"
 
 #include <cjson/cJSON.h>
@@ -14,7 +15,7 @@
 /* Ask the tier's agent for sysinfo and store it, the agent's hello, the lab's
  * description, the identity, the nature and (when the campaign label contradicts the
  * evidence) the warning in tier.  0, or -1 with err (the tier is still usable). */
-int nb_env_capture(struct nb_tier_conn *tc, cJSON *tier, char *err);
+int nb_env_capture(struct nb_tier_conn *tc, cJSON *tier, char err[NB_ERR_LEN]);
 
 /* The evidence in a sysinfo reply (NULL: none) and a lab guest's description (NULL:
  * not a lab guest). */

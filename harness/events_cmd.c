@@ -1,5 +1,6 @@
 /* events_cmd.c - `nestbench events`: the agent's events-probe for each tier, in words. */
 #include "events_cmd.h"
+#include "../common/err.h"
 #include "config.h"
 #include "doctor.h"     /* nb_config_load_or_local */
 #include "env.h"
@@ -88,7 +89,7 @@ static int probe_tier(const struct nb_campaign_cfg *cfg, int t, const struct nb_
 {
 	struct nb_tier_conn tc;
 	cJSON *si = NULL, *probe = NULL, *req;
-	char err[512], nature[1024] = "unknown (sysinfo failed)";
+	char err[NB_ERR_LEN], nature[1024] = "unknown (sysinfo failed)";
 	struct nb_identity id;
 	int rc = 0;
 
@@ -148,7 +149,7 @@ int nb_events_cmd(const struct nb_events_opts *o, FILE *out)
 {
 	static struct nb_campaign_cfg cfg;
 	struct nb_tier_env env = { o->agent, o->state_dir, o->lab_dir };
-	char err[NB_CFG_ERR];
+	char err[NB_ERR_LEN];
 	cJSON *all = cJSON_CreateArray();
 	int status = 0, only = -1;
 

@@ -1,5 +1,6 @@
 /* exitcount.c - see exitcount.h. */
 #include "exitcount.h"
+#include "../common/err.h"
 #include "../common/files.h"
 #include "../common/json.h"
 #include "../resultlib/result.h"
@@ -8,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ERR_LEN 512
 
 /* tiers[].exits: who counts, how it was reached, and whether it works. */
 static void record_tier(struct nb_exitcount *x)
@@ -35,7 +35,7 @@ struct nb_exitcount *nb_exitcount_open(struct nb_exitcount *x, const struct nb_c
 	const struct nb_tier_cfg *tc = &cfg->tiers[t];
 	struct nb_campaign_cfg *copy;
 	struct nb_tier_env env2 = *env;
-	char err[ERR_LEN], state[PATH_MAX];
+	char err[NB_ERR_LEN], state[PATH_MAX];
 
 	if (tc->exits_by < 0)
 		return NULL;
@@ -86,7 +86,7 @@ struct nb_exitcount *nb_exitcount_open(struct nb_exitcount *x, const struct nb_c
 void nb_exitcount_begin(struct nb_exitcount *x)
 {
 	cJSON *req, *reply = NULL;
-	char err[ERR_LEN];
+	char err[NB_ERR_LEN];
 
 	if (!x || !x->connected)
 		return;
@@ -125,7 +125,7 @@ void nb_exitcount_begin(struct nb_exitcount *x)
 void nb_exitcount_end(struct nb_exitcount *x)
 {
 	cJSON *req, *reply = NULL;
-	char err[ERR_LEN];
+	char err[NB_ERR_LEN];
 
 	if (!x || !x->running)
 		return;

@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define ERR_LEN 512
+#define ERR_LEN NB_ERR_LEN        /* the one error-buffer size (common/err.h) */
 #define PROBE_TIMEOUT_S 30
 #define HELLO_TIMEOUT_MS 30000
 #define CONSOLE_TAIL 25
@@ -435,7 +435,7 @@ static int read_manifest(struct lab *l, char *err)
 static int copy_scratch(const struct lab *l, char *err)
 {
 	static const char *const names[] = { "l1-scratch.img", "l2-scratch.img" };
-	char src[PATH_MAX], dst[PATH_MAX], herr[256];
+	char src[PATH_MAX], dst[PATH_MAX], herr[NB_ERR_LEN];
 	struct nb_proc_out o;
 
 	snprintf(src, sizeof(src), "%s/scratch.img", l->p->images);
@@ -544,7 +544,7 @@ static int start_l1(struct lab *l, char *err)
 {
 	struct args a = { .n = 0 };
 	struct nb_proc_out o;
-	char herr[256], pidfile[PATH_MAX], con[PATH_MAX];
+	char herr[NB_ERR_LEN], pidfile[PATH_MAX], con[PATH_MAX];
 
 	lab_file(l->p, "l1-console.log", con, sizeof(con));
 	unlink(con);
@@ -577,7 +577,7 @@ static int start_l1(struct lab *l, char *err)
 static int hello_chain(const char *l1, const char *l2, int timeout_ms, char *err)
 {
 	struct nb_client c;
-	char herr[256];
+	char herr[NB_ERR_LEN];
 	cJSON *r = NULL;
 	int rc = -1;
 
@@ -990,7 +990,8 @@ static int lab_running(const struct nb_lab_paths *p)
 	return up;
 }
 
-int nb_lab_up(const struct nb_lab_cfg *cfg, const struct nb_lab_paths *p, FILE *out, char *err)
+int nb_lab_up(const struct nb_lab_cfg *cfg, const struct nb_lab_paths *p, FILE *out,
+	      char err[NB_ERR_LEN])
 {
 	struct lab l = { .cfg = cfg, .p = p, .out = out, .tty = isatty(fileno(out)) };
 
@@ -1027,7 +1028,7 @@ int nb_lab_up(const struct nb_lab_cfg *cfg, const struct nb_lab_paths *p, FILE *
 	return 0;
 }
 
-int nb_lab_down(const struct nb_lab_paths *p, FILE *out, char *err)
+int nb_lab_down(const struct nb_lab_paths *p, FILE *out, char err[NB_ERR_LEN])
 {
 	(void)err;
 	if (stop_recorded(p))
@@ -1078,7 +1079,7 @@ int nb_lab_status(const struct nb_lab_paths *p, FILE *out)
 }
 
 int nb_lab_resolve(const char *lab_dir, const char *address, char *real, size_t len,
-		   cJSON **info, char *err)
+		   cJSON **info, char err[NB_ERR_LEN])
 {
 	struct nb_lab_paths p;
 	char path[PATH_MAX];

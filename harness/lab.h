@@ -8,6 +8,7 @@
 #define NB_LAB_H
 
 #include "config.h"
+#include "../common/err.h"
 
 #include <cjson/cJSON.h>
 #include <limits.h>
@@ -27,10 +28,11 @@ void nb_lab_default_paths(struct nb_lab_paths *p);
  * answering is booted once more.  NB_LAB_L2_FAIL (tests only) makes L2's start fail.
  * 0, or 2 with err naming the guest at fault ("L1: ..." or "L2: ..."; the guests are
  * stopped again, that guest's console tail printed). */
-int nb_lab_up(const struct nb_lab_cfg *cfg, const struct nb_lab_paths *p, FILE *out, char *err);
+int nb_lab_up(const struct nb_lab_cfg *cfg, const struct nb_lab_paths *p, FILE *out,
+	      char err[NB_ERR_LEN]);
 /* Stop the guests (by the recorded pid, if it is still our QEMU) and remove the state
  * and sockets; console logs are kept.  0 (also when nothing was running), 2 with err. */
-int nb_lab_down(const struct nb_lab_paths *p, FILE *out, char *err);
+int nb_lab_down(const struct nb_lab_paths *p, FILE *out, char err[NB_ERR_LEN]);
 /* What runs and whether both agents answer: 0 up and answering, 1 otherwise. */
 int nb_lab_status(const struct nb_lab_paths *p, FILE *out);
 
@@ -38,6 +40,6 @@ int nb_lab_status(const struct nb_lab_paths *p, FILE *out);
  * result file (accelerator, transport, image: *info, caller frees).  -1 with err
  * ("the lab is not running: nestbench lab up ..."). */
 int nb_lab_resolve(const char *lab_dir, const char *address, char *real, size_t len,
-		   cJSON **info, char *err);
+		   cJSON **info, char err[NB_ERR_LEN]);
 
 #endif

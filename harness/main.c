@@ -1,5 +1,6 @@
 /* main.c - `nestbench`: the command users type. */
 #include "campaign.h"
+#include "../common/err.h"
 #include "../analysis/report.h"
 #include "../common/version.h"
 #include "config.h"
@@ -111,7 +112,7 @@ static int cmd_run(int argc, char **argv)
 	};
 	struct nb_campaign_opts o;
 	struct common_paths paths;
-	char err[512] = "";
+	char err[NB_ERR_LEN] = "";
 	int c;
 
 	memset(&o, 0, sizeof(o));
@@ -255,7 +256,7 @@ static int cmd_lab(int argc, char **argv)
 	};
 	struct nb_lab_paths p;
 	struct nb_campaign_cfg cfg;
-	char err[512] = "";
+	char err[NB_ERR_LEN] = "";
 	int c, rc;
 
 	nb_lab_default_paths(&p);

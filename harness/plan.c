@@ -1,5 +1,6 @@
 /* plan.c - visit order and stopping rules. */
 #include "plan.h"
+#include "../common/err.h"
 #include "../resultlib/schema.h"
 
 #include <stdio.h>
@@ -92,7 +93,7 @@ const char *nb_plan_stop(const struct nb_campaign_cfg *cfg, int reps, const doub
 			 double spent_s)
 {
 	const struct nb_precision_cfg *p = &cfg->precision;
-	char err[NB_STATS_ERR];
+	char err[NB_ERR_LEN];
 
 	if (p->mode == NB_PRECISION_FIXED)
 		return n >= reps ? NB_STOP_REPS : NULL;

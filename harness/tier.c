@@ -1,5 +1,6 @@
 /* tier.c - connecting to a tier, through as many relays as its "via" chain has. */
 #include "tier.h"
+#include "../common/err.h"
 #include "lab.h"
 #include "../common/proc.h"
 
@@ -11,39 +12,35 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define ERR_LEN 512
 
 /* The token in a tier's token file, parsed exactly as the agent parses its own
  * (nb_token_read_file), so both sides agree on whitespace; "" when none is set. */
-static int read_token(const struct nb_tier_cfg *t, char *tok, size_t len, char *err)
+static int read_token(const struct nb_tier_cfg *t, char *tok, size_t len, char err[NB_ERR_LEN])
 {
-	char herr[256];
+	char herr[NB_ERR_LEN];
 
 	tok[0] = '\0';
 	if (!t->token_file[0])
 		return 0;
 	if (nb_token_read_file(t->token_file, tok, len, herr)) {
-		snprintf(err, ERR_LEN, "tier %s: %s", t->name, herr);
-		return -1;
+		return nb_err(err, "tier %s: %s", t->name, herr);
 	}
 	return 0;
 }
 
-static int start_local(const struct nb_tier_env *env, struct nb_tier_conn *tc, char *err)
+static int start_local(const struct nb_tier_env *env, struct nb_tier_conn *tc, char err[NB_ERR_LEN])
 {
 	char *argv[] = { (char *)env->agent_path, "--stdio", "--quiet", "--state-dir",
 			 (char *)env->state_dir, NULL };
 	int to, from;
-	char herr[256];
+	char herr[NB_ERR_LEN];
 
 	if (access(env->agent_path, X_OK)) {
-		snprintf(err, ERR_LEN, "local tier: agent %s is missing (build it with `make`)",
+		return nb_err(err, "local tier: agent %s is missing (build it with `make`)",
 			 env->agent_path);
-		return -1;
 	}
 	if (nb_proc_spawn_pipes(argv, &tc->local_pid, &to, &from, herr)) {
-		snprintf(err, ERR_LEN, "local tier: cannot start %s: %s", env->agent_path, herr);
-		return -1;
+		return nb_err(err, "local tier: cannot start %s: %s", env->agent_path, herr);
 	}
 	nb_client_from_fds(&tc->client, from, to, "local agent (stdio)");
 	tc->client.timeout_ms = NB_CONNECT_TIMEOUT_MS;
@@ -51,9 +48,9 @@ static int start_local(const struct nb_tier_env *env, struct nb_tier_conn *tc, c
 	return 0;
 }
 
-static int hello(const struct nb_tier_cfg *t, struct nb_tier_conn *tc, char *err)
+static int hello(const struct nb_tier_cfg *t, struct nb_tier_conn *tc, char err[NB_ERR_LEN])
 {
-	char tok[512], herr[256];
+	char tok[512], herr[NB_ERR_LEN];
 
 	if (read_token(t, tok, sizeof(tok), err))
 		return -1;
@@ -62,23 +59,23 @@ static int hello(const struct nb_tier_cfg *t, struct nb_tier_conn *tc, char *err
 	if (nb_client_hello(&tc->client, tok[0] ? tok : NULL, &tc->hello, herr) == 0)
 		return 0;
 	if (strcmp(tc->client.code, "auth") == 0)
-		snprintf(err, ERR_LEN, "tier %s: the agent refused the token (%s): set \"token_file\" to "
+		snprintf(err, NB_ERR_LEN, "tier %s: the agent refused the token (%s): set \"token_file\" to "
 				       "the file the agent was started with (--token-file)", t->name, herr);
 	else if (strcmp(tc->client.code, "version") == 0)
-		snprintf(err, ERR_LEN, "tier %s: the agent speaks another protocol version (%s): "
+		snprintf(err, NB_ERR_LEN, "tier %s: the agent speaks another protocol version (%s): "
 				       "install the matching nestbench-agent in that tier", t->name, herr);
 	else
-		snprintf(err, ERR_LEN, "tier %s: hello failed: %s", t->name, herr);
+		snprintf(err, NB_ERR_LEN, "tier %s: hello failed: %s", t->name, herr);
 	return -1;
 }
 
 /* A tier's address as the transport needs it: "lab:L1" becomes what the running lab
  * recorded (the target tier's lab description is kept for the result file). */
 static int real_address(const struct nb_tier_env *env, const struct nb_tier_cfg *t, int target,
-			struct nb_tier_conn *tc, char *buf, size_t len, char *err)
+			struct nb_tier_conn *tc, char *buf, size_t len, char err[NB_ERR_LEN])
 {
 	struct nb_lab_paths p;
-	char herr[ERR_LEN];
+	char herr[NB_ERR_LEN];
 	cJSON *info = NULL;
 
 	if (strncmp(t->address, "lab:", 4) != 0) {
@@ -87,8 +84,7 @@ static int real_address(const struct nb_tier_env *env, const struct nb_tier_cfg 
 	}
 	nb_lab_default_paths(&p);
 	if (nb_lab_resolve(env->lab_dir ? env->lab_dir : p.dir, t->address, buf, len, &info, herr)) {
-		snprintf(err, ERR_LEN, "tier %s (%s): %s", t->name, t->address, herr);
-		return -1;
+		return nb_err(err, "tier %s (%s): %s", t->name, t->address, herr);
 	}
 	if (target) {
 		cJSON_Delete(tc->lab);
@@ -100,7 +96,7 @@ static int real_address(const struct nb_tier_env *env, const struct nb_tier_cfg 
 }
 
 int nb_tier_root_address(const struct nb_campaign_cfg *cfg, int t, const struct nb_tier_env *env,
-			 char *buf, size_t len, char *err)
+			 char *buf, size_t len, char err[NB_ERR_LEN])
 {
 	int k = t;
 
@@ -110,10 +106,10 @@ int nb_tier_root_address(const struct nb_campaign_cfg *cfg, int t, const struct 
 }
 
 int nb_tier_connect(const struct nb_campaign_cfg *cfg, int t, const struct nb_tier_env *env,
-		    struct nb_tier_conn *tc, char *err)
+		    struct nb_tier_conn *tc, char err[NB_ERR_LEN])
 {
 	int chain[NB_CFG_MAX_TIERS], n = 0;
-	char herr[256];
+	char herr[NB_ERR_LEN];
 
 	memset(tc, 0, sizeof(*tc));
 	tc->local_pid = -1;
@@ -129,7 +125,7 @@ int nb_tier_connect(const struct nb_campaign_cfg *cfg, int t, const struct nb_ti
 		if (real_address(env, root, n == 1, tc, addr, sizeof(addr), err))
 			return -1;
 		if (nb_client_connect(&tc->client, addr, NB_CONNECT_TIMEOUT_MS, herr)) {
-			snprintf(err, ERR_LEN, "tier %s unreachable at %s: %s", root->name, addr, herr);
+			snprintf(err, NB_ERR_LEN, "tier %s unreachable at %s: %s", root->name, addr, herr);
 			nb_tier_close(tc);
 			return -1;
 		}
@@ -146,7 +142,7 @@ int nb_tier_connect(const struct nb_campaign_cfg *cfg, int t, const struct nb_ti
 		if (real_address(env, hop, i == 0, tc, addr, sizeof(addr), err))
 			goto fail;
 		if (nb_client_relay(&tc->client, addr, NULL, herr)) {
-			snprintf(err, ERR_LEN, "tier %s unreachable at %s through tier %s's agent: %s",
+			snprintf(err, NB_ERR_LEN, "tier %s unreachable at %s through tier %s's agent: %s",
 				 hop->name, addr, cfg->tiers[chain[i + 1]].name, herr);
 			goto fail;
 		}
@@ -172,7 +168,7 @@ void nb_tier_abort(struct nb_tier_conn *tc)
 
 void nb_tier_close(struct nb_tier_conn *tc)
 {
-	char herr[256];
+	char herr[NB_ERR_LEN];
 
 	if (tc->connected) {
 		nb_client_bye(&tc->client, herr);

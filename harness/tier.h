@@ -4,6 +4,7 @@
 #define NB_TIER_H
 
 #include "config.h"
+#include "../common/err.h"
 #include "../common/client.h"
 
 #include <sys/types.h>
@@ -28,11 +29,11 @@ struct nb_tier_env {
 /* Connect to tier t (following via), hello at every hop.  0, or -1 with err naming
  * the hop that failed and what to check. */
 int nb_tier_connect(const struct nb_campaign_cfg *cfg, int t, const struct nb_tier_env *env,
-		    struct nb_tier_conn *tc, char *err);
+		    struct nb_tier_conn *tc, char err[NB_ERR_LEN]);
 /* The address the connection to tier t starts at: its root's ("local", or a lab
  * address resolved to the running lab's).  0, or -1 with err. */
 int nb_tier_root_address(const struct nb_campaign_cfg *cfg, int t, const struct nb_tier_env *env,
-			 char *buf, size_t len, char *err);
+			 char *buf, size_t len, char err[NB_ERR_LEN]);
 /* Say bye, close, stop a local agent (SIGTERM, then wait). */
 void nb_tier_close(struct nb_tier_conn *tc);
 /* Close without bye (after Ctrl-C: the agent may be busy; hanging up tells it to end

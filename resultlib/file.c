@@ -1,5 +1,6 @@
 /* file.c - result files on disk: written atomically, read in every schema version. */
 #include "result.h"
+#include "../common/err.h"
 #include "../common/files.h"
 
 #include <errno.h>
@@ -11,7 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define ERR_LEN 512
 
 static int write_all(int fd, const char *p, size_t n)
 {
@@ -27,24 +27,22 @@ static int write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
-int nb_result_write(const cJSON *doc, const char *path, char *err)
+int nb_result_write(const cJSON *doc, const char *path, char err[NB_ERR_LEN])
 {
 	char tmp[PATH_MAX], dir[PATH_MAX];
 	char *text = cJSON_Print(doc);
 	int fd, dfd;
 
 	if (!text) {
-		snprintf(err, ERR_LEN, "%s: out of memory serialising results", path);
-		return -1;
+		return nb_err(err, "%s: out of memory serialising results", path);
 	}
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp)) {
 		free(text);
-		snprintf(err, ERR_LEN, "%s: path too long", path);
-		return -1;
+		return nb_err(err, "%s: path too long", path);
 	}
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0 || write_all(fd, text, strlen(text)) || write_all(fd, "\n", 1) || fsync(fd)) {
-		snprintf(err, ERR_LEN, "cannot write %s: %s (is the results directory writable, the "
+		snprintf(err, NB_ERR_LEN, "cannot write %s: %s (is the results directory writable, the "
 				       "disk full?)", tmp, strerror(errno));
 		if (fd >= 0)
 			close(fd);
@@ -55,7 +53,7 @@ int nb_result_write(const cJSON *doc, const char *path, char *err)
 	free(text);
 	close(fd);
 	if (rename(tmp, path)) {
-		snprintf(err, ERR_LEN, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
+		snprintf(err, NB_ERR_LEN, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
 		unlink(tmp);
 		return -1;
 	}
@@ -69,24 +67,23 @@ int nb_result_write(const cJSON *doc, const char *path, char *err)
 }
 
 /* The schema and a version this build reads; 0, or -1 with err. */
-static int check_schema(const cJSON *doc, const char *path, char *err)
+static int check_schema(const cJSON *doc, const char *path, char err[NB_ERR_LEN])
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(doc, "schema");
 
 	if (!cJSON_IsString(v) || strcmp(v->valuestring, NB_RESULT_SCHEMA) != 0) {
-		snprintf(err, ERR_LEN, "%s is not a nestbench result file (no \"schema\": \"%s\")", path,
+		return nb_err(err, "%s is not a nestbench result file (no \"schema\": \"%s\")", path,
 			 NB_RESULT_SCHEMA);
-		return -1;
 	}
 	v = cJSON_GetObjectItemCaseSensitive(doc, "schema_version");
 	if (!cJSON_IsNumber(v) || v->valueint < NB_RESULT_VERSION_OLDEST ||
 	    v->valueint > NB_RESULT_VERSION) {
 		int got = cJSON_IsNumber(v) ? v->valueint : -1;
 		if (NB_RESULT_VERSION_OLDEST == NB_RESULT_VERSION)
-			snprintf(err, ERR_LEN, "%s has schema version %d; this nestbench reads version %d",
+			snprintf(err, NB_ERR_LEN, "%s has schema version %d; this nestbench reads version %d",
 				 path, got, NB_RESULT_VERSION);
 		else
-			snprintf(err, ERR_LEN, "%s has schema version %d; this nestbench reads versions "
+			snprintf(err, NB_ERR_LEN, "%s has schema version %d; this nestbench reads versions "
 				 "%d to %d", path, got, NB_RESULT_VERSION_OLDEST, NB_RESULT_VERSION);
 		return -1;
 	}
@@ -97,7 +94,7 @@ static int check_schema(const cJSON *doc, const char *path, char *err)
 	return 0;
 }
 
-cJSON *nb_result_load(const char *path, char *err)
+cJSON *nb_result_load(const char *path, char err[NB_ERR_LEN])
 {
 	int open_failed;
 	char *buf = nb_file_read(path, 0, NULL, &open_failed);
@@ -105,15 +102,15 @@ cJSON *nb_result_load(const char *path, char *err)
 
 	if (!buf) {
 		if (open_failed)
-			snprintf(err, ERR_LEN, "cannot open result file %s: %s", path, strerror(errno));
+			snprintf(err, NB_ERR_LEN, "cannot open result file %s: %s", path, strerror(errno));
 		else
-			snprintf(err, ERR_LEN, "cannot read result file %s", path);
+			snprintf(err, NB_ERR_LEN, "cannot read result file %s", path);
 		return NULL;
 	}
 	doc = cJSON_Parse(buf);
 	free(buf);
 	if (!doc) {
-		snprintf(err, ERR_LEN, "%s is not JSON (a result file from nestbench run?)", path);
+		snprintf(err, NB_ERR_LEN, "%s is not JSON (a result file from nestbench run?)", path);
 		return NULL;
 	}
 	if (check_schema(doc, path, err)) {

@@ -13,6 +13,7 @@
 #define NB_RESULT_H
 
 #include "schema.h"
+#include "../common/err.h"
 #include "../common/identity.h"   /* struct nb_identity, enum nb_id_kind */
 
 #include <cjson/cJSON.h>
@@ -22,10 +23,10 @@
 
 /* Write doc to path atomically; 0 or -1 with err (512 bytes; the old file, if any,
  * stays whole). */
-int nb_result_write(const cJSON *doc, const char *path, char *err);
+int nb_result_write(const cJSON *doc, const char *path, char err[NB_ERR_LEN]);
 /* Read a result file: its schema checked, any version from NB_RESULT_VERSION_OLDEST to
  * NB_RESULT_VERSION accepted and read in this version's shape.  NULL with err (512). */
-cJSON *nb_result_load(const char *path, char *err);
+cJSON *nb_result_load(const char *path, char err[NB_ERR_LEN]);
 
 /* ---- the head: the campaign, the binaries, the run ----------------------------------- */
 

@@ -2,6 +2,7 @@
  * p-values for multiplicity (Holm, Benjamini-Hochberg) and the minimum detectable
  * effect of a Δ interval.  Methods: analysis/README.md, "The gate". */
 #include "stats.h"
+#include "../common/err.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -40,7 +41,7 @@ static int cmp_ranked(const void *a, const void *b)
 	return x->i < y->i ? -1 : x->i > y->i;   /* stable: equal p keep their order */
 }
 
-int nb_p_adjust(const double *p, size_t m, enum nb_padj method, double *out, char *err)
+int nb_p_adjust(const double *p, size_t m, enum nb_padj method, double *out, char err[NB_ERR_LEN])
 {
 	struct ranked *r;
 	double run;
@@ -49,18 +50,18 @@ int nb_p_adjust(const double *p, size_t m, enum nb_padj method, double *out, cha
 		return 0;
 	if (!p || !out) {
 		if (err)
-			snprintf(err, NB_STATS_ERR, "nb_p_adjust: NULL p-values");
+			snprintf(err, NB_ERR_LEN, "nb_p_adjust: NULL p-values");
 		return -1;
 	}
 	for (size_t i = 0; i < m; i++)
 		if (!(p[i] >= 0 && p[i] <= 1)) {
 			if (err)
-				snprintf(err, NB_STATS_ERR, "nb_p_adjust: p[%zu] = %g is not in [0, 1]", i, p[i]);
+				snprintf(err, NB_ERR_LEN, "nb_p_adjust: p[%zu] = %g is not in [0, 1]", i, p[i]);
 			return -1;
 		}
 	if (!(r = malloc(m * sizeof(*r)))) {
 		if (err)
-			snprintf(err, NB_STATS_ERR, "nb_p_adjust: out of memory for %zu p-values", m);
+			snprintf(err, NB_ERR_LEN, "nb_p_adjust: out of memory for %zu p-values", m);
 		return -1;
 	}
 	for (size_t i = 0; i < m; i++)

@@ -2,20 +2,21 @@
  * series is two stationary segments with different levels) and a monotone drift.
  * Methods: analysis/README.md, "Regimes and drift". */
 #include "stats.h"
+#include "../common/err.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int series_fail(char *err, const char *fn, const char *what)
+static int series_fail(char err[NB_ERR_LEN], const char *fn, const char *what)
 {
 	if (err)
-		snprintf(err, NB_STATS_ERR, "%s: %s", fn, what);
+		snprintf(err, NB_ERR_LEN, "%s: %s", fn, what);
 	return -1;
 }
 
-static int check_series(const double *x, size_t n, const char *fn, char *err)
+static int check_series(const double *x, size_t n, const char *fn, char err[NB_ERR_LEN])
 {
 	if (n && !x)
 		return series_fail(err, fn, "sample is NULL");
@@ -96,7 +97,7 @@ static double median_of(const double *x, size_t n, double *tmp)
 }
 
 int nb_shift_test(const double *x, size_t n, size_t min_seg, unsigned perms, double alpha,
-		  struct nb_rng *rng, struct nb_shift *out, char *err)
+		  struct nb_rng *rng, struct nb_shift *out, char err[NB_ERR_LEN])
 {
 	static const char fn[] = "nb_shift_test";
 	double *rank, *tmp;
@@ -152,7 +153,8 @@ static int cmp_d(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-int nb_drift_test(const double *x, size_t n, double alpha, struct nb_drift *out, char *err)
+int nb_drift_test(const double *x, size_t n, double alpha, struct nb_drift *out,
+		  char err[NB_ERR_LEN])
 {
 	static const char fn[] = "nb_drift_test";
 	double s = 0, var, *slopes, *tmp, tie = 0, med;

@@ -1,6 +1,7 @@
 /* stats.c - sample summaries, median intervals, overhead bootstrap, Mann-Whitney U.
  * The methods, their definitions and references are in analysis/README.md. */
 #include "stats.h"
+#include "../common/err.h"
 
 #include <errno.h>
 #include <math.h>
@@ -11,27 +12,27 @@
 
 /* ---- errors and allocation ------------------------------------------------------- */
 
-static int fail(char *err, const char *fn, const char *fmt, ...)
+static int fail(char err[NB_ERR_LEN], const char *fn, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-static int fail(char *err, const char *fn, const char *fmt, ...)
+static int fail(char err[NB_ERR_LEN], const char *fn, const char *fmt, ...)
 {
 	va_list ap;
 	int len;
 
 	if (!err)
 		return -1;
-	len = snprintf(err, NB_STATS_ERR, "%s: ", fn);
-	if (len < 0 || len >= NB_STATS_ERR)
+	len = snprintf(err, NB_ERR_LEN, "%s: ", fn);
+	if (len < 0 || len >= NB_ERR_LEN)
 		return -1;
 	va_start(ap, fmt);
-	vsnprintf(err + len, NB_STATS_ERR - (size_t)len, fmt, ap);
+	vsnprintf(err + len, NB_ERR_LEN - (size_t)len, fmt, ap);
 	va_end(ap);
 	return -1;
 }
 
 /* Memory for `count` items of `size` bytes, or NULL with err on overflow/out of memory. */
-static void *alloc_array(size_t count, size_t size, const char *fn, char *err)
+static void *alloc_array(size_t count, size_t size, const char *fn, char err[NB_ERR_LEN])
 {
 	void *p;
 
@@ -49,7 +50,7 @@ static void *alloc_array(size_t count, size_t size, const char *fn, char *err)
 
 /* A sample must be non-empty, not NULL, and finite; `positive` also requires x > 0. */
 static int check_sample(const double *x, size_t n, const char *name, int positive,
-			const char *fn, char *err)
+			const char *fn, char err[NB_ERR_LEN])
 {
 	if (n == 0)
 		return fail(err, fn, "sample %s is empty", name);
@@ -67,7 +68,7 @@ static int check_sample(const double *x, size_t n, const char *name, int positiv
 	return 0;
 }
 
-static int check_level(double level, const char *fn, char *err)
+static int check_level(double level, const char *fn, char err[NB_ERR_LEN])
 {
 	if (!(level > 0 && level <= 1 - 1e-9))
 		return fail(err, fn, "level %g is not in (0, 1 - 1e-9]", level);
@@ -197,7 +198,7 @@ static double median_sorted(const double *s, size_t n)
 
 /* A sorted copy of x (checked), or NULL with err. */
 static double *sorted_copy(const double *x, size_t n, const char *name, int positive,
-			   const char *fn, char *err)
+			   const char *fn, char err[NB_ERR_LEN])
 {
 	if (check_sample(x, n, name, positive, fn, err))
 		return NULL;
@@ -211,7 +212,7 @@ static double *sorted_copy(const double *x, size_t n, const char *name, int posi
 }
 
 static int quantile_checked(const double *x, size_t n, double p, double *out,
-			    const char *fn, char *err)
+			    const char *fn, char err[NB_ERR_LEN])
 {
 	if (!out)
 		return fail(err, fn, "no output");
@@ -229,12 +230,12 @@ static int quantile_checked(const double *x, size_t n, double p, double *out,
 	return 0;
 }
 
-int nb_stats_quantile(const double *x, size_t n, double p, double *out, char *err)
+int nb_stats_quantile(const double *x, size_t n, double p, double *out, char err[NB_ERR_LEN])
 {
 	return quantile_checked(x, n, p, out, "nb_stats_quantile", err);
 }
 
-int nb_stats_median(const double *x, size_t n, double *out, char *err)
+int nb_stats_median(const double *x, size_t n, double *out, char err[NB_ERR_LEN])
 {
 	return quantile_checked(x, n, 0.5, out, "nb_stats_median", err);
 }
@@ -314,7 +315,7 @@ uint32_t nb_rng_below(struct nb_rng *r, uint32_t n)
 /* ---- summary ------------------------------------------------------------------------ */
 
 int nb_stats_summary(const double *x, size_t n, double outlier_k, double cv_threshold,
-		     unsigned char *is_outlier, struct nb_summary *out, char *err)
+		     unsigned char *is_outlier, struct nb_summary *out, char err[NB_ERR_LEN])
 {
 	static const char fn[] = "nb_stats_summary";
 
@@ -485,7 +486,7 @@ static void median_ci_sorted(const double *s, size_t n, double level, struct nb_
 }
 
 int nb_stats_median_ci(const double *x, size_t n, double level, struct nb_ci *out,
-		       char *err)
+		       char err[NB_ERR_LEN])
 {
 	static const char fn[] = "nb_stats_median_ci";
 
@@ -503,7 +504,7 @@ int nb_stats_median_ci(const double *x, size_t n, double level, struct nb_ci *ou
 }
 
 int nb_stats_ci_converged(const double *x, size_t n, double level, double target_rel,
-			  struct nb_ci *ci, char *err)
+			  struct nb_ci *ci, char err[NB_ERR_LEN])
 {
 	static const char fn[] = "nb_stats_ci_converged";
 	struct nb_ci c;
@@ -554,7 +555,7 @@ static double boot_median_once(const double *s, size_t n, uint32_t *cnt,
 }
 
 static int check_boot(size_t n, unsigned resamples, struct nb_rng *rng, const char *fn,
-		      char *err)
+		      char err[NB_ERR_LEN])
 {
 	if (!rng)
 		return fail(err, fn, "no random number generator");
@@ -567,7 +568,7 @@ static int check_boot(size_t n, unsigned resamples, struct nb_rng *rng, const ch
 }
 
 int nb_boot_medians(const double *x, size_t n, unsigned resamples, struct nb_rng *rng,
-		    double *out, char *err)
+		    double *out, char err[NB_ERR_LEN])
 {
 	static const char fn[] = "nb_boot_medians";
 
@@ -593,7 +594,7 @@ int nb_boot_medians(const double *x, size_t n, unsigned resamples, struct nb_rng
 }
 
 int nb_boot_median_ci(const double *x, size_t n, double level, unsigned resamples,
-		      struct nb_rng *rng, struct nb_ci *out, char *err)
+		      struct nb_rng *rng, struct nb_ci *out, char err[NB_ERR_LEN])
 {
 	static const char fn[] = "nb_boot_median_ci";
 
@@ -643,7 +644,7 @@ static double rel(double num, double den)
  * the delta (as 0, but the samples are called "new" and "old" in messages). */
 static int ratio_ci(const double *t, size_t n_t, const double *b, size_t n_b, int invert,
 		    double level, unsigned resamples, struct nb_rng *rng,
-		    struct nb_ratio_ci *out, const char *fn, char *err)
+		    struct nb_ratio_ci *out, const char *fn, char err[NB_ERR_LEN])
 {
 	if (!out)
 		return fail(err, fn, "no output");
@@ -692,7 +693,7 @@ static int ratio_ci(const double *t, size_t n_t, const double *b, size_t n_b, in
 
 int nb_stats_overhead(const double *t, size_t n_t, const double *b, size_t n_b,
 		      enum nb_stats_better better, double level, unsigned resamples,
-		      struct nb_rng *rng, struct nb_ratio_ci *out, char *err)
+		      struct nb_rng *rng, struct nb_ratio_ci *out, char err[NB_ERR_LEN])
 {
 	static const char fn[] = "nb_stats_overhead";
 
@@ -704,7 +705,7 @@ int nb_stats_overhead(const double *t, size_t n_t, const double *b, size_t n_b,
 
 int nb_stats_delta(const double *old_x, size_t n_old, const double *new_x, size_t n_new,
 		   double level, unsigned resamples, struct nb_rng *rng,
-		   struct nb_ratio_ci *out, char *err)
+		   struct nb_ratio_ci *out, char err[NB_ERR_LEN])
 {
 	return ratio_ci(new_x, n_new, old_x, n_old, -1, level, resamples, rng, out,
 			"nb_stats_delta", err);
@@ -760,7 +761,7 @@ static double binom_coef(size_t n, size_t k)
 }
 
 int nb_mwu_test(const double *x, size_t n1, const double *y, size_t n2, double alpha,
-		struct nb_mwu *out, char *err)
+		struct nb_mwu *out, char err[NB_ERR_LEN])
 {
 	static const char fn[] = "nb_mwu_test";
 

@@ -6,7 +6,7 @@
  * Conventions (every function):
  *   - inputs are `const double *x, size_t n` and are never modified (copied, then sorted);
  *   - 0 on success (or the documented non-negative result), -1 on invalid input or
- *     out of memory, with a message in `err` (NB_STATS_ERR bytes; may be NULL) naming
+ *     out of memory, with a message in `err` (NB_ERR_LEN bytes; may be NULL) naming
  *     the function and the problem: empty sample, NULL pointer, a value that is NaN or
  *     infinite (and its index), a value <= 0 where a ratio needs positive values, a level
  *     outside (0, 1), too few resamples;
@@ -17,12 +17,13 @@
 #ifndef NB_STATS_H
 #define NB_STATS_H
 
+#include "../common/err.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
 /* ---- constants --------------------------------------------------------------------- */
 
-#define NB_STATS_ERR 256             /* size of the caller's err buffer (as NB_ERR_MSG) */
 #define NB_STATS_OUTLIER_K 3.5       /* Iglewicz & Hoaglin's modified z-score cut-off */
 #define NB_STATS_MAD_SCALE 1.4826    /* MAD -> sigma for normal data (R's mad() constant) */
 #define NB_STATS_MEANAD_SCALE 1.253314 /* mean |x - median| -> sigma, when MAD = 0 */
@@ -53,8 +54,8 @@ uint32_t nb_rng_below(struct nb_rng *r, uint32_t n);
  * R computes it.  Requires n >= 1 and 0 <= p <= 1 (p is clamped); no checks. */
 double nb_stats_quantile_sorted(const double *sorted, size_t n, double p);
 /* The same on an unsorted sample, with input checks. */
-int nb_stats_quantile(const double *x, size_t n, double p, double *out, char *err);
-int nb_stats_median(const double *x, size_t n, double *out, char *err);
+int nb_stats_quantile(const double *x, size_t n, double p, double *out, char err[NB_ERR_LEN]);
+int nb_stats_median(const double *x, size_t n, double *out, char err[NB_ERR_LEN]);
 
 struct nb_summary {
 	size_t n;
@@ -77,7 +78,7 @@ struct nb_summary {
 /* Summarise x.  outlier_k <= 0 selects NB_STATS_OUTLIER_K.  is_outlier, when not NULL,
  * receives n flags (1 = outlier) in the order of x. */
 int nb_stats_summary(const double *x, size_t n, double outlier_k, double cv_threshold,
-		     unsigned char *is_outlier, struct nb_summary *out, char *err);
+		     unsigned char *is_outlier, struct nb_summary *out, char err[NB_ERR_LEN]);
 
 /* ---- confidence interval of the median ---------------------------------------------- */
 
@@ -101,17 +102,17 @@ int nb_stats_median_ci_ranks(size_t n, double level, size_t *lo_rank, size_t *hi
 size_t nb_stats_median_ci_min_n(double level);
 /* The order-statistic interval of the median of x (reached = 0: full range). */
 int nb_stats_median_ci(const double *x, size_t n, double level, struct nb_ci *out,
-		       char *err);
+		       char err[NB_ERR_LEN]);
 
 /* Percentile bootstrap: `resamples` medians of resamples of x (with replacement, seeded
  * by rng); lo and hi are their type-7 quantiles at (1 - level)/2 and (1 + level)/2.
  * reached = n >= nb_stats_median_ci_min_n(level): with fewer samples the percentile
  * interval of a median is too narrow to be trusted. */
 int nb_boot_median_ci(const double *x, size_t n, double level, unsigned resamples,
-		      struct nb_rng *rng, struct nb_ci *out, char *err);
+		      struct nb_rng *rng, struct nb_ci *out, char err[NB_ERR_LEN]);
 /* The bootstrap medians themselves (out has `resamples` slots), same draws as above. */
 int nb_boot_medians(const double *x, size_t n, unsigned resamples, struct nb_rng *rng,
-		    double *out, char *err);
+		    double *out, char err[NB_ERR_LEN]);
 
 /* ---- overhead and relative difference ----------------------------------------------- */
 
@@ -138,14 +139,14 @@ struct nb_ratio_ci {
  * samples independently (t then b in each round).  All values must be finite and > 0. */
 int nb_stats_overhead(const double *t, size_t n_t, const double *b, size_t n_b,
 		      enum nb_stats_better better, double level, unsigned resamples,
-		      struct nb_rng *rng, struct nb_ratio_ci *out, char *err);
+		      struct nb_rng *rng, struct nb_ratio_ci *out, char err[NB_ERR_LEN]);
 
 /* Relative difference of the medians for compare: median(new) / median(old) - 1, with
  * the same bootstrap (new in the role of t, old in the role of b).  The sign is that of
  * the metric's change; whether it is a regression depends on the metric's `better`. */
 int nb_stats_delta(const double *old_x, size_t n_old, const double *new_x, size_t n_new,
 		   double level, unsigned resamples, struct nb_rng *rng,
-		   struct nb_ratio_ci *out, char *err);
+		   struct nb_ratio_ci *out, char err[NB_ERR_LEN]);
 
 /* ---- Mann-Whitney U test (two-sided) ------------------------------------------------- */
 
@@ -168,7 +169,7 @@ struct nb_mwu {
 };
 
 int nb_mwu_test(const double *x, size_t n1, const double *y, size_t n2, double alpha,
-		struct nb_mwu *out, char *err);
+		struct nb_mwu *out, char err[NB_ERR_LEN]);
 const char *nb_mwu_method_name(enum nb_mwu_method m);
 
 /* ---- adaptive stopping -------------------------------------------------------------- */
@@ -178,7 +179,7 @@ const char *nb_mwu_method_name(enum nb_mwu_method m);
  * small to reach the level); -1 on invalid input.  ci, when not NULL, receives the
  * interval. */
 int nb_stats_ci_converged(const double *x, size_t n, double level, double target_rel,
-			  struct nb_ci *ci, char *err);
+			  struct nb_ci *ci, char err[NB_ERR_LEN]);
 
 /* ---- many cells: multiplicity, power (gate.c) ---------------------------------------- */
 
@@ -192,7 +193,7 @@ const char *nb_padj_name(enum nb_padj m);          /* "holm", "bh", "none" */
 int nb_padj_parse(const char *s, enum nb_padj *m); /* also "fdr" for bh; -1 unknown */
 /* Adjusted p-values, as R's p.adjust(p, "holm" / "BH" / "none"), into out (m slots, in
  * the order of p).  -1 with err on a p outside [0, 1]. */
-int nb_p_adjust(const double *p, size_t m, enum nb_padj method, double *out, char *err);
+int nb_p_adjust(const double *p, size_t m, enum nb_padj method, double *out, char err[NB_ERR_LEN]);
 /* The standard normal quantile (inverse CDF); -inf, +inf at 0 and 1. */
 double nb_stats_norm_quantile(double q);
 /* Minimum detectable effect of a relative change: (z(1 - alpha/2) + z(power)) SE, the
@@ -218,7 +219,7 @@ struct nb_shift {
 	int shift;               /* p < alpha */
 };
 int nb_shift_test(const double *x, size_t n, size_t min_seg, unsigned perms, double alpha,
-		  struct nb_rng *rng, struct nb_shift *out, char *err);
+		  struct nb_rng *rng, struct nb_shift *out, char err[NB_ERR_LEN]);
 
 /* Drift: the Mann-Kendall trend test of the values against their position (S = sum of
  * sign(x_j - x_i), i < j; tie-corrected variance; normal deviate with continuity
@@ -231,6 +232,7 @@ struct nb_drift {
 	double slope, rel;
 	int drift;               /* p < alpha */
 };
-int nb_drift_test(const double *x, size_t n, double alpha, struct nb_drift *out, char *err);
+int nb_drift_test(const double *x, size_t n, double alpha, struct nb_drift *out,
+		  char err[NB_ERR_LEN]);
 
 #endif

@@ -12,6 +12,7 @@
  * "loop_ns_per_op".  Each pair of loops is two small noinline functions with the same
  * asm constraints, so the compiler cannot move work across the meter calls. */
 #include "workload.h"
+#include "../common/err.h"
 #include "cpuinfo.h"
 #include "memutil.h"
 #include "../common/files.h"
@@ -162,7 +163,7 @@ static int pio_probe_inb(uint16_t port)
 
 /* Probe ioperm and one inb on the port, then give the permission back; NULL when
  * it works. */
-static const char *pio_supported(struct nb_ctx *c, char *why, size_t len)
+static const char *pio_supported(struct nb_ctx *c, char why[NB_ERR_LEN])
 {
 	unsigned port = (unsigned)nb_param_u(c, "port");
 
@@ -171,18 +172,18 @@ static const char *pio_supported(struct nb_ctx *c, char *why, size_t len)
 		ioperm(port, 1, 0);
 		if (sig == 0)
 			return NULL;
-		snprintf(why, len, "inb from port 0x%x raised %s although ioperm() granted it: this "
+		snprintf(why, NB_ERR_LEN, "inb from port 0x%x raised %s although ioperm() granted it: this "
 			 "platform delivers a fault instead of an I/O exit (seen with L2 under KVM "
 			 "inside a TCG-emulated L1)", port, strsignal(sig));
 		return why;
 	}
 	if (errno == EPERM && geteuid() != 0)
-		snprintf(why, len, "needs root for ioperm(0x%x): %s", port, strerror(errno));
+		snprintf(why, NB_ERR_LEN, "needs root for ioperm(0x%x): %s", port, strerror(errno));
 	else if (errno == EPERM)
-		snprintf(why, len, "ioperm(0x%x) refused although running as root: %s "
+		snprintf(why, NB_ERR_LEN, "ioperm(0x%x) refused although running as root: %s "
 			 "(kernel lockdown or missing CAP_SYS_RAWIO?)", port, strerror(errno));
 	else
-		snprintf(why, len, "ioperm(0x%x): %s (kernel without CONFIG_X86_IOPL_IOPERM?)", port,
+		snprintf(why, NB_ERR_LEN, "ioperm(0x%x): %s (kernel without CONFIG_X86_IOPL_IOPERM?)", port,
 			 strerror(errno));
 	return why;
 }
@@ -324,10 +325,10 @@ static void *ipi_partner(void *arg)
 	return NULL;
 }
 
-static const char *ipi_supported(struct nb_ctx *c, char *why, size_t len)
+static const char *ipi_supported(struct nb_ctx *c, char why[NB_ERR_LEN])
 {
 	if (c->nallowed < 2) {
-		snprintf(why, len, "needs two CPUs for a cross-CPU wake-up, but only %d %s allowed",
+		snprintf(why, NB_ERR_LEN, "needs two CPUs for a cross-CPU wake-up, but only %d %s allowed",
 			 c->nallowed, c->nallowed == 1 ? "is" : "are");
 		return why;
 	}
@@ -385,7 +386,7 @@ static int ipi_start(struct nb_ctx *c)
 		s->cpu = sched_getcpu();
 		if (s->cpu < 0 || sched_getaffinity(0, sizeof(s->mask), &s->mask))
 			return nb_fail(c, 0, "sched_getcpu/sched_getaffinity: %s", strerror(errno));
-		if (nb_pin_cpu(s->cpu, err, sizeof(err)))
+		if (nb_pin_cpu(s->cpu, err))
 			return nb_fail(c, 0, "%s", err);
 		s->restore_mask = 1;
 	}
@@ -606,7 +607,7 @@ static int syscall_run(struct nb_ctx *c, uint64_t ops, uint64_t *bytes)
  * One op = one RDTSCP; unit ns/op.  No exit unless the hypervisor traps RDTSCP (e.g.
  * for TSC scaling or migration), which is exactly what this control reveals. */
 
-static const char *rdtscp_supported(struct nb_ctx *c, char *why, size_t len)
+static const char *rdtscp_supported(struct nb_ctx *c, char why[NB_ERR_LEN])
 {
 	uint32_t r[4];
 
@@ -617,7 +618,7 @@ static const char *rdtscp_supported(struct nb_ctx *c, char *why, size_t len)
 		if (r[3] & (1u << 27))
 			return NULL;
 	}
-	snprintf(why, len, "RDTSCP not available (CPUID.80000001H:EDX[27] is 0)");
+	snprintf(why, NB_ERR_LEN, "RDTSCP not available (CPUID.80000001H:EDX[27] is 0)");
 	return why;
 }
 

@@ -9,6 +9,7 @@
  * The four descriptors share everything but the kernel: one state, one setup, one run
  * that dispatches on the kernel table, one check. */
 #include "chase.h"
+#include "../common/err.h"
 #include "memutil.h"
 #include "../common/units.h"
 
@@ -151,9 +152,9 @@ static double huge_fraction(const struct bw_state *s)
 	return huge / len;
 }
 
-static const char *bw_supported(struct nb_ctx *c, char *why, size_t len)
+static const char *bw_supported(struct nb_ctx *c, char why[NB_ERR_LEN])
 {
-	return nb_thp_unsupported((int)nb_param_u(c, "thp"), why, len);
+	return nb_thp_unsupported((int)nb_param_u(c, "thp"), why);
 }
 
 /* The size per array: given (checked against STREAM's rule) or computed. */
@@ -219,7 +220,7 @@ static int bw_setup(struct nb_ctx *c)
 	s->k = k;
 	s->n = (size_t)(size / sizeof(double));
 	for (int i = 0; i < 3; i++) {
-		if (nb_region_map(&s->reg[i], (size_t)size + i * ARRAY_SKEW, thp, err, sizeof(err))) {
+		if (nb_region_map(&s->reg[i], (size_t)size + i * ARRAY_SKEW, thp, err)) {
 			bw_teardown(c);
 			return nb_fail(c, 0, "%s", err);
 		}

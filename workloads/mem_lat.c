@@ -6,6 +6,7 @@
  *
  * Regions, MemAvailable, THP mode and the PRNG come from memutil.h. */
 #include "chase.h"
+#include "../common/err.h"
 #include "memutil.h"
 #include "../common/units.h"
 
@@ -122,15 +123,15 @@ static size_t lat_region_bytes(uint64_t size)
 	return (size_t)((size + NB_HUGE_PAGE - 1) / NB_HUGE_PAGE * NB_HUGE_PAGE);
 }
 
-static const char *lat_supported(struct nb_ctx *c, char *why, size_t len)
+static const char *lat_supported(struct nb_ctx *c, char why[NB_ERR_LEN])
 {
 	uint64_t size = nb_param_u(c, "size"), need = lat_region_bytes(size);
 	uint64_t avail = nb_mem_available(), margin = nb_mem_margin(avail);
 
-	if (nb_thp_unsupported((int)nb_param_u(c, "thp"), why, len))
+	if (nb_thp_unsupported((int)nb_param_u(c, "thp"), why))
 		return why;
 	if (avail && need + margin > avail) {
-		snprintf(why, len, "working set of %.0f MiB does not fit: MemAvailable is %.0f MiB and "
+		snprintf(why, NB_ERR_LEN, "working set of %.0f MiB does not fit: MemAvailable is %.0f MiB and "
 			 "%.0f MiB (64 MiB + 1/16) is left free", need / 1048576.0, avail / 1048576.0,
 			 margin / 1048576.0);
 		return why;
@@ -172,7 +173,7 @@ static int lat_setup(struct nb_ctx *c)
 			       "fit in the working set)", a, b);
 	if (!(s = calloc(1, sizeof(*s))))
 		return nb_fail(c, 0, "out of memory");
-	if (nb_region_map(&s->r, (size_t)size, thp, err, sizeof(err))) {
+	if (nb_region_map(&s->r, (size_t)size, thp, err)) {
 		free(s);
 		return nb_fail(c, 0, "%s", err);
 	}

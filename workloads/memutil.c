@@ -2,6 +2,7 @@
  * (mem_lat.c for the `mem` family, pf.c for the `pf` family); one copy each now, so a
  * fix in how MemAvailable, smaps or the THP mode is read reaches every workload. */
 #include "memutil.h"
+#include "../common/err.h"
 #include "../common/files.h"
 #include "../common/units.h"
 
@@ -90,7 +91,7 @@ int nb_thp_mode(void)
 	return nb_thp_mode_of(text);
 }
 
-const char *nb_thp_unsupported(int thp, char *why, size_t len)
+const char *nb_thp_unsupported(int thp, char why[NB_ERR_LEN])
 {
 	int mode;
 
@@ -98,12 +99,12 @@ const char *nb_thp_unsupported(int thp, char *why, size_t len)
 		return NULL;
 	mode = nb_thp_mode();
 	if (mode == 'n') {
-		snprintf(why, len, "thp=1 asks for transparent huge pages, but "
+		snprintf(why, NB_ERR_LEN, "thp=1 asks for transparent huge pages, but "
 			 "/sys/kernel/mm/transparent_hugepage/enabled is [never]");
 		return why;
 	}
 	if (mode == 0) {
-		snprintf(why, len, "thp=1 asks for transparent huge pages, but this kernel has none "
+		snprintf(why, NB_ERR_LEN, "thp=1 asks for transparent huge pages, but this kernel has none "
 			 "(no /sys/kernel/mm/transparent_hugepage/enabled)");
 		return why;
 	}
@@ -112,7 +113,7 @@ const char *nb_thp_unsupported(int thp, char *why, size_t len)
 
 /* ---- regions ---------------------------------------------------------------------- */
 
-int nb_region_map(struct nb_region *r, size_t bytes, int thp, char *err, size_t errlen)
+int nb_region_map(struct nb_region *r, size_t bytes, int thp, char err[NB_ERR_LEN])
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 	size_t len = (bytes + NB_HUGE_PAGE - 1) / NB_HUGE_PAGE * NB_HUGE_PAGE;
@@ -121,15 +122,14 @@ int nb_region_map(struct nb_region *r, size_t bytes, int thp, char *err, size_t 
 	memset(r, 0, sizeof(*r));
 	nb_format_size(len, want, sizeof(want));
 	if (len == 0 || len < bytes) {
-		snprintf(err, errlen, "cannot map %zu bytes", bytes);
-		return -1;
+		return nb_err(err, "cannot map %zu bytes", bytes);
 	}
 	/* Reserve room for 2 MiB alignment plus a guard page on each side; only the
 	 * aligned middle becomes accessible, so it is a mapping of its own. */
 	r->resv_len = len + NB_HUGE_PAGE + 2 * page;
 	r->resv = mmap(NULL, r->resv_len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (r->resv == MAP_FAILED) {
-		snprintf(err, errlen, "cannot reserve %s of address space: %s", want, strerror(errno));
+		snprintf(err, NB_ERR_LEN, "cannot reserve %s of address space: %s", want, strerror(errno));
 		r->resv = NULL;
 		return -1;
 	}
@@ -137,12 +137,12 @@ int nb_region_map(struct nb_region *r, size_t bytes, int thp, char *err, size_t 
 	r->base = (void *)start;
 	r->len = len;
 	if (mprotect(r->base, len, PROT_READ | PROT_WRITE)) {
-		snprintf(err, errlen, "cannot map %s of memory: %s", want, strerror(errno));
+		snprintf(err, NB_ERR_LEN, "cannot map %s of memory: %s", want, strerror(errno));
 		nb_region_unmap(r);
 		return -1;
 	}
 	if (madvise(r->base, len, thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE)) {
-		snprintf(err, errlen, "madvise(%s) on %s: %s", thp ? "MADV_HUGEPAGE" : "MADV_NOHUGEPAGE",
+		snprintf(err, NB_ERR_LEN, "madvise(%s) on %s: %s", thp ? "MADV_HUGEPAGE" : "MADV_NOHUGEPAGE",
 			 want, strerror(errno));
 		nb_region_unmap(r);
 		return -1;

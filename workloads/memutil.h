@@ -8,6 +8,7 @@
 
 /* nb_read_line: guest-agent/tracepoints.c and sysinfo.c still find it here. */
 #include "../common/files.h"
+#include "../common/err.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -45,7 +46,7 @@ struct nb_region {
 /* Map at least `bytes` (rounded up to 2 MiB) and madvise it MADV_HUGEPAGE (thp=1) or
  * MADV_NOHUGEPAGE (thp=0), whatever the system THP mode.  Nothing is touched.  0, or
  * -1 with a message in err. */
-int nb_region_map(struct nb_region *r, size_t bytes, int thp, char *err, size_t errlen);
+int nb_region_map(struct nb_region *r, size_t bytes, int thp, char err[NB_ERR_LEN]);
 void nb_region_unmap(struct nb_region *r);
 
 /* AnonHugePages (bytes) of the mappings overlapping [p, p+len) in /proc/self/smaps;
@@ -81,6 +82,6 @@ int nb_thp_mode_of(const char *enabled);
 int nb_thp_mode(void);
 
 /* Shared supported() test for a thp parameter: NULL, or why thp=1 cannot be honoured. */
-const char *nb_thp_unsupported(int thp, char *why, size_t len);
+const char *nb_thp_unsupported(int thp, char why[NB_ERR_LEN]);
 
 #endif

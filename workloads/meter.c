@@ -5,6 +5,7 @@
  * prepared with libpfm4, enabled only between nb_meter_start and nb_meter_stop, and
  * read with time_enabled/time_running so multiplexed counts can be scaled. */
 #include "meter.h"
+#include "../common/err.h"
 #include "cpuinfo.h"
 #include "perfopen.h"
 #include "../common/units.h"
@@ -94,21 +95,20 @@ double nb_event_scaled(const struct nb_event *e)
 }
 
 /* One "TYPE:CONFIG:CONFIG1:CONFIG2:NAME" item; NAME may itself contain ':'. */
-static int parse_one(const char *item, struct nb_event *e, char *err, size_t errlen)
+static int parse_one(const char *item, struct nb_event *e, char err[NB_ERR_LEN])
 {
 	char buf[256], *fields[4], *p = buf;
 	uint64_t v[4];
 
 	if (strlen(item) >= sizeof(buf)) {
-		snprintf(err, errlen, "event encoding too long: '%.40s...'", item);
-		return -1;
+		return nb_err(err, "event encoding too long: '%.40s...'", item);
 	}
 	strcpy(buf, item);
 	for (int i = 0; i < 4; i++) {
 		fields[i] = p;
 		p = strchr(p, ':');
 		if (!p || nb_parse_u64((*p = '\0', fields[i]), &v[i])) {
-			snprintf(err, errlen,
+			snprintf(err, NB_ERR_LEN,
 				 "malformed event encoding '%s': expected TYPE:CONFIG:CONFIG1:CONFIG2:NAME "
 				 "with numeric fields (the agent prepares these with libpfm4)", item);
 			return -1;
@@ -116,9 +116,8 @@ static int parse_one(const char *item, struct nb_event *e, char *err, size_t err
 		p++;
 	}
 	if (!*p || strlen(p) >= sizeof(e->name) || v[0] > UINT32_MAX) {
-		snprintf(err, errlen, "malformed event encoding '%s': missing or too long name, or bad type",
+		return nb_err(err, "malformed event encoding '%s': missing or too long name, or bad type",
 			 item);
-		return -1;
 	}
 	memset(e, 0, sizeof(*e));
 	snprintf(e->name, sizeof(e->name), "%s", p);
@@ -130,21 +129,19 @@ static int parse_one(const char *item, struct nb_event *e, char *err, size_t err
 	return 0;
 }
 
-int nb_events_parse(const char *spec, struct nb_event *ev, int *n, int max, char *err, size_t errlen)
+int nb_events_parse(const char *spec, struct nb_event *ev, int *n, int max, char err[NB_ERR_LEN])
 {
 	char buf[2048], *save = NULL;
 
 	if (strlen(spec) >= sizeof(buf)) {
-		snprintf(err, errlen, "--events list too long");
-		return -1;
+		return nb_err(err, "--events list too long");
 	}
 	strcpy(buf, spec);
 	for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		if (*n >= max) {
-			snprintf(err, errlen, "too many events (at most %d)", max);
-			return -1;
+			return nb_err(err, "too many events (at most %d)", max);
 		}
-		if (parse_one(tok, &ev[*n], err, errlen))
+		if (parse_one(tok, &ev[*n], err))
 			return -1;
 		(*n)++;
 	}

@@ -4,6 +4,7 @@
 #define NB_METER_H
 
 #include "workload.h"
+#include "../common/err.h"
 
 void nb_meter_reset(struct nb_ctx *c);
 void nb_meter_read_events(struct nb_ctx *c);
@@ -12,7 +13,7 @@ void nb_meter_read_events(struct nb_ctx *c);
 double nb_event_scaled(const struct nb_event *e);
 
 /* Parse a comma-separated --events list, appending to ev[*n]. 0 or -1 with err. */
-int nb_events_parse(const char *spec, struct nb_event *ev, int *n, int max, char *err, size_t errlen);
+int nb_events_parse(const char *spec, struct nb_event *ev, int *n, int max, char err[NB_ERR_LEN]);
 void nb_events_open(struct nb_ctx *c);
 void nb_events_close(struct nb_ctx *c);
 

@@ -1,5 +1,6 @@
 /* params.c - parsing and checking workload parameters. */
 #include "params.h"
+#include "../common/err.h"
 #include "../common/units.h"
 
 #include <stdio.h>
@@ -34,7 +35,7 @@ static void known_list(const struct nb_workload *w, char *buf, size_t len)
 }
 
 int nb_params_resolve(const struct nb_workload *w, const char *const *given, int ngiven,
-		      char texts[NB_MAX_PARAMS][NB_PARAM_TEXT], char *err, size_t errlen)
+		      char texts[NB_MAX_PARAMS][NB_PARAM_TEXT], char err[NB_ERR_LEN])
 {
 	int seen[NB_MAX_PARAMS] = { 0 };
 	int n = nb_params_count(w);
@@ -45,23 +46,19 @@ int nb_params_resolve(const struct nb_workload *w, const char *const *given, int
 		const char *eq = strchr(given[g], '=');
 		char known[256];
 		if (!eq || eq == given[g]) {
-			snprintf(err, errlen, "malformed parameter '%s': expected KEY=VALUE", given[g]);
-			return -1;
+			return nb_err(err, "malformed parameter '%s': expected KEY=VALUE", given[g]);
 		}
 		int i = find_param(w, given[g], (size_t)(eq - given[g]));
 		if (i < 0) {
 			known_list(w, known, sizeof(known));
-			snprintf(err, errlen, "unknown parameter '%.*s' for %s (known: %s)",
+			return nb_err(err, "unknown parameter '%.*s' for %s (known: %s)",
 				 (int)(eq - given[g]), given[g], w->name, known);
-			return -1;
 		}
 		if (seen[i]++) {
-			snprintf(err, errlen, "parameter '%s' given twice", w->params[i].name);
-			return -1;
+			return nb_err(err, "parameter '%s' given twice", w->params[i].name);
 		}
 		if (strlen(eq + 1) >= NB_PARAM_TEXT) {
-			snprintf(err, errlen, "value of parameter '%s' too long", w->params[i].name);
-			return -1;
+			return nb_err(err, "value of parameter '%s' too long", w->params[i].name);
 		}
 		snprintf(texts[i], NB_PARAM_TEXT, "%s", eq + 1);
 	}
@@ -76,7 +73,7 @@ static int is_sweep(const struct nb_param_spec *p, const char *t)
 }
 
 int nb_params_sweep_index(const struct nb_workload *w, char texts[NB_MAX_PARAMS][NB_PARAM_TEXT],
-			  char *err, size_t errlen)
+			  char err[NB_ERR_LEN])
 {
 	int found = -1;
 
@@ -84,7 +81,7 @@ int nb_params_sweep_index(const struct nb_workload *w, char texts[NB_MAX_PARAMS]
 		if (!is_sweep(&w->params[i], texts[i]))
 			continue;
 		if (found >= 0) {
-			snprintf(err, errlen, "only one parameter may sweep values (%s and %s both do)",
+			snprintf(err, NB_ERR_LEN, "only one parameter may sweep values (%s and %s both do)",
 				 w->params[found].name, w->params[i].name);
 			return -2;
 		}
@@ -99,7 +96,7 @@ static int parse_number(const struct nb_param_spec *p, const char *t, uint64_t *
 }
 
 int nb_param_expand(const struct nb_param_spec *p, const char *text,
-		    char out[NB_MAX_SWEEP][NB_PARAM_TEXT], char *err, size_t errlen)
+		    char out[NB_MAX_SWEEP][NB_PARAM_TEXT], char err[NB_ERR_LEN])
 {
 	const char *dots = strstr(text, "..");
 	int n = 0;
@@ -109,15 +106,13 @@ int nb_param_expand(const struct nb_param_spec *p, const char *text,
 		snprintf(buf, sizeof(buf), "%s", text);
 		for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 			if (n == NB_MAX_SWEEP) {
-				snprintf(err, errlen, "sweep of '%s' has more than %d values", p->name,
+				return nb_err(err, "sweep of '%s' has more than %d values", p->name,
 					 NB_MAX_SWEEP);
-				return -1;
 			}
 			snprintf(out[n++], NB_PARAM_TEXT, "%s", tok);
 		}
 		if (n == 0) {
-			snprintf(err, errlen, "empty value list for parameter '%s'", p->name);
-			return -1;
+			return nb_err(err, "empty value list for parameter '%s'", p->name);
 		}
 		return n;
 	}
@@ -127,15 +122,14 @@ int nb_param_expand(const struct nb_param_spec *p, const char *text,
 	size_t l = (size_t)(dots - text);
 	if (l >= sizeof(lo_s) || (memcpy(lo_s, text, l), lo_s[l] = '\0', parse_number(p, lo_s, &lo)) ||
 	    parse_number(p, dots + 2, &hi) || lo == 0 || hi < lo) {
-		snprintf(err, errlen,
+		snprintf(err, NB_ERR_LEN,
 			 "malformed range '%s' for parameter '%s': expected LOW..HIGH with 0 < LOW <= HIGH "
 			 "(values double from LOW)", text, p->name);
 		return -1;
 	}
 	for (uint64_t v = lo; v <= hi; v *= 2) {
 		if (n == NB_MAX_SWEEP) {
-			snprintf(err, errlen, "range '%s' has more than %d values", text, NB_MAX_SWEEP);
-			return -1;
+			return nb_err(err, "range '%s' has more than %d values", text, NB_MAX_SWEEP);
 		}
 		if (p->type == NB_PARAM_SIZE)
 			nb_format_size(v, out[n++], NB_PARAM_TEXT);
@@ -162,7 +156,7 @@ static int in_choices(const char *choices, const char *v)
 	return 0;
 }
 
-static int check_bounds(const struct nb_param_spec *p, uint64_t v, char *err, size_t errlen)
+static int check_bounds(const struct nb_param_spec *p, uint64_t v, char err[NB_ERR_LEN])
 {
 	char a[32], b[32];
 
@@ -176,14 +170,14 @@ static int check_bounds(const struct nb_param_spec *p, uint64_t v, char *err, si
 		snprintf(b, sizeof(b), "%llu", (unsigned long long)p->max);
 	}
 	if (p->max)
-		snprintf(err, errlen, "parameter '%s' out of range: must be between %s and %s", p->name, a, b);
+		snprintf(err, NB_ERR_LEN, "parameter '%s' out of range: must be between %s and %s", p->name, a, b);
 	else
-		snprintf(err, errlen, "parameter '%s' out of range: must be at least %s", p->name, a);
+		snprintf(err, NB_ERR_LEN, "parameter '%s' out of range: must be at least %s", p->name, a);
 	return -1;
 }
 
-int nb_params_apply(struct nb_ctx *c, char texts[NB_MAX_PARAMS][NB_PARAM_TEXT], char *err,
-		    size_t errlen)
+int nb_params_apply(struct nb_ctx *c, char texts[NB_MAX_PARAMS][NB_PARAM_TEXT],
+		    char err[NB_ERR_LEN])
 {
 	const struct nb_workload *w = c->w;
 
@@ -201,27 +195,24 @@ int nb_params_apply(struct nb_ctx *c, char texts[NB_MAX_PARAMS][NB_PARAM_TEXT], 
 		case NB_PARAM_SIZE:
 		case NB_PARAM_UINT:
 			if (parse_number(p, texts[i], &v->u)) {
-				snprintf(err, errlen, "parameter '%s': '%s' is not %s", p->name, texts[i],
+				return nb_err(err, "parameter '%s': '%s' is not %s", p->name, texts[i],
 					 p->type == NB_PARAM_SIZE ? "a size (e.g. 64K, 16M, 1G)"
 								  : "a non-negative integer");
-				return -1;
 			}
-			if (check_bounds(p, v->u, err, errlen))
+			if (check_bounds(p, v->u, err))
 				return -1;
 			break;
 		case NB_PARAM_BOOL:
 			if (nb_parse_bool(texts[i], &b)) {
-				snprintf(err, errlen, "parameter '%s': '%s' is not a boolean (0/1)", p->name,
+				return nb_err(err, "parameter '%s': '%s' is not a boolean (0/1)", p->name,
 					 texts[i]);
-				return -1;
 			}
 			v->u = (uint64_t)b;
 			break;
 		case NB_PARAM_STRING:
 			if (p->choices && !in_choices(p->choices, texts[i])) {
-				snprintf(err, errlen, "parameter '%s': '%s' is not one of %s", p->name,
+				return nb_err(err, "parameter '%s': '%s' is not one of %s", p->name,
 					 texts[i], p->choices);
-				return -1;
 			}
 			break;
 		}

@@ -49,6 +49,7 @@
  * 1 GiB) (read at setup), each chunk its own mapping (and, cold, its own wait), so the
  * calibration cannot exhaust memory; max_ops bounds the time. */
 #include "workload.h"
+#include "../common/err.h"
 #include "memutil.h"
 #include "scratch.h"
 #include "../common/files.h"
@@ -354,7 +355,7 @@ static void free_priv(struct nb_ctx *c)
 
 /* Not nb_thp_unsupported (mem family): pf.thp has no thp parameter, keeps its own
  * messages, also checks the PMD size and notes the enabled and defrag lines. */
-static const char *thp_supported(struct nb_ctx *c, char *why, size_t len)
+static const char *thp_supported(struct nb_ctx *c, char why[NB_ERR_LEN])
 {
 	char en[128], defrag[128], sz[64];
 
@@ -365,7 +366,7 @@ static const char *thp_supported(struct nb_ctx *c, char *why, size_t len)
 		       "/sys/kernel/mm/transparent_hugepage/enabled)";
 	if (!nb_read_line(NB_THP_DIR "hpage_pmd_size", sz, sizeof(sz)) &&
 	    strtoull(sz, NULL, 10) != NB_HUGE_PAGE) {
-		snprintf(why, len, "the PMD huge page size is %s bytes, not 2 MiB", sz);
+		snprintf(why, NB_ERR_LEN, "the PMD huge page size is %s bytes, not 2 MiB", sz);
 		return why;
 	}
 	if (nb_read_line(NB_THP_DIR "defrag", defrag, sizeof(defrag)))

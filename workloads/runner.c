@@ -4,6 +4,7 @@
  * lasts min_time (calibration runs double as warm-up), then `warmup` discarded and
  * `reps` measured repetitions with that same op count, one record each. */
 #include "runner.h"
+#include "../common/err.h"
 #include "cpuinfo.h"
 #include "meter.h"
 #include "params.h"
@@ -131,26 +132,23 @@ static void allowed_list(const cpu_set_t *set, char *buf, size_t len)
 	}
 }
 
-int nb_pin_cpu(int cpu, char *err, size_t errlen)
+int nb_pin_cpu(int cpu, char err[NB_ERR_LEN])
 {
 	cpu_set_t allowed, one;
 	char list[256];
 
 	if (sched_getaffinity(0, sizeof(allowed), &allowed)) {
-		snprintf(err, errlen, "sched_getaffinity: %s", strerror(errno));
-		return -1;
+		return nb_err(err, "sched_getaffinity: %s", strerror(errno));
 	}
 	if (cpu < 0 || cpu >= CPU_SETSIZE || !CPU_ISSET(cpu, &allowed)) {
 		allowed_list(&allowed, list, sizeof(list));
-		snprintf(err, errlen, "CPU %d does not exist or is not available here (allowed: %s)",
+		return nb_err(err, "CPU %d does not exist or is not available here (allowed: %s)",
 			 cpu, list);
-		return -1;
 	}
 	CPU_ZERO(&one);
 	CPU_SET(cpu, &one);
 	if (sched_setaffinity(0, sizeof(one), &one)) {
-		snprintf(err, errlen, "cannot pin to CPU %d: sched_setaffinity: %s", cpu, strerror(errno));
-		return -1;
+		return nb_err(err, "cannot pin to CPU %d: sched_setaffinity: %s", cpu, strerror(errno));
 	}
 	return 0;
 }
@@ -430,18 +428,18 @@ static int usage_error(const struct nb_run_opts *o, const char *wname, const cha
 /* Validate every case's parameters before measuring anything: fail fast. */
 static int prepare_cases(const struct nb_workload *w, const struct nb_run_opts *o,
 			 char texts[NB_MAX_PARAMS][NB_PARAM_TEXT], int *sweep,
-			 char values[NB_MAX_SWEEP][NB_PARAM_TEXT], int *ncases, char *err, size_t len)
+			 char values[NB_MAX_SWEEP][NB_PARAM_TEXT], int *ncases, char err[NB_ERR_LEN])
 {
 	struct nb_ctx probe;
 
-	if (nb_params_resolve(w, o->params, o->nparams, texts, err, len))
+	if (nb_params_resolve(w, o->params, o->nparams, texts, err))
 		return -1;
-	*sweep = nb_params_sweep_index(w, texts, err, len);
+	*sweep = nb_params_sweep_index(w, texts, err);
 	if (*sweep == -2)
 		return -1;
 	*ncases = 1;
 	if (*sweep >= 0) {
-		*ncases = nb_param_expand(&w->params[*sweep], texts[*sweep], values, err, len);
+		*ncases = nb_param_expand(&w->params[*sweep], texts[*sweep], values, err);
 		if (*ncases < 0)
 			return -1;
 	}
@@ -450,7 +448,7 @@ static int prepare_cases(const struct nb_workload *w, const struct nb_run_opts *
 		probe.w = w;
 		if (*sweep >= 0)
 			memcpy(texts[*sweep], values[i], NB_PARAM_TEXT);
-		if (nb_params_apply(&probe, texts, err, len))
+		if (nb_params_apply(&probe, texts, err))
 			return -1;
 	}
 	return 0;
@@ -462,7 +460,7 @@ int nb_cases(const struct nb_workload *w, const struct nb_run_opts *o)
 	char err[NB_ERR_LEN + 128];
 	int sweep, ncases;
 
-	if (prepare_cases(w, o, texts, &sweep, values, &ncases, err, sizeof(err)))
+	if (prepare_cases(w, o, texts, &sweep, values, &ncases, err))
 		return usage_error(o, w->name, err);
 	for (int k = 0; k < ncases; k++) {
 		struct nb_rec r;
@@ -496,13 +494,13 @@ int nb_run(const struct nb_workload *w, const struct nb_run_opts *o)
 	c->w = w;
 	c->cpu = o->cpu;
 	save_allowed(c);
-	if (prepare_cases(w, o, texts, &sweep, values, &ncases, err, sizeof(err)) ||
-	    (o->cpu >= 0 && nb_pin_cpu(o->cpu, err, sizeof(err)))) {
+	if (prepare_cases(w, o, texts, &sweep, values, &ncases, err) ||
+	    (o->cpu >= 0 && nb_pin_cpu(o->cpu, err))) {
 		free(c);
 		return usage_error(o, w->name, err);
 	}
 	for (int i = 0; i < o->nevents; i++) {
-		if (nb_events_parse(o->events[i], c->events, &c->nevents, NB_MAX_EVENTS, err, sizeof(err))) {
+		if (nb_events_parse(o->events[i], c->events, &c->nevents, NB_MAX_EVENTS, err)) {
 			free(c);
 			return usage_error(o, w->name, err);
 		}
@@ -518,10 +516,10 @@ int nb_run(const struct nb_workload *w, const struct nb_run_opts *o)
 	for (int k = 0; k < ncases && status == NB_EXIT_OK; k++) {
 		if (sweep >= 0)
 			memcpy(texts[sweep], values[k], NB_PARAM_TEXT);
-		nb_params_apply(c, texts, err, sizeof(err));  /* validated above */
+		nb_params_apply(c, texts, err);  /* validated above */
 		c->notes[0] = '\0';
 		why[0] = '\0';
-		const char *reason = w->supported ? w->supported(c, why, sizeof(why)) : NULL;
+		const char *reason = w->supported ? w->supported(c, why) : NULL;
 		if (reason) {
 			fprintf(o->err, "nestbench-work: %s skipped: %s\n", w->name, reason);
 			print_simple(o->out, NB_RECTYPE_SKIP, w->name, "reason", reason);

@@ -8,6 +8,8 @@
 #ifndef NB_WORKLOAD_H
 #define NB_WORKLOAD_H
 
+#include "../common/err.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,7 +39,6 @@ struct nb_param_spec {
 #define NB_MAX_EVENTS 8
 #define NB_MAX_EXTRAS 12
 #define NB_MAX_TMPFILES 4
-#define NB_ERR_LEN 256
 #define NB_MAX_CPUS 256
 
 /* A parsed parameter value; exactly one member is meaningful, per the spec's type. */
@@ -87,7 +88,7 @@ struct nb_workload {
 	const char *stresses;  /* one line: the virtualization path it stresses */
 	const struct nb_param_spec *params;
 	/* NULL, or a reason (static or written to why) the workload cannot run here. */
-	const char *(*supported)(struct nb_ctx *c, char *why, size_t len);
+	const char *(*supported)(struct nb_ctx *c, char why[NB_ERR_LEN]);
 	/* Allocate and prepare state (c->priv). 0, or -1 with c->err filled (a user error
 	 * such as an unwritable directory gets exit status 2).  On failure setup frees
 	 * what it allocated: teardown is called only after a successful setup. */
@@ -140,7 +141,7 @@ int nb_fail(struct nb_ctx *c, int user, const char *fmt, ...)
 /* Another CPU the process may use than `not` (two-thread workloads); -1 if none. */
 int nb_other_cpu(const struct nb_ctx *c, int not);
 /* Pin the calling thread to `cpu`; 0 or -1 with a message naming the allowed CPUs. */
-int nb_pin_cpu(int cpu, char *err, size_t errlen);
+int nb_pin_cpu(int cpu, char err[NB_ERR_LEN]);
 
 /* Register a scratch path for removal at teardown/exit/signal; returns its slot or -1. */
 int nb_tmpfile_add(struct nb_ctx *c, const char *path);

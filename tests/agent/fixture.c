@@ -1,5 +1,6 @@
 /* fixture.c - starting, reaching and always stopping agents for the tests. */
 #include "fixture.h"
+#include "../../common/err.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -248,7 +249,7 @@ struct fx_agent *fx_agent(struct fx *f, const char *name, const char *listen,
 
 int fx_connect(struct nb_client *c, const char *addr)
 {
-	char err[256];
+	char err[NB_ERR_LEN];
 
 	for (int i = 0; i < 200; i++) {
 		if (nb_client_connect(c, addr, 2000, err) == 0) {
@@ -271,14 +272,14 @@ int fx_send_raw(struct nb_client *c, const void *buf, size_t len)
 
 int fx_send_frame(struct nb_client *c, const char *json)
 {
-	char err[256];
+	char err[NB_ERR_LEN];
 
 	return nb_frame_write(&c->conn, json, strlen(json), err);
 }
 
 cJSON *fx_recv(struct nb_client *c)
 {
-	char err[256];
+	char err[NB_ERR_LEN];
 	cJSON *r = NULL;
 
 	if (nb_proto_recv(&c->conn, NB_FRAME_MAX_CLIENT, &r, err) != NB_FRAME_OK)
@@ -302,7 +303,7 @@ int fx_ok(const cJSON *reply)
 
 int fx_ping(struct nb_client *c)
 {
-	char err[256];
+	char err[NB_ERR_LEN];
 
 	return nb_client_ping(c, NULL, NULL, err) == 0;
 }

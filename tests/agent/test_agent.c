@@ -2,6 +2,7 @@
  * and through raw frames: transports, put/run of the real nestbench-work, every
  * error the protocol promises, relays, tokens, busy, timeouts, SIGTERM. */
 #include "../unit/check.h"
+#include "../../common/err.h"
 #include "fixture.h"
 #include "../../common/sha256.h"
 
@@ -28,7 +29,7 @@
 /* hello, ping, sysinfo and bye over one client. */
 static void basic_session(struct nb_client *c)
 {
-	char err[256];
+	char err[NB_ERR_LEN];
 	cJSON *r = NULL;
 	uint64_t rtt = 0;
 
@@ -153,7 +154,7 @@ TEST(roundtrip_serial_pty) { FX_RUN(serial_body); }
 static void vsock_body(struct fx *f)
 {
 	int s = socket(AF_VSOCK, SOCK_STREAM, 0);
-	char listen[64], addr[64], err[256];
+	char listen[64], addr[64], err[NB_ERR_LEN];
 	struct nb_client c;
 	struct fx_agent *a;
 
@@ -248,7 +249,7 @@ static void put_run_body(struct fx *f)
 	struct fx_agent *a = fx_agent(f, "a", NULL, NULL);
 	struct nb_client c;
 	struct nb_run_spec sp;
-	char err[256], sha[65], want[NB_SHA256_HEX], path[PATH_MAX * 2];
+	char err[NB_ERR_LEN], sha[65], want[NB_SHA256_HEX], path[PATH_MAX * 2];
 	cJSON *r = NULL;
 	struct stat st;
 
@@ -331,7 +332,7 @@ static void wrong_hash_body(struct fx *f)
 {
 	struct fx_agent *a = fx_agent(f, "a", NULL, NULL);
 	struct nb_client c;
-	char err[256], sha[65], other[NB_SHA256_HEX];
+	char err[NB_ERR_LEN], sha[65], other[NB_SHA256_HEX];
 	static char data[300000];
 	cJSON *r = NULL;
 
@@ -352,7 +353,7 @@ static void truncated_body(struct fx *f)
 {
 	struct fx_agent *a = fx_agent(f, "a", NULL, NULL);
 	struct nb_client c;
-	char hdr[256], sha[NB_SHA256_HEX], err[256];
+	char hdr[256], sha[NB_SHA256_HEX], err[NB_ERR_LEN];
 	static char data[100000];
 	cJSON *r;
 
@@ -411,7 +412,7 @@ static void bad_frames_body(struct fx *f)
 	struct fx_agent *a = fx_agent(f, "a", NULL, extra);
 	struct nb_client c;
 	unsigned char hdr[4];
-	char err[256];
+	char err[NB_ERR_LEN];
 	cJSON *r;
 
 	CHECK(a != NULL);
@@ -513,7 +514,7 @@ TEST(max_sessions_refused_busy) { FX_RUN(max_sessions_body); }
 
 static void token_body(struct fx *f)
 {
-	char tok[PATH_MAX], err[256];
+	char tok[PATH_MAX], err[NB_ERR_LEN];
 	const char *extra[] = { "--token-file", tok, NULL };
 	struct nb_client c;
 	struct fx_agent *a;
@@ -551,7 +552,7 @@ struct long_run {
 	const char *addr;
 	const char *sha;
 	int rc;
-	char err[256];
+	char err[NB_ERR_LEN];
 	cJSON *reply;
 };
 
@@ -580,7 +581,7 @@ static void busy_body(struct fx *f)
 	struct fx_agent *a = fx_agent(f, "a", NULL, NULL);
 	struct nb_client c;
 	struct nb_run_spec sp;
-	char err[256], sha[65];
+	char err[NB_ERR_LEN], sha[65];
 	struct long_run lr;
 	pthread_t t;
 	cJSON *r = NULL;
@@ -625,7 +626,7 @@ static void timeout_body(struct fx *f)
 	struct fx_agent *a = fx_agent(f, "a", NULL, NULL);
 	struct nb_client c;
 	struct nb_run_spec sp;
-	char err[256], sha[65];
+	char err[NB_ERR_LEN], sha[65];
 	cJSON *r = NULL;
 
 	CHECK(a && fx_connect(&c, a->addr) == 0);
@@ -689,7 +690,7 @@ static void events_body(struct fx *f)
 	struct fx_agent *a = fx_agent(f, "a", NULL, NULL);
 	struct nb_client c;
 	struct nb_run_spec sp;
-	char err[256], sha[65];
+	char err[NB_ERR_LEN], sha[65];
 	const cJSON *ev;
 	cJSON *r = NULL;
 
@@ -735,7 +736,7 @@ static void relay_body(struct fx *f)
 			*d = fx_agent(f, "l2", NULL, NULL);
 	struct nb_client c;
 	struct nb_run_spec sp;
-	char err[256], sha[65], bad[PATH_MAX];
+	char err[NB_ERR_LEN], sha[65], bad[PATH_MAX];
 	cJSON *r = NULL;
 
 	CHECK(a && b && d && fx_connect(&c, a->addr) == 0);
@@ -794,7 +795,7 @@ static void sigterm_body(struct fx *f)
 
 	/* An open session that has used the store (and so libcrypto): it must be ended
 	 * cleanly too (under ASan, fx_end fails on any leak report at exit). */
-	char err[256], sha[65];
+	char err[NB_ERR_LEN], sha[65];
 	CHECK(a && fx_connect(&c, a->addr) == 0);
 	CHECK(nb_client_put_buf(&c, "abc", 3, "tiny", NULL, sha, NULL, err) == 0);
 	{

@@ -1,6 +1,7 @@
 /* test_cpustat.c - the run reply's interference from two /proc/stat snapshots: known
  * answers, and a real run through the agent carries it. */
 #include "../unit/check.h"
+#include "../../common/err.h"
 #include "fixture.h"
 #include "../../guest-agent/cpustat.h"
 
@@ -52,7 +53,7 @@ static void run_interference_body(struct fx *f)
 	struct fx_agent *a = fx_agent(f, "itf", NULL, NULL);
 	struct nb_client c;
 	struct nb_run_spec sp;
-	char sha[65], err[512];
+	char sha[65], err[NB_ERR_LEN];
 	cJSON *r = NULL;
 
 	CHECK(a && fx_connect(&c, a->addr) == 0);

@@ -3,6 +3,7 @@
  * have not authenticated, accept under descriptor exhaustion (EMFILE), and the cap on
  * the descriptors one exits-start may open.  PROTOCOL.md, "Deadlines and limits". */
 #include "../unit/check.h"
+#include "../../common/err.h"
 #include "fixture.h"
 #include "../../common/clock.h"
 #include "../../common/sha256.h"
@@ -50,7 +51,7 @@ static int write_token(const struct fx *f, char *buf, size_t len)
 
 static int hello(struct nb_client *c, const char *token)
 {
-	char err[256];
+	char err[NB_ERR_LEN];
 	int rc = nb_client_hello(c, token, NULL, err);
 
 	if (rc)
@@ -343,7 +344,7 @@ static void stalled_put_body(struct fx *f)
 	const char *const extra[] = { "--put-timeout", "1", NULL };
 	struct fx_agent *a = fx_agent(f, "a", NULL, extra);
 	static char data[3 << 20];
-	char hdr[256], sha[NB_SHA256_HEX], err[256];
+	char hdr[256], sha[NB_SHA256_HEX], err[NB_ERR_LEN];
 	struct nb_client c;
 	unsigned char fh[4];
 	uint64_t took;
@@ -389,7 +390,7 @@ static void relay_body(struct fx *f)
 	const char *const extra[] = { "--frame-timeout", "1", "--hello-timeout", "1",
 				      "--put-timeout", "1", NULL };
 	struct fx_agent *a = fx_agent(f, "a", NULL, extra), *b = fx_agent(f, "b", NULL, extra);
-	char err[256], sha[NB_SHA256_HEX];
+	char err[NB_ERR_LEN], sha[NB_SHA256_HEX];
 	struct nb_client c;
 	cJSON *r = NULL;
 

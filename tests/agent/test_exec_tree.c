@@ -10,6 +10,7 @@
  * gets its records, directly (unix, tcp) and through relays; a full close still ends
  * the run at once, directly and through relays. */
 #include "../unit/check.h"
+#include "../../common/err.h"
 #include "../../guest-agent/agent.h"
 #include "fixture.h"
 
@@ -101,7 +102,7 @@ static struct fx_agent *agent(struct fx *f, const char *name, int cgroup)
 
 static int put_escape(struct fx *f, struct nb_client *c, char sha[65])
 {
-	char path[PATH_MAX], err[256];
+	char path[PATH_MAX], err[NB_ERR_LEN];
 	const char *slash = strrchr(f->work_bin, '/');
 
 	snprintf(path, sizeof(path), "%.*s/tests/agent-escape", (int)(slash - f->work_bin),
@@ -140,7 +141,7 @@ static int send_run(struct nb_client *c, const struct nb_run_spec *sp)
 static int busy(const char *addr)
 {
 	struct nb_client c;
-	char err[256];
+	char err[NB_ERR_LEN];
 	cJSON *r = NULL;
 	int b = -1;
 
@@ -182,7 +183,7 @@ static void escape_run(struct fx_agent *a, struct nb_client *c, const char *sha,
 		       const char *workload, unsigned timeout_ms, const char *want_code)
 {
 	struct nb_run_spec sp;
-	char err[256];
+	char err[NB_ERR_LEN];
 	cJSON *r = NULL;
 	pid_t pid;
 	int rc, ok;
@@ -389,7 +390,7 @@ static void half_close_body(struct fx *f)
 {
 	struct fx_agent *u = fx_agent(f, "u", NULL, NULL), *t = fx_agent(f, "t", "tcp:127.0.0.1:0", NULL);
 	struct nb_client c;
-	char sha[65], err[256];
+	char sha[65], err[NB_ERR_LEN];
 
 	CHECK(u && t);
 	CHECK(fx_connect(&c, u->addr) == 0);
@@ -461,7 +462,7 @@ static void stdio_body(struct fx *f)
 {
 	struct nb_client c;
 	struct nb_run_spec sp;
-	char sha[65], err[256];
+	char sha[65], err[NB_ERR_LEN];
 	struct fx_agent *a = stdio_agent(f, &c);
 	int alive;
 
@@ -495,7 +496,7 @@ static void relay_half_close_body(struct fx *f)
 	struct fx_agent *l0 = fx_agent(f, "l0", NULL, NULL), *l1 = fx_agent(f, "l1", NULL, NULL),
 			*l2 = fx_agent(f, "l2", NULL, NULL);
 	struct nb_client c;
-	char sha[65], err[256];
+	char sha[65], err[NB_ERR_LEN];
 
 	CHECK(l0 && l1 && l2 && fx_connect(&c, l0->addr) == 0);
 	CHECK_MSG(nb_client_relay(&c, l1->addr, NULL, err) == 0, "%s", err);
@@ -516,7 +517,7 @@ static void full_close(struct fx *f, struct fx_agent *near, struct fx_agent *far
 {
 	struct nb_client c;
 	struct nb_run_spec sp;
-	char sha[65], err[256];
+	char sha[65], err[NB_ERR_LEN];
 	int running, still = 1;
 
 	CHECK(fx_connect(&c, near->addr) == 0);

@@ -3,6 +3,7 @@
  * locking out the right one), and an agent on tcp: without a token says so at start,
  * even with --quiet. */
 #include "../unit/check.h"
+#include "../../common/err.h"
 #include "fixture.h"
 #include "../../common/clock.h"
 
@@ -36,9 +37,9 @@ static struct fx_agent *token_agent(struct fx *f, char *path, size_t len)
 
 /* hello with tok (NULL: none); 0 ok, -1 refused (code in c->code, message in err
  * when not NULL); *ms its time. */
-static int hello(struct nb_client *c, const char *tok, double *ms, char *err)
+static int hello(struct nb_client *c, const char *tok, double *ms, char err[NB_ERR_LEN])
 {
-	char buf[256];
+	char buf[NB_ERR_LEN];
 	double t0 = now_ms();
 	if (!err)
 		err = buf;
@@ -85,7 +86,7 @@ static int send_wrong(struct nb_client *c)
 
 static void rate_body(struct fx *f)
 {
-	char tok[PATH_MAX], err[256];
+	char tok[PATH_MAX], err[NB_ERR_LEN];
 	struct fx_agent *a = token_agent(f, tok, sizeof(tok));
 	struct nb_client c, g[4], gone[3], d;
 	double ms, t0;

@@ -4,6 +4,7 @@
  * reads; each adds only its own (info: tsc_hz, caches; the agent: topology, agent,
  * time_unix_us). */
 #include "../unit/check.h"
+#include "../../common/err.h"
 #include "fixture.h"
 #include "../../workloads/machine.h"
 
@@ -81,7 +82,7 @@ static void same_keys_body(struct fx *f)
 	struct fx_agent *a = fx_agent(f, "a", NULL, NULL);
 	struct nb_client c;
 	cJSON *si = NULL, *info = work_info(f->work_bin);
-	char err[256];
+	char err[NB_ERR_LEN];
 
 	CHECK_MSG(info, "%s info --json did not print one JSON object", f->work_bin);
 	CHECK(a && fx_connect(&c, a->addr) == 0);

@@ -1,5 +1,6 @@
 /* test_modules.c - the agent's store, exec, events and CPU choice, called directly. */
 #include "../unit/check.h"
+#include "../../common/err.h"
 #include "../../guest-agent/agent.h"
 
 #include <dirent.h>
@@ -42,7 +43,7 @@ static void store_body(const char *dir)
 {
 	struct nb_store st;
 	struct nb_store_put p;
-	char err[256], msg[256], hex[NB_SHA256_HEX], path[PATH_MAX], state[PATH_MAX];
+	char err[NB_ERR_LEN], msg[NB_ERR_LEN], hex[NB_SHA256_HEX], path[PATH_MAX], state[PATH_MAX];
 	const char *code;
 	struct stat sb;
 
@@ -54,7 +55,7 @@ static void store_body(const char *dir)
 	/* wrong content: nothing stored, no temporary file left */
 	CHECK(nb_store_put_begin(&st, &p, err) == 0);
 	nb_store_put_write(&p, "hellO", 5);
-	CHECK(nb_store_put_finish(&st, &p, hex, &code, msg, sizeof(msg)) == -1);
+	CHECK(nb_store_put_finish(&st, &p, hex, &code, msg) == -1);
 	CHECK_STR(code, NB_E_HASH_MISMATCH);
 	CHECK(!nb_store_has(&st, hex, NULL));
 	CHECK(tmp_files(st.dir) == 0);
@@ -62,22 +63,22 @@ static void store_body(const char *dir)
 	CHECK(nb_store_put_begin(&st, &p, err) == 0);
 	nb_store_put_write(&p, "hel", 3);
 	nb_store_put_write(&p, "lo", 2);
-	CHECK(nb_store_put_finish(&st, &p, hex, &code, msg, sizeof(msg)) == 0);
+	CHECK(nb_store_put_finish(&st, &p, hex, &code, msg) == 0);
 	uint64_t size = 0;
 	CHECK(nb_store_has(&st, hex, &size) && size == 5);
 	nb_store_path(&st, hex, path, sizeof(path));
 	CHECK(stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0755);
-	CHECK(nb_store_verify(&st, hex, path, sizeof(path), &code, msg, sizeof(msg)) == 0);
+	CHECK(nb_store_verify(&st, hex, path, sizeof(path), &code, msg) == 0);
 
 	/* changed on disk: refused and removed */
 	FILE *f = fopen(path, "w");
 	CHECK(f != NULL);
 	fputs("evil", f);
 	fclose(f);
-	CHECK(nb_store_verify(&st, hex, path, sizeof(path), &code, msg, sizeof(msg)) == -1);
+	CHECK(nb_store_verify(&st, hex, path, sizeof(path), &code, msg) == -1);
 	CHECK_STR(code, NB_E_HASH_MISMATCH);
 	CHECK(!nb_store_has(&st, hex, NULL));
-	CHECK(nb_store_verify(&st, hex, path, sizeof(path), &code, msg, sizeof(msg)) == -1);
+	CHECK(nb_store_verify(&st, hex, path, sizeof(path), &code, msg) == -1);
 	CHECK_STR(code, NB_E_NOT_FOUND);
 
 	/* an interrupted put's temporary file is removed at the next start */
@@ -100,7 +101,7 @@ TEST(store_verifies_and_cleans_up)
 
 TEST(store_dir_not_writable)
 {
-	char dir[] = "/tmp/nbt-store.XXXXXX", file[PATH_MAX], err[256];
+	char dir[] = "/tmp/nbt-store.XXXXXX", file[PATH_MAX], err[NB_ERR_LEN];
 	struct nb_store st;
 
 	CHECK(mkdtemp(dir) != NULL);
@@ -144,7 +145,7 @@ TEST(exec_ends_the_workload_when_the_client_hangs_up)
 	char *argv[] = { "sh", "-c", "sleep 30", NULL };
 	struct nb_exec_req x = sh_req(argv, 20000);
 	struct nb_exec_result r;
-	char err[256];
+	char err[NB_ERR_LEN];
 	int pfd[2];
 	pthread_t th;
 
@@ -167,7 +168,7 @@ TEST(exec_captures_output_and_status)
 			 NULL };
 	struct nb_exec_req x = sh_req(argv, 5000);
 	struct nb_exec_result r;
-	char err[256];
+	char err[NB_ERR_LEN];
 
 	CHECK(nb_exec_run(&x, &r, err) == 0);
 	CHECK(r.exit_status == 3 && !r.timed_out);
@@ -187,7 +188,7 @@ TEST(exec_bounds_output)
 				      "i=$((i+1)); done", NULL };
 	struct nb_exec_req x = sh_req(argv, 10000);
 	struct nb_exec_result r;
-	char err[256];
+	char err[NB_ERR_LEN];
 
 	x.max_out = 1000;
 	CHECK(nb_exec_run(&x, &r, err) == 0);
@@ -201,7 +202,7 @@ TEST(exec_timeout_kills_the_whole_group)
 	char *argv[] = { "sh", "-c", "trap '' TERM; sleep 30 & sleep 30; wait", NULL };
 	struct nb_exec_req x = sh_req(argv, 200);
 	struct nb_exec_result r;
-	char err[256];
+	char err[NB_ERR_LEN];
 
 	CHECK(nb_exec_run(&x, &r, err) == 0);
 	CHECK(r.timed_out);
@@ -219,7 +220,7 @@ TEST(exec_stragglers_killed_when_leader_exits)
 	char *argv[] = { "sh", "-c", "sleep 30 >/dev/null 2>&1 & echo started", NULL };
 	struct nb_exec_req x = sh_req(argv, 5000);
 	struct nb_exec_result r;
-	char err[256];
+	char err[NB_ERR_LEN];
 
 	CHECK(nb_exec_run(&x, &r, err) == 0);
 	CHECK(r.exit_status == 0 && !r.timed_out && r.elapsed_ms < 2000);
@@ -231,18 +232,18 @@ TEST(exec_stragglers_killed_when_leader_exits)
 
 TEST(events_encode_or_explain)
 {
-	char enc[160], msg[1024], err[256];
+	char enc[160], msg[NB_ERR_LEN], err[NB_ERR_LEN];
 
 	CHECK(nb_events_init(err) == 0);
-	CHECK(nb_event_encode("cycles", enc, sizeof(enc), msg, sizeof(msg)) == 0);
+	CHECK(nb_event_encode("cycles", enc, sizeof(enc), msg) == 0);
 	CHECK_STR(enc, "0:0:0:0:cycles");
-	CHECK(nb_event_encode("task-clock", enc, sizeof(enc), msg, sizeof(msg)) == 0);
+	CHECK(nb_event_encode("task-clock", enc, sizeof(enc), msg) == 0);
 	CHECK_STR(enc, "1:1:0:0:task-clock");
-	CHECK(nb_event_encode("no-such-event-xyz", enc, sizeof(enc), msg, sizeof(msg)) == -1);
+	CHECK(nb_event_encode("no-such-event-xyz", enc, sizeof(enc), msg) == -1);
 	CHECK(strstr(msg, "'no-such-event-xyz'") && strstr(msg, "libpfm4"));
-	CHECK(nb_event_encode("cycles:u", enc, sizeof(enc), msg, sizeof(msg)) == -1);
+	CHECK(nb_event_encode("cycles:u", enc, sizeof(enc), msg) == -1);
 	CHECK(strstr(msg, "modifiers") != NULL);
-	CHECK(nb_event_encode("cycles,instructions", enc, sizeof(enc), msg, sizeof(msg)) == -1);
+	CHECK(nb_event_encode("cycles,instructions", enc, sizeof(enc), msg) == -1);
 }
 
 TEST(cpu_choice_avoids_cpu0)

@@ -1,5 +1,6 @@
 /* test_proto.c - frames, addresses, requests and their decoders, tokens. */
 #include "../unit/check.h"
+#include "../../common/err.h"
 #include "../../common/frame.h"
 #include "../../common/proto.h"
 #include "../../common/sha256.h"
@@ -32,7 +33,7 @@ TEST(frame_roundtrip_over_a_pipe)
 {
 	int p[2];
 	struct nb_conn w, r;
-	char err[256], *got = NULL;
+	char err[NB_ERR_LEN], *got = NULL;
 	size_t len;
 
 	CHECK(pipe(p) == 0);
@@ -67,7 +68,7 @@ TEST(frame_roundtrip_over_a_pipe)
 TEST(addr_parse_accepts_every_form)
 {
 	struct nb_addr a;
-	char err[256];
+	char err[NB_ERR_LEN];
 
 	CHECK(nb_addr_parse("vsock:7420", NB_ADDR_LISTEN, &a, err) == 0);
 	CHECK(a.ops == &nb_transport_vsock && a.port == 7420 && a.cid == 0xffffffffu);
@@ -96,7 +97,7 @@ TEST(addr_parse_rejects_with_the_forms)
 		"stdio", "serial:", "tcp:h: 80",
 	};
 	struct nb_addr a;
-	char err[256];
+	char err[NB_ERR_LEN];
 
 	for (size_t i = 0; i < sizeof(bad_connect) / sizeof(bad_connect[0]); i++) {
 		CHECK_MSG(nb_addr_parse(bad_connect[i], NB_ADDR_CONNECT, &a, err) == -1,
@@ -113,7 +114,7 @@ TEST(addr_parse_rejects_with_the_forms)
 
 TEST(every_transport_has_its_hooks)
 {
-	char err[256];
+	char err[NB_ERR_LEN];
 
 	for (const struct nb_transport_ops *const *o = nb_transport_all(); *o; o++)
 		CHECK_MSG(nb_transport_check(*o, err) == 0, "%s", err);
@@ -127,7 +128,7 @@ TEST(every_transport_has_its_hooks)
 
 TEST(vsock_message_names_the_modules)
 {
-	char err[256];
+	char err[NB_ERR_LEN];
 
 	nb_vsock_unavailable("vsock:7420", EAFNOSUPPORT, err);
 	CHECK(strstr(err, "vmw_vsock_virtio_transport") && strstr(err, "hv_sock") &&
@@ -137,8 +138,8 @@ TEST(vsock_message_names_the_modules)
 static int parse_code(const char *s, const char **code)
 {
 	cJSON *req;
-	char msg[256];
-	int rc = nb_proto_parse_request(s, strlen(s), &req, code, msg, sizeof(msg));
+	char msg[NB_ERR_LEN];
+	int rc = nb_proto_parse_request(s, strlen(s), &req, code, msg);
 
 	cJSON_Delete(req);
 	return rc;
@@ -158,9 +159,8 @@ TEST(request_parsing)
 	CHECK(parse_code("{\"op\":\"x\",\"id\":[1]}", &code) == -1);
 	{
 		cJSON *req;
-		char msg[256];
-		CHECK(nb_proto_parse_request("{\"op\":\"a\0\"}", 11, &req, &code, msg, sizeof(msg)) ==
-		      -1);
+		char msg[NB_ERR_LEN];
+		CHECK(nb_proto_parse_request("{\"op\":\"a\0\"}", 11, &req, &code, msg) == -1);
 		CHECK(strstr(msg, "NUL") != NULL);
 		cJSON_Delete(req);
 	}
@@ -186,7 +186,7 @@ static int put_decode(const char *json, char *msg)
 {
 	cJSON *o = cJSON_Parse(json);
 	struct nb_put_spec p;
-	int rc = nb_put_spec_decode(o, &p, msg, 256);
+	int rc = nb_put_spec_decode(o, &p, msg);
 
 	cJSON_Delete(o);
 	return rc;
@@ -196,7 +196,7 @@ static int put_decode(const char *json, char *msg)
 
 TEST(put_fields)
 {
-	char msg[256];
+	char msg[NB_ERR_LEN];
 
 	CHECK(put_decode("{\"name\":\"w\",\"sha256\":\"" SHA "\",\"size\":0}", msg) == 0);
 	CHECK(put_decode("{\"name\":\"../w\",\"sha256\":\"" SHA "\",\"size\":1}", msg) == -1);
@@ -212,7 +212,7 @@ TEST(put_fields)
 TEST(run_spec_roundtrip)
 {
 	struct nb_run_spec a, b;
-	char err[256], msg[256];
+	char err[NB_ERR_LEN], msg[NB_ERR_LEN];
 	cJSON *o;
 
 	nb_run_spec_init(&a);
@@ -231,7 +231,7 @@ TEST(run_spec_roundtrip)
 	a.ops = 123456789012ull;
 	a.timeout_ms = 9000;
 	o = nb_run_spec_encode(&a, 7);
-	CHECK(nb_run_spec_decode(o, &b, msg, sizeof(msg)) == 0);
+	CHECK(nb_run_spec_decode(o, &b, msg) == 0);
 	cJSON_Delete(o);
 	CHECK_STR(b.workload, "mem.lat");
 	CHECK(b.nparams == 2);
@@ -258,16 +258,16 @@ TEST(run_fields_rejected)
 		"{\"sha256\":\"" SHA "\",\"workload\":\"cpu.int\",\"ops\":0}",
 	};
 	struct nb_run_spec r;
-	char msg[256];
+	char msg[NB_ERR_LEN];
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		cJSON *o = cJSON_Parse(bad[i]);
-		CHECK_MSG(o && nb_run_spec_decode(o, &r, msg, sizeof(msg)) == -1, "accepted %s", bad[i]);
+		CHECK_MSG(o && nb_run_spec_decode(o, &r, msg) == -1, "accepted %s", bad[i]);
 		cJSON_Delete(o);
 	}
 	cJSON *o = cJSON_Parse("{\"sha256\":\"" SHA "\",\"workload\":\"cpu.int\",\"params\":"
 			       "{\"n\":4096,\"huge\":true}}");
-	CHECK(nb_run_spec_decode(o, &r, msg, sizeof(msg)) == 0);
+	CHECK(nb_run_spec_decode(o, &r, msg) == 0);
 	cJSON_Delete(o);
 	CHECK_STR(r.params[0], "n=4096");
 	CHECK_STR(r.params[1], "huge=1");
@@ -275,7 +275,7 @@ TEST(run_fields_rejected)
 
 TEST(tokens)
 {
-	char path[] = "/tmp/nbt-token.XXXXXX", tok[NB_TOKEN_MAX], err[256];
+	char path[] = "/tmp/nbt-token.XXXXXX", tok[NB_TOKEN_MAX], err[NB_ERR_LEN];
 	int fd = mkstemp(path);
 
 	CHECK(fd >= 0);
@@ -297,7 +297,7 @@ TEST(tokens)
 
 TEST(sha256_known_answer)
 {
-	char hex[NB_SHA256_HEX], err[256];
+	char hex[NB_SHA256_HEX], err[NB_ERR_LEN];
 
 	CHECK(nb_sha256_buf("", 0, hex, err) == 0);
 	CHECK_STR(hex, SHA);
@@ -312,7 +312,7 @@ TEST(sha256_known_answer)
 static int parse_msg(const char *s, const char **code, char *msg)
 {
 	cJSON *req;
-	int rc = nb_proto_parse_request(s, strlen(s), &req, code, msg, 256);
+	int rc = nb_proto_parse_request(s, strlen(s), &req, code, msg);
 
 	cJSON_Delete(req);
 	return rc;
@@ -337,7 +337,7 @@ TEST(request_parsing_refuses_what_is_not_utf8)
 		{ "{\"op\":\"\\uDC00\\uD800\"}", "unpaired UTF-16 surrogate escape \\uDC00 at byte 7" },
 	};
 	const char *code;
-	char msg[256];
+	char msg[NB_ERR_LEN];
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		CHECK_MSG(parse_msg(bad[i].s, &code, msg) == -1, "accepted bad[%zu]",
@@ -369,7 +369,7 @@ static int utf8_ok(const char *s)
 TEST(decoder_messages_cut_on_character_boundaries)
 {
 	struct nb_run_spec r;
-	char e[100], err[256], json[512];
+	char e[100], err[NB_ERR_LEN], json[512];
 	cJSON *o;
 
 	euros30(e);
@@ -382,13 +382,13 @@ TEST(decoder_messages_cut_on_character_boundaries)
 	snprintf(json, sizeof(json), "{\"sha256\":\"" SHA "\",\"workload\":\"cpu.int\",\"params\":"
 		 "{\"%s\":[]}}", e);
 	o = cJSON_Parse(json);
-	CHECK(o && nb_run_spec_decode(o, &r, err, sizeof(err)) == -1);
+	CHECK(o && nb_run_spec_decode(o, &r, err) == -1);
 	cJSON_Delete(o);
 	CHECK_MSG(utf8_ok(err), "%s", err);
 	snprintf(json, sizeof(json), "{\"sha256\":\"" SHA "\",\"workload\":\"cpu.int\",\"params\":"
 		 "{\"%s%s%s\":\"v\"}}", e, e, e);
 	o = cJSON_Parse(json);
-	CHECK(o && nb_run_spec_decode(o, &r, err, sizeof(err)) == -1);
+	CHECK(o && nb_run_spec_decode(o, &r, err) == -1);
 	cJSON_Delete(o);
 	CHECK_MSG(utf8_ok(err), "%s", err);
 }
@@ -415,7 +415,7 @@ TEST(send_and_recv_repair_invalid_utf8)
 {
 	int p[2];
 	struct nb_conn w, rd;
-	char err[256], *raw;
+	char err[NB_ERR_LEN], *raw;
 	size_t len;
 	cJSON *o = cJSON_CreateObject(), *got;
 

@@ -4,6 +4,7 @@
  * instructions while an agent counts its exits; the counts must come out at N.
  * Skipped, with the reason printed, where /dev/kvm, tracefs or root is missing. */
 #include "../unit/check.h"
+#include "../../common/err.h"
 #include "fixture.h"
 #include "kvm_guest.h"
 #include "../../guest-agent/tracepoints.h"
@@ -42,10 +43,10 @@ static const char kvm_exit_format[] =
 TEST(exits_format_parsed_and_reasons_named)
 {
 	struct nb_tp_format *f = calloc(1, sizeof(*f));
-	char err[128], name[48];
+	char err[NB_ERR_LEN], name[48];
 
 	CHECK(f);
-	CHECK_MSG(nb_tp_parse_format(kvm_exit_format, NULL, f, err, sizeof(err)) == 0, "%s", err);
+	CHECK_MSG(nb_tp_parse_format(kvm_exit_format, NULL, f, err) == 0, "%s", err);
 	CHECK(f->id == 103 && f->reason_off == 8 && f->reason_size == 4 && f->isa_off == 24);
 	CHECK(f->ntables == 2 && f->table[0].isa == 1 && f->table[1].isa == 2);
 	CHECK_EQ_U64(f->table[0].mask, 0xffff);
@@ -63,10 +64,10 @@ TEST(exits_format_parsed_and_reasons_named)
 	CHECK_STR(nb_tp_reason_name(NULL, 2, 0x78, name, sizeof(name)), "hlt");
 	CHECK_STR(nb_tp_reason_name(NULL, 1, 30, name, sizeof(name)), "IO_INSTRUCTION");
 	/* Another field as the reason (tests count kvm_userspace_exit this way). */
-	CHECK(nb_tp_parse_format(kvm_exit_format, "guest_rip", f, err, sizeof(err)) == 0);
+	CHECK(nb_tp_parse_format(kvm_exit_format, "guest_rip", f, err) == 0);
 	CHECK(f->reason_off == 16 && f->reason_size == 8);
-	CHECK(nb_tp_parse_format(kvm_exit_format, "vcpu_id", f, err, sizeof(err)) == -1);
-	CHECK(nb_tp_parse_format("name: x\n", NULL, f, err, sizeof(err)) == -1);
+	CHECK(nb_tp_parse_format(kvm_exit_format, "vcpu_id", f, err) == -1);
+	CHECK(nb_tp_parse_format("name: x\n", NULL, f, err) == -1);
 	free(f);
 }
 
@@ -77,10 +78,10 @@ TEST(exits_adjacent_literals_in_names)
 		"print fmt: \"reason %s\", __print_symbolic(REC->reason, { 2, \"KVM_EXIT_\" \"IO\" }, "
 		"{ 5, \"KVM_EXIT_\" \"HLT\" })\n";
 	struct nb_tp_format *f = calloc(1, sizeof(*f));
-	char err[128], name[48];
+	char err[NB_ERR_LEN], name[48];
 
 	CHECK(f);
-	CHECK(nb_tp_parse_format(fmt, "reason", f, err, sizeof(err)) == 0);
+	CHECK(nb_tp_parse_format(fmt, "reason", f, err) == 0);
 	CHECK(f->ntables == 1 && f->table[0].isa == 0 && f->isa_off == -1);
 	CHECK_STR(nb_tp_reason_name(f, 0, 2, name, sizeof(name)), "KVM_EXIT_IO");
 	CHECK_STR(nb_tp_reason_name(f, 0, 5, name, sizeof(name)), "KVM_EXIT_HLT");
@@ -91,19 +92,19 @@ TEST(exits_request_decoded)
 {
 	enum nb_exits_target t;
 	int pids[NB_EXITS_MAX_PIDS], n, reasons;
-	char msg[256];
+	char msg[NB_ERR_LEN];
 	cJSON *r;
 
 	r = cJSON_Parse("{}");
-	CHECK(nb_exits_decode(r, &t, pids, &n, &reasons, msg, sizeof(msg)) == 0);
+	CHECK(nb_exits_decode(r, &t, pids, &n, &reasons, msg) == 0);
 	CHECK(t == NB_EXITS_AUTO && reasons == 1 && n == 0);
 	cJSON_Delete(r);
 	r = cJSON_Parse("{\"target\":\"all\",\"reasons\":false}");
-	CHECK(nb_exits_decode(r, &t, pids, &n, &reasons, msg, sizeof(msg)) == 0);
+	CHECK(nb_exits_decode(r, &t, pids, &n, &reasons, msg) == 0);
 	CHECK(t == NB_EXITS_ALL && reasons == 0);
 	cJSON_Delete(r);
 	r = cJSON_Parse("{\"target\":[12,345]}");
-	CHECK(nb_exits_decode(r, &t, pids, &n, &reasons, msg, sizeof(msg)) == 0);
+	CHECK(nb_exits_decode(r, &t, pids, &n, &reasons, msg) == 0);
 	CHECK(t == NB_EXITS_PIDS && n == 2 && pids[0] == 12 && pids[1] == 345);
 	cJSON_Delete(r);
 	static const char *const bad[] = { "{\"target\":\"qemu-x\"}", "{\"target\":[]}",
@@ -111,7 +112,7 @@ TEST(exits_request_decoded)
 					   "{\"reasons\":1}", "{\"target\":5}" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		r = cJSON_Parse(bad[i]);
-		CHECK_MSG(nb_exits_decode(r, &t, pids, &n, &reasons, msg, sizeof(msg)) == -1, "%s accepted",
+		CHECK_MSG(nb_exits_decode(r, &t, pids, &n, &reasons, msg) == -1, "%s accepted",
 			  bad[i]);
 		CHECK(msg[0]);
 		cJSON_Delete(r);
@@ -325,7 +326,7 @@ TEST(exits_reasons_from_raw_samples)
 {
 	struct nb_exits *x = NULL;
 	struct child ch;
-	char why[512], req[96], msg[512];
+	char why[512], req[96], msg[NB_ERR_LEN];
 	const char *code;
 	cJSON *q, *r;
 	long io;
@@ -341,7 +342,7 @@ TEST(exits_reasons_from_raw_samples)
 	snprintf(req, sizeof(req), "{\"target\":[%d]}", (int)ch.pid);
 	q = cJSON_Parse(req);
 	r = cJSON_CreateObject();
-	int rc = nb_exits_start(q, &x, r, &code, msg, sizeof(msg));
+	int rc = nb_exits_start(q, &x, r, &code, msg);
 	nb_exits_use_tracepoint(NULL, NULL);
 	cJSON_Delete(q);
 	if (rc) {
@@ -468,7 +469,7 @@ static void probe_body(struct fx *f)
 	struct nb_client c;
 	const cJSON *e;
 	int n = 0, pf = 0, cycles = 0;
-	char err[256];
+	char err[NB_ERR_LEN];
 	cJSON *r = NULL;
 
 	CHECK(a && fx_connect(&c, a->addr) == 0);

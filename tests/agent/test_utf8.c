@@ -2,6 +2,7 @@
  * whatever it was sent: invalid UTF-8, a byte order mark, \u0000, lone surrogate
  * escapes, and long non-ASCII strings that messages must cut on character boundaries. */
 #include "../unit/check.h"
+#include "../../common/err.h"
 #include "fixture.h"
 #include "../../common/utf8.h"
 
@@ -133,7 +134,7 @@ TEST(utf8_scrub_repairs_in_place)
  * one JSON object.  The parsed reply, or NULL (the failure printed). */
 static cJSON *raw_call(struct nb_client *c, const void *payload, size_t len)
 {
-	char err[256], *buf = NULL;
+	char err[NB_ERR_LEN], *buf = NULL;
 	const char *why = "";
 	size_t n, at;
 	cJSON *r;

@@ -5,6 +5,7 @@
  * estimated flag, the columns chosen and their order, and the default table without
  * them.  The rendered formats: golden files in tests/cli/test_report_cli.sh. */
 #include "../unit/check.h"
+#include "../../common/err.h"
 #include "helpers.h"
 #include "../../analysis/report_text.h"
 #include "../../analysis/table.h"
@@ -16,7 +17,7 @@
 /* The case `key` of tier `tier` in counters.json (loaded into rs). */
 static const struct nb_rs_case *case_of(struct nb_resultset *rs, size_t tier, const char *key)
 {
-	char err[NB_RS_ERR];
+	char err[NB_ERR_LEN];
 
 	if (!rs->n_tiers && nb_rs_add_file(rs, COUNTERS, err)) {
 		printf("  %s\n", err);
@@ -32,18 +33,18 @@ static int cell_of(struct nb_resultset *rs, size_t tier, const char *key, const 
 	const struct nb_rs_case *c = case_of(rs, tier, key);
 
 	if (!c) {
-		snprintf(why, NB_RS_ERR, "no case %s on tier %zu", key, tier);
+		snprintf(why, NB_ERR_LEN, "no case %s on tier %zu", key, tier);
 		memset(cell, 0, sizeof(*cell));
 		return -2;
 	}
-	return nb_ctr_cell_compute(c, metric, cell, why, NB_RS_ERR);
+	return nb_ctr_cell_compute(c, metric, cell, why, NB_ERR_LEN);
 }
 
 TEST(counter_median_over_samples)
 {
 	struct nb_resultset rs = { 0 };
 	struct nb_ctr_cell cell;
-	char why[NB_RS_ERR], buf[128];
+	char why[NB_ERR_LEN], buf[128];
 
 	/* IPC 2.0, 2.2, 2.0: the median of the samples' own ratios, not of the sums. */
 	CHECK_MSG(cell_of(&rs, 0, "cpu.int", "ipc", &cell, why) == 0, "%s", why);
@@ -73,7 +74,7 @@ TEST(counter_exits_per_visit_with_main_reason)
 {
 	struct nb_resultset rs = { 0 };
 	struct nb_ctr_cell cell;
-	char why[NB_RS_ERR], buf[128];
+	char why[NB_ERR_LEN], buf[128];
 
 	/* Visits 2 and 3: 10420 and 10440 exits over 10000 ops; visit 1 (20900 over 20000,
 	 * calibration included) is left out.  CPUID: 10042 in each, the 42 of the start. */
@@ -106,7 +107,7 @@ TEST(counter_na_has_its_reason_never_a_zero)
 {
 	struct nb_resultset rs = { 0 };
 	struct nb_ctr_cell cell;
-	char why[NB_RS_ERR];
+	char why[NB_ERR_LEN];
 
 	CHECK(cell_of(&rs, 2, "cpu.int", "ipc", &cell, why) == -1);
 	CHECK(cell.state == NB_CELL_NA && cell.n == 0 && cell.n_na == 3);
@@ -139,7 +140,7 @@ static const struct nb_ctr_cell *ctr_at(const struct nb_table *t, const char *ke
 static int build(struct nb_table *t, struct nb_resultset *rs, const char *path, int counters)
 {
 	struct nb_table_opts o;
-	char err[NB_RS_ERR];
+	char err[NB_ERR_LEN];
 
 	nb_table_opts_default(&o);
 	o.resamples = 200;

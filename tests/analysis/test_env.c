@@ -3,6 +3,7 @@
  * recorded (version 1) keep the natures and column names they had; a label the
  * evidence contradicts is in the column's name, not only in a footnote. */
 #include "../unit/check.h"
+#include "../../common/err.h"
 #include "../../analysis/resultset.h"
 #include "../../analysis/table.h"
 
@@ -14,7 +15,7 @@
 
 static int load(struct nb_resultset *rs, const char *path)
 {
-	char err[NB_RS_ERR];
+	char err[NB_ERR_LEN];
 
 	if (nb_rs_add_file(rs, path, err)) {
 		printf("  load %s: %s\n", path, err);
@@ -25,7 +26,7 @@ static int load(struct nb_resultset *rs, const char *path)
 
 static int add_text(struct nb_resultset *rs, const char *json)
 {
-	char err[NB_RS_ERR];
+	char err[NB_ERR_LEN];
 	cJSON *doc = cJSON_Parse(json);
 	int rc = doc ? nb_rs_add_doc(rs, "inline.json", doc, err) : -1;
 
@@ -36,7 +37,7 @@ static int add_text(struct nb_resultset *rs, const char *json)
 static int build(struct nb_table *t, const struct nb_resultset *rs, const char *baseline)
 {
 	struct nb_table_opts o;
-	char err[NB_RS_ERR];
+	char err[NB_ERR_LEN];
 
 	nb_table_opts_default(&o);
 	o.baseline = baseline;

@@ -5,6 +5,7 @@
  * direction-aware geomean behave as documented, and samples that shift level in
  * measurement order are flagged. */
 #include "../unit/check.h"
+#include "../../common/err.h"
 #include "../../analysis/compare.h"
 
 #include <cjson/cJSON.h>
@@ -89,7 +90,7 @@ static void canary_add(cJSON *tier, double median, size_t rounds, struct nb_rng 
 struct pair {
 	struct nb_resultset rs;
 	struct nb_compare c;
-	char err[NB_RS_ERR];
+	char err[NB_ERR_LEN];
 };
 
 /* Compare the two documents (consumed); 0 built, -1 not (err). */

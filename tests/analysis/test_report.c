@@ -5,6 +5,7 @@
  * text helpers.  The rendered formats are checked against golden files by
  * tests/cli/test_report_cli.sh. */
 #include "../unit/check.h"
+#include "../../common/err.h"
 #include "helpers.h"
 #include "../../analysis/compare.h"
 #include "../../analysis/report_text.h"
@@ -20,7 +21,7 @@
 
 static int load(struct nb_resultset *rs, const char *name)
 {
-	char path[256], err[NB_RS_ERR];
+	char path[256], err[NB_ERR_LEN];
 
 	snprintf(path, sizeof(path), DATA "%s.json", name);
 	if (nb_rs_add_file(rs, path, err)) {
@@ -30,14 +31,13 @@ static int load(struct nb_resultset *rs, const char *name)
 	return 0;
 }
 
-static int add_text(struct nb_resultset *rs, const char *json, char *err)
+static int add_text(struct nb_resultset *rs, const char *json, char err[NB_ERR_LEN])
 {
 	cJSON *doc = cJSON_Parse(json);
 	int rc;
 
 	if (!doc) {
-		snprintf(err, NB_RS_ERR, "test JSON does not parse");
-		return -1;
+		return nb_err(err, "test JSON does not parse");
 	}
 	rc = nb_rs_add_doc(rs, "inline.json", doc, err);
 	cJSON_Delete(doc);
@@ -69,7 +69,7 @@ static int has_remark(const struct nb_table *t, enum nb_remark_kind kind, const 
 }
 
 static int build_default(struct nb_table *t, const struct nb_resultset *rs, const char *baseline,
-			 char *err)
+			 char err[NB_ERR_LEN])
 {
 	struct nb_table_opts o;
 
@@ -144,7 +144,7 @@ TEST(reader_keeps_unsupported_counters_as_unsupported)
 	struct nb_resultset rs = { 0 };
 	const struct nb_rs_case *c;
 	const struct nb_derive_in *in;
-	char err[NB_RS_ERR] = "";
+	char err[NB_ERR_LEN] = "";
 
 	CHECK(load(&rs, "kvm") == 0);
 	c = nb_rs_find_case(&rs.tiers[1], "exit.cpuid leaf=0");
@@ -191,7 +191,7 @@ TEST(reader_keeps_unsupported_counters_as_unsupported)
 TEST(reader_names_hypervisors_from_label_or_nature)
 {
 	struct nb_resultset rs = { 0 };
-	char err[NB_RS_ERR] = "";
+	char err[NB_ERR_LEN] = "";
 
 	CHECK(add_text(&rs, "{\"tiers\":["
 		       "{\"name\":\"a\",\"level\":1,\"hypervisor_label\":\"hyperv\"},"
@@ -212,7 +212,7 @@ TEST(reader_names_hypervisors_from_label_or_nature)
 TEST(reader_refuses_other_schemas_and_damaged_files)
 {
 	struct nb_resultset rs = { 0 };
-	char err[NB_RS_ERR] = "";
+	char err[NB_ERR_LEN] = "";
 
 	CHECK(nb_rs_add_file(&rs, DATA "other-version.json", err) == -1);
 	CHECK_MSG(strstr(err, "schema version 99") && strstr(err, "versions 1 to 2"), "%s", err);
@@ -229,7 +229,7 @@ TEST(reader_refuses_other_schemas_and_damaged_files)
 TEST(reader_resolves_baseline_names)
 {
 	struct nb_resultset rs = { 0 };
-	char err[NB_RS_ERR] = "";
+	char err[NB_ERR_LEN] = "";
 
 	CHECK(load(&rs, "kvm") == 0 && load(&rs, "hyperv") == 0);
 	CHECK(nb_rs_find_tier(&rs, "L0", err) == 0);
@@ -250,7 +250,7 @@ TEST(table_columns_rows_and_known_overheads)
 	struct nb_resultset rs = { 0 };
 	struct nb_table t;
 	const struct nb_table_cell *c;
-	char err[NB_RS_ERR] = "";
+	char err[NB_ERR_LEN] = "";
 	static const char *const families[] = { "cpu", "mem", "mem", "mem", "pf", "io", "exit",
 						 "exit", "ctl" };
 
@@ -294,7 +294,7 @@ TEST(table_na_cells_have_notes_never_numbers)
 	struct nb_resultset rs = { 0 };
 	struct nb_table t;
 	const struct nb_table_cell *c;
-	char err[NB_RS_ERR] = "";
+	char err[NB_ERR_LEN] = "";
 
 	CHECK(load(&rs, "kvm") == 0);
 	CHECK(build_default(&t, &rs, NULL, err) == 0);
@@ -342,7 +342,7 @@ TEST(table_overhead_signs_for_both_metric_kinds)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct nb_resultset rs = { 0 };
 		struct nb_table t;
-		char doc[2048], err[NB_RS_ERR] = "";
+		char doc[2048], err[NB_ERR_LEN] = "";
 
 		pair_doc(doc, sizeof(doc), cases[i].unit, cases[i].better, cases[i].l0, cases[i].l1);
 		CHECK(add_text(&rs, doc, err) == 0);
@@ -359,7 +359,7 @@ TEST(table_values_that_break_a_ratio_are_na)
 {
 	struct nb_resultset rs = { 0 };
 	struct nb_table t;
-	char doc[2048], err[NB_RS_ERR] = "";
+	char doc[2048], err[NB_ERR_LEN] = "";
 
 	pair_doc(doc, sizeof(doc), "IOPS", "higher", "[{\"value\":100},{\"value\":90}]",
 		 "[{\"value\":0},{\"value\":80}]");
@@ -376,7 +376,7 @@ TEST(table_summary_is_the_geometric_mean)
 {
 	struct nb_resultset rs = { 0 };
 	struct nb_table t;
-	char err[NB_RS_ERR] = "";
+	char err[NB_ERR_LEN] = "";
 	long l1, l2;
 
 	CHECK(load(&rs, "kvm") == 0 && build_default(&t, &rs, NULL, err) == 0);
@@ -414,7 +414,7 @@ TEST(table_matches_workloads_across_files)
 	struct nb_resultset rs = { 0 };
 	struct nb_table t;
 	const struct nb_table_cell *c;
-	char err[NB_RS_ERR] = "";
+	char err[NB_ERR_LEN] = "";
 
 	CHECK(load(&rs, "kvm") == 0 && load(&rs, "hyperv") == 0 && load(&rs, "tcg") == 0);
 	CHECK_MSG(build_default(&t, &rs, NULL, err) == 0, "%s", err);
@@ -445,7 +445,7 @@ TEST(table_baseline_from_another_file)
 {
 	struct nb_resultset rs = { 0 };
 	struct nb_table t;
-	char err[NB_RS_ERR] = "";
+	char err[NB_ERR_LEN] = "";
 
 	CHECK(load(&rs, "kvm") == 0 && load(&rs, "hyperv") == 0);
 	CHECK_MSG(build_default(&t, &rs, "hyperv.json:L1", err) == 0, "%s", err);
@@ -466,7 +466,7 @@ TEST(table_same_names_are_told_apart)
 {
 	struct nb_resultset rs = { 0 };
 	struct nb_table t;
-	char err[NB_RS_ERR] = "";
+	char err[NB_ERR_LEN] = "";
 
 	CHECK(load(&rs, "kvm") == 0 && load(&rs, "kvm") == 0);
 	/* The same file twice: even FILE:TIER is ambiguous, and says so. */
@@ -501,7 +501,7 @@ TEST(table_seed_changes_only_the_interval)
 	struct nb_resultset rs = { 0 };
 	struct nb_table a, b;
 	struct nb_table_opts o;
-	char l0[2048], l1[2048], doc[6144], err[NB_RS_ERR] = "";
+	char l0[2048], l1[2048], doc[6144], err[NB_ERR_LEN] = "";
 
 	spread_json(l0, sizeof(l0), 100, 40);
 	spread_json(l1, sizeof(l1), 110, 40);
@@ -525,7 +525,7 @@ TEST(table_is_reproducible_and_independent_of_file_order)
 {
 	struct nb_resultset a = { 0 }, b = { 0 };
 	struct nb_table ta, tb;
-	char err[NB_RS_ERR] = "";
+	char err[NB_ERR_LEN] = "";
 	const struct nb_table_cell *x, *y;
 
 	CHECK(load(&a, "kvm") == 0 && load(&a, "hyperv") == 0);
@@ -546,7 +546,7 @@ TEST(table_user_errors)
 {
 	struct nb_resultset rs = { 0 };
 	struct nb_table t;
-	char err[NB_RS_ERR] = "";
+	char err[NB_ERR_LEN] = "";
 
 	CHECK(load(&rs, "mismatch") == 0);
 	CHECK(build_default(&t, &rs, NULL, err) == -1);
@@ -592,7 +592,7 @@ TEST(compare_verdicts)
 	struct nb_compare c;
 	struct nb_compare_opts o;
 	const struct nb_compare_row *r;
-	char err[NB_RS_ERR] = "";
+	char err[NB_ERR_LEN] = "";
 
 	CHECK(load(&rs, "compare-base") == 0 && load(&rs, "compare-new") == 0);
 	nb_compare_opts_default(&o);
@@ -649,7 +649,7 @@ TEST(compare_user_errors)
 	struct nb_resultset rs = { 0 };
 	struct nb_compare c;
 	struct nb_compare_opts o;
-	char err[NB_RS_ERR] = "";
+	char err[NB_ERR_LEN] = "";
 
 	nb_compare_opts_default(&o);
 	CHECK(load(&rs, "compare-base") == 0 && load(&rs, "mismatch") == 0);

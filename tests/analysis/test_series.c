@@ -3,6 +3,7 @@
  * detectable effect, and the regime-shift and drift tests on synthetic series (a true
  * shift or trend found, stationary noise not flagged more often than alpha allows). */
 #include "../unit/check.h"
+#include "../../common/err.h"
 #include "../../stats/stats.h"
 
 #include <math.h>
@@ -39,7 +40,7 @@ TEST(p_adjust_holm_and_bh)
 	CHECK(nb_p_adjust(big, 2, NB_PADJ_HOLM, out, NULL) == 0);
 	CHECK_NEAR(out[0], 1, 0);
 	const double bad[] = { 0.5, 1.5 };
-	char err[NB_STATS_ERR] = "";
+	char err[NB_ERR_LEN] = "";
 	CHECK(nb_p_adjust(bad, 2, NB_PADJ_BH, out, err) == -1 && strstr(err, "p[1]"));
 	CHECK(nb_padj_parse("fdr", &m) == 0 && m == NB_PADJ_BH);
 	CHECK(nb_padj_parse("holm", &m) == 0 && m == NB_PADJ_HOLM);

@@ -2,6 +2,7 @@
  * independently here (integer binomial sums, brute-force enumeration, a naive bootstrap)
  * or against R 4.2 (quantile(), sd(), mad(), wilcox.test()), quoted to 17 digits. */
 #include "../unit/check.h"
+#include "../../common/err.h"
 #include "../../stats/stats.h"
 
 #include <stdlib.h>
@@ -150,7 +151,7 @@ TEST(quantile_type7_matches_R)
 	static const double p[] = { 0, 0.1, 0.25, 0.33, 0.5, 0.75, 0.9, 1 };
 	static const double want[] = { 1, 1.8999999999999999, 3.25, 3.9700000000000002,
 				       5.5, 7.75, 9.0999999999999996, 10 };
-	char err[NB_STATS_ERR];
+	char err[NB_ERR_LEN];
 
 	memcpy(copy, x, sizeof(x));
 	for (size_t i = 0; i < LEN(p); i++) {
@@ -215,7 +216,7 @@ TEST(summary_matches_R)
 	double copy[LEN(x)];
 	unsigned char flag[LEN(x)];
 	struct nb_summary s;
-	char err[NB_STATS_ERR];
+	char err[NB_ERR_LEN];
 
 	memcpy(copy, x, sizeof(x));
 	CHECK(nb_stats_summary(x, LEN(x), 0, 0.4, flag, &s, err) == 0);
@@ -264,7 +265,7 @@ TEST(summary_single_value_and_errors)
 {
 	const double one = 12.5;
 	struct nb_summary s;
-	char err[NB_STATS_ERR];
+	char err[NB_ERR_LEN];
 
 	CHECK(nb_stats_summary(&one, 1, 0, 0.05, NULL, &s, err) == 0);
 	CHECK(s.n == 1 && s.median == 12.5 && s.mean == 12.5 && s.q1 == 12.5);
@@ -400,7 +401,7 @@ TEST(median_ci_on_data)
 {
 	const double x[] = { 13, 11, 19, 12, 17, 15, 16, 14, 20, 18 };  /* 11..20 */
 	struct nb_ci ci;
-	char err[NB_STATS_ERR];
+	char err[NB_ERR_LEN];
 
 	CHECK(nb_stats_median_ci(x, LEN(x), 0.95, &ci, err) == 0);
 	CHECK(ci.point == 15.5 && ci.lo == 12 && ci.hi == 19);  /* x_(2), x_(9) */
@@ -419,7 +420,7 @@ TEST(ci_converged_rule)
 	const double c[] = { 7, 7, 7, 7, 7, 7 };
 	const double x[] = { 6, 1, 11, 2, 10, 3, 9, 4, 8, 5, 7 };  /* 1..11 */
 	struct nb_ci ci;
-	char err[NB_STATS_ERR];
+	char err[NB_ERR_LEN];
 
 	CHECK(nb_stats_ci_converged(c, 6, 0.95, 0.01, &ci, err) == 1);
 	CHECK(nb_stats_ci_converged(c, 5, 0.95, 0.01, &ci, err) == 0);  /* n < 6 */
@@ -448,7 +449,7 @@ TEST(boot_median_is_seeded_and_deterministic)
 	double x[40];
 	struct nb_rng r;
 	struct nb_ci a, b;
-	char err[NB_STATS_ERR];
+	char err[NB_ERR_LEN];
 
 	nb_rng_seed(&r, 99);
 	for (size_t i = 0; i < LEN(x); i++)
@@ -545,7 +546,7 @@ TEST(boot_and_order_statistic_intervals_agree)
 	static double x[N];
 	struct nb_rng r;
 	struct nb_ci os, bs;
-	char err[NB_STATS_ERR];
+	char err[NB_ERR_LEN];
 
 	nb_rng_seed(&r, 31337);
 	for (int i = 0; i < N; i++)
@@ -567,7 +568,7 @@ TEST(overhead_signs_for_both_metric_kinds)
 	double base[30], slow[30], fast[30];
 	struct nb_rng r;
 	struct nb_ratio_ci o;
-	char err[NB_STATS_ERR];
+	char err[NB_ERR_LEN];
 
 	nb_rng_seed(&r, 3);
 	for (int i = 0; i < 30; i++) {
@@ -725,7 +726,7 @@ TEST(overhead_rejects_invalid_input)
 	const double zero[] = { 1, 2, 0, 4 }, neg[] = { 1, -2 }, nan[] = { 1, NAN };
 	struct nb_rng r;
 	struct nb_ratio_ci o;
-	char err[NB_STATS_ERR];
+	char err[NB_ERR_LEN];
 
 	nb_rng_seed(&r, 1);
 	CHECK(nb_stats_overhead(ok, 6, zero, 4, NB_STATS_LOWER_BETTER, 0.95, 200, &r, &o, err) == -1);
@@ -987,7 +988,7 @@ TEST(mwu_warns_when_significance_is_unreachable)
 {
 	const double a[] = { 1, 2, 3, 4 }, b[] = { 5, 6, 7, 8 };
 	struct nb_mwu m;
-	char err[NB_STATS_ERR];
+	char err[NB_ERR_LEN];
 
 	/* 2 vs 2: the most extreme split has p = 2 / C(4, 2) = 1/3 (benchstat's example). */
 	CHECK(nb_mwu_test(a, 2, b, 2, 0.05, &m, err) == 0);

@@ -12,6 +12,7 @@
  * The agents listen on UNIX sockets in a temporary directory and are always stopped
  * (by PID) and removed at the end, with the tmpfs store. */
 #include "../../common/clock.h"
+#include "../../common/err.h"
 #include "../../common/client.h"
 
 #include <errno.h>
@@ -97,7 +98,7 @@ static int start_agent(const char *bin, int i, const char *root, char *addr, siz
 	return 0;
 }
 
-static int connect_retry(struct nb_client *c, const char *addr, char *err)
+static int connect_retry(struct nb_client *c, const char *addr, char err[NB_ERR_LEN])
 {
 	for (int i = 0; i < 500; i++) {
 		if (nb_client_connect(c, addr, 2000, err) == 0)
@@ -108,7 +109,7 @@ static int connect_retry(struct nb_client *c, const char *addr, char *err)
 }
 
 /* Median and 90th percentile of n pings, in microseconds. */
-static int pings(struct nb_client *c, int n, double *med, double *p90, char *err)
+static int pings(struct nb_client *c, int n, double *med, double *p90, char err[NB_ERR_LEN])
 {
 	uint64_t *v = calloc((size_t)n, sizeof(*v));
 
@@ -133,7 +134,7 @@ static int pings(struct nb_client *c, int n, double *med, double *p90, char *err
 
 /* reps puts of mb MiB of fresh content (so the agent cannot answer "exists"), each
  * timed here around the whole call; sorted MB/s in out. */
-static int puts_mbps(struct nb_client *c, int mb, int reps, double *out, char *err)
+static int puts_mbps(struct nb_client *c, int mb, int reps, double *out, char err[NB_ERR_LEN])
 {
 	size_t len = (size_t)mb << 20;
 	unsigned char *buf = malloc(len);
@@ -168,7 +169,7 @@ int main(int argc, char **argv)
 {
 	const char *bin = NULL;
 	int n = 5000, mb = 64, reps = 3;
-	char addr[NAGENTS][256], err[256];
+	char addr[NAGENTS][256], err[NB_ERR_LEN];
 	struct nb_client c;
 	double nospin, nospin90, direct, direct90, relay2, relay290, relay1, relay190, disk_mbps[8], shm_mbps[8];
 

@@ -13,6 +13,7 @@
  * (no canary: this shows what the canary is for).  Targets: false alarms <= 5 %;
  * caught or excused >= 90 %. */
 #include "../../analysis/compare.h"
+#include "../../common/err.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -162,7 +163,7 @@ static void between_runs(char **paths, int n, const struct nb_compare_opts *o)
 		for (int j = i + 1; j < n; j++) {
 			struct nb_resultset rs = { 0 };
 			struct nb_compare c;
-			char err[NB_RS_ERR];
+			char err[NB_ERR_LEN];
 
 			if (nb_rs_add_file(&rs, paths[i], err) || nb_rs_add_file(&rs, paths[j], err) ||
 			    nb_compare_build(&c, &rs, o, err)) {
@@ -189,7 +190,7 @@ int main(int argc, char **argv)
 {
 	struct nb_resultset rs = { 0 };
 	struct nb_compare_opts o;
-	char err[NB_RS_ERR];
+	char err[NB_ERR_LEN];
 
 	if (argc < 3) {
 		fprintf(stderr, "usage: gate-bench RUN.json RUN.json...\n");

@@ -7,6 +7,7 @@
  * decodes to the same fields; every reply is UTF-8.  `make fuzz-agent` runs it for
  * FUZZ_TIME seconds. */
 #include "../../common/frame.h"
+#include "../../common/err.h"
 #include "../../common/proto.h"
 #include "../../common/transport.h"
 #include "../../common/utf8.h"
@@ -22,12 +23,12 @@
 static void check_run_roundtrip(const struct nb_run_spec *a)
 {
 	struct nb_run_spec b;
-	char msg[256];
+	char msg[NB_ERR_LEN];
 	cJSON *o = nb_run_spec_encode(a, 1);
 
 	if (!o)
 		return;
-	if (nb_run_spec_decode(o, &b, msg, sizeof(msg)))
+	if (nb_run_spec_decode(o, &b, msg))
 		abort(); /* what we encode we must accept */
 	cJSON_Delete(o);
 	if (strcmp(a->sha256, b.sha256) || strcmp(a->workload, b.workload) ||
@@ -56,10 +57,10 @@ static int one_request(const unsigned char *p, size_t len)
 {
 	cJSON *req = NULL;
 	const char *code;
-	char msg[256];
+	char msg[NB_ERR_LEN];
 	int body = 0;
 
-	if (nb_proto_parse_request((const char *)p, len, &req, &code, msg, sizeof(msg))) {
+	if (nb_proto_parse_request((const char *)p, len, &req, &code, msg)) {
 		emit(nb_proto_error(req, code, "%s", msg));
 		cJSON_Delete(req);
 		return 0;
@@ -68,22 +69,22 @@ static int one_request(const unsigned char *p, size_t len)
 	cJSON *reply = nb_proto_reply(req);
 	if (strcmp(op, "put") == 0) {
 		struct nb_put_spec ps;
-		body = nb_put_spec_decode(req, &ps, msg, sizeof(msg)) == 0;
+		body = nb_put_spec_decode(req, &ps, msg) == 0;
 	} else if (strcmp(op, "run") == 0) {
 		struct nb_run_spec *rs = malloc(sizeof(*rs));
-		if (rs && nb_run_spec_decode(req, rs, msg, sizeof(msg)) == 0)
+		if (rs && nb_run_spec_decode(req, rs, msg) == 0)
 			check_run_roundtrip(rs);
 		free(rs);
 	} else if (strcmp(op, "relay") == 0) {
 		char to[NB_ADDR_LEN];
 		int timeout;
 		struct nb_addr a;
-		if (nb_relay_decode(req, to, sizeof(to), &timeout, msg, sizeof(msg)) == 0)
+		if (nb_relay_decode(req, to, sizeof(to), &timeout, msg) == 0)
 			nb_addr_parse(to, NB_ADDR_CONNECT, &a, msg);
 	} else if (strcmp(op, "hello") == 0) {
 		int proto;
 		const char *tok;
-		if (nb_hello_decode(req, &proto, &tok, msg, sizeof(msg)) == 0 && tok)
+		if (nb_hello_decode(req, &proto, &tok, msg) == 0 && tok)
 			(void)nb_token_equal(tok, "fuzz-token");
 	} else if (strcmp(op, "ping") == 0) {
 		const cJSON *d = cJSON_GetObjectItemCaseSensitive(req, "data");
@@ -122,7 +123,7 @@ static void by_reader(const uint8_t *data, size_t size)
 {
 	int fds[2];
 	struct nb_conn c;
-	char err[256];
+	char err[NB_ERR_LEN];
 
 	if (size > 60000 || pipe(fds))
 		return;
@@ -148,7 +149,7 @@ static void by_reader(const uint8_t *data, size_t size)
 /* The input as an address, on both sides. */
 static void as_address(const uint8_t *data, size_t size)
 {
-	char text[400], err[256];
+	char text[400], err[NB_ERR_LEN];
 	struct nb_addr a;
 
 	if (size >= sizeof(text))

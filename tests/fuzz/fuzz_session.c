@@ -21,6 +21,7 @@
  *  - nb_op_exits_start: refused (it would attach perf counters to this machine's VMs).
  * `make fuzz-agent` runs it (and fuzz-frame) for FUZZ_TIME seconds each. */
 #include "../../guest-agent/agent.h"
+#include "../../common/err.h"
 #include "../../guest-agent/tracepoints.h"
 #include "../../common/frame.h"
 #include "../../common/utf8.h"
@@ -73,10 +74,10 @@ static void check_message(const char *text, size_t len, const char *where)
 	cJSON_Delete(o);
 }
 
-int __real_nb_proto_send(struct nb_conn *c, const cJSON *msg, char *err);
-int __wrap_nb_proto_send(struct nb_conn *c, const cJSON *msg, char *err);
+int __real_nb_proto_send(struct nb_conn *c, const cJSON *msg, char err[NB_ERR_LEN]);
+int __wrap_nb_proto_send(struct nb_conn *c, const cJSON *msg, char err[NB_ERR_LEN]);
 
-int __wrap_nb_proto_send(struct nb_conn *c, const cJSON *msg, char *err)
+int __wrap_nb_proto_send(struct nb_conn *c, const cJSON *msg, char err[NB_ERR_LEN])
 {
 	char *text = cJSON_PrintUnformatted(msg);
 
@@ -89,9 +90,11 @@ int __wrap_nb_proto_send(struct nb_conn *c, const cJSON *msg, char *err)
 
 /* ---- stand-ins for what leaves the process ---------------------------------------- */
 
-int __wrap_nb_exec_run(const struct nb_exec_req *r, struct nb_exec_result *res, char *err);
+int __wrap_nb_exec_run(const struct nb_exec_req *r, struct nb_exec_result *res,
+		       char err[NB_ERR_LEN]);
 
-int __wrap_nb_exec_run(const struct nb_exec_req *r, struct nb_exec_result *res, char *err)
+int __wrap_nb_exec_run(const struct nb_exec_req *r, struct nb_exec_result *res,
+		       char err[NB_ERR_LEN])
 {
 	int fd = open(r->path, O_RDONLY | O_CLOEXEC);
 	ssize_t n;
@@ -131,7 +134,7 @@ int __wrap_nb_op_exits_start(struct nb_session *s, const cJSON *req, cJSON *repl
 
 	(void)reply;
 	/* Its request decoder is fuzzed; the counters are not opened. */
-	if (nb_exits_decode(req, &target, pids, &npids, &reasons, s->msg, sizeof(s->msg)))
+	if (nb_exits_decode(req, &target, pids, &npids, &reasons, s->msg))
 		return nb_op_fail(s, NB_E_BAD_REQUEST, "%s", s->msg);
 	return nb_op_fail(s, NB_E_UNSUPPORTED, "not while fuzzing");
 }
@@ -142,7 +145,7 @@ int __wrap_nb_op_exits_start(struct nb_session *s, const cJSON *req, cJSON *repl
 static void run_session(struct nb_agent *a, int fd)
 {
 	struct nb_session *s = calloc(1, sizeof(*s));
-	char err[256];
+	char err[NB_ERR_LEN];
 
 	if (!s) {
 		close(fd);
@@ -189,10 +192,13 @@ static void *child_thread(void *arg)
 	return NULL;
 }
 
-int __real_nb_transport_connect(struct nb_conn *c, const char *text, int timeout_ms, char *err);
-int __wrap_nb_transport_connect(struct nb_conn *c, const char *text, int timeout_ms, char *err);
+int __real_nb_transport_connect(struct nb_conn *c, const char *text, int timeout_ms,
+				char err[NB_ERR_LEN]);
+int __wrap_nb_transport_connect(struct nb_conn *c, const char *text, int timeout_ms,
+				char err[NB_ERR_LEN]);
 
-int __wrap_nb_transport_connect(struct nb_conn *c, const char *text, int timeout_ms, char *err)
+int __wrap_nb_transport_connect(struct nb_conn *c, const char *text, int timeout_ms,
+				char err[NB_ERR_LEN])
 {
 	struct child_arg *arg;
 	struct nb_addr addr;
@@ -261,7 +267,7 @@ static void *writer_thread(void *arg)
 static void *reader_thread(void *arg)
 {
 	struct nb_conn c;
-	char err[256];
+	char err[NB_ERR_LEN];
 
 	nb_conn_from_fds(&c, *(int *)arg, -1, "fuzz-client");
 	for (;;) {
@@ -313,7 +319,7 @@ static void remove_stale(const char *base)
 static void make_agent(struct nb_agent *a, const char *name, const char *token_file)
 {
 	struct nb_agent_opts o;
-	char err[256];
+	char err[NB_ERR_LEN];
 	static char state[2][128];
 	int i = token_file != NULL;
 

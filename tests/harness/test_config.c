@@ -1,6 +1,7 @@
 /* test_config.c - campaign files: a valid file in full, and each kind of invalid one
  * rejected with a message that names where and what. */
 #include "../unit/check.h"
+#include "../../common/err.h"
 #include "../../harness/config.h"
 
 #include <stdlib.h>
@@ -24,7 +25,7 @@ static const char *valid =
 	"     \"reps\": 3, \"cpu\": 1, \"events\": []}]\n"
 	"}\n";
 
-static int parse(const char *text, struct nb_campaign_cfg *c, char *err)
+static int parse(const char *text, struct nb_campaign_cfg *c, char err[NB_ERR_LEN])
 {
 	return nb_config_parse(text, strlen(text), "t.json", c, err);
 }
@@ -32,7 +33,7 @@ static int parse(const char *text, struct nb_campaign_cfg *c, char *err)
 TEST(config_valid_file_in_full)
 {
 	struct nb_campaign_cfg *c = calloc(1, sizeof(*c));
-	char err[NB_CFG_ERR];
+	char err[NB_ERR_LEN];
 
 	CHECK(c);
 	CHECK_MSG(parse(valid, c, err) == 0, "%s", err);
@@ -66,7 +67,7 @@ TEST(config_valid_file_in_full)
 TEST(config_defaults_when_absent)
 {
 	struct nb_campaign_cfg *c = calloc(1, sizeof(*c));
-	char err[NB_CFG_ERR];
+	char err[NB_ERR_LEN];
 
 	CHECK(c);
 	CHECK(parse("{\"name\":\"x\",\"tiers\":[{\"name\":\"h\",\"level\":0,\"address\":\"local\"}],"
@@ -82,7 +83,7 @@ TEST(config_defaults_when_absent)
 TEST(config_syntax_error_has_line_and_column)
 {
 	struct nb_campaign_cfg *c = calloc(1, sizeof(*c));
-	char err[NB_CFG_ERR];
+	char err[NB_ERR_LEN];
 
 	CHECK(c);
 	CHECK(parse("{\n  \"name\": \"x\",\n  \"tiers\": [,]\n}", c, err) == -1);
@@ -153,7 +154,7 @@ static const struct { const char *text, *want; } invalid[] = {
 TEST(config_each_kind_of_invalid_file)
 {
 	struct nb_campaign_cfg *c = calloc(1, sizeof(*c));
-	char err[NB_CFG_ERR];
+	char err[NB_ERR_LEN];
 
 	CHECK(c);
 	for (size_t i = 0; i < sizeof(invalid) / sizeof(invalid[0]); i++) {
@@ -169,7 +170,7 @@ TEST(config_each_kind_of_invalid_file)
 TEST(config_missing_file)
 {
 	struct nb_campaign_cfg *c = calloc(1, sizeof(*c));
-	char err[NB_CFG_ERR];
+	char err[NB_ERR_LEN];
 
 	CHECK(c);
 	CHECK(nb_config_load("/nonexistent/campaign.json", c, err) == -1);
@@ -195,7 +196,7 @@ TEST(config_syntax_error_from_file)
 	/* Regression: the file buffer was not NUL-terminated and the error excerpt read
 	 * past it (found by AddressSanitizer). */
 	struct nb_campaign_cfg *c = calloc(1, sizeof(*c));
-	char path[] = "/tmp/nbtest-config-XXXXXX", err[NB_CFG_ERR];
+	char path[] = "/tmp/nbtest-config-XXXXXX", err[NB_ERR_LEN];
 	int fd = mkstemp(path);
 
 	CHECK(c && fd >= 0);
@@ -210,7 +211,7 @@ TEST(config_syntax_error_from_file)
 TEST(config_tiers_order_canary_and_quiet)
 {
 	struct nb_campaign_cfg *c = calloc(1, sizeof(*c));
-	char err[NB_CFG_ERR];
+	char err[NB_ERR_LEN];
 	const char *local = "{\"name\":\"x\",\"tiers\":[{\"name\":\"h\",\"level\":0,"
 			    "\"address\":\"local\"}],\"workloads\":[\"*\"]";
 	char text[512];

@@ -2,13 +2,14 @@
  * the sample's "exits" object built from an exits-stop reply (per-op figures, null —
  * never 0 — when there is no total). */
 #include "../unit/check.h"
+#include "../../common/err.h"
 #include "../../harness/config.h"
 #include "../../harness/exitcount.h"
 
 #include <stdlib.h>
 
 /* A campaign whose tier C has `count` as its count_exits value ("" = none). */
-static int parse_with(const char *count, struct nb_campaign_cfg *c, char *err)
+static int parse_with(const char *count, struct nb_campaign_cfg *c, char err[NB_ERR_LEN])
 {
 	char text[2048];
 
@@ -25,7 +26,7 @@ static int parse_with(const char *count, struct nb_campaign_cfg *c, char *err)
 TEST(count_exits_parsed_with_defaults)
 {
 	struct nb_campaign_cfg *c = calloc(1, sizeof(*c));
-	char err[NB_CFG_ERR];
+	char err[NB_ERR_LEN];
 
 	CHECK(c);
 	CHECK_MSG(parse_with("", c, err) == 0, "%s", err);
@@ -72,7 +73,7 @@ TEST(count_exits_refusals_name_the_problem)
 		{ "{\"by\":\"L0\",\"address\":\"unix:/x\"}", "is local" },
 	};
 	struct nb_campaign_cfg *c = calloc(1, sizeof(*c));
-	char err[NB_CFG_ERR];
+	char err[NB_ERR_LEN];
 
 	CHECK(c);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

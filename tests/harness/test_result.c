@@ -1,6 +1,7 @@
 /* test_result.c - result files are written atomically and read back with their
  * schema checked; the environment's "nature" never calls a guest bare metal. */
 #include "../unit/check.h"
+#include "../../common/err.h"
 #include "../../common/json.h"
 #include "../../harness/env.h"
 #include "../../resultlib/result.h"
@@ -25,7 +26,7 @@ static int count_files(const char *dir)
 
 TEST(result_atomic_write_and_load)
 {
-	char dir[] = "/tmp/nbtest-result-XXXXXX", path[128], err[512];
+	char dir[] = "/tmp/nbtest-result-XXXXXX", path[128], err[NB_ERR_LEN];
 	cJSON *doc = cJSON_CreateObject(), *back;
 
 	CHECK(mkdtemp(dir));
@@ -61,7 +62,7 @@ TEST(result_atomic_write_and_load)
 
 TEST(result_load_rejects_other_files)
 {
-	char path[] = "/tmp/nbtest-result-XXXXXX", err[512];
+	char path[] = "/tmp/nbtest-result-XXXXXX", err[NB_ERR_LEN];
 	int fd = mkstemp(path);
 	FILE *f;
 

@@ -2,6 +2,7 @@
  * naming the protocol mismatch and the fix.  A fake agent on a UNIX socket answers
  * hello the way an agent of another protocol version does. */
 #include "../unit/check.h"
+#include "../../common/err.h"
 #include "../../harness/tier.h"
 #include "../../common/proto.h"
 
@@ -23,7 +24,7 @@ static void *fake_agent(void *arg)
 	int fd = accept(f->lfd, NULL, NULL);
 	struct nb_conn c;
 	cJSON *req = NULL;
-	char err[256];
+	char err[NB_ERR_LEN];
 
 	if (fd < 0)
 		return NULL;
@@ -51,13 +52,13 @@ static int listen_unix(const char *path)
 	return fd;
 }
 
-static int connect_to_fake(struct fake *f, const char *path, char *err)
+static int connect_to_fake(struct fake *f, const char *path, char err[NB_ERR_LEN])
 {
 	static struct nb_campaign_cfg cfg;
 	struct nb_tier_env env = { "/nonexistent/agent", "/tmp" };
 	struct nb_tier_conn tc;
 	pthread_t th;
-	char text[512], cerr[NB_CFG_ERR];
+	char text[512], cerr[NB_ERR_LEN];
 	int rc;
 
 	snprintf(text, sizeof(text),
@@ -79,7 +80,7 @@ static int connect_to_fake(struct fake *f, const char *path, char *err)
 
 TEST(tier_agent_of_another_protocol_version)
 {
-	char path[64], err[512] = "";
+	char path[64], err[NB_ERR_LEN] = "";
 	struct fake f = { -1, NB_E_VERSION, "this agent speaks protocol 0; the client asked for 1" };
 
 	snprintf(path, sizeof(path), "/tmp/nbtest-fake-%d.sock", (int)getpid());
@@ -90,7 +91,7 @@ TEST(tier_agent_of_another_protocol_version)
 
 TEST(tier_token_refused)
 {
-	char path[64], err[512] = "";
+	char path[64], err[NB_ERR_LEN] = "";
 	struct fake f = { -1, NB_E_AUTH, "token missing or wrong" };
 
 	snprintf(path, sizeof(path), "/tmp/nbtest-fake-%d.sock", (int)getpid());
@@ -105,7 +106,7 @@ TEST(tier_unreachable_names_address)
 	struct nb_tier_conn tc;
 	const char *text = "{\"name\":\"t\",\"tiers\":[{\"name\":\"gone\",\"level\":1,"
 			   "\"address\":\"unix:/nonexistent/agent.sock\"}],\"workloads\":[\"cpu.int\"]}";
-	char err[512] = "", cerr[NB_CFG_ERR];
+	char err[NB_ERR_LEN] = "", cerr[NB_ERR_LEN];
 
 	CHECK(nb_config_parse(text, strlen(text), "t.json", &cfg, cerr) == 0);
 	CHECK(nb_tier_connect(&cfg, 0, &env, &tc, err) == -1);

@@ -3,6 +3,7 @@
  * by the harness's writers and read back through the views analysis uses; version 1
  * files still load. */
 #include "../unit/check.h"
+#include "../../common/err.h"
 #include "../../resultlib/result.h"
 
 #include <math.h>
@@ -139,7 +140,7 @@ TEST(result_v2_timing_and_quiet_wait)
 
 TEST(result_v1_file_still_loads)
 {
-	char path[] = "/tmp/nbtest-v1-XXXXXX", err[512];
+	char path[] = "/tmp/nbtest-v1-XXXXXX", err[NB_ERR_LEN];
 	int fd = mkstemp(path);
 	FILE *f;
 	cJSON *doc;

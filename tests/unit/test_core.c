@@ -1,6 +1,7 @@
 /* test_core.c - the runner's machinery: units, parameters and sweeps, calibration,
  * the meter's counter scaling, --events parsing and the record writer. */
 #include "check.h"
+#include "../../common/err.h"
 #include "../../common/units.h"
 #include "../../workloads/meter.h"
 #include "../../workloads/perfopen.h"
@@ -94,18 +95,18 @@ static const struct nb_workload fake = {
 
 TEST(params_defaults_and_given)
 {
-	char texts[NB_MAX_PARAMS][NB_PARAM_TEXT], err[256];
+	char texts[NB_MAX_PARAMS][NB_PARAM_TEXT], err[NB_ERR_LEN];
 	const char *given[] = { "n=7", "mode=slow" };
 	struct nb_ctx *c = calloc(1, sizeof(*c));
 
 	CHECK(c);
 	c->w = &fake;
-	CHECK(nb_params_resolve(&fake, given, 2, texts, err, sizeof(err)) == 0);
+	CHECK(nb_params_resolve(&fake, given, 2, texts, err) == 0);
 	CHECK_STR(texts[0], "16K..1M");
 	CHECK_STR(texts[1], "7");
 	CHECK_STR(texts[3], "slow");
 	snprintf(texts[0], NB_PARAM_TEXT, "64K");
-	CHECK(nb_params_apply(c, texts, err, sizeof(err)) == 0);
+	CHECK(nb_params_apply(c, texts, err) == 0);
 	CHECK_EQ_U64(nb_param_u(c, "size"), 65536);
 	CHECK_EQ_U64(nb_param_u(c, "n"), 7);
 	CHECK_EQ_U64(nb_param_u(c, "flag"), 0);
@@ -117,17 +118,17 @@ TEST(params_defaults_and_given)
 
 TEST(params_errors_name_the_problem)
 {
-	char texts[NB_MAX_PARAMS][NB_PARAM_TEXT], err[256];
+	char texts[NB_MAX_PARAMS][NB_PARAM_TEXT], err[NB_ERR_LEN];
 	const char *unknown[] = { "bogus=1" }, *malformed[] = { "n" }, *twice[] = { "n=1", "n=2" };
 	struct nb_ctx *c = calloc(1, sizeof(*c));
 
 	CHECK(c);
 	c->w = &fake;
-	CHECK(nb_params_resolve(&fake, unknown, 1, texts, err, sizeof(err)) == -1);
+	CHECK(nb_params_resolve(&fake, unknown, 1, texts, err) == -1);
 	CHECK(strstr(err, "unknown parameter 'bogus'") && strstr(err, "known: size, n, flag, mode"));
-	CHECK(nb_params_resolve(&fake, malformed, 1, texts, err, sizeof(err)) == -1);
+	CHECK(nb_params_resolve(&fake, malformed, 1, texts, err) == -1);
 	CHECK(strstr(err, "KEY=VALUE"));
-	CHECK(nb_params_resolve(&fake, twice, 2, texts, err, sizeof(err)) == -1);
+	CHECK(nb_params_resolve(&fake, twice, 2, texts, err) == -1);
 	CHECK(strstr(err, "twice"));
 
 	const char *bad[][2] = { { "size", "1K" }, { "size", "12Q" }, { "n", "11" },
@@ -137,10 +138,10 @@ TEST(params_errors_name_the_problem)
 		char kv[64];
 		const char *g[1] = { kv };
 		snprintf(kv, sizeof(kv), "%s=%s", bad[i][0], bad[i][1]);
-		CHECK(nb_params_resolve(&fake, g, 1, texts, err, sizeof(err)) == 0);
+		CHECK(nb_params_resolve(&fake, g, 1, texts, err) == 0);
 		if (strcmp(bad[i][0], "size") != 0)
 			snprintf(texts[0], NB_PARAM_TEXT, "64K");
-		CHECK_MSG(nb_params_apply(c, texts, err, sizeof(err)) == -1, "%s accepted", kv);
+		CHECK_MSG(nb_params_apply(c, texts, err) == -1, "%s accepted", kv);
 		CHECK_MSG(strstr(err, bad[i][0]) != NULL, "message '%s' does not name %s", err, bad[i][0]);
 	}
 	free(c);
@@ -148,28 +149,28 @@ TEST(params_errors_name_the_problem)
 
 TEST(params_sweeps)
 {
-	char texts[NB_MAX_PARAMS][NB_PARAM_TEXT], vals[NB_MAX_SWEEP][NB_PARAM_TEXT], err[256];
+	char texts[NB_MAX_PARAMS][NB_PARAM_TEXT], vals[NB_MAX_SWEEP][NB_PARAM_TEXT], err[NB_ERR_LEN];
 	const char *two[] = { "size=4K,8K", "n=1,2" };
 
-	CHECK(nb_params_resolve(&fake, NULL, 0, texts, err, sizeof(err)) == 0);
-	CHECK(nb_params_sweep_index(&fake, texts, err, sizeof(err)) == 0);
-	CHECK(nb_param_expand(&fake_params[0], "16K..1M", vals, err, sizeof(err)) == 7);
+	CHECK(nb_params_resolve(&fake, NULL, 0, texts, err) == 0);
+	CHECK(nb_params_sweep_index(&fake, texts, err) == 0);
+	CHECK(nb_param_expand(&fake_params[0], "16K..1M", vals, err) == 7);
 	CHECK_STR(vals[0], "16K");
 	CHECK_STR(vals[6], "1M");
-	CHECK(nb_param_expand(&fake_params[0], "4K,64K,1G", vals, err, sizeof(err)) == 3);
+	CHECK(nb_param_expand(&fake_params[0], "4K,64K,1G", vals, err) == 3);
 	CHECK_STR(vals[2], "1G");
-	CHECK(nb_param_expand(&fake_params[1], "1..5", vals, err, sizeof(err)) == 3); /* 1 2 4 */
+	CHECK(nb_param_expand(&fake_params[1], "1..5", vals, err) == 3); /* 1 2 4 */
 	CHECK_STR(vals[2], "4");
-	CHECK(nb_param_expand(&fake_params[0], "1M..16K", vals, err, sizeof(err)) == -1);
-	CHECK(nb_param_expand(&fake_params[0], "0..1M", vals, err, sizeof(err)) == -1);
-	CHECK(nb_param_expand(&fake_params[0], "1..1T", vals, err, sizeof(err)) == 41);
+	CHECK(nb_param_expand(&fake_params[0], "1M..16K", vals, err) == -1);
+	CHECK(nb_param_expand(&fake_params[0], "0..1M", vals, err) == -1);
+	CHECK(nb_param_expand(&fake_params[0], "1..1T", vals, err) == 41);
 	char many[NB_PARAM_TEXT] = "1";
 	for (int i = 2; i <= 70; i++)
 		snprintf(many + strlen(many), sizeof(many) - strlen(many), ",%d", i);
-	CHECK(nb_param_expand(&fake_params[1], many, vals, err, sizeof(err)) == -1);
+	CHECK(nb_param_expand(&fake_params[1], many, vals, err) == -1);
 	CHECK(strstr(err, "more than 64"));
-	CHECK(nb_params_resolve(&fake, two, 2, texts, err, sizeof(err)) == 0);
-	CHECK(nb_params_sweep_index(&fake, texts, err, sizeof(err)) == -2);
+	CHECK(nb_params_resolve(&fake, two, 2, texts, err) == 0);
+	CHECK(nb_params_sweep_index(&fake, texts, err) == -2);
 	CHECK(strstr(err, "only one parameter"));
 }
 
@@ -235,24 +236,23 @@ TEST(events_parse)
 {
 	struct nb_event ev[4];
 	int n = 0;
-	char err[256];
+	char err[NB_ERR_LEN];
 
-	CHECK(nb_events_parse("1:0x2:0:0:page-faults,4:0x412e:0:0:cpu/r412e/", ev, &n, 4, err,
-			      sizeof(err)) == 0);
+	CHECK(nb_events_parse("1:0x2:0:0:page-faults,4:0x412e:0:0:cpu/r412e/", ev, &n, 4, err) == 0);
 	CHECK(n == 2);
 	CHECK_STR(ev[0].name, "page-faults");
 	CHECK(ev[0].type == 1 && ev[0].config == 2);
 	CHECK(ev[1].type == 4 && ev[1].config == 0x412e);
 	/* libpfm4 names contain ':' and '=': everything after the 4th ':' is the name. */
-	CHECK(nb_events_parse("4:1:2:3:INST_RETIRED:ANY_P:c=1", ev, &n, 4, err, sizeof(err)) == 0);
+	CHECK(nb_events_parse("4:1:2:3:INST_RETIRED:ANY_P:c=1", ev, &n, 4, err) == 0);
 	CHECK(n == 3);
 	CHECK_STR(ev[2].name, "INST_RETIRED:ANY_P:c=1");
 	CHECK(ev[2].config1 == 2 && ev[2].config2 == 3);
-	CHECK(nb_events_parse("cycles", ev, &n, 4, err, sizeof(err)) == -1);
+	CHECK(nb_events_parse("cycles", ev, &n, 4, err) == -1);
 	CHECK(strstr(err, "TYPE:CONFIG:CONFIG1:CONFIG2:NAME"));
-	CHECK(nb_events_parse("1:x:0:0:foo", ev, &n, 4, err, sizeof(err)) == -1);
-	CHECK(nb_events_parse("1:2:0:0:", ev, &n, 4, err, sizeof(err)) == -1);
-	CHECK(nb_events_parse("1:2:0:0:a,1:2:0:0:b", ev, &n, 4, err, sizeof(err)) == -1);
+	CHECK(nb_events_parse("1:x:0:0:foo", ev, &n, 4, err) == -1);
+	CHECK(nb_events_parse("1:2:0:0:", ev, &n, 4, err) == -1);
+	CHECK(nb_events_parse("1:2:0:0:a,1:2:0:0:b", ev, &n, 4, err) == -1);
 	CHECK(strstr(err, "too many"));
 }
 
@@ -314,13 +314,12 @@ TEST(perf_open_and_reasons)
 TEST(software_event_counts_measured_region_only)
 {
 	struct nb_ctx *c = calloc(1, sizeof(*c));
-	char err[256];
+	char err[NB_ERR_LEN];
 	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
 
 	CHECK(c);
 	c->w = &fake;
-	CHECK(nb_events_parse("1:2:0:0:page-faults", c->events, &c->nevents, NB_MAX_EVENTS, err,
-			      sizeof(err)) == 0);
+	CHECK(nb_events_parse("1:2:0:0:page-faults", c->events, &c->nevents, NB_MAX_EVENTS, err) == 0);
 	nb_events_open(c);
 	CHECK_MSG(c->events[0].fd >= 0, "page-faults unsupported: %s", c->events[0].unsupported);
 	char *outside = malloc(64 * pg), *inside = malloc(64 * pg);
@@ -345,12 +344,11 @@ TEST(software_event_counts_measured_region_only)
 TEST(unsupported_event_is_reported_not_zero)
 {
 	struct nb_ctx *c = calloc(1, sizeof(*c));
-	char err[256];
+	char err[NB_ERR_LEN];
 
 	CHECK(c);
 	/* PMU type 0x7fffffff does not exist anywhere. */
-	CHECK(nb_events_parse("2147483647:0:0:0:bogus", c->events, &c->nevents, NB_MAX_EVENTS, err,
-			      sizeof(err)) == 0);
+	CHECK(nb_events_parse("2147483647:0:0:0:bogus", c->events, &c->nevents, NB_MAX_EVENTS, err) == 0);
 	nb_events_open(c);
 	CHECK(c->events[0].fd < 0);
 	CHECK(c->events[0].unsupported[0] != '\0');

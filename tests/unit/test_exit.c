@@ -1,6 +1,7 @@
 /* test_exit.c - the exit and ctl families: each workload does its ops, reports a
  * per-op time and its loop overhead, and the supported()/param checks say why not. */
 #include "check.h"
+#include "../../common/err.h"
 #include "../../workloads/cpuinfo.h"
 #include "../../workloads/meter.h"
 #include "../../workloads/params.h"
@@ -21,7 +22,7 @@ uint64_t nb_exit_ipi_answered(const struct nb_ctx *c);
 /* A context as the runner builds it (unpinned), or NULL with err when the parameters
  * are rejected.  Free with free(). */
 static struct nb_ctx *make_ctx(const struct nb_workload *w, const char *const *given, int ngiven,
-			       char *err, size_t errlen)
+			       char err[NB_ERR_LEN])
 {
 	static char texts[NB_MAX_PARAMS][NB_PARAM_TEXT];
 	struct nb_ctx *c = calloc(1, sizeof(*c));
@@ -35,8 +36,8 @@ static struct nb_ctx *make_ctx(const struct nb_workload *w, const char *const *g
 		for (int i = 0; i < CPU_SETSIZE && c->nallowed < NB_MAX_CPUS; i++)
 			if (CPU_ISSET(i, &set))
 				c->allowed_cpus[c->nallowed++] = i;
-	if (nb_params_resolve(w, given, ngiven, texts, err, errlen) ||
-	    nb_params_apply(c, texts, err, errlen)) {
+	if (nb_params_resolve(w, given, ngiven, texts, err) ||
+	    nb_params_apply(c, texts, err)) {
 		free(c);
 		return NULL;
 	}
@@ -74,7 +75,7 @@ static void check_loop_workload(const struct nb_workload *w, const char *const *
 				uint64_t ops)
 {
 	char err[NB_ERR_LEN] = "";
-	struct nb_ctx *c = make_ctx(w, given, n, err, sizeof(err));
+	struct nb_ctx *c = make_ctx(w, given, n, err);
 
 	CHECK_MSG(c, "%s: %s", w->name, err);
 	if (w->setup && w->setup(c)) {
@@ -121,14 +122,14 @@ TEST(exit_cpuid_costs_more_than_its_loop)
 TEST(exit_pio_supported_matches_ioperm)
 {
 	char err[NB_ERR_LEN] = "", why[NB_ERR_LEN] = "";
-	struct nb_ctx *c = make_ctx(&nb_wl_exit_pio, NULL, 0, err, sizeof(err));
+	struct nb_ctx *c = make_ctx(&nb_wl_exit_pio, NULL, 0, err);
 
 	CHECK_MSG(c, "%s", err);
 	CHECK_EQ_U64(nb_param_u(c, "port"), 0x80);
 	int ok = ioperm(0x80, 1, 1) == 0, e = errno;
 	if (ok)
 		ioperm(0x80, 1, 0);
-	const char *reason = nb_wl_exit_pio.supported(c, why, sizeof(why));
+	const char *reason = nb_wl_exit_pio.supported(c, why);
 	free(c);
 	CHECK_MSG(ok == (reason == NULL), "ioperm %s but supported() says %s", ok ? "works" : "fails",
 		  reason ? reason : "(supported)");
@@ -159,8 +160,8 @@ TEST(exit_pio_reason_without_root)
 		if (setgid(65534) || setuid(65534))
 			_exit(3);
 		int enosys = ioperm(0x80, 1, 1) && errno == ENOSYS;
-		struct nb_ctx *c = make_ctx(&nb_wl_exit_pio, NULL, 0, err, sizeof(err));
-		const char *r = c ? nb_wl_exit_pio.supported(c, why, sizeof(why)) : NULL;
+		struct nb_ctx *c = make_ctx(&nb_wl_exit_pio, NULL, 0, err);
+		const char *r = c ? nb_wl_exit_pio.supported(c, why) : NULL;
 		const char *want = enosys ? "ioperm(0x80): Function not implemented"
 					  : "needs root for ioperm(0x80): Operation not permitted";
 		_exit(r && strstr(r, want) ? 0 : r ? 1 : 2);
@@ -176,11 +177,11 @@ TEST(exit_pio_port_bounds)
 {
 	char err[NB_ERR_LEN] = "";
 	const char *hi[] = { "port=0x400" }, *top[] = { "port=0x3ff" };
-	struct nb_ctx *c = make_ctx(&nb_wl_exit_pio, hi, 1, err, sizeof(err));
+	struct nb_ctx *c = make_ctx(&nb_wl_exit_pio, hi, 1, err);
 
 	CHECK(c == NULL);
 	CHECK_MSG(strstr(err, "'port' out of range"), "%s", err);
-	c = make_ctx(&nb_wl_exit_pio, top, 1, err, sizeof(err));
+	c = make_ctx(&nb_wl_exit_pio, top, 1, err);
 	CHECK_MSG(c, "%s", err);
 	CHECK_EQ_U64(nb_param_u(c, "port"), 0x3ff);
 	free(c);
@@ -189,18 +190,18 @@ TEST(exit_pio_port_bounds)
 TEST(exit_ipi_needs_two_cpus)
 {
 	char err[NB_ERR_LEN] = "", why[NB_ERR_LEN] = "";
-	struct nb_ctx *c = make_ctx(&nb_wl_exit_ipi, NULL, 0, err, sizeof(err));
+	struct nb_ctx *c = make_ctx(&nb_wl_exit_ipi, NULL, 0, err);
 	cpu_set_t before, after;
 
 	CHECK_MSG(c, "%s", err);
 	c->nallowed = 1;
-	const char *r = nb_wl_exit_ipi.supported(c, why, sizeof(why));
+	const char *r = nb_wl_exit_ipi.supported(c, why);
 	CHECK_MSG(r && strstr(r, "needs two CPUs") && strstr(r, "only 1 is allowed"), "%s",
 		  r ? r : "(supported)");
 	c->allowed_cpus[0] = 0;
 	c->allowed_cpus[1] = 1;
 	c->nallowed = 2;
-	CHECK(nb_wl_exit_ipi.supported(c, why, sizeof(why)) == NULL);
+	CHECK(nb_wl_exit_ipi.supported(c, why) == NULL);
 
 	/* Setup without a partner CPU fails cleanly and, as the runner calls no teardown
 	 * after a failed setup, frees its state and gives the thread its mask back itself.
@@ -208,7 +209,7 @@ TEST(exit_ipi_needs_two_cpus)
 	cpu_set_t orig, pinned;
 	CHECK(sched_getaffinity(0, sizeof(orig), &orig) == 0);
 	int cpu = sched_getcpu();
-	CHECK(nb_pin_cpu(cpu, err, sizeof(err)) == 0);
+	CHECK(nb_pin_cpu(cpu, err) == 0);
 	CHECK(sched_getaffinity(0, sizeof(before), &before) == 0);
 	c->allowed_cpus[0] = cpu;
 	c->nallowed = 1;
@@ -227,11 +228,11 @@ static void check_ipi(const char *mode, uint64_t ops)
 {
 	char err[NB_ERR_LEN] = "", why[NB_ERR_LEN] = "";
 	const char *given[] = { mode };
-	struct nb_ctx *c = make_ctx(&nb_wl_exit_ipi, given, 1, err, sizeof(err));
+	struct nb_ctx *c = make_ctx(&nb_wl_exit_ipi, given, 1, err);
 	cpu_set_t before, after;
 
 	CHECK_MSG(c, "%s", err);
-	if (nb_wl_exit_ipi.supported(c, why, sizeof(why))) {
+	if (nb_wl_exit_ipi.supported(c, why)) {
 		printf("  (skipped: %s)\n", why);
 		free(c);
 		return;
@@ -263,7 +264,7 @@ TEST(exit_timer_sleeps_at_least_requested)
 {
 	char err[NB_ERR_LEN] = "";
 	const char *given[] = { "ns=200000" };
-	struct nb_ctx *c = make_ctx(&nb_wl_exit_timer, given, 1, err, sizeof(err));
+	struct nb_ctx *c = make_ctx(&nb_wl_exit_timer, given, 1, err);
 	int slack0 = prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
 
 	CHECK_MSG(c, "%s", err);
@@ -287,15 +288,15 @@ TEST(exit_timer_rejects_sleeps_below_1us)
 {
 	char err[NB_ERR_LEN] = "";
 	const char *low[] = { "ns=999" }, *min[] = { "ns=1000" };
-	struct nb_ctx *c = make_ctx(&nb_wl_exit_timer, low, 1, err, sizeof(err));
+	struct nb_ctx *c = make_ctx(&nb_wl_exit_timer, low, 1, err);
 
 	CHECK(c == NULL);
 	CHECK_MSG(strstr(err, "'ns' out of range"), "%s", err);
-	c = make_ctx(&nb_wl_exit_timer, min, 1, err, sizeof(err));
+	c = make_ctx(&nb_wl_exit_timer, min, 1, err);
 	CHECK_MSG(c, "%s", err);
 	CHECK_EQ_U64(nb_param_u(c, "ns"), 1000);
 	free(c);
-	c = make_ctx(&nb_wl_exit_timer, NULL, 0, err, sizeof(err));
+	c = make_ctx(&nb_wl_exit_timer, NULL, 0, err);
 	CHECK_MSG(c, "%s", err);
 	CHECK_EQ_U64(nb_param_u(c, "ns"), 50000);
 	free(c);
@@ -309,12 +310,12 @@ TEST(exit_ctl_syscall_costs_more_than_its_loop)
 TEST(exit_ctl_rdtscp_supported_matches_cpuid)
 {
 	char err[NB_ERR_LEN] = "", why[NB_ERR_LEN] = "";
-	struct nb_ctx *c = make_ctx(&nb_wl_ctl_rdtscp, NULL, 0, err, sizeof(err));
+	struct nb_ctx *c = make_ctx(&nb_wl_ctl_rdtscp, NULL, 0, err);
 	struct nb_cpuinfo ci;
 
 	CHECK_MSG(c, "%s", err);
 	nb_cpuinfo_read(&ci);
-	const char *r = nb_wl_ctl_rdtscp.supported(c, why, sizeof(why));
+	const char *r = nb_wl_ctl_rdtscp.supported(c, why);
 	free(c);
 	CHECK_MSG(ci.rdtscp == (r == NULL), "cpuinfo rdtscp=%d, supported(): %s", ci.rdtscp,
 		  r ? r : "(supported)");

@@ -3,6 +3,7 @@
  * does, its result check passes and catches corruption; bad sizes are user errors;
  * the page size of a region is the one asked for. */
 #include "check.h"
+#include "../../common/err.h"
 #include "../../common/units.h"
 #include "../../workloads/chase.h"
 #include "../../workloads/memutil.h"
@@ -16,7 +17,7 @@ extern const struct nb_workload nb_wl_mem_lat, nb_wl_mem_bw_copy, nb_wl_mem_bw_s
 
 /* A context for `w` with parameters as the runner resolves them; NULL + err on error. */
 static struct nb_ctx *new_ctx(const struct nb_workload *w, const char *const *given, int n,
-			      char *err, size_t len)
+			      char err[NB_ERR_LEN])
 {
 	char texts[NB_MAX_PARAMS][NB_PARAM_TEXT];
 	struct nb_ctx *c = calloc(1, sizeof(*c));
@@ -26,7 +27,7 @@ static struct nb_ctx *new_ctx(const struct nb_workload *w, const char *const *gi
 		return NULL;
 	c->w = w;
 	c->cpu = -1;
-	if (nb_params_resolve(w, given, n, texts, err, len) || nb_params_apply(c, texts, err, len)) {
+	if (nb_params_resolve(w, given, n, texts, err) || nb_params_apply(c, texts, err)) {
 		free(c);
 		return NULL;
 	}
@@ -64,9 +65,9 @@ TEST(mem_chase_visits_every_node_once)
 		{ 64 * 1024, 4096 }, { 2u << 20, 64 }, { 3u << 20, 8 },
 	};
 	struct nb_region r;
-	char err[256];
+	char err[NB_ERR_LEN];
 
-	CHECK_MSG(nb_region_map(&r, 3u << 20, 0, err, sizeof(err)) == 0, "%s", err);
+	CHECK_MSG(nb_region_map(&r, 3u << 20, 0, err) == 0, "%s", err);
 	unsigned char *seen = malloc((3u << 20) / 8);
 	CHECK(seen);
 	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
@@ -117,9 +118,9 @@ TEST(mem_chase_run_matches_walk)
 {
 	static const uint64_t steps[] = { 0, 1, 15, 16, 17, 31, 32, 33, 1000, 1024, 5003 };
 	struct nb_region r;
-	char err[256];
+	char err[NB_ERR_LEN];
 
-	CHECK_MSG(nb_region_map(&r, 64 * 1024, 0, err, sizeof(err)) == 0, "%s", err);
+	CHECK_MSG(nb_region_map(&r, 64 * 1024, 0, err) == 0, "%s", err);
 	void **start = nb_chase_build(r.base, 64 * 1024, 64, 1);
 	int ok = 1;
 	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
@@ -136,7 +137,7 @@ TEST(mem_chase_run_matches_walk)
 
 	/* The workload: each run continues where the last one stopped. */
 	const char *given[] = { "size=64K", "stride=64", "thp=0" };
-	struct nb_ctx *c = new_ctx(&nb_wl_mem_lat, given, 3, err, sizeof(err));
+	struct nb_ctx *c = new_ctx(&nb_wl_mem_lat, given, 3, err);
 	uint64_t bytes = 0;
 	CHECK_MSG(c, "%s", err);
 	CHECK_MSG(c->w->setup(c) == 0, "%s", c->err);
@@ -157,12 +158,12 @@ TEST(mem_chase_run_matches_walk)
 TEST(mem_lat_calibrates)
 {
 	const char *given[] = { "size=256K" };
-	char err[256];
-	struct nb_ctx *c = new_ctx(&nb_wl_mem_lat, given, 1, err, sizeof(err));
+	char err[NB_ERR_LEN];
+	struct nb_ctx *c = new_ctx(&nb_wl_mem_lat, given, 1, err);
 	uint64_t ops = 0, ns = 0;
 
 	CHECK_MSG(c, "%s", err);
-	CHECK(c->w->supported(c, err, sizeof(err)) == NULL);
+	CHECK(c->w->supported(c, err) == NULL);
 	CHECK_MSG(c->w->setup(c) == 0, "%s", c->err);
 	CHECK_MSG(nb_calibrate(c, 2000000, &ops, &ns) == 0, "%s", c->err);
 	CHECK(ns >= 2000000);
@@ -180,12 +181,12 @@ TEST(mem_lat_rejects_bad_sizes)
 		{ "size=12K", "stride=8K", "not a multiple of stride" },
 		{ "size=16K", "stride=12", "multiple of 8" },
 	};
-	char err[256];
+	char err[NB_ERR_LEN];
 	struct nb_ctx *c;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		const char *given[] = { bad[i].size, bad[i].stride };
-		CHECK_MSG((c = new_ctx(&nb_wl_mem_lat, given, 2, err, sizeof(err))), "%s", err);
+		CHECK_MSG((c = new_ctx(&nb_wl_mem_lat, given, 2, err)), "%s", err);
 		CHECK_MSG(c->w->setup(c) == -1, "%s %s accepted", bad[i].size, bad[i].stride);
 		CHECK_EQ_U64(c->err_is_user, 1);
 		CHECK_MSG(strstr(c->err, bad[i].msg), "'%s' lacks '%s'", c->err, bad[i].msg);
@@ -194,10 +195,10 @@ TEST(mem_lat_rejects_bad_sizes)
 	}
 	/* Below one page: refused by the parameter bounds, and by setup if it gets there. */
 	const char *tiny[] = { "size=2K" };
-	CHECK(new_ctx(&nb_wl_mem_lat, tiny, 1, err, sizeof(err)) == NULL);
+	CHECK(new_ctx(&nb_wl_mem_lat, tiny, 1, err) == NULL);
 	CHECK_MSG(strstr(err, "at least 4K"), "%s", err);
 	const char *ok[] = { "size=4K" };
-	CHECK_MSG((c = new_ctx(&nb_wl_mem_lat, ok, 1, err, sizeof(err))), "%s", err);
+	CHECK_MSG((c = new_ctx(&nb_wl_mem_lat, ok, 1, err)), "%s", err);
 	c->params[0].u = 2048;
 	CHECK(c->w->setup(c) == -1);
 	CHECK_EQ_U64(c->err_is_user, 1);
@@ -205,8 +206,8 @@ TEST(mem_lat_rejects_bad_sizes)
 	free_ctx(c);
 	/* More than the machine has: skipped with the numbers, before any allocation. */
 	const char *huge[] = { "size=64T" };
-	CHECK_MSG((c = new_ctx(&nb_wl_mem_lat, huge, 1, err, sizeof(err))), "%s", err);
-	const char *why = c->w->supported(c, err, sizeof(err));
+	CHECK_MSG((c = new_ctx(&nb_wl_mem_lat, huge, 1, err)), "%s", err);
+	const char *why = c->w->supported(c, err);
 	CHECK_MSG(why && strstr(why, "MemAvailable"), "%s", why ? why : "(supported)");
 	free_ctx(c);
 }
@@ -238,10 +239,10 @@ TEST(mem_bw_kernels_count_bytes_and_check_results)
 	uint64_t llc = nb_llc_bytes(-1);
 	/* Huge pages make the 3 x 4 x LLC of first touch cheap; 4K pages are tested below. */
 	const char *given[] = { thp_usable() ? "thp=1" : "thp=0" };
-	char err[256];
+	char err[NB_ERR_LEN];
 
 	for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
-		struct nb_ctx *c = new_ctx(k[i].w, given, 1, err, sizeof(err));
+		struct nb_ctx *c = new_ctx(k[i].w, given, 1, err);
 		uint64_t bytes = 0;
 		size_t n = 0;
 
@@ -276,7 +277,7 @@ TEST(mem_bw_kernels_count_bytes_and_check_results)
 TEST(mem_bw_rejects_bad_sizes)
 {
 	uint64_t llc = nb_llc_bytes(-1);
-	char err[256], arg[64];
+	char err[NB_ERR_LEN], arg[64];
 	struct nb_ctx *c;
 
 	if (llc) {
@@ -285,7 +286,7 @@ TEST(mem_bw_rejects_bad_sizes)
 		nb_format_size(4 * llc, min, sizeof(min));
 		snprintf(arg, sizeof(arg), "size=%llu", (unsigned long long)(4 * llc - 4096));
 		const char *given[] = { arg };
-		CHECK_MSG((c = new_ctx(&nb_wl_mem_bw_triad, given, 1, err, sizeof(err))), "%s", err);
+		CHECK_MSG((c = new_ctx(&nb_wl_mem_bw_triad, given, 1, err)), "%s", err);
 		CHECK(c->w->setup(c) == -1);
 		CHECK_EQ_U64(c->err_is_user, 1);
 		CHECK_MSG(strstr(c->err, "4 x the last-level cache") && strstr(c->err, min), "%s", c->err);
@@ -294,14 +295,14 @@ TEST(mem_bw_rejects_bad_sizes)
 	}
 	snprintf(arg, sizeof(arg), "size=%llu", (unsigned long long)(4 * llc + (64u << 20) + 4));
 	const char *odd[] = { arg };
-	CHECK_MSG((c = new_ctx(&nb_wl_mem_bw_copy, odd, 1, err, sizeof(err))), "%s", err);
+	CHECK_MSG((c = new_ctx(&nb_wl_mem_bw_copy, odd, 1, err)), "%s", err);
 	CHECK(c->w->setup(c) == -1);
 	CHECK_EQ_U64(c->err_is_user, 1);
 	CHECK_MSG(strstr(c->err, "multiple of 8"), "%s", c->err);
 	free_ctx(c);
 
 	const char *huge[] = { "size=16T" };
-	CHECK_MSG((c = new_ctx(&nb_wl_mem_bw_add, huge, 1, err, sizeof(err))), "%s", err);
+	CHECK_MSG((c = new_ctx(&nb_wl_mem_bw_add, huge, 1, err)), "%s", err);
 	CHECK(c->w->setup(c) == -1);
 	CHECK_EQ_U64(c->err_is_user, 1);
 	CHECK_MSG(strstr(c->err, "do not fit") && strstr(c->err, "MemAvailable"), "%s", c->err);
@@ -314,13 +315,13 @@ TEST(mem_bw_rejects_bad_sizes)
 TEST(mem_region_page_size_is_honest)
 {
 	struct nb_region small, huge;
-	char err[256];
+	char err[NB_ERR_LEN];
 	int thp = thp_usable();
 
 	/* thp=0: 4 KiB pages even where the kernel would use huge ones, and counted alone
 	 * even while a huge-page region (thp=1) is mapped beside it. */
-	CHECK_MSG(nb_region_map(&small, 8u << 20, 0, err, sizeof(err)) == 0, "%s", err);
-	CHECK_MSG(nb_region_map(&huge, 8u << 20, thp, err, sizeof(err)) == 0, "%s", err);
+	CHECK_MSG(nb_region_map(&small, 8u << 20, 0, err) == 0, "%s", err);
+	CHECK_MSG(nb_region_map(&huge, 8u << 20, thp, err) == 0, "%s", err);
 	CHECK_EQ_U64((uintptr_t)small.base % NB_HUGE_PAGE, 0);
 	CHECK_EQ_U64((uintptr_t)huge.base % NB_HUGE_PAGE, 0);
 	CHECK_EQ_U64(small.len, 8u << 20);
@@ -340,7 +341,7 @@ TEST(mem_region_page_size_is_honest)
 	/* And what mem.lat reports for either. */
 	for (int t = 0; t < 2; t++) {
 		const char *given[] = { "size=4M", t ? "thp=1" : "thp=0" };
-		struct nb_ctx *c = new_ctx(&nb_wl_mem_lat, given, 2, err, sizeof(err));
+		struct nb_ctx *c = new_ctx(&nb_wl_mem_lat, given, 2, err);
 		uint64_t bytes;
 		CHECK_MSG(c, "%s", err);
 		CHECK_MSG(c->w->setup(c) == 0, "%s", c->err);

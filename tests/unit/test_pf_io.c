@@ -2,6 +2,7 @@
  * huge pages, the scratch file's life, user errors, data checks and latency extras.
  * Scratch files go to a private directory under /var/tmp, removed by every test. */
 #include "check.h"
+#include "../../common/err.h"
 #include "../../workloads/meter.h"
 #include "../../workloads/params.h"
 #include "../../workloads/scratch.h"
@@ -25,13 +26,13 @@ static char dir[64];
 /* Fill c for w with "k=v" parameters, as the runner does; 0 or -1 (printed). */
 static int ctx_init(struct nb_ctx *c, const struct nb_workload *w, const char *const *given, int n)
 {
-	char texts[NB_MAX_PARAMS][NB_PARAM_TEXT], err[256];
+	char texts[NB_MAX_PARAMS][NB_PARAM_TEXT], err[NB_ERR_LEN];
 
 	memset(c, 0, sizeof(*c));
 	c->w = w;
 	c->cpu = -1;
-	if (nb_params_resolve(w, given, n, texts, err, sizeof(err)) ||
-	    nb_params_apply(c, texts, err, sizeof(err))) {
+	if (nb_params_resolve(w, given, n, texts, err) ||
+	    nb_params_apply(c, texts, err)) {
 		printf("  parameters: %s\n", err);
 		return -1;
 	}
@@ -155,23 +156,23 @@ TEST(pf_anon_cold_regime_waits_outside_measurement)
 TEST(pf_anon_unknown_regime_is_user_error)
 {
 	/* Rejected by parameter validation, before any setup (and by `cases`). */
-	char texts[NB_MAX_PARAMS][NB_PARAM_TEXT], err[256];
+	char texts[NB_MAX_PARAMS][NB_PARAM_TEXT], err[NB_ERR_LEN];
 	const char *p[] = { "regime=hot" };
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.w = &nb_wl_pf_anon;
-	CHECK(nb_params_resolve(&nb_wl_pf_anon, p, 1, texts, err, sizeof(err)) == 0);
-	CHECK(nb_params_apply(&ctx, texts, err, sizeof(err)) == -1);
+	CHECK(nb_params_resolve(&nb_wl_pf_anon, p, 1, texts, err) == 0);
+	CHECK(nb_params_apply(&ctx, texts, err) == -1);
 	CHECK_MSG(strstr(err, "'hot' is not one of warm|cold"), "err: %s", err);
 }
 
 TEST(pf_thp_huge_pages)
 {
-	char why[256] = "";
+	char why[NB_ERR_LEN] = "";
 	const char *p[] = { "regime=warm" };
 
 	CHECK(ctx_init(&ctx, &nb_wl_pf_thp, p, 1) == 0);
-	const char *reason = ctx.w->supported(&ctx, why, sizeof(why));
+	const char *reason = ctx.w->supported(&ctx, why);
 	if (reason) {
 		printf("  (THP unavailable, not checked: %s)\n", reason);
 		return;
