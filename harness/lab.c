@@ -1,11 +1,12 @@
 /* lab.c - `nestbench lab up|down|status`: L1 under QEMU on this machine, L2 under KVM
- * inside L1 (images/init-l1.sh boots it), an agent in each.  DESIGN.md, "The local
- * nested lab", records why the choices are probed rather than assumed. */
+ * inside L1 (images/init-l1.sh boots it), an agent in each.  README.md, "The local
+ * nested lab", and images/README.md say why the choices are probed rather than assumed. */
 #include "lab.h"
-#include "campaign.h"
-#include "files.h"
-#include "proc.h"
-#include "result.h"
+#include "../common/clock.h"
+#include "../common/files.h"
+#include "../common/json.h"
+#include "../common/proc.h"
+#include "../resultlib/result.h"
 #include "../common/client.h"
 
 #include <errno.h>
@@ -62,14 +63,6 @@ static void lab_file(const struct nb_lab_paths *p, const char *name, char *buf, 
 	snprintf(buf, len, "%s/%s", p->dir, name);
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void sleep_ms(int ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
@@ -86,13 +79,6 @@ static cJSON *read_json(const char *path)
 
 	free(text);
 	return j;
-}
-
-static const char *jstr(const cJSON *o, const char *key)
-{
-	const char *s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
-
-	return s ? s : "";
 }
 
 /* The last n lines of a console log, indented, to f. */
@@ -121,6 +107,7 @@ static void print_tail(FILE *f, const char *what, const char *path, int n)
 		fprintf(f, "  | %.*s\n", w, l);
 		l += w + (e != NULL);
 	}
+	free(text);
 }
 
 /* ---- processes ---------------------------------------------------------------------- */
@@ -219,16 +206,9 @@ static const char *host_nested(void)
 					     "/sys/module/kvm_intel/parameters/nested" };
 	static char v[8];
 
-	for (size_t i = 0; i < 2; i++) {
-		FILE *f = fopen(files[i], "r");
-		if (f) {
-			if (!fgets(v, sizeof(v), f))
-				v[0] = '\0';
-			fclose(f);
-			v[strcspn(v, "\n")] = '\0';
+	for (size_t i = 0; i < 2; i++)
+		if (nb_read_line(files[i], v, sizeof(v)) == 0)
 			return v;
-		}
-	}
 	return "";
 }
 
@@ -273,9 +253,9 @@ static void probe_accel(struct lab *l)
 		snprintf(l->accel_why, sizeof(l->accel_why), "KVM probe: %s", herr);
 		return;
 	}
-	double end = now_s() + PROBE_TIMEOUT_S;
+	double end = nb_mono_s() + PROBE_TIMEOUT_S;
 	int st, booted = 0, exited = 0;
-	while (!booted && !exited && now_s() < end) {
+	while (!booted && !exited && nb_mono_s() < end) {
 		char *con = nb_file_read(console, 0, NULL, NULL);
 		booted = con && strstr(con, "nestbench-init:") != NULL;
 		free(con);
@@ -423,9 +403,9 @@ static int read_manifest(struct lab *l, char *err)
 			 "`make images`", l->p->images, access(path, F_OK) ? "missing" : "unreadable");
 		return -1;
 	}
-	snprintf(l->image_id, sizeof(l->image_id), "%s", jstr(m, "image_id"));
+	snprintf(l->image_id, sizeof(l->image_id), "%s", nb_json_str(m, "image_id", ""));
 	snprintf(l->kernel, sizeof(l->kernel), "%s",
-		 jstr(cJSON_GetObjectItemCaseSensitive(m, "kernel"), "release"));
+		 nb_json_str(m, "kernel.release", ""));
 	cJSON_Delete(m);
 	return 0;
 }
@@ -653,7 +633,7 @@ static void print_l2_lines(FILE *f, const char *con1, int n)
 static void progress(const struct lab *l, const char *what, double t0)
 {
 	if (l->tty) {
-		fprintf(l->out, "\rlab: booting %s ... %.0f s ", what, now_s() - t0);
+		fprintf(l->out, "\rlab: booting %s ... %.0f s ", what, nb_mono_s() - t0);
 		fflush(l->out);
 	}
 }
@@ -697,9 +677,9 @@ static int console_quiet(const char *con, off_t *size, double *since, int limit_
 
 	if (stat(con, &st) == 0 && st.st_size != *size) {
 		*size = st.st_size;
-		*since = now_s();
+		*since = nb_mono_s();
 	}
-	return now_s() - *since > limit_s;
+	return nb_mono_s() - *since > limit_s;
 }
 
 /* Wait until L1's agent listens (its console says so), at most boot_timeout_s from t0,
@@ -720,7 +700,7 @@ static int wait_l1(struct lab *l, const char *con1, double t0, char *err)
 			l->wedged = 1;
 			return -1;
 		}
-		if (now_s() > end) {
+		if (nb_mono_s() > end) {
 			snprintf(err, ERR_LEN, "L1: its agent did not start within %d s (lab.boot_timeout_s)",
 				 l->cfg->boot_timeout_s);
 			l->wedged = 1;
@@ -752,7 +732,7 @@ static int wait_l2(struct lab *l, const char *l1, const char *con1, const char *
 				l->wedged = 1;
 				return -1;
 			}
-			since = now_s();
+			since = nb_mono_s();
 		}
 		if (last_line_with(con1, L2_MARK "gave up", NULL, gave, sizeof(gave))) {
 			/* "gave up after 3 attempts (12 s); ..." and "attempt 3 of 3 failed: WHY" */
@@ -766,7 +746,7 @@ static int wait_l2(struct lab *l, const char *l1, const char *con1, const char *
 		}
 		if (l1_alive(l, con1, "while it was starting L2", err))
 			return -1;
-		if (now_s() > end) {
+		if (nb_mono_s() > end) {
 			snprintf(err, ERR_LEN, "L2: its agent did not start within %d s of L1's, and L1's "
 				 "init reported no outcome (lab.boot_timeout_s)",
 				 l->cfg->boot_timeout_s + L2_REPORT_MARGIN_S);
@@ -792,9 +772,9 @@ static int count_of(const char *text, const char *needle)
  * most 5 s) until L1's console shows every session closed. */
 static void wait_sessions_closed(const char *l1, const char *con1)
 {
-	double end = now_s() + 5;
+	double end = nb_mono_s() + 5;
 
-	while (strncmp(l1, "serial:", 7) == 0 && now_s() < end) {
+	while (strncmp(l1, "serial:", 7) == 0 && nb_mono_s() < end) {
 		char *text = nb_file_read(con1, 0, NULL, NULL);
 		int open = count_of(text, ": open from "), closed = count_of(text, ": closed");
 		free(text);
@@ -822,7 +802,7 @@ static void add_l1_health(const char *l1, char *err)
 static int boot(struct lab *l, char *err)
 {
 	char l1[PATH_MAX], aux[PATH_MAX], l2[PATH_MAX], con1[PATH_MAX], con2[PATH_MAX];
-	double t0 = now_s(), t1;
+	double t0 = nb_mono_s(), t1;
 
 	addresses(l->p, l->transport, l->cfg->l2_cid, l1, aux, l2, sizeof(l1));
 	lab_file(l->p, "l1-console.log", con1, sizeof(con1));
@@ -837,7 +817,7 @@ static int boot(struct lab *l, char *err)
 		l->wedged = 1;
 		return -1;
 	}
-	t1 = now_s();
+	t1 = nb_mono_s();
 	l->boot_s[0] = t1 - t0;
 	fprintf(l->out, "%slab: L1 answered after %.1f s; waiting for L2 (L1 starts it, at most %d "
 		"times)\n", l->tty ? "\r" : "", l->boot_s[0], L2_TRIES);
@@ -851,7 +831,7 @@ static int boot(struct lab *l, char *err)
 		l->wedged = l->failed == 1;     /* L1's agent answered before, and now not */
 		return -1;
 	}
-	l->boot_s[1] = now_s() - t0;
+	l->boot_s[1] = nb_mono_s() - t0;
 	wait_sessions_closed(l1, con1);
 	if (l->tty)
 		fprintf(l->out, "\r%40s\r", "");
@@ -1053,26 +1033,26 @@ int nb_lab_status(const struct nb_lab_paths *p, FILE *out)
 	}
 	g1 = cJSON_GetObjectItemCaseSensitive(s, "L1");
 	g2 = cJSON_GetObjectItemCaseSensitive(s, "L2");
-	fprintf(out, "lab: up since %s, QEMU pid %d, image %s, kernel %s\n", jstr(s, "started_utc"),
+	fprintf(out, "lab: up since %s, QEMU pid %d, image %s, kernel %s\n", nb_json_str(s, "started_utc", ""),
 		(int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(s, "pid")),
-		jstr(s, "image_id"), jstr(s, "kernel"));
-	fprintf(out, "  L1: %s, accelerator %s (%s)\n", jstr(g1, "address"), jstr(g1, "accelerator"),
-		jstr(g1, "accelerator_reason"));
-	fprintf(out, "  L2: %s via L1, accelerator %s (%s)\n", jstr(g2, "address"),
-		jstr(g2, "accelerator"), jstr(g2, "accelerator_reason"));
+		nb_json_str(s, "image_id", ""), nb_json_str(s, "kernel", ""));
+	fprintf(out, "  L1: %s, accelerator %s (%s)\n", nb_json_str(g1, "address", ""), nb_json_str(g1, "accelerator", ""),
+		nb_json_str(g1, "accelerator_reason", ""));
+	fprintf(out, "  L2: %s via L1, accelerator %s (%s)\n", nb_json_str(g2, "address", ""),
+		nb_json_str(g2, "accelerator", ""), nb_json_str(g2, "accelerator_reason", ""));
 	/* Each guest on its own: a lab whose L2 failed still has an L1 worth knowing about. */
-	if (hello_chain(jstr(g1, "address"), NULL, 10000, herr)) {
+	if (hello_chain(nb_json_str(g1, "address", ""), NULL, 10000, herr)) {
 		fprintf(out, "  L1's agent does not answer: %s\n", herr);
 	} else {
 		fprintf(out, "  L1's agent answers\n");
-		if (hello_chain(jstr(g1, "address"), jstr(g2, "address"), 10000, herr)) {
+		if (hello_chain(nb_json_str(g1, "address", ""), nb_json_str(g2, "address", ""), 10000, herr)) {
 			fprintf(out, "  L2's agent does not answer: %s\n", herr);
 		} else {
 			fprintf(out, "  L2's agent answers (through L1): both agents answer\n");
 			rc = 0;
 		}
 		lab_file(p, "l1-console.log", path, sizeof(path));
-		wait_sessions_closed(jstr(g1, "address"), path);
+		wait_sessions_closed(nb_json_str(g1, "address", ""), path);
 	}
 	cJSON_Delete(s);
 	return rc;
@@ -1105,9 +1085,9 @@ int nb_lab_resolve(const char *lab_dir, const char *address, char *real, size_t 
 		key = "aux_address";
 	}
 	g = cJSON_GetObjectItemCaseSensitive(s, name);
-	if (!g || !jstr(g, key)[0]) {
+	if (!g || !nb_json_str(g, key, "")[0]) {
 		/* vsock carries any number of sessions: the main address serves as aux. */
-		if (g && strcmp(key, "aux_address") == 0 && jstr(g, "address")[0])
+		if (g && strcmp(key, "aux_address") == 0 && nb_json_str(g, "address", "")[0])
 			key = "address";
 		else {
 			snprintf(err, ERR_LEN, "%s: no guest %s in %s", address, name, path);
@@ -1115,9 +1095,9 @@ int nb_lab_resolve(const char *lab_dir, const char *address, char *real, size_t 
 			return -1;
 		}
 	}
-	snprintf(real, len, "%s", jstr(g, key));
+	snprintf(real, len, "%s", nb_json_str(g, key, ""));
 	*info = cJSON_Duplicate(g, 1);
-	cJSON_AddStringToObject(*info, "image_id", jstr(s, "image_id"));
+	cJSON_AddStringToObject(*info, "image_id", nb_json_str(s, "image_id", ""));
 	cJSON_Delete(s);
 	return 0;
 }

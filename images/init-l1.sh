@@ -1,14 +1,28 @@
 #!/bin/sh
 # /init of the L1 guest: mount, load the modules (kvm, vhost_vsock, ...), mount the
-# scratch disk, boot L2 with KVM, then serve nestbench-agent to L0.
+# scratch disk, hold an empty KVM VM (see hold_kvm), serve nestbench-agent to L0, then
+# boot L2 with KVM under a watchdog.
+#
+# The agent starts first, so L1 answers L0 whatever happens to L2 (it used to start after
+# `qemu -daemonize` for L2 returned, so a hang there silenced L1 too).  L2's QEMU is a
+# child of this script (no -daemonize: its pid and exit status are ours to watch); each
+# attempt has a deadline for L2's agent to listen, a QEMU that misses it is shown (where
+# its threads wait) and killed, and the start is retried.  Every line about L2 starts
+# with "nestbench-init: L2:"; the last one is "L2: up ..." or "L2: gave up ...".
 #
 # `nestbench lab up` passes the settings on the kernel command line:
 #   nestbench.l0=serial|vsock   how L0 reaches this agent
 #   nestbench.l2=cpus,mem_mib,cid   the L2 guest (cid: its vsock address)
+#   nestbench.l2_watch=tries,seconds   attempts at starting L2, and each one's deadline
+#   nestbench.l2_fail=hang,exit,...   tests only: what attempt 1, 2, ... does instead of
+#                               starting L2 (hang: never comes up; exit: exits at once)
 # The L2 console goes to the virtio-serial port org.nestbench.console.l2 when L0 gives
-# one (L0 keeps it as a file), else to /tmp/l2-console.log.
+# one (L0 keeps it as a file), and always to /tmp/l2-console.log, which the watchdog reads.
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 . /etc/nestbench/init-common.sh
+
+L2_LOG=/tmp/l2-console.log
+L2_PORT=/dev/virtio-ports/org.nestbench.console.l2
 
 cmdline_value() {
 	for w in $(cat /proc/cmdline); do
@@ -16,29 +30,165 @@ cmdline_value() {
 	done
 }
 
-start_l2() {
-	l2=$(cmdline_value nestbench.l2)
-	[ -n "$l2" ] || { nb_log "no nestbench.l2= on the command line: L2 not started"; return; }
-	cpus=${l2%%,*} rest=${l2#*,}
-	mem=${rest%%,*} cid=${rest#*,}
-	if [ ! -c /dev/kvm ]; then
-		nb_log "L2 not started: /dev/kvm is missing in L1 (no SVM/VMX offered to L1?" \
-			"L0 must run L1 with -cpu max under TCG or -cpu host with nested=1 under KVM)"
-		return
+# Field $1 of the comma-separated list $2 ("" past its end).
+nth() {
+	echo "$2" | awk -F, -v n="$1" '{ print $n }'
+}
+
+# Seconds since boot, in $now.  The watchdog's loop forks as little as it can: under
+# TCG every process it starts takes CPU time from L2's boot.
+uptime_s() {
+	read -r now _ </proc/uptime
+	now=${now%.*}
+}
+
+# Is pid $1 a live process (not gone, not a zombie)?
+alive() {
+	line=
+	read -r line 2>/dev/null <"/proc/$1/stat"
+	line=${line##*) }
+	[ -n "$line" ] && [ "${line%% *}" != Z ]
+}
+
+# Where each thread of a stuck QEMU waits: the cause of a hang, on L1's console.
+l2_where() {
+	for t in /proc/"$1"/task/*; do
+		[ -r "$t/stat" ] || continue
+		nb_log "L2:   thread ${t##*/} ($(cat "$t/comm" 2>/dev/null)): state" \
+			"$(sed 's/.*) //' "$t/stat" | cut -d' ' -f1), waiting in $(cat "$t/wchan" 2>/dev/null)"
+		head -n 6 "$t/stack" 2>/dev/null | sed 's/^/nestbench-init: L2:     /'
+	done
+}
+
+# SIGKILL, and wait (at most 10 s: a process stuck in the kernel may not go at once).
+l2_kill() {
+	kill -9 "$1" 2>/dev/null
+	k=0
+	while alive "$1" && [ $k -lt 50 ]; do sleep 0.2; k=$((k + 1)); done
+	if alive "$1"; then
+		nb_log "L2: QEMU (pid $1) is still there 10 s after SIGKILL"
+	else
+		wait "$1" 2>/dev/null
 	fi
-	console=/dev/virtio-ports/org.nestbench.console.l2
-	[ -c "$console" ] || console=/tmp/l2-console.log
+}
+
+# L2's QEMU, in this process (the caller puts it in the background).
+l2_qemu() {
+	chardev="file,id=l2con,path=$L2_LOG"
+	[ -c "$L2_PORT" ] && chardev="file,id=l2con,path=$L2_PORT,logfile=$L2_LOG"
 	disk=""
 	[ -b /dev/vdb ] && disk="-drive file=/dev/vdb,if=virtio,format=raw,cache=none"
-	nb_log "starting L2: KVM, $cpus vCPUs, $mem MiB, vsock CID $cid, console $console"
 	# shellcheck disable=SC2086 # $disk is two words or none
-	qemu-system-x86_64 -name L2 -machine q35,accel=kvm -cpu host -smp "$cpus" -m "$mem" \
+	exec qemu-system-x86_64 -name L2 -machine q35,accel=kvm -cpu host -smp "$cpus" -m "$mem" \
 		-nodefaults -no-user-config -display none -vga none -no-reboot \
 		-kernel /boot/l2/vmlinuz -initrd /boot/l2/initrd.cpio \
 		-append "console=ttyS0 panic=-1 loglevel=4" \
-		-serial "file:$console" -device "vhost-vsock-pci,guest-cid=$cid" $disk \
-		-pidfile /run/l2.pid -daemonize ||
-		nb_log "qemu-system-x86_64 for L2 failed (status $?)"
+		-chardev "$chardev" -serial chardev:l2con \
+		-device "vhost-vsock-pci,guest-cid=$cid" $disk </dev/null
+}
+
+# Attempt $1 at booting L2: 0 once L2's agent listens (L2_PID is its QEMU), 1 when QEMU
+# exits first or the deadline passes (QEMU is shown and killed then).
+l2_attempt() {
+	a=$1
+	mode=$(nth "$a" "$fail")
+	: >"$L2_LOG"
+	[ -c "$L2_PORT" ] && echo "=== nestbench-init (L1): L2, attempt $a of $tries ===" >"$L2_PORT"
+	nb_log "L2: attempt $a of $tries: starting QEMU: KVM, $cpus vCPUs, $mem MiB, vsock CID $cid," \
+		"deadline $deadline s${mode:+ (test: this attempt will $mode)}"
+	case $mode in
+	hang) sleep 100000 & ;;
+	exit) sh -c 'echo "qemu-system-x86_64: (test) exiting at once" >&2; exit 1' & ;;
+	*) l2_qemu & ;;
+	esac
+	pid=$! said=0
+	uptime_s
+	a_t0=$now
+	while :; do
+		if grep -q "listening on" "$L2_LOG" 2>/dev/null; then
+			L2_PID=$pid
+			return 0
+		fi
+		if ! alive "$pid"; then
+			wait "$pid"
+			nb_log "L2: attempt $a of $tries failed: QEMU exited with status $? before L2's agent listened"
+			tail -n 5 "$L2_LOG" | sed 's/^/nestbench-init: L2:   | /'
+			return 1
+		fi
+		uptime_s
+		waited=$((now - a_t0))
+		# A sign of life every 10 s: lab up takes a silent console for a stopped L1.
+		if [ $((waited / 10)) -gt $said ]; then
+			said=$((waited / 10))
+			nb_log "L2: attempt $a of $tries: waiting for L2's agent ($waited s)"
+		fi
+		if [ "$waited" -ge "$deadline" ]; then
+			nb_log "L2: attempt $a of $tries failed: no agent listening within $deadline s;" \
+				"killing QEMU (pid $pid), whose threads wait here:"
+			l2_where "$pid"
+			tail -n 5 "$L2_LOG" | sed 's/^/nestbench-init: L2:   | /'
+			l2_kill "$pid"
+			return 1
+		fi
+		sleep 0.5
+	done
+}
+
+# KVM flips the scheduler's preempt-notifier static key when L1's first VM is created
+# and when its last one goes: a live patch of __schedule's code, which under L0's
+# multi-threaded TCG now and then left L1 looping in its int3 handler for good
+# (images/README.md, "Why L1 hung").  A VM without vCPUs, held from here to power-off,
+# makes that the one flip, done while L1 is idle; L2's QEMU then flips nothing there.
+# Does process $1 hold a KVM VM?  (fd names: ls is one process, a loop one per fd.)
+# shellcheck disable=SC2010
+has_vm() {
+	ls -l "/proc/$1/fd" 2>/dev/null | grep -q kvm-vm
+}
+
+hold_kvm() {
+	[ -c /dev/kvm ] || return
+	qemu-system-x86_64 -name kvm-hold -machine none -accel kvm -nodefaults -no-user-config \
+		-display none -monitor none -serial none </dev/null &
+	hold=$! k=0
+	# Until its VM exists, so the flip is over before anything else starts.
+	while alive $hold && ! has_vm $hold && [ $k -lt 100 ]; do
+		sleep 0.1
+		k=$((k + 1))
+	done
+	if has_vm $hold; then
+		nb_log "holding an empty KVM VM (pid $hold), so starting L2 patches no scheduler code"
+	else
+		nb_log "could not hold an empty KVM VM (pid $hold): starting L2 will patch scheduler code"
+	fi
+}
+
+# Boot L2, retrying a start that fails or hangs; 0 when L2's agent listens.
+start_l2() {
+	l2=$(cmdline_value nestbench.l2)
+	[ -n "$l2" ] || { nb_log "L2: gave up: no nestbench.l2= on the command line"; return 1; }
+	cpus=$(nth 1 "$l2") mem=$(nth 2 "$l2") cid=$(nth 3 "$l2")
+	watch=$(cmdline_value nestbench.l2_watch)
+	tries=$(nth 1 "${watch:-3,60}") deadline=$(nth 2 "${watch:-3,60}")
+	fail=$(cmdline_value nestbench.l2_fail)
+	if [ ! -c /dev/kvm ]; then
+		nb_log "L2: gave up: /dev/kvm is missing in L1 (no SVM/VMX offered to L1?" \
+			"L0 must run L1 with -cpu max under TCG or -cpu host with nested=1 under KVM)"
+		return 1
+	fi
+	uptime_s
+	began=$now
+	n=1
+	while [ $n -le "$tries" ]; do
+		if l2_attempt $n; then
+			uptime_s
+			nb_log "L2: up: its agent listens (attempt $n of $tries, $((now - began)) s)"
+			return 0
+		fi
+		n=$((n + 1))
+	done
+	uptime_s
+	nb_log "L2: gave up after $tries attempts ($((now - began)) s); L1's agent still serves L0"
+	return 1
 }
 
 nb_mount_basics
@@ -46,7 +196,7 @@ nb_load_modules
 nb_mount_scratch /dev/vda /scratch
 hostname L1
 nb_banner L1
-start_l2
+hold_kvm
 # One listener per virtio-serial port: the harness's session and a second one for
 # work beside it (counting L2's exits while the first relays to L2).
 listen="--listen serial:/dev/virtio-ports/org.nestbench.agent.0"
@@ -54,4 +204,10 @@ listen="--listen serial:/dev/virtio-ports/org.nestbench.agent.0"
 	listen="$listen --listen serial:/dev/virtio-ports/org.nestbench.agent.1"
 [ "$(cmdline_value nestbench.l0)" = vsock ] && listen="--listen vsock:7420"
 # shellcheck disable=SC2086
-nb_serve_agent $listen
+nb_serve_agent $listen &
+if start_l2; then
+	wait "$L2_PID"
+	nb_log "L2: QEMU exited with status $? (L2 is down; L1's agent still serves L0)"
+fi
+# /init must never return (the kernel would panic): the agent runs until power-off.
+while :; do wait; sleep 3600; done

@@ -3,7 +3,7 @@
 # recipes): images/build.sh compares them with build/images/inputs.txt.
 IMAGES_DIR := $(BUILD)/images
 
-.PHONY: images lab-up lab-down
+.PHONY: images lab-up lab-down bench-lab
 images: $(BUILD)/nestbench-agent
 	@sh mk/deps.sh lab
 	@sh images/build.sh $(IMAGES_DIR) $(BUILD)/nestbench-agent
@@ -13,3 +13,9 @@ lab-up: all images
 
 lab-down:
 	@$(BUILD)/nestbench lab down
+
+# A benchmark, not a test: LAB_RUNS (20) cycles of lab up/down in a scratch lab directory,
+# success rate and boot-time distribution (tests/bench/lab_bench.sh: LAB_CONFIG, LAB_ACCEL,
+# LAB_LOAD=none|l0|demo).
+bench-lab: all images
+	@sh tests/bench/lab_bench.sh $(BUILD)/nestbench $(IMAGES_DIR) $(BUILD)/bench-lab

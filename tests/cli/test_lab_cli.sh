@@ -1,6 +1,7 @@
 # test_lab_cli.sh - the local nested lab end to end (a few minutes): the errors a user
-# can cause, then a real boot of L1 (QEMU) and L2 (KVM inside L1), a small campaign on
-# L0, L1 and L2 through the relay, checks of what came back, a killed lab cleaned up.
+# can cause, an L2 made to fail on purpose (the error names L2, L1 answers meanwhile),
+# then a real boot of L1 (QEMU) and L2 (KVM inside L1), a small campaign on L0, L1 and
+# L2 through the relay, checks of what came back, a killed lab cleaned up.
 # The lab runs in its own directory and is stopped on every exit path.
 . tests/cli/lib.sh
 N="$BUILD/nestbench"
@@ -49,8 +50,8 @@ expect_status "a lab tier while the lab is down: exit 2" 2 \
 expect_grep "  ... and says to start the lab" "nestbench lab up" "$TMP/down.json"
 jq '.lab.boot_timeout_s = 5' "$SMALL" >"$TMP/slow.json"
 expect_status "a guest that does not come up in time: exit 2" 2 lab up "$TMP/slow.json"
-expect_grep "  ... names the timeout" "did not start within 5 s" "$TMP/err"
-expect_grep "  ... shows (or names) L1's console log" "L1 console" "$TMP/err"
+expect_grep "  ... names the guest and lab.boot_timeout_s" "^nestbench lab: L[12]: .*lab.boot_timeout_s" "$TMP/err"
+expect_grep "  ... shows (or names) that guest's console log" "L[12] console" "$TMP/err"
 if qemu_left || [ -e "$LAB/state.json" ]; then
 	fail "  ... and stops the guest it started"
 else
@@ -59,6 +60,51 @@ fi
 jq '.lab.l1.memory_mib = 1000 | .lab.l2.memory_mib = 900' "$SMALL" >"$TMP/mem.json"
 expect_status "L1 memory too small for L2: exit 2" 2 lab up "$TMP/mem.json"
 expect_grep "  ... explains why" "must exceed l2.memory_mib" "$TMP/err"
+expect_status "NB_LAB_L2_FAIL with an unknown word: exit 2" 2 env NB_LAB_L2_FAIL=hang,crash "$N" lab up --lab-dir "$LAB"
+expect_grep "  ... says what it takes" "NB_LAB_L2_FAIL=\"hang,crash\": a test setting" "$TMP/err"
+
+# ---- L2 fails to start: the error names L2, and L1 answers all along -------------------
+# L1's init is told (NB_LAB_L2_FAIL, a test setting) that its first two attempts at
+# starting L2 hang and the third exits at once.  boot_timeout_s 30: 10 s per attempt, so
+# L1's agent answers for about 20 s while L2 fails, even when L1 was slow to answer.
+jq '.lab.boot_timeout_s = 30' "$SMALL" >"$TMP/l2fail.json"
+NB_LAB_L2_FAIL=hang,hang,exit timeout 200 "$N" lab up "$TMP/l2fail.json" --lab-dir "$LAB" \
+	>"$TMP/l2fail.out" 2>"$TMP/l2fail.err" &
+up=$!
+i=0
+while [ $i -lt 600 ] && kill -0 $up 2>/dev/null && ! grep -q "L1 answered" "$TMP/l2fail.out"; do
+	sleep 0.2
+	i=$((i + 1))
+done
+expect_status "L2 failing to start: lab status meanwhile exits 1" 1 lab status
+expect_grep "  ... and says L1's agent answers" "L1's agent answers" "$TMP/out"
+expect_grep "  ... and L2's does not" "L2's agent does not answer" "$TMP/out"
+wait $up
+st=$?
+if [ $st -eq 2 ]; then ok "  ... then lab up exits 2"; else
+	fail "  ... then lab up exits 2" "status $st; stderr: $(tail -c 400 "$TMP/l2fail.err")"
+fi
+expect_grep "  ... its error names L2" "^nestbench lab: L2: its agent did not start: L1's init gave up after 3 attempts" "$TMP/l2fail.err"
+expect_grep "  ... and says L1's agent still answers" "^nestbench lab: L2: .*; L1's agent still answers$" "$TMP/l2fail.err"
+expect_grep "  ... shows L2's console" "last lines of L2 console" "$TMP/l2fail.err"
+expect_grep "  ... and what L1's init said about L2" "what L1's init said about L2" "$TMP/l2fail.err"
+expect_grep "  ... the attempt that hung was killed after its deadline" \
+	"L2: attempt 1 of 3 failed: no agent listening within 10 s; killing QEMU" "$TMP/l2fail.err"
+expect_grep "  ... and retried" "L2: attempt 3 of 3: starting QEMU" "$TMP/l2fail.err"
+# L1's agent served L0 before L1's init gave up on L2 (the console's line numbers).
+served=$(grep -n "nestbench-agent.*session [0-9]*: open" "$LAB/l1-console.log" | head -1 | cut -d: -f1)
+gave=$(grep -n "nestbench-init: L2: gave up" "$LAB/l1-console.log" | head -1 | cut -d: -f1)
+if [ -n "$served" ] && [ -n "$gave" ] && [ "$served" -lt "$gave" ]; then
+	ok "  ... L1's agent served L0 while L1's init was still trying L2"
+else
+	fail "  ... L1's agent served L0 while L1's init was still trying L2" \
+		"$(grep -v '^\[' "$LAB/l1-console.log" | head -20)"
+fi
+if qemu_left || [ -e "$LAB/state.json" ]; then
+	fail "  ... and the lab is stopped afterwards"
+else
+	ok "  ... and the lab is stopped afterwards"
+fi
 
 # ---- the real lab --------------------------------------------------------------------
 expect_status "lab up" 0 lab up "$SMALL"
