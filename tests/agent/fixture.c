@@ -329,3 +329,63 @@ const char *fx_str(const cJSON *o, const char *path)
 	const cJSON *v = fx_field(o, path);
 	return cJSON_IsString(v) ? v->valuestring : "";
 }
+
+struct fx_agent *fx_stdio_agent(struct fx *f, const char *const *extra, struct nb_client *c)
+{
+	struct fx_agent *a = &f->ag[f->nag];
+	const char *argv[32];
+	char dir[PATH_MAX];
+	int in[2], out[2], n = 0, k = f->nag;
+	pid_t pid;
+
+	if (f->nag >= FX_MAX_AGENTS)
+		return NULL;
+	snprintf(dir, sizeof(dir), "%.4000s", f->dir);   /* a, inside f, is written below */
+	memset(a, 0, sizeof(*a));
+	snprintf(a->state, sizeof(a->state), "%.4000s/stdio%d.state", dir, k);
+	snprintf(a->log, sizeof(a->log), "%.4000s/stdio%d.log", dir, k);
+	snprintf(a->addr, sizeof(a->addr), "stdio");
+	argv[n++] = "nestbench-agent";
+	argv[n++] = "--stdio";
+	argv[n++] = "--state-dir";
+	argv[n++] = a->state;
+	for (int i = 0; extra && extra[i] && n < 31; i++)
+		argv[n++] = extra[i];
+	argv[n] = NULL;
+	if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC))
+		return NULL;
+	pid = fork();
+	if (pid == 0) {
+		int log = open(a->log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		dup2(log, 2);
+		execv(f->agent_bin, (char *const *)argv);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	if (pid < 0)
+		return NULL;
+	a->pid = pid;   /* fx_end stops it should a check fail */
+	f->nag++;
+	nb_client_from_fds(c, out[0], in[1], "stdio-test");
+	c->timeout_ms = 30000;
+	c->conn.timeout_ms = 30000;
+	return a;
+}
+
+int fx_exited_ok(struct fx_agent *a, int ms)
+{
+	int status;
+
+	for (int waited = 0; waited <= ms; waited += 10) {
+		if (waitpid(a->pid, &status, WNOHANG) == a->pid) {
+			a->pid = 0;
+			return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+		}
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	return 0;
+}

@@ -37,6 +37,11 @@ int fx_end(struct fx *f);
  * when not NULL), extra arguments after; waits until it accepts.  NULL on failure. */
 struct fx_agent *fx_agent(struct fx *f, const char *name, const char *listen,
 			  const char *const *extra);
+/* Start an agent on its --stdio, extra arguments after, with c connected to it (its
+ * stdin and stdout); the agent ends with that one session.  NULL on failure. */
+struct fx_agent *fx_stdio_agent(struct fx *f, const char *const *extra, struct nb_client *c);
+/* 1 once the agent process has exited with status 0 within ms (it is then reaped). */
+int fx_exited_ok(struct fx_agent *a, int ms);
 /* Wait until the agent's log holds `needle`; copies that line.  0 or -1. */
 int fx_wait_log(const struct fx_agent *a, const char *needle, int ms, char *line, size_t len);
 /* Connect a client (retrying briefly).  0 or -1 (err printed). */

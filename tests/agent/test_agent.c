@@ -82,43 +82,14 @@ TEST(roundtrip_tcp) { FX_RUN(tcp_body); }
 
 static void stdio_body(struct fx *f)
 {
-	int in[2], out[2], status = 0;
 	struct nb_client c;
-	char state[PATH_MAX];
-	pid_t pid;
+	struct fx_agent *a = fx_stdio_agent(f, NULL, &c);
 
-	struct fx_agent *a = &f->ag[f->nag];
-
-	snprintf(state, sizeof(state), "%.4000s/stdio.state", f->dir);
-	memcpy(a->log, state, sizeof(a->log));
-	strcpy(strrchr(a->log, '.'), ".log");   /* <dir>/stdio.log */
-	snprintf(a->addr, sizeof(a->addr), "stdio");
-	CHECK(pipe2(in, O_CLOEXEC) == 0 && pipe2(out, O_CLOEXEC) == 0);
-	pid = fork();
-	if (pid == 0) {
-		dup2(in[0], 0);
-		dup2(out[1], 1);
-		int log = open(a->log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		dup2(log, 2);
-		execl(f->agent_bin, "nestbench-agent", "--stdio", "--state-dir", state, (char *)NULL);
-		_exit(127);
-	}
-	close(in[0]);
-	close(out[1]);
-	CHECK(pid > 0);
-	a->pid = pid;   /* fx_end stops it should a check below fail */
-	f->nag++;
-	nb_client_from_fds(&c, out[0], in[1], "stdio-test");
-	c.timeout_ms = 30000;
+	CHECK(a != NULL);
 	basic_session(&c);
 	nb_client_close(&c);
 	/* The session is over: the agent exits 0 by itself. */
-	for (int i = 0; i < 300 && waitpid(pid, &status, WNOHANG) == 0; i++)
-		usleep(10000);
-	if (waitpid(pid, &status, WNOHANG) == 0)
-		CHECK_MSG(0, "the --stdio agent did not exit after its session");
-	a->pid = 0;
-	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CHECK_MSG(fx_exited_ok(a, 3000), "the --stdio agent did not exit 0 after its session");
 }
 TEST(roundtrip_stdio) { FX_RUN(stdio_body); }
 

@@ -450,43 +450,16 @@ TEST(serial_session_after_a_deadline) { FX_RUN(serial_body); }
 /* stdio: its peer started the agent, and nobody else can reach it: no hello deadline. */
 static void stdio_body(struct fx *f)
 {
-	int in[2], out[2], status = 0;
-	struct fx_agent *a = &f->ag[f->nag];
-	char state[PATH_MAX];
+	const char *extra[] = { "--hello-timeout", "1", NULL };
 	struct nb_client c;
-	pid_t pid;
+	struct fx_agent *a = fx_stdio_agent(f, extra, &c);
 
-	snprintf(state, sizeof(state), "%.4000s/stdio.state", f->dir);
-	memcpy(a->log, state, sizeof(a->log));
-	strcpy(strrchr(a->log, '.'), ".log");   /* <dir>/stdio.log */
-	snprintf(a->addr, sizeof(a->addr), "stdio");
-	CHECK(pipe2(in, O_CLOEXEC) == 0 && pipe2(out, O_CLOEXEC) == 0);
-	pid = fork();
-	if (pid == 0) {
-		dup2(in[0], 0);
-		dup2(out[1], 1);
-		int log = open(a->log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		dup2(log, 2);
-		execl(f->agent_bin, "nestbench-agent", "--stdio", "--hello-timeout", "1",
-		      "--state-dir", state, (char *)NULL);
-		_exit(127);
-	}
-	close(in[0]);
-	close(out[1]);
-	CHECK(pid > 0);
-	a->pid = pid;
-	f->nag++;
-	nb_client_from_fds(&c, out[0], in[1], "stdio-test");
+	CHECK(a != NULL);
 	c.timeout_ms = 10000;
 	sleep_ms(1500);
 	CHECK_MSG(hello(&c, NULL) == 0 && fx_ping(&c), "the stdio session was cut before hello");
 	nb_client_close(&c);
-	for (int i = 0; i < 300 && waitpid(pid, &status, WNOHANG) == 0; i++)
-		sleep_ms(10);
-	if (waitpid(pid, &status, WNOHANG) == 0)
-		CHECK_MSG(0, "the --stdio agent did not exit after its session");
-	a->pid = 0;
-	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CHECK_MSG(fx_exited_ok(a, 3000), "the --stdio agent did not exit 0 after its session");
 }
 TEST(stdio_has_no_hello_deadline) { FX_RUN(stdio_body); }
 

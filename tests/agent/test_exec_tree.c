@@ -406,75 +406,24 @@ static void half_close_body(struct fx *f)
 }
 TEST(half_closed_client_gets_its_records) { FX_RUN(half_close_body); }
 
-/* An agent on pipes (--stdio), stopped by fx_end should a check fail; c its client. */
-static struct fx_agent *stdio_agent(struct fx *f, struct nb_client *c)
-{
-	struct fx_agent *a = &f->ag[f->nag];
-	char dir[PATH_MAX];
-	int in[2], out[2], k = f->nag;
-	pid_t pid;
-
-	snprintf(dir, sizeof(dir), "%.4000s", f->dir);
-	memset(a, 0, sizeof(*a));
-	snprintf(a->state, sizeof(a->state), "%.4000s/stdio%d.state", dir, k);
-	snprintf(a->log, sizeof(a->log), "%.4000s/stdio%d.log", dir, k);
-	snprintf(a->addr, sizeof(a->addr), "stdio");
-	if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC))
-		return NULL;
-	pid = fork();
-	if (pid == 0) {
-		int log = open(a->log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		dup2(in[0], 0);
-		dup2(out[1], 1);
-		dup2(log, 2);
-		execl(f->agent_bin, "nestbench-agent", "--stdio", "--state-dir", a->state, (char *)NULL);
-		_exit(127);
-	}
-	close(in[0]);
-	close(out[1]);
-	if (pid < 0)
-		return NULL;
-	a->pid = pid;
-	f->nag++;
-	nb_client_from_fds(c, out[0], in[1], "stdio-test");
-	c->timeout_ms = 30000;
-	c->conn.timeout_ms = 30000;
-	return a;
-}
-
-/* 1 once the agent process has exited (status 0), within ms. */
-static int exited_within(struct fx_agent *a, int ms)
-{
-	int status;
-
-	for (int waited = 0; waited <= ms; waited += 10) {
-		if (waitpid(a->pid, &status, WNOHANG) == a->pid) {
-			a->pid = 0;
-			return WIFEXITED(status) && WEXITSTATUS(status) == 0;
-		}
-		sleep_ms(10);
-	}
-	return 0;
-}
-
 /* stdio: the client closes the agent's stdin (half) and later its stdout (full). */
 static void stdio_body(struct fx *f)
 {
 	struct nb_client c;
 	struct nb_run_spec sp;
 	char sha[65], err[NB_ERR_LEN];
-	struct fx_agent *a = stdio_agent(f, &c);
+	struct fx_agent *a = fx_stdio_agent(f, NULL, &c);
 	int alive;
 
 	CHECK(a != NULL);
 	CHECK(nb_client_put_file(&c, f->work_bin, "nestbench-work", sha, NULL, err) == 0);
 	half_closed_run(&c, sha, "stdio");
 	nb_client_close(&c);
-	CHECK_MSG(exited_within(a, 5000), "the --stdio agent did not exit after its session");
+	CHECK_MSG(fx_exited_ok(a, 5000), "the --stdio agent did not exit after its session");
 	if (nbt_failed())
 		return;
 
-	a = stdio_agent(f, &c);
+	a = fx_stdio_agent(f, NULL, &c);
 	CHECK(a != NULL);
 	CHECK(nb_client_put_file(&c, f->work_bin, "nestbench-work", sha, NULL, err) == 0);
 	spec(&sp, sha, "cpu.int", 120000);
@@ -484,10 +433,10 @@ static void stdio_body(struct fx *f)
 	sleep_ms(300);
 	CHECK(stop_sending(&c) == 0);
 	sleep_ms(1500);
-	alive = kill(a->pid, 0) == 0 && !exited_within(a, 0);
+	alive = kill(a->pid, 0) == 0 && !fx_exited_ok(a, 0);
 	nb_client_close(&c);
 	CHECK_MSG(alive, "stdio: a half-close ended the run");
-	CHECK_MSG(exited_within(a, 5000), "stdio: the run went on after a full close");
+	CHECK_MSG(fx_exited_ok(a, 5000), "stdio: the run went on after a full close");
 }
 TEST(stdio_half_close_and_full_close) { FX_RUN(stdio_body); }
 
