@@ -142,7 +142,10 @@ static void append(char *buf, size_t len, const char *fmt, ...)
 }
 
 /* The canaries of a tier pair: a significant change beyond the threshold means the
- * machine changed between the files (returns 1 with the note). */
+ * machine changed between the files (returns 1 with the note).  Every repetition of
+ * every round counts, so that a campaign of two rounds still has a canary that can
+ * show a change (repetitions of one round are alike, which errs towards "environment
+ * changed": inconclusive, never a false regression). */
 static int canary_changed(struct nb_compare *c, const struct nb_rs_tier *tb,
 			  const struct nb_rs_tier *tn, struct nb_compare_tier *t)
 {
@@ -156,14 +159,14 @@ static int canary_changed(struct nb_compare *c, const struct nb_rs_tier *tb,
 			struct nb_rng rng;
 			char key[NB_ERR_LEN];
 
-			if (strcmp(a->workload, b->workload) || !a->n || !b->n)
+			if (strcmp(a->workload, b->workload) || !a->n_reps || !b->n_reps)
 				continue;
 			c->canary_seen = 1;
 			snprintf(key, sizeof(key), "canary|%s|%s", tb->name, a->workload);
 			nb_rng_seed_key(&rng, c->o.seed, key);
-			if (nb_stats_delta(a->values, a->n, b->values, b->n, c->o.g.level, c->o.g.resamples,
-					   &rng, &d, NULL) ||
-			    nb_mwu_test(a->values, a->n, b->values, b->n, c->o.g.alpha, &m, NULL))
+			if (nb_stats_delta(a->reps, a->n_reps, b->reps, b->n_reps, c->o.g.level,
+					   c->o.g.resamples, &rng, &d, NULL) ||
+			    nb_mwu_test(a->reps, a->n_reps, b->reps, b->n_reps, c->o.g.alpha, &m, NULL))
 				continue;
 			if (m.p < c->o.g.alpha && fabs(d.point) > c->o.g.threshold) {
 				append(t->note, sizeof(t->note), "environment changed: canary %s moved "

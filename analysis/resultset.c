@@ -252,6 +252,25 @@ static void free_case(struct nb_rs_case *c)
 
 /* ---- tiers and files ---------------------------------------------------------------- */
 
+/* A canary entry's repetitions appended to k->reps (its median when the file has only
+ * that). */
+static int add_canary_reps(struct nb_rs_canary *k, const struct nb_res_canary_view *v)
+{
+	int m = v->samples ? cJSON_GetArraySize(v->samples) : 0;
+	double *grown = realloc(k->reps, (k->n_reps + (size_t)(m ? m : 1)) * sizeof(*grown));
+	const cJSON *s;
+
+	if (!grown)
+		return -1;
+	k->reps = grown;
+	if (!m)
+		k->reps[k->n_reps++] = v->value;
+	cJSON_ArrayForEach(s, v->samples)
+		if (cJSON_IsNumber(s) && isfinite(s->valuedouble))
+			k->reps[k->n_reps++] = s->valuedouble;
+	return 0;
+}
+
 /* The canary entries grouped by workload, kept in file (round) order. */
 static int read_canary(const cJSON *o, struct nb_rs_tier *t)
 {
@@ -278,11 +297,15 @@ static int read_canary(const cJSON *o, struct nb_rs_tier *t)
 			k->unit = strdup(v.unit ? v.unit : "");
 			k->values = calloc((size_t)n, sizeof(*k->values));
 			k->rounds = calloc((size_t)n, sizeof(*k->rounds));
-			if (!k->workload || !k->unit || !k->values || !k->rounds)
+			k->seqs = calloc((size_t)n, sizeof(*k->seqs));
+			if (!k->workload || !k->unit || !k->values || !k->rounds || !k->seqs)
 				return -1;
 		}
 		k->rounds[k->n] = v.round;
+		k->seqs[k->n] = v.campaign_seq > 0 ? v.campaign_seq : 0;
 		k->values[k->n++] = v.value;
+		if (add_canary_reps(k, &v))
+			return -1;
 	}
 	return 0;
 }
@@ -323,6 +346,8 @@ static void free_tier(struct nb_rs_tier *t)
 		free(t->canary[i].unit);
 		free(t->canary[i].values);
 		free(t->canary[i].rounds);
+		free(t->canary[i].reps);
+		free(t->canary[i].seqs);
 	}
 	free(t->canary);
 	free(t->name);

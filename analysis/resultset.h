@@ -72,9 +72,13 @@ struct nb_rs_env {
 /* tiers[].canary (schema 2, optional): one series per canary workload, in round order. */
 struct nb_rs_canary {
 	char *workload, *unit;
-	double *values;
+	double *values;          /* each round's median */
 	int *rounds;
+	int *seqs;               /* each round's campaign_seq (0: absent) */
 	size_t n;
+	double *reps;            /* every repetition of every round (files before 2026-12
+				  * recorded only the medians: then the medians) */
+	size_t n_reps;
 };
 
 struct nb_rs_tier {

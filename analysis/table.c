@@ -370,9 +370,50 @@ static void sample_spread(const struct nb_rs_case *c, struct nb_table_cell *cell
 	cell->outliers = s.n_outliers;
 }
 
-/* The sample in measurement order (seq, then file order) shifts level or drifts. */
-static int sample_unstable(const struct nb_table *t, const struct nb_rs_case *c, const char *id)
+/* The first canary shift of a tier (its test as in remark_canary): the campaign_seq
+ * from which the new level holds and the canary's index, or 0 when none (or the file
+ * has no campaign_seq). */
+static int canary_shift_seq(const struct nb_table *t, const struct nb_rs_tier *tier, size_t *which)
 {
+	for (size_t i = 0; i < tier->n_canary; i++) {
+		const struct nb_rs_canary *k = &tier->canary[i];
+		struct nb_shift sh;
+		struct nb_rng rng;
+		char key[NB_ERR_LEN];
+
+		snprintf(key, sizeof(key), "canary|%s|%s", tier->name, k->workload);
+		nb_rng_seed_key(&rng, t->o.seed, key);
+		if (nb_shift_test(k->values, k->n, NB_SERIES_MIN_SEG, NB_SERIES_PERMS, NB_SERIES_ALPHA,
+				  &rng, &sh, NULL) == 0 && sh.shift && fabs(sh.rel) >= NB_SERIES_MIN_REL) {
+			*which = i;
+			return k->seqs[sh.split] > 0 ? k->seqs[sh.split] : -1;
+		}
+	}
+	return 0;
+}
+
+/* The case's samples were measured on both sides of campaign_seq `at`. */
+static int spans_seq(const struct nb_rs_case *c, int at)
+{
+	int before = 0, after = 0;
+
+	for (size_t i = 0; i < c->n; i++) {
+		before |= c->samples[i].campaign_seq > 0 && c->samples[i].campaign_seq < at;
+		after |= c->samples[i].campaign_seq >= at;
+	}
+	return before && after;
+}
+
+/* The sample in measurement order (seq, then file order) shifts level or drifts, or
+ * straddles a shift of its tier's canary. */
+static int sample_unstable(const struct nb_table *t, const struct nb_rs_tier *tier,
+			   const struct nb_rs_case *c, const char *id)
+{
+	size_t which;
+	int at = canary_shift_seq(t, tier, &which);
+
+	if (at > 0 && spans_seq(c, at))
+		return 1;
 	double *x;
 	struct nb_shift sh;
 	struct nb_drift dr;
@@ -481,7 +522,8 @@ static void fill_ratio(struct nb_table *t, const struct nb_table_col *col,
 	}
 	sample_spread(tc, cell);
 	cell->no_ratio = strcmp(row->family, "exit") == 0 && rs->tiers[col->ref].env.bare_metal;
-	cell->unstable = col->kind == NB_COL_OVERHEAD && sample_unstable(t, tc, id_t);
+	cell->unstable = col->kind == NB_COL_OVERHEAD &&
+			 sample_unstable(t, &rs->tiers[col->tier], tc, id_t);
 }
 
 static int build_cells(struct nb_table *t)
@@ -754,6 +796,22 @@ static void common_n(struct nb_table *t)
 		}
 }
 
+/* A tier whose canary (the short fixed workload measured every round) shifts level
+ * during the run: the machine changed under every case measured across that round.
+ * Needs 2 x NB_SERIES_MIN_SEG rounds; fewer cannot show a shift. */
+static void remark_canary(struct nb_table *t, const struct nb_rs_tier *tier)
+{
+	size_t i;
+
+	if (canary_shift_seq(t, tier, &i) == 0)
+		return;
+	nb_table_remark(t, NB_REM_SERIES, "⚠ Tier %s's canary %s shifted level during the run "
+			"(permutation test of the best split of its %zu rounds, p < %g): the machine "
+			"changed; cells of that tier measured on both sides of the shift are marked "
+			"with the samples that shift.", tier->name, tier->canary[i].workload,
+			tier->canary[i].n, NB_SERIES_ALPHA);
+}
+
 static void remark_cells(struct nb_table *t)
 {
 	char head[160];
@@ -779,6 +837,9 @@ static void remark_cells(struct nb_table *t)
 	remark_list(t, NB_REM_SERIES, "⚠ Samples that shift level or drift in measurement order "
 		    "(permutation test of the best split, Mann-Kendall; p < 0.01, 2 % or more): "
 		    "the machine changed during the run, their medians mix its states:", pick_unstable);
+	for (size_t c = 0; c < t->n_cols; c++)
+		if (c == 0 || t->cols[c].tier != t->cols[c - 1].tier)
+			remark_canary(t, &t->rs->tiers[t->cols[c].tier]);
 }
 
 /* ---- checks a user must hear about -------------------------------------------------- */

@@ -207,6 +207,13 @@ static int any_no_ratio(const struct nb_table *t)
 	return 0;
 }
 
+/* What the "all workloads" row's name adds when cells without a meaningful ratio are
+ * left out of it, in every format. */
+static const char *all_note(const struct nb_table *t)
+{
+	return any_no_ratio(t) ? " (VM exits over bare metal left out)" : "";
+}
+
 static void md_summary(const struct nb_table *t, FILE *out)
 {
 	char pt[NB_NUM];
@@ -225,8 +232,10 @@ static void md_summary(const struct nb_table *t, FILE *out)
 	for (size_t i = 0; i < t->n_summary; i++) {
 		const struct nb_table_summary *s = &t->summary[i];
 
-		fprintf(out, "| %s |", s->family ? nb_family_title(s->family) : any_no_ratio(t) ?
-			"**all workloads** (VM exits over bare metal left out)" : "**all workloads**");
+		if (s->family)
+			fprintf(out, "| %s |", nb_family_title(s->family));
+		else
+			fprintf(out, "| **all workloads**%s |", all_note(t));
 		for (size_t c = 1; c < t->n_cols; c++) {
 			nb_fmt_ratio(s->mean[c], pt, sizeof(pt));
 			if (s->n[c])
@@ -278,6 +287,12 @@ static void numfmt_add(struct numfmt *f, const char *s)
 	f->sign |= d != s;
 	f->ints = ints > f->ints ? ints : f->ints;
 	f->decs = decs > f->decs ? decs : f->decs;
+}
+
+/* A figure in the ratio form, "×5446" (nb_fmt_ratio), rather than a percentage. */
+static int is_times(const char *s)
+{
+	return strncmp(s, "\xc3\x97", 2) == 0;
 }
 
 static void numfmt_put(const struct numfmt *f, FILE *out)
@@ -450,13 +465,21 @@ static void tex_summary(const struct nb_table *t, FILE *out)
 	      "$1 + \\mathit{overhead}$, minus 1; $n$ workloads):\n\n\\smallskip\n\\begin{tabular}{@{}l", out);
 	for (size_t c = 1; c < t->n_cols; c++) {
 		struct numfmt f = { 1, 1, 1 };
+		int times = 0;
 
 		for (size_t i = 0; i < t->n_summary; i++)
 			if (t->summary[i].n[c]) {
-				nb_fmt_pct(t->summary[i].mean[c], pt, sizeof(pt));
-				numfmt_add(&f, pt);
+				nb_fmt_ratio(t->summary[i].mean[c], pt, sizeof(pt));
+				if (is_times(pt))
+					times = 1;
+				else
+					numfmt_add(&f, pt);
 			}
-		numfmt_put(&f, out);
+		/* "×5446" is text to siunitx: such a column is right aligned, as the cells' */
+		if (times)
+			fputs("r", out);
+		else
+			numfmt_put(&f, out);
 		fputs("@{\\,}l", out);
 	}
 	fputs("@{}}\n\\toprule\nFamily", out);
@@ -469,15 +492,19 @@ static void tex_summary(const struct nb_table *t, FILE *out)
 	for (size_t i = 0; i < t->n_summary; i++) {
 		const struct nb_table_summary *s = &t->summary[i];
 
-		if (!s->family)
-			fputs("\\midrule\n", out);
-		nb_put_tex(out, s->family ? nb_family_title(s->family) : "all workloads");
+		if (s->family)
+			nb_put_tex(out, nb_family_title(s->family));
+		else
+			fprintf(out, "\\midrule\nall workloads%s", all_note(t));
 		for (size_t c = 1; c < t->n_cols; c++) {
-			nb_fmt_pct(s->mean[c], pt, sizeof(pt));
-			if (s->n[c])
-				fprintf(out, " & %s & ($n = %zu$)", pt, s->n[c]);
-			else
+			nb_fmt_ratio(s->mean[c], pt, sizeof(pt));
+			if (s->n[c]) {
+				fputs(" & ", out);
+				nb_put_tex(out, pt);
+				fprintf(out, " & ($n = %zu$)", s->n[c]);
+			} else {
 				fputs(" & \\multicolumn{2}{c}{--}", out);
+			}
 		}
 		fputs(" \\\\\n", out);
 	}
@@ -517,22 +544,35 @@ static void tex_write(const struct nb_table *t, FILE *out)
 
 /* ---- CSV ---------------------------------------------------------------------------- */
 
+/* The fields of each tier column: its figures, then what a reader needs to weigh them
+ * (the sample sizes, outliers, whether the ratio is an overhead at all, a sample that
+ * moved).  Those come after `notes`, so that every older column keeps its place. */
+static const char *const csv_base_figs[] = { "median", "n" };
+static const char *const csv_ratio_figs[] = { "overhead %", "ci lo %", "ci hi %" };
+static const char *const csv_base_extra[] = { "outliers" };
+static const char *const csv_ratio_extra[] = { "n", "n reference", "outliers", "no ratio", "unstable" };
+#define CSV_N(a) (sizeof(a) / sizeof((a)[0]))
+
+/* "LABEL FIELD" for every tier column: `base` for the baseline's, `ratio` for the others. */
+static void csv_col_heads(const struct nb_table *t, const char *const *base, size_t n_base,
+			  const char *const *ratio, size_t n_ratio, FILE *out)
+{
+	char h[NB_LABEL + 32];
+
+	for (size_t c = 0; c < t->n_cols; c++)
+		for (size_t i = 0; i < (c == 0 ? n_base : n_ratio); i++) {
+			snprintf(h, sizeof(h), "%s %s", t->cols[c].label, c == 0 ? base[i] : ratio[i]);
+			fputc(',', out);
+			nb_put_csv(out, h);
+		}
+}
+
 static void csv_header(const struct nb_table *t, FILE *out)
 {
 	char h[NB_LABEL + 32];
 
 	fputs("family,workload,key,unit,better", out);
-	for (size_t c = 0; c < t->n_cols; c++) {
-		static const char *const base[] = { "median", "n" };
-		static const char *const ratio[] = { "overhead %", "ci lo %", "ci hi %" };
-		size_t k = c == 0 ? 2 : 3;
-
-		for (size_t i = 0; i < k; i++) {
-			snprintf(h, sizeof(h), "%s %s", t->cols[c].label, c == 0 ? base[i] : ratio[i]);
-			fputc(',', out);
-			nb_put_csv(out, h);
-		}
-	}
+	csv_col_heads(t, csv_base_figs, CSV_N(csv_base_figs), csv_ratio_figs, CSV_N(csv_ratio_figs), out);
 	/* A counter column; exits/op also with its main reason and that reason's exits/op. */
 	for (size_t c = 0; c < t->n_ctr_cols; c++) {
 		fputc(',', out);
@@ -543,22 +583,42 @@ static void csv_header(const struct nb_table *t, FILE *out)
 			nb_put_csv(out, h);
 		}
 	}
-	fputs(",notes\n", out);
+	fputs(",notes", out);
+	csv_col_heads(t, csv_base_extra, CSV_N(csv_base_extra), csv_ratio_extra, CSV_N(csv_ratio_extra), out);
+	fputc('\n', out);
+}
+
+/* k fields of a cell without figures: "n/a" (see the notes) or empty (absent). */
+static void csv_no_figures(const struct nb_table_cell *cell, size_t k, FILE *out)
+{
+	for (size_t i = 0; i < k; i++)
+		fputs(cell->state == NB_CELL_NA ? ",n/a" : ",", out);
 }
 
 static void csv_cell(const struct nb_table *t, size_t r, size_t c, FILE *out)
 {
 	const struct nb_table_cell *cell = nb_table_cell(t, r, c);
-	size_t k = c == 0 ? 2 : 3;
 
-	if (cell->state != NB_CELL_OK) {
-		for (size_t i = 0; i < k; i++)
-			fputs(cell->state == NB_CELL_NA ? ",n/a" : ",", out);
-	} else if (c == 0) {
+	if (cell->state != NB_CELL_OK)
+		csv_no_figures(cell, c == 0 ? CSV_N(csv_base_figs) : CSV_N(csv_ratio_figs), out);
+	else if (c == 0)
 		fprintf(out, ",%.10g,%zu", cell->r.median_b, cell->r.n_b);
-	} else {
+	else
 		fprintf(out, ",%.4f,%.4f,%.4f", cell->r.point * 100, cell->r.lo * 100, cell->r.hi * 100);
-	}
+}
+
+/* The cell's csv_*_extra fields; flags as 1 or 0. */
+static void csv_cell_extra(const struct nb_table *t, size_t r, size_t c, FILE *out)
+{
+	const struct nb_table_cell *cell = nb_table_cell(t, r, c);
+
+	if (cell->state != NB_CELL_OK)
+		csv_no_figures(cell, c == 0 ? CSV_N(csv_base_extra) : CSV_N(csv_ratio_extra), out);
+	else if (c == 0)
+		fprintf(out, ",%zu", cell->outliers);
+	else
+		fprintf(out, ",%zu,%zu,%zu,%d,%d", cell->r.n_t, cell->r.n_b, cell->outliers,
+			cell->no_ratio != 0, cell->unstable != 0);
 }
 
 static void csv_ctr_cell(const struct nb_table *t, size_t r, size_t c, FILE *out)
@@ -649,12 +709,16 @@ static void csv_write(const struct nb_table *t, FILE *out)
 		for (size_t c = 0; c < t->n_ctr_cols; c++)
 			csv_ctr_cell(t, r, c, out);
 		csv_notes(t, r, out);
+		for (size_t c = 0; c < t->n_cols; c++)
+			csv_cell_extra(t, r, c, out);
 		fputc('\n', out);
 	}
 	/* Footnotes as comment lines after the data (pandas: comment='#'). */
 	for (size_t i = 0; i < t->n_summary && has_ratios(t); i++) {
-		fprintf(out, "# mean overhead (geometric), %s:",
-			t->summary[i].family ? nb_family_title(t->summary[i].family) : "all workloads");
+		if (t->summary[i].family)
+			fprintf(out, "# mean overhead (geometric), %s:", nb_family_title(t->summary[i].family));
+		else
+			fprintf(out, "# mean overhead (geometric), all workloads%s:", all_note(t));
 		for (size_t c = 1; c < t->n_cols; c++) {
 			nb_fmt_pct(t->summary[i].mean[c], pt, sizeof(pt));
 			if (t->summary[i].n[c])

@@ -17,15 +17,6 @@
 #define NB_GATE_POWER 0.80      /* of the minimum detectable effect */
 #define NB_GATE_WHY 256
 
-/* A sample read in measurement order is flagged (table, compare) when its regime-shift
- * or drift test (stats/series.c) gives p < NB_SERIES_ALPHA and the level moves by
- * NB_SERIES_MIN_REL or more; series shorter than NB_SERIES_MIN_N are not tested. */
-#define NB_SERIES_ALPHA 0.01
-#define NB_SERIES_MIN_REL 0.02
-#define NB_SERIES_MIN_N 8
-#define NB_SERIES_PERMS 199
-#define NB_SERIES_MIN_SEG 3
-
 /* The machine's other load during a cell's samples (samples[].interference: stolen
  * plus other busy CPU, in % of the tier's CPUs) differing between the files by this
  * many points or more, with p < alpha, makes the cell inconclusive (environment). */

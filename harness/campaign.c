@@ -216,15 +216,19 @@ static void judge_exit(cJSON *cobj, const cJSON *reply)
 	nb_res_case_fail(cobj, msg);
 }
 
+static int regime(const struct run *r, const cJSON *tier, cJSON *cobj, const double *x, int n);
+
 /* After a visit: NULL (visit again) or why the case stops, from its status, its
- * samples and the campaign's stopping rule. */
-static const char *stop_reason(struct run *r, int ci, cJSON *cobj, struct nb_plan_state *st)
+ * samples, whether they straddle a regime shift and the campaign's stopping rule. */
+static const char *stop_reason(struct run *r, const cJSON *tier, int ci, cJSON *cobj,
+			       struct nb_plan_state *st)
 {
 	enum nb_case_status status = nb_res_case_status(cobj);
 	double *x = NULL;
 	const char *stop;
 
 	st->n = nb_res_case_values(cobj, &x);
+	int straddles = x ? regime(r, tier, cobj, x, st->n) : 0;
 	if (status == NB_CASE_SKIPPED)
 		stop = NB_STOP_SKIPPED;
 	else if (status == NB_CASE_FAILED)
@@ -233,7 +237,7 @@ static const char *stop_reason(struct run *r, int ci, cJSON *cobj, struct nb_pla
 		stop = NB_STOP_FAILED;   /* two visits and not one sample: do not loop forever */
 	else
 		stop = nb_plan_stop(&r->cfg, nb_config_effective(&r->cfg, r->cases[ci].entry).reps, x,
-				    st->n, st->spent_s);
+				    st->n, st->spent_s, straddles);
 	free(x);
 	return stop;
 }
@@ -317,7 +321,7 @@ static int visit(struct run *r, struct tier_run *tr, int ci, int round, int reps
 		judge_exit(cobj, reply);
 	cJSON_Delete(reply);
 
-	const char *stop = stop_reason(r, ci, cobj, st);
+	const char *stop = stop_reason(r, tr->tier, ci, cobj, st);
 	if (stop) {
 		st->done = 1;
 		if (strcmp(stop, NB_STOP_FAILED) == 0) {
@@ -355,10 +359,10 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* The median ns/op of a run reply's measured repetitions; NaN when none. */
-static double canary_median(const cJSON *reply, int *n)
+/* The median ns/op of a run reply's measured repetitions (v[*n], sorted); NaN when
+ * none. */
+static double canary_median(const cJSON *reply, double v[64], int *n)
 {
-	double v[64];
 	const cJSON *rec;
 
 	*n = 0;
@@ -401,7 +405,7 @@ static int canary(struct run *r, struct tier_run *tr, int round)
 				 canary_wl[i].workload, herr);
 			return -1;
 		}
-		double med = canary_median(reply, &n);
+		double v[64], med = canary_median(reply, v, &n);
 		cJSON_Delete(reply);
 		if (err || n == 0) {
 			logf_(r, NB_VERBOSE, "  canary %s on %s: %s", canary_wl[i].workload,
@@ -409,10 +413,51 @@ static int canary(struct run *r, struct tier_run *tr, int round)
 			continue;
 		}
 		struct nb_res_canary c = { round, ++r->campaign_seq, canary_wl[i].workload, "ns/op",
-					   med, n };
+					   med, n, v };
 		nb_res_tier_add_canary(tr->tier, &c);
 	}
 	return 0;
+}
+
+/* Whether the case's samples x[n] straddle a regime shift (plan.h): their own, or the
+ * tier's canary between two of them.  Recorded in the case ("regime"), so that the
+ * table can say why an adaptive case did not stop at its target. */
+static int regime(const struct run *r, const cJSON *tier, cJSON *cobj, const double *x, int n)
+{
+	enum { K = sizeof(canary_wl) / sizeof(canary_wl[0]) };
+	double *cv[K] = { 0 };
+	int *cs[K] = { 0 }, cm[K] = { 0 }, m, *s = NULL;
+	const char *cw[K];
+	const cJSON *e, *arr = nb_res_tier_canary(tier, &m);
+	struct nb_plan_regime reg = { 0 };
+
+	for (int i = 0; i < K; i++) {
+		cw[i] = canary_wl[i].workload;
+		cv[i] = malloc((size_t)(m ? m : 1) * sizeof(double));
+		cs[i] = malloc((size_t)(m ? m : 1) * sizeof(int));
+	}
+	cJSON_ArrayForEach(e, arr) {
+		struct nb_res_canary_view v;
+		nb_res_canary_read(e, &v);
+		for (int i = 0; i < K && v.workload; i++)
+			if (cv[i] && cs[i] && strcmp(v.workload, cw[i]) == 0 && isfinite(v.value)) {
+				cv[i][cm[i]] = v.value;
+				cs[i][cm[i]++] = v.campaign_seq;
+			}
+	}
+	if (nb_res_case_seqs(cobj, &s) == n && s)
+		nb_plan_regime(x, s, n, (const double *const *)cv, (const int *const *)cs, cm, cw,
+			       K, r->seed, &reg);
+	else
+		nb_plan_regime(x, NULL, n, NULL, NULL, NULL, NULL, 0, r->seed, &reg);
+	nb_res_case_set_regime(cobj, reg.straddles ? reg.source : NULL, reg.workload, reg.rel,
+			       reg.p, reg.at_seq);
+	for (int i = 0; i < K; i++) {
+		free(cv[i]);
+		free(cs[i]);
+	}
+	free(s);
+	return reg.straddles;
 }
 
 /* ---- one tier --------------------------------------------------------------------- */

@@ -300,25 +300,26 @@ static void probe_transport(struct lab *l)
 /* ---- state -------------------------------------------------------------------------- */
 
 static void addresses(const struct nb_lab_paths *p, const char *transport, int cid,
-		      char *l1, char *aux, char *l2, size_t len)
+		      char *l1, char *aux, char *relay, char *l2, size_t len)
 {
 	if (strcmp(transport, "vsock") == 0) {
 		snprintf(l1, len, "vsock:%d:%d", cid, AGENT_PORT);
-		aux[0] = '\0';
+		aux[0] = relay[0] = '\0';
 	} else {
 		snprintf(l1, len, "serial:%s/l1-agent.sock", p->dir);
 		snprintf(aux, len, "serial:%s/l1-agent-aux.sock", p->dir);
+		snprintf(relay, len, "serial:%s/l1-agent-relay.sock", p->dir);
 	}
 	snprintf(l2, len, "vsock:%d:%d", cid, AGENT_PORT);
 }
 
 static int write_state(const struct lab *l, char *err)
 {
-	char path[PATH_MAX], l1[PATH_MAX], aux[PATH_MAX], l2[PATH_MAX], now[32];
+	char path[PATH_MAX], l1[PATH_MAX], aux[PATH_MAX], relay[PATH_MAX], l2[PATH_MAX], now[32];
 	cJSON *s = cJSON_CreateObject(), *g;
 	int rc;
 
-	addresses(l->p, l->transport, l->cfg->l2_cid, l1, aux, l2, sizeof(l1));
+	addresses(l->p, l->transport, l->cfg->l2_cid, l1, aux, relay, l2, sizeof(l1));
 	nb_utc_now(now, sizeof(now));
 	cJSON_AddStringToObject(s, "schema", "nestbench-lab");
 	cJSON_AddNumberToObject(s, "pid", l->pid);
@@ -328,6 +329,7 @@ static int write_state(const struct lab *l, char *err)
 	g = cJSON_AddObjectToObject(s, "L1");
 	cJSON_AddStringToObject(g, "address", l1);
 	cJSON_AddStringToObject(g, "aux_address", aux);
+	cJSON_AddStringToObject(g, "relay_address", relay);
 	cJSON_AddStringToObject(g, "accelerator", l->accel);
 	cJSON_AddStringToObject(g, "accelerator_reason", l->accel_why);
 	cJSON_AddStringToObject(g, "transport", l->transport);
@@ -352,7 +354,8 @@ static int write_state(const struct lab *l, char *err)
 
 static void remove_runtime_files(const struct nb_lab_paths *p)
 {
-	static const char *const names[] = { "l1-agent.sock", "l1-agent-aux.sock", "l1-monitor.sock",
+	static const char *const names[] = { "l1-agent.sock", "l1-agent-aux.sock", "l1-agent-relay.sock",
+					     "l1-monitor.sock",
 					     "l1.pid", "state.json", "l1-scratch.img", "l2-scratch.img" };
 	char path[PATH_MAX];
 
@@ -501,12 +504,16 @@ static void l1_argv(const struct lab *l, struct args *a)
 	if (strcmp(l->transport, "vsock") == 0) {
 		arg(a, "-device"); arg(a, "vhost-vsock-pci,guest-cid=%d", c->l2_cid);
 	} else {
-		/* Two agent ports: the harness's session, and one beside it (for work on L1
-		 * while the first relays to L2). */
+		/* Three agent ports, as a virtio-serial port carries one session at a time:
+		 * the harness's session with L1, one beside it (counting L2's exits while L2
+		 * runs) and one that relays to L2, so that L1 and L2 stay connected together
+		 * and a campaign can interleave them. */
 		snprintf(spec, sizeof(spec), "socket,path=%s/l1-agent.sock,server=on,wait=off", d);
 		port(a, "agent0", spec, "org.nestbench.agent.0");
 		snprintf(spec, sizeof(spec), "socket,path=%s/l1-agent-aux.sock,server=on,wait=off", d);
 		port(a, "agent1", spec, "org.nestbench.agent.1");
+		snprintf(spec, sizeof(spec), "socket,path=%s/l1-agent-relay.sock,server=on,wait=off", d);
+		port(a, "agent2", spec, "org.nestbench.agent.2");
 	}
 	/* L2's console crosses L1 to a file here, so a failed L2 boot can be shown. */
 	snprintf(spec, sizeof(spec), "file,path=%s/l2-console.log", d);
@@ -801,10 +808,11 @@ static void add_l1_health(const char *l1, char *err)
  * naming the guest at fault and l->wedged when L1 stopped answering. */
 static int boot(struct lab *l, char *err)
 {
-	char l1[PATH_MAX], aux[PATH_MAX], l2[PATH_MAX], con1[PATH_MAX], con2[PATH_MAX];
+	char l1[PATH_MAX], aux[PATH_MAX], relay[PATH_MAX], l2[PATH_MAX], con1[PATH_MAX];
+	char con2[PATH_MAX];
 	double t0 = nb_mono_s(), t1;
 
-	addresses(l->p, l->transport, l->cfg->l2_cid, l1, aux, l2, sizeof(l1));
+	addresses(l->p, l->transport, l->cfg->l2_cid, l1, aux, relay, l2, sizeof(l1));
 	lab_file(l->p, "l1-console.log", con1, sizeof(con1));
 	lab_file(l->p, "l2-console.log", con2, sizeof(con2));
 	l->failed = 1;
@@ -826,7 +834,8 @@ static int boot(struct lab *l, char *err)
 		l->failed = strncmp(err, "L1:", 3) == 0 ? 1 : 2;
 		return -1;
 	}
-	if (hello_chain(l1, l2, HELLO_TIMEOUT_MS, err)) {
+	/* Through the port campaigns relay through, so that it is known to work. */
+	if (hello_chain(relay[0] ? relay : l1, l2, HELLO_TIMEOUT_MS, err)) {
 		l->failed = strncmp(err, "L1:", 3) == 0 ? 1 : 2;
 		l->wedged = l->failed == 1;     /* L1's agent answered before, and now not */
 		return -1;
@@ -842,9 +851,10 @@ static int boot(struct lab *l, char *err)
  * guests still run). */
 static void report_failure(const struct lab *l, char *err)
 {
-	char l1[PATH_MAX], aux[PATH_MAX], l2[PATH_MAX], con1[PATH_MAX], con2[PATH_MAX];
+	char l1[PATH_MAX], aux[PATH_MAX], relay[PATH_MAX], l2[PATH_MAX], con1[PATH_MAX];
+	char con2[PATH_MAX];
 
-	addresses(l->p, l->transport, l->cfg->l2_cid, l1, aux, l2, sizeof(l1));
+	addresses(l->p, l->transport, l->cfg->l2_cid, l1, aux, relay, l2, sizeof(l1));
 	lab_file(l->p, "l1-console.log", con1, sizeof(con1));
 	lab_file(l->p, "l2-console.log", con2, sizeof(con2));
 	if (l->tty)
@@ -1045,7 +1055,9 @@ int nb_lab_status(const struct nb_lab_paths *p, FILE *out)
 		fprintf(out, "  L1's agent does not answer: %s\n", herr);
 	} else {
 		fprintf(out, "  L1's agent answers\n");
-		if (hello_chain(nb_json_str(g1, "address", ""), nb_json_str(g2, "address", ""), 10000, herr)) {
+		const char *via = nb_json_str(g1, "relay_address", "");
+		if (hello_chain(via[0] ? via : nb_json_str(g1, "address", ""),
+				nb_json_str(g2, "address", ""), 10000, herr)) {
 			fprintf(out, "  L2's agent does not answer: %s\n", herr);
 		} else {
 			fprintf(out, "  L2's agent answers (through L1): both agents answer\n");
@@ -1077,17 +1089,19 @@ int nb_lab_resolve(const char *lab_dir, const char *address, char *real, size_t 
 		cJSON_Delete(s);
 		return -1;
 	}
-	/* "lab:L1.aux": L1's second agent port, a session beside the one that relays to L2
-	 * (counting L2's exits on L1 needs it when L0 reaches L1 over virtio-serial). */
+	/* "lab:L1.aux": L1's second agent port, a session beside the harness's (counting
+	 * L2's exits on L1 while L2 runs); "lab:L1.relay": the third, through which L2 is
+	 * reached.  Over virtio-serial each port carries one session at a time. */
 	snprintf(name, sizeof(name), "%s", address + 4);
-	if (strcmp(name, "L1.aux") == 0) {
+	if (strcmp(name, "L1.aux") == 0 || strcmp(name, "L1.relay") == 0) {
+		key = name[3] == 'a' ? "aux_address" : "relay_address";
 		name[2] = '\0';
-		key = "aux_address";
 	}
 	g = cJSON_GetObjectItemCaseSensitive(s, name);
 	if (!g || !nb_json_str(g, key, "")[0]) {
-		/* vsock carries any number of sessions: the main address serves as aux. */
-		if (g && strcmp(key, "aux_address") == 0 && nb_json_str(g, "address", "")[0])
+		/* vsock carries any number of sessions: the main address serves as aux and
+		 * relay (and a lab started before the relay port existed has none). */
+		if (g && strcmp(key, "address") != 0 && nb_json_str(g, "address", "")[0])
 			key = "address";
 		else {
 			snprintf(err, ERR_LEN, "%s: no guest %s in %s", address, name, path);

@@ -3,8 +3,10 @@
 #include "../common/err.h"
 #include "../resultlib/schema.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 int nb_plan_round(struct nb_rng *rng, const struct nb_plan_state *st, int n, int interleave, int *order)
 {
@@ -89,15 +91,60 @@ int nb_plan_visit_reps(const struct nb_campaign_cfg *cfg, int reps, const struct
 	return block < 1 ? 1 : block;
 }
 
+/* A level shift of x[n] as the table and compare flag it. */
+static int shifted(const double *x, int n, uint64_t seed, const char *key, struct nb_shift *sh)
+{
+	struct nb_rng rng;
+
+	if (n < NB_SERIES_MIN_N)
+		return 0;
+	nb_rng_seed_key(&rng, seed, key);
+	return nb_shift_test(x, (size_t)n, NB_SERIES_MIN_SEG, NB_SERIES_PERMS, NB_SERIES_ALPHA, &rng,
+			     sh, NULL) == 0 && sh->shift && fabs(sh->rel) >= NB_SERIES_MIN_REL;
+}
+
+/* Whether the seqs s[n] hold one before `at` and one at or after it. */
+static int spans(const int *s, int n, int at)
+{
+	int before = 0, after = 0;
+
+	for (int i = 0; i < n; i++) {
+		before |= s[i] > 0 && s[i] < at;
+		after |= s[i] >= at;
+	}
+	return before && after;
+}
+
+int nb_plan_regime(const double *x, const int *s, int n, const double *const *c,
+		   const int *const *cs, const int *cm, const char *const *cw, int k,
+		   uint64_t seed, struct nb_plan_regime *out)
+{
+	struct nb_shift sh;
+
+	memset(out, 0, sizeof(*out));
+	if (shifted(x, n, seed, "regime/samples", &sh)) {
+		*out = (struct nb_plan_regime){ 1, "samples", "", sh.rel, sh.p, (int)sh.split };
+		return 1;
+	}
+	for (int i = 0; s && i < k; i++)
+		if (shifted(c[i], cm[i], seed, cw[i], &sh) && spans(s, n, cs[i][sh.split])) {
+			*out = (struct nb_plan_regime){ 1, "canary", "", sh.rel, sh.p, cs[i][sh.split] };
+			snprintf(out->workload, sizeof(out->workload), "%s", cw[i]);
+			return 1;
+		}
+	return 0;
+}
+
 const char *nb_plan_stop(const struct nb_campaign_cfg *cfg, int reps, const double *x, int n,
-			 double spent_s)
+			 double spent_s, int straddles)
 {
 	const struct nb_precision_cfg *p = &cfg->precision;
 	char err[NB_ERR_LEN];
 
 	if (p->mode == NB_PRECISION_FIXED)
 		return n >= reps ? NB_STOP_REPS : NULL;
-	if (n >= p->min_reps && nb_stats_ci_converged(x, (size_t)n, 0.95, p->target, NULL, err) == 1)
+	if (n >= p->min_reps && !straddles &&
+	    nb_stats_ci_converged(x, (size_t)n, 0.95, p->target, NULL, err) == 1)
 		return NB_STOP_TARGET;
 	if (n >= p->max_reps)
 		return NB_STOP_MAX_REPS;

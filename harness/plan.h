@@ -46,10 +46,31 @@ int nb_plan_round_tiers(uint64_t seed, int round, const int *tiers,
  * then stops early through nb_plan_stop after every visit). */
 int nb_plan_visit_reps(const struct nb_campaign_cfg *cfg, int reps, const struct nb_plan_state *st);
 
+/* Whether a case's samples straddle a regime shift of the machine: their own level
+ * shifts (the test and thresholds of the table and compare: NB_SERIES_*), or the
+ * tier's canary shifts between two of them. */
+struct nb_plan_regime {
+	int straddles;
+	char source[16];       /* "samples" or "canary" */
+	char workload[32];     /* canary: which canary workload */
+	double rel, p;         /* the shift: after / before - 1, its p-value */
+	int at_seq;            /* canary: the campaign_seq from which the new level holds;
+				* samples: the index of the first sample after it */
+};
+/* The case's samples x[n] in measurement order, with their campaign_seq s[n] (NULL:
+ * unknown), and the tier's canaries: k series of cm[i] round values c[i][] with their
+ * campaign_seq cs[i][] and workload names cw[i].  seed makes the permutation test
+ * repeatable.  Fills *out; returns out->straddles. */
+int nb_plan_regime(const double *x, const int *s, int n, const double *const *c,
+		   const int *const *cs, const int *cm, const char *const *cw, int k,
+		   uint64_t seed, struct nb_plan_regime *out);
+
 /* Whether a case is done after a visit: NULL (go on) or the reason (NB_STOP_REPS,
  * _TARGET, _MAX_REPS, _BUDGET).  x holds its samples; adaptive mode stops at the target
- * CI half-width, max_reps or the budget. */
+ * CI half-width, max_reps or the budget, and not at the target while the samples
+ * straddle a regime shift (an interval over two machine states is narrow for the
+ * wrong reason: the case keeps being measured, to max_reps or the budget). */
 const char *nb_plan_stop(const struct nb_campaign_cfg *cfg, int reps, const double *x, int n,
-			 double spent_s);
+			 double spent_s, int straddles);
 
 #endif

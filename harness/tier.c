@@ -70,23 +70,27 @@ static int hello(const struct nb_tier_cfg *t, struct nb_tier_conn *tc, char err[
 }
 
 /* A tier's address as the transport needs it: "lab:L1" becomes what the running lab
- * recorded (the target tier's lab description is kept for the result file). */
+ * recorded (the target tier's lab description is kept for the result file).  A lab
+ * guest reached only to relay deeper (not the target) is reached at its relay port, so
+ * that its own session and the relay can stay open together. */
 static int real_address(const struct nb_tier_env *env, const struct nb_tier_cfg *t, int target,
 			struct nb_tier_conn *tc, char *buf, size_t len, char err[NB_ERR_LEN])
 {
 	struct nb_lab_paths p;
-	char herr[NB_ERR_LEN];
+	char herr[NB_ERR_LEN], lab_addr[NB_CFG_TEXT + 8];
 	cJSON *info = NULL;
 
 	if (strncmp(t->address, "lab:", 4) != 0) {
 		snprintf(buf, len, "%s", t->address);
 		return 0;
 	}
+	snprintf(lab_addr, sizeof(lab_addr), "%s%s", t->address,
+		 !target && !strchr(t->address, '.') ? ".relay" : "");
 	nb_lab_default_paths(&p);
-	if (nb_lab_resolve(env->lab_dir ? env->lab_dir : p.dir, t->address, buf, len, &info, herr)) {
+	if (nb_lab_resolve(env->lab_dir ? env->lab_dir : p.dir, lab_addr, buf, len, &info, herr)) {
 		return nb_err(err, "tier %s (%s): %s", t->name, t->address, herr);
 	}
-	if (target) {
+	if (target && tc) {
 		cJSON_Delete(tc->lab);
 		tc->lab = info;
 	} else {
@@ -102,7 +106,7 @@ int nb_tier_root_address(const struct nb_campaign_cfg *cfg, int t, const struct 
 
 	while (cfg->tiers[k].parent >= 0)
 		k = cfg->tiers[k].parent;
-	return real_address(env, &cfg->tiers[k], 0, NULL, buf, len, err);
+	return real_address(env, &cfg->tiers[k], k == t, NULL, buf, len, err);
 }
 
 int nb_tier_connect(const struct nb_campaign_cfg *cfg, int t, const struct nb_tier_env *env,

@@ -197,11 +197,14 @@ nb_mount_scratch /dev/vda /scratch
 hostname L1
 nb_banner L1
 hold_kvm
-# One listener per virtio-serial port: the harness's session and a second one for
-# work beside it (counting L2's exits while the first relays to L2).
+# One listener per virtio-serial port (each carries one session at a time): the
+# harness's session with L1, one beside it (counting L2's exits while L2 runs) and one
+# that relays to L2, so that a campaign can keep L1 and L2 connected together.
 listen="--listen serial:/dev/virtio-ports/org.nestbench.agent.0"
-[ -c /dev/virtio-ports/org.nestbench.agent.1 ] &&
-	listen="$listen --listen serial:/dev/virtio-ports/org.nestbench.agent.1"
+for port in 1 2; do
+	[ -c /dev/virtio-ports/org.nestbench.agent.$port ] &&
+		listen="$listen --listen serial:/dev/virtio-ports/org.nestbench.agent.$port"
+done
 [ "$(cmdline_value nestbench.l0)" = vsock ] && listen="--listen vsock:7420"
 # shellcheck disable=SC2086
 nb_serve_agent $listen &

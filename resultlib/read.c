@@ -146,6 +146,18 @@ int nb_res_case_values(const cJSON *c, double **x)
 	return n;
 }
 
+int nb_res_case_seqs(const cJSON *c, int **s)
+{
+	const cJSON *samples = nb_json_path(c, "samples"), *e;
+	int n = 0, cap = cJSON_GetArraySize(samples);
+
+	*s = malloc(sizeof(int) * (size_t)(cap ? cap : 1));
+	cJSON_ArrayForEach(e, samples)
+		if (*s && cJSON_IsNumber(nb_json_path(e, "value")))
+			(*s)[n++] = (int)nb_json_num(e, "campaign_seq", 0);
+	return n;
+}
+
 /* The largest value of a sample field in a case (0 when none). */
 static double max_field(const cJSON *c, const char *key)
 {
@@ -287,4 +299,6 @@ void nb_res_canary_read(const cJSON *entry, struct nb_res_canary_view *v)
 	v->workload = nb_json_str(entry, "workload", NULL);
 	v->unit = nb_json_str(entry, "unit", NULL);
 	v->value = nb_json_num(entry, "value", NAN);
+	v->samples = cJSON_IsArray(nb_json_path(entry, "samples")) ? nb_json_path(entry, "samples")
+								    : NULL;
 }

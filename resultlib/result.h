@@ -185,6 +185,11 @@ void nb_res_case_fail(cJSON *c, const char *error);
 void nb_res_case_stop(cJSON *c, const char *stopped_by);
 /* Wall seconds of all its visits so far. */
 void nb_res_case_set_spent(cJSON *c, double spent_s);
+/* The case's samples straddle a regime shift (the stopping rule's finding): source
+ * "samples" or "canary" (then workload names it), the shift's relative size and p, and
+ * at_seq where it happened; source NULL removes it. */
+void nb_res_case_set_regime(cJSON *c, const char *source, const char *workload, double rel,
+			    double p, int at_seq);
 /* The calibrated operations per repetition (every later visit runs it); 0 when none. */
 double nb_res_case_ops_per_rep(const cJSON *c);
 
@@ -213,6 +218,8 @@ void nb_res_case_mark_visit(cJSON *c, int first, int campaign_seq,
 int nb_res_case_nsamples(const cJSON *c);
 /* The samples' values (malloc'd into *x, numbers only); returns how many. */
 int nb_res_case_values(const cJSON *c, double **x);
+/* The campaign_seq of the same samples, in the same order (0 where absent). */
+int nb_res_case_seqs(const cJSON *c, int **s);
 
 /* Where a case stands, for resuming it: samples with a value, time spent, and the
  * highest visit, round and seq numbers (0 when none), so numbering continues. */
@@ -281,6 +288,7 @@ struct nb_res_canary_view {
 	int round, campaign_seq;   /* -1 when absent */
 	const char *workload, *unit; /* NULL when absent */
 	double value;              /* NaN when absent */
+	const cJSON *samples;      /* each repetition's ns/op (since 2026-12), or NULL */
 };
 /* Writing: one canary run of a round on a tier, appended to tiers[].canary. */
 struct nb_res_canary {
@@ -288,6 +296,7 @@ struct nb_res_canary {
 	const char *workload, *unit;
 	double value;              /* median ns/op of its repetitions */
 	int n;                     /* repetitions */
+	const double *samples;     /* the n repetitions' ns/op, or NULL */
 };
 void nb_res_tier_add_canary(cJSON *tier, const struct nb_res_canary *c);
 /* The highest campaign_seq of the tier's canary entries (0: none). */

@@ -255,6 +255,24 @@ void nb_res_case_stop(cJSON *c, const char *stopped_by)
 		nb_res_case_set_status(c, NB_CASE_DONE);
 }
 
+void nb_res_case_set_regime(cJSON *c, const char *source, const char *workload, double rel,
+			    double p, int at_seq)
+{
+	cJSON *g = NULL;
+
+	if (source) {
+		g = cJSON_CreateObject();
+		cJSON_AddStringToObject(g, "source", source);
+		if (workload && workload[0])
+			cJSON_AddStringToObject(g, "workload", workload);
+		cJSON_AddNumberToObject(g, "rel", rel);
+		cJSON_AddNumberToObject(g, "p", p);
+		cJSON_AddNumberToObject(g, strcmp(source, "canary") == 0 ? "at_campaign_seq"
+									  : "at_sample", at_seq);
+	}
+	nb_json_set_item(c, "regime", g);
+}
+
 void nb_res_case_set_spent(cJSON *c, double spent_s)
 {
 	nb_json_set_num(c, "spent_s", spent_s);
@@ -380,5 +398,7 @@ void nb_res_tier_add_canary(cJSON *tier, const struct nb_res_canary *c)
 	cJSON_AddStringToObject(e, "unit", c->unit);
 	cJSON_AddNumberToObject(e, "value", c->value);
 	cJSON_AddNumberToObject(e, "n", c->n);
+	if (c->samples)
+		cJSON_AddItemToObject(e, "samples", cJSON_CreateDoubleArray(c->samples, c->n));
 	cJSON_AddItemToArray(a, e);
 }

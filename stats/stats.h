@@ -204,6 +204,15 @@ double nb_stats_mde(const struct nb_ratio_ci *d, double alpha, double power);
 
 /* ---- one sample in measurement order (series.c) ------------------------------------ */
 
+/* A sample read in measurement order is flagged (table, compare, the stopping rule)
+ * when its regime-shift or drift test gives p < NB_SERIES_ALPHA and the level moves by
+ * NB_SERIES_MIN_REL or more; series shorter than NB_SERIES_MIN_N are not tested. */
+#define NB_SERIES_ALPHA 0.01
+#define NB_SERIES_MIN_REL 0.02
+#define NB_SERIES_MIN_N 8
+#define NB_SERIES_PERMS 199
+#define NB_SERIES_MIN_SEG 3
+
 /* Regime shift: the series as two segments x[0 .. split-1], x[split .. n-1] at the best
  * split.  Statistic: max over splits k (min_seg <= k <= n - min_seg) of the standardised
  * Wilcoxon rank-sum |U_k - k(n-k)/2| / sqrt(k(n-k)(n+1)/12) (Pettitt's test in its

@@ -7,6 +7,7 @@
 #include "../unit/check.h"
 #include "../../common/err.h"
 #include "../../analysis/compare.h"
+#include "../../analysis/table.h"
 
 #include <cjson/cJSON.h>
 #include <stdlib.h>
@@ -271,6 +272,64 @@ TEST(gate_changed_binary_is_inconclusive)
 	done(&p);
 }
 
+/* A canary of two rounds of `reps` repetitions each (the lab campaign's shape), with the
+ * repetitions recorded (samples) or only the round medians (files before 2026-12). */
+static void canary_reps_add(cJSON *tier, double median, int reps, int with_samples,
+			    struct nb_rng *r)
+{
+	cJSON *a = cJSON_AddArrayToObject(tier, "canary");
+
+	for (int i = 0; i < 2; i++) {
+		cJSON *e = cJSON_CreateObject(), *s = cJSON_CreateArray();
+		double v[16];
+
+		for (int k = 0; k < reps; k++) {
+			v[k] = median * (1 + 0.01 * gauss(r));
+			cJSON_AddItemToArray(s, cJSON_CreateNumber(v[k]));
+		}
+		cJSON_AddNumberToObject(e, "round", i);
+		cJSON_AddNumberToObject(e, "campaign_seq", i * 10 + 1);
+		cJSON_AddStringToObject(e, "workload", "cpu.int");
+		cJSON_AddStringToObject(e, "unit", "ns/op");
+		cJSON_AddNumberToObject(e, "value", v[reps / 2]);
+		cJSON_AddNumberToObject(e, "n", reps);
+		if (with_samples)
+			cJSON_AddItemToObject(e, "samples", s);
+		else
+			cJSON_Delete(s);
+		cJSON_AddItemToArray(a, e);
+	}
+}
+
+/* Two rounds per file: two medians against two can never be significant, their six
+ * repetitions can, so a 30 % canary move is seen only when the file keeps them. */
+TEST(gate_canary_of_two_rounds_uses_its_repetitions)
+{
+	struct pair p;
+	struct nb_rng g;
+
+	for (int with = 0; with < 2; with++) {
+		cJSON *b = doc_new(SHA), *nw = doc_new(SHA);
+		cJSON *tb = tier_add(b, "L1", 1, KVM), *tn = tier_add(nw, "L1", 1, KVM);
+
+		nb_rng_seed(&g, 9);
+		case_add(tb, "w", 0, 100, 0.01, 20, 1, &g);
+		case_add(tn, "w", 0, 130, 0.01, 20, 1, &g);
+		canary_reps_add(tb, 10, 6, with, &g);
+		canary_reps_add(tn, 13, 6, with, &g);
+		CHECK_MSG(run(&p, b, nw, NULL) == 0, "%s", p.err);
+		const struct nb_compare_row *r = row(&p, "L1", "w");
+		if (with) {
+			CHECK(r->g.dec == NB_D_INCONCLUSIVE && r->g.why_class == NB_WHY_SETUP);
+			CHECK_MSG(strstr(r->g.why, "environment changed: canary cpu.int moved +"), "%s",
+				  r->g.why);
+		} else {
+			CHECK_MSG(r->g.dec == NB_D_REGRESSION, "decision %d: %s", (int)r->g.dec, r->g.why);
+		}
+		done(&p);
+	}
+}
+
 TEST(gate_moved_canary_means_environment_changed)
 {
 	struct pair p;
@@ -299,6 +358,53 @@ TEST(gate_moved_canary_means_environment_changed)
 			CHECK(nb_compare_status(&p.c) == NB_CMP_OK);
 		}
 		done(&p);
+	}
+}
+
+/* The table: L1's canary jumps by 50 % from round 8 of 16; a case measured across it
+ * is marked as mixing two machine states and the tier's shift is said below the
+ * table; with a steady canary neither. */
+TEST(table_marks_cases_across_a_canary_shift)
+{
+	for (int shift = 0; shift < 2; shift++) {
+		struct nb_resultset rs = { 0 };
+		struct nb_table t;
+		struct nb_table_opts o;
+		struct nb_rng g;
+		char err[NB_ERR_LEN];
+		cJSON *d = doc_new(SHA);
+		cJSON *t0 = tier_add(d, "L0", 0, "bare metal"), *t1 = tier_add(d, "L1", 1, KVM);
+		cJSON *a = cJSON_AddArrayToObject(t1, "canary");
+
+		nb_rng_seed(&g, 10);
+		case_add(t0, "w", 0, 100, 0.01, 16, 1, &g);
+		case_add(t1, "w", 0, 120, 0.01, 16, 1, &g);
+		cJSON *s, *c1 = cJSON_GetArrayItem(cJSON_GetObjectItem(t1, "cases"), 0);
+		int i = 0;
+		cJSON_ArrayForEach(s, cJSON_GetObjectItem(c1, "samples"))
+			cJSON_AddNumberToObject(s, "campaign_seq", 10 * i++ + 5);   /* 5 .. 155 */
+		for (i = 0; i < 16; i++) {
+			cJSON *e = cJSON_CreateObject();
+			cJSON_AddNumberToObject(e, "round", i);
+			cJSON_AddNumberToObject(e, "campaign_seq", 10 * i + 1);
+			cJSON_AddStringToObject(e, "workload", "cpu.int");
+			cJSON_AddNumberToObject(e, "value", (shift && i >= 8 ? 1.5 : 1.0) *
+							    (1 + 0.005 * gauss(&g)));
+			cJSON_AddItemToArray(a, e);
+		}
+		CHECK_MSG(nb_rs_add_doc(&rs, "one.json", d, err) == 0, "%s", err);
+		cJSON_Delete(d);
+		nb_table_opts_default(&o);
+		o.resamples = 200;
+		CHECK_MSG(nb_table_build(&t, &rs, &o, err) == 0, "%s", err);
+		int said = 0;
+		for (size_t k = 0; k < t.n_remarks; k++)
+			said |= strstr(t.remarks[k].text, "L1's canary cpu.int shifted level") != NULL;
+		CHECK_MSG(said == shift, "shift %d: remark %d", shift, said);
+		CHECK_MSG(nb_table_cell(&t, 0, 1)->unstable == shift, "shift %d: cell unstable %d",
+			  shift, nb_table_cell(&t, 0, 1)->unstable);
+		nb_table_free(&t);
+		nb_rs_free(&rs);
 	}
 }
 

@@ -576,6 +576,148 @@ TEST(table_user_errors)
 	nb_rs_free(&rs);
 }
 
+/* ---- what every format says about a cell -------------------------------------------- */
+
+/* Bare metal L0 and KVM L1, each with mem.x and exit.cpuid: samples given as JSON arrays. */
+static void weigh_doc(char *buf, size_t len, const char *mem0, const char *mem1, const char *exit0,
+		      const char *exit1)
+{
+	static const char *const tier =
+		"{\"name\":\"L%d\",\"level\":%d,\"hypervisor_label\":\"%s\",\"status\":\"done\","
+		"\"nature\":\"%s\",\"cases\":["
+		"{\"key\":\"mem.x\",\"workload\":\"mem.x\",\"family\":\"mem\",\"unit\":\"ns/op\","
+		"\"better\":\"lower\",\"status\":\"done\",\"samples\":%s},"
+		"{\"key\":\"exit.cpuid\",\"workload\":\"exit.cpuid\",\"family\":\"exit\",\"unit\":\"ns/op\","
+		"\"better\":\"lower\",\"status\":\"done\",\"samples\":%s}]}";
+	size_t used = (size_t)snprintf(buf, len,
+		"{\"schema\":\"nestbench-result\",\"schema_version\":1,"
+		"\"campaign\":{\"name\":\"weigh\",\"seed\":3},\"started_utc\":\"2026-01-01T00:00:00Z\","
+		"\"nestbench\":{\"work_sha256\":\"cc\"},\"tiers\":[");
+
+	used += (size_t)snprintf(buf + used, len - used, tier, 0, 0, "", "bare metal (no hypervisor bit)", mem0,
+				 exit0);
+	used += (size_t)snprintf(buf + used, len - used, ",");
+	used += (size_t)snprintf(buf + used, len - used, tier, 1, 1, "kvm", "KVM guest (signature KVMKVMKVM)",
+				 mem1, exit1);
+	snprintf(buf + used, len - used, "]}");
+}
+
+/* The field of CSV column `col` in the row whose key is `key` ("" when there is none);
+ * the rows of these tests have no quoted field. */
+static void csv_field(const char *csv, const char *key, const char *col, char *buf, size_t len)
+{
+	char *copy = strdup(csv), *save = NULL, *heads = strtok_r(copy, "\n", &save), *line;
+	long want = -1, i = 0;
+	char *f, *fsave = NULL;
+
+	buf[0] = '\0';
+	for (f = strtok_r(heads, ",", &fsave); f && want < 0; f = strtok_r(NULL, ",", &fsave), i++)
+		if (strcmp(f, col) == 0)
+			want = i;
+	while (want >= 0 && (line = strtok_r(NULL, "\n", &save))) {
+		const char *p = line;
+
+		for (i = 0; i < 2 && (p = strchr(p, ',')); i++)
+			p++;
+		if (!p || strncmp(p, key, strlen(key)) != 0 || p[strlen(key)] != ',')
+			continue;
+		p = line;
+		for (i = 0; i < want && p; i++)
+			if ((p = strchr(p, ',')))
+				p++;
+		if (p)
+			snprintf(buf, len, "%.*s", (int)strcspn(p, ",\n"), p);
+		break;
+	}
+	free(copy);
+}
+
+static char *table_text(const struct nb_table *t, enum nb_table_format f)
+{
+	char *buf = NULL, err[NB_ERR_LEN];
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	if (nb_table_write(t, f, m, err))
+		printf("  write: %s\n", err);
+	fclose(m);
+	return buf;
+}
+
+TEST(table_formats_carry_n_outliers_and_no_ratio)
+{
+	struct nb_resultset rs = { 0 };
+	struct nb_table t;
+	const struct nb_table_cell *mem, *ex;
+	char m0[2048], m1[2048], e0[2048], e1[2048], doc[12288], f[64], err[NB_ERR_LEN] = "";
+	char *csv, *p;
+	static const char heads[] =
+		"family,workload,key,unit,better,bare metal L0 median,bare metal L0 n,KVM L1 overhead %,"
+		"KVM L1 ci lo %,KVM L1 ci hi %,notes,bare metal L0 outliers,KVM L1 n,KVM L1 n reference,"
+		"KVM L1 outliers,KVM L1 no ratio,KVM L1 unstable\n";
+
+	/* mem.x: 10 vs 9 samples, L1 +10 % with one sample at twice the rest (an outlier);
+	 * exit.cpuid: x10 over bare metal, which takes no exit: no meaningful ratio. */
+	spread_json(m0, sizeof(m0), 100, 10);
+	spread_json(m1, sizeof(m1), 110, 8);
+	strcpy(m1 + strlen(m1) - 1, ",{\"value\":220}]");
+	spread_json(e0, sizeof(e0), 100, 10);
+	spread_json(e1, sizeof(e1), 1000, 10);
+	weigh_doc(doc, sizeof(doc), m0, m1, e0, e1);
+	CHECK_MSG(add_text(&rs, doc, err) == 0, "%s", err);
+	CHECK_MSG(build_default(&t, &rs, NULL, err) == 0, "%s", err);
+	mem = cell_at(&t, "mem.x", "KVM L1");
+	ex = cell_at(&t, "exit.cpuid", "KVM L1");
+	CHECK(mem && ex);
+	if (!mem || !ex)
+		goto out;
+	CHECK_EQ_U64(mem->outliers, 1);
+	CHECK(!mem->no_ratio);
+	CHECK(ex->no_ratio);
+	CHECK_EQ_U64(ex->outliers, 0);
+
+	csv = table_text(&t, NB_FMT_CSV);
+	/* The older columns keep their places; the new ones follow `notes`. */
+	CHECK_MSG(strncmp(csv, heads, strlen(heads)) == 0, "%s", csv);
+	csv_field(csv, "mem.x", "KVM L1 n", f, sizeof(f));
+	CHECK_STR(f, "9");
+	csv_field(csv, "mem.x", "KVM L1 n reference", f, sizeof(f));
+	CHECK_STR(f, "10");
+	csv_field(csv, "mem.x", "KVM L1 outliers", f, sizeof(f));
+	CHECK_STR(f, "1");
+	csv_field(csv, "mem.x", "KVM L1 no ratio", f, sizeof(f));
+	CHECK_STR(f, "0");
+	csv_field(csv, "mem.x", "bare metal L0 outliers", f, sizeof(f));
+	CHECK_STR(f, "0");
+	csv_field(csv, "exit.cpuid", "KVM L1 no ratio", f, sizeof(f));
+	CHECK_STR(f, "1");
+	csv_field(csv, "exit.cpuid", "KVM L1 overhead %", f, sizeof(f));
+	CHECK_STR(f, "900.0000");
+	nb_fmt_pct(t.summary[t.n_summary - 1].mean[1], m0, sizeof(m0));   /* mem.x alone */
+	snprintf(doc, sizeof(doc), "# mean overhead (geometric), all workloads (VM exits over bare "
+		 "metal left out): KVM L1 %s %% (n = 1)\n", m0);
+	CHECK_MSG(strstr(csv, doc), "%s not in %s", doc, csv);
+	free(csv);
+
+	/* LaTeX: the summary in the cells' form (x10 as "×10.0", in a text column, not
+	 * +900 % in an S column), the per-cell interval as it is, [lo, hi]. */
+	p = table_text(&t, NB_FMT_LATEX);
+	CHECK_MSG(strstr(p, "VM exits & $\\times$10.0 & ($n = 1$) \\\\\n"), "%s", p);
+	CHECK(!strstr(p, "+900"));
+	CHECK_MSG(strstr(p, "\\begin{tabular}{@{}lr@{\\,}l@{}}"), "%s", p);
+	snprintf(doc, sizeof(doc), "all workloads (VM exits over bare metal left out) & %s & ($n = 1$)", m0);
+	CHECK_MSG(strstr(p, doc), "%s not in %s", doc, p);
+	nb_fmt_pct(mem->r.lo, m0, sizeof(m0));
+	nb_fmt_pct(mem->r.hi, m1, sizeof(m1));
+	snprintf(doc, sizeof(doc), "{\\footnotesize [%s, %s] (n 9 vs 10)}", m0, m1);
+	CHECK_MSG(strstr(p, doc), "%s not in %s", doc, p);
+	CHECK(!strstr(p, "$\\pm$"));
+	free(p);
+out:
+	nb_table_free(&t);
+	nb_rs_free(&rs);
+}
+
 /* ---- compare ------------------------------------------------------------------------ */
 
 static const struct nb_compare_row *cmp_row(const struct nb_compare *c, const char *key)

@@ -128,6 +128,11 @@ jq_check "L2 is a KVM guest (signature KVMKVMKVM)" \
 	'.tiers[2].nature | startswith("KVM guest (signature KVMKVMKVM), accelerator KVM")'
 jq_check "L2 was reached through L1's relay over vsock" \
 	'.tiers[2].reached | test(" -> relay vsock:42:7420$")'
+jq_check "L1 and L2 stay connected together: their visits interleave" \
+	'.campaign.order.mode == "interleaved"'
+jq_check "L2's relay leaves L1's own session alone (its own port, or vsock)" \
+	'(.tiers[2].reached | split(" -> ")[0]) as $via |
+	 ($via | startswith("vsock:")) or ($via != .tiers[1].reached and ($via | endswith("l1-agent-relay.sock")))'
 jq_check "the tiers record the lab's choices" \
 	'.tiers[1].lab.accelerator_reason != "" and .tiers[2].lab.cid == 42'
 jq_check "every measured value is positive" \

@@ -95,8 +95,8 @@ TEST(plan_stop_fixed)
 	double x[10] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
 
 	CHECK(c);
-	CHECK(nb_plan_stop(c, 10, x, 9, 100.0) == NULL);  /* budget is for adaptive only */
-	CHECK_STR(nb_plan_stop(c, 10, x, 10, 0), "reps");
+	CHECK(nb_plan_stop(c, 10, x, 9, 100.0, 0) == NULL);  /* budget is for adaptive only */
+	CHECK_STR(nb_plan_stop(c, 10, x, 10, 0, 0), "reps");
 	free(c);
 }
 
@@ -110,14 +110,72 @@ TEST(plan_stop_adaptive_on_synthetic_data)
 		tight[i] = 100.0 + 0.01 * (i % 5);        /* CI far inside +-1 % */
 		wide[i] = (i % 2) ? 100.0 : 150.0;        /* CI spans 50 % */
 	}
-	CHECK(nb_plan_stop(c, 0, tight, 5, 0) == NULL);   /* below min_reps: never */
-	CHECK_STR(nb_plan_stop(c, 0, tight, 6, 0), "target");
-	CHECK(nb_plan_stop(c, 0, wide, 12, 0) == NULL);
-	CHECK_STR(nb_plan_stop(c, 0, wide, 12, 10.0), "budget");
-	CHECK_STR(nb_plan_stop(c, 0, wide, 30, 0), "max_reps");
+	CHECK(nb_plan_stop(c, 0, tight, 5, 0, 0) == NULL);   /* below min_reps: never */
+	CHECK_STR(nb_plan_stop(c, 0, tight, 6, 0, 0), "target");
+	CHECK(nb_plan_stop(c, 0, wide, 12, 0, 0) == NULL);
+	CHECK_STR(nb_plan_stop(c, 0, wide, 12, 10.0, 0), "budget");
+	CHECK_STR(nb_plan_stop(c, 0, wide, 30, 0, 0), "max_reps");
 	c->precision.target = 0.5;                         /* loose target: wide data passes */
-	CHECK_STR(nb_plan_stop(c, 0, wide, 12, 0), "target");
+	CHECK_STR(nb_plan_stop(c, 0, wide, 12, 0, 0), "target");
 	free(c);
+}
+
+/* A case whose samples straddle a regime shift does not stop at its target: tight
+ * samples that jump by 20 % half way would otherwise stop with a narrow interval. */
+TEST(plan_stop_not_at_target_across_a_regime_shift)
+{
+	struct nb_campaign_cfg *c = cfg_new(NB_PRECISION_ADAPTIVE, 1, 1);
+	double x[16], flat[16];
+	int seq[16];
+	struct nb_plan_regime reg;
+
+	CHECK(c);
+	c->precision.target = 0.2;
+	for (int i = 0; i < 16; i++) {
+		x[i] = (i < 8 ? 100.0 : 120.0) + (i % 4) * 0.1;
+		flat[i] = 100.0 + ((i * 7) % 5) * 0.1;
+		seq[i] = 10 * (i + 1);
+	}
+	CHECK(nb_plan_regime(x, seq, 16, NULL, NULL, NULL, NULL, 0, 1, &reg) == 1);
+	CHECK_STR(reg.source, "samples");
+	CHECK_MSG(reg.at_seq == 8, "split at %d", reg.at_seq);
+	CHECK_MSG(reg.rel > 0.19 && reg.rel < 0.21, "rel %g", reg.rel);
+	CHECK_STR(nb_plan_stop(c, 0, x, 16, 0, 0), "target");          /* without the check */
+	CHECK(nb_plan_stop(c, 0, x, 16, 0, reg.straddles) == NULL);    /* with it: go on */
+	CHECK_STR(nb_plan_stop(c, 0, x, 30, 0, 1), "max_reps");         /* still bounded */
+	CHECK(nb_plan_regime(flat, seq, 16, NULL, NULL, NULL, NULL, 0, 1, &reg) == 0);
+	CHECK(!reg.straddles);
+	free(c);
+}
+
+/* The tier's canary shifts at campaign_seq 135: a case with samples on both sides of it
+ * straddles the shift, one measured wholly before it does not. */
+TEST(plan_regime_from_the_canary)
+{
+	double canary[16], flat[16];
+	int cseq[16], across[16], before[16];
+	const double *cv[1] = { canary };
+	const int *cs[1] = { cseq };
+	const int cm[1] = { 16 };
+	const char *cw[1] = { "cpu.int" };
+	struct nb_plan_regime reg;
+
+	for (int i = 0; i < 16; i++) {
+		canary[i] = (i < 8 ? 1.0 : 1.9) + (i % 3) * 0.001;
+		cseq[i] = 15 * (i + 1);      /* the shift: from the 9th entry, seq 135 */
+	}
+	for (int i = 0; i < 16; i++) {
+		flat[i] = 100.0 + ((i * 7) % 5) * 0.1;
+		across[i] = 10 * (i + 1);    /* 10 .. 160 */
+		before[i] = 1 + i;           /* 1 .. 16 */
+	}
+	CHECK(nb_plan_regime(flat, across, 16, cv, cs, cm, cw, 1, 1, &reg) == 1);
+	CHECK_STR(reg.source, "canary");
+	CHECK_STR(reg.workload, "cpu.int");
+	CHECK_MSG(reg.at_seq == 135, "at %d", reg.at_seq);
+	CHECK(nb_plan_regime(flat, before, 16, cv, cs, cm, cw, 1, 1, &reg) == 0);
+	/* Without the samples' seqs (an old file) only their own series counts. */
+	CHECK(nb_plan_regime(flat, NULL, 16, cv, cs, cm, cw, 1, 1, &reg) == 0);
 }
 
 /* ---- tiers interleaved ------------------------------------------------------------- */

@@ -93,7 +93,8 @@ TEST(result_v2_interference_unsupported_keeps_window)
 TEST(result_v2_canary_written_and_read)
 {
 	cJSON *tier, *c, *doc = v2_doc(&tier, &c);
-	struct nb_res_canary a = { 0, 1, "cpu.int", "ns/op", 4.5, 3 };
+	const double reps[3] = { 4.4, 4.5, 4.7 };
+	struct nb_res_canary a = { 0, 1, "cpu.int", "ns/op", 4.5, 3, reps };
 	struct nb_res_canary b = { 1, 9, "exit.cpuid", "ns/op", 1200.0, 3 };
 	struct nb_res_canary_view v;
 	const cJSON *e, *arr;
@@ -109,12 +110,50 @@ TEST(result_v2_canary_written_and_read)
 		if (i++ == 0) {
 			CHECK(v.round == 0 && v.campaign_seq == 1 && v.value == 4.5);
 			CHECK_STR(v.workload, "cpu.int");
+			/* every repetition kept, so that two rounds still give six values */
+			CHECK(v.samples && cJSON_GetArraySize(v.samples) == 3);
+			CHECK(cJSON_GetArrayItem(v.samples, 2)->valuedouble == 4.7);
 		} else {
 			CHECK(v.round == 1 && v.campaign_seq == 9 && v.value == 1200.0);
 			CHECK_STR(v.unit, "ns/op");
+			CHECK(v.samples == NULL);   /* written without them: read as absent */
 		}
 		CHECK(cJSON_GetObjectItem(e, "n")->valueint == 3);
 	}
+	cJSON_Delete(doc);
+}
+
+/* The stopping rule's finding on a case: written, replaced, removed; with seqs that
+ * follow the samples that have a value. */
+TEST(result_v2_case_regime_and_seqs)
+{
+	cJSON *tier, *c, *doc = v2_doc(&tier, &c);
+	int *s = NULL, n;
+
+	nb_res_case_set_regime(c, "canary", "exit.cpuid", 0.4, 0.005, 37);
+	CHECK_STR(cJSON_GetObjectItem(cJSON_GetObjectItem(c, "regime"), "workload")->valuestring,
+		  "exit.cpuid");
+	CHECK(cJSON_GetObjectItem(cJSON_GetObjectItem(c, "regime"), "at_campaign_seq")->valueint == 37);
+	nb_res_case_set_regime(c, "samples", NULL, -0.1, 0.001, 4);
+	CHECK(cJSON_GetObjectItem(cJSON_GetObjectItem(c, "regime"), "at_sample")->valueint == 4);
+	CHECK(cJSON_GetObjectItem(cJSON_GetObjectItem(c, "regime"), "workload") == NULL);
+	nb_res_case_set_regime(c, NULL, NULL, 0, 1, 0);
+	CHECK(cJSON_GetObjectItem(c, "regime") == NULL);
+	/* a sample without a value (a failed repetition) has no seq in the list either */
+	cJSON *arr = cJSON_GetObjectItem(c, "samples");
+	for (int i = 0; i < 3; i++) {
+		cJSON *e = cJSON_CreateObject();
+		if (i != 1)
+			cJSON_AddNumberToObject(e, "value", 10 + i);
+		cJSON_AddNumberToObject(e, "campaign_seq", 5 + i);
+		cJSON_AddItemToArray(arr, e);
+	}
+	n = nb_res_case_seqs(c, &s);
+	double *x = NULL;
+	CHECK(n == 2 && n == nb_res_case_values(c, &x));
+	CHECK(s[0] == 5 && s[1] == 7 && x[0] == 10 && x[1] == 12);
+	free(x);
+	free(s);
 	cJSON_Delete(doc);
 }
 
