@@ -51,7 +51,7 @@ int nb_client_connect(struct nb_client *c, const char *addr, int timeout_ms, cha
 	memset(c, 0, sizeof(*c));
 	init(c);
 	if (nb_transport_connect(&c->conn, addr, timeout_ms, e))
-		return fail(c, err, "transport", "nb_client_connect: %s", e);
+		return fail(c, err, "transport", "%s", e);
 	c->conn.spin_us = NB_SPIN_US_DEFAULT;
 	return 0;
 }
@@ -154,9 +154,9 @@ int nb_client_hello(struct nb_client *c, const char *token, cJSON **reply, char 
 	cJSON_AddStringToObject(req, "client", client);
 	if (token)
 		cJSON_AddStringToObject(req, "token", token);
-	if (exchange(c, "nb_client_hello", req, &r, err))
+	if (exchange(c, "hello", req, &r, err))
 		return -1;
-	return judge(c, "nb_client_hello", r, reply, err);
+	return judge(c, "hello", r, reply, err);
 }
 
 int nb_client_sysinfo(struct nb_client *c, cJSON **reply, char err[NB_ERR_LEN])
@@ -165,9 +165,9 @@ int nb_client_sysinfo(struct nb_client *c, cJSON **reply, char err[NB_ERR_LEN])
 
 	if (reply)
 		*reply = NULL;
-	if (exchange(c, "nb_client_sysinfo", request(c, "sysinfo"), &r, err))
+	if (exchange(c, "sysinfo request", request(c, "sysinfo"), &r, err))
 		return -1;
-	return judge(c, "nb_client_sysinfo", r, reply, err);
+	return judge(c, "sysinfo request", r, reply, err);
 }
 
 int nb_client_ping(struct nb_client *c, uint64_t *rtt_ns, cJSON **reply, char err[NB_ERR_LEN])
@@ -178,11 +178,11 @@ int nb_client_ping(struct nb_client *c, uint64_t *rtt_ns, cJSON **reply, char er
 	if (reply)
 		*reply = NULL;
 	cJSON_AddNumberToObject(req, "t_client_ns", (double)t0);
-	if (exchange(c, "nb_client_ping", req, &r, err))
+	if (exchange(c, "ping", req, &r, err))
 		return -1;
 	if (rtt_ns)
 		*rtt_ns = nb_mono_ns() - t0;
-	return judge(c, "nb_client_ping", r, reply, err);
+	return judge(c, "ping", r, reply, err);
 }
 
 int nb_client_relay(struct nb_client *c, const char *to, cJSON **reply, char err[NB_ERR_LEN])
@@ -192,18 +192,18 @@ int nb_client_relay(struct nb_client *c, const char *to, cJSON **reply, char err
 	if (reply)
 		*reply = NULL;
 	cJSON_AddStringToObject(req, "to", to);
-	if (exchange(c, "nb_client_relay", req, &r, err))
+	if (exchange(c, "relay request", req, &r, err))
 		return -1;
-	return judge(c, "nb_client_relay", r, reply, err);
+	return judge(c, "relay request", r, reply, err);
 }
 
 int nb_client_bye(struct nb_client *c, char err[NB_ERR_LEN])
 {
 	cJSON *r;
 
-	if (exchange(c, "nb_client_bye", request(c, "bye"), &r, err))
+	if (exchange(c, "bye", request(c, "bye"), &r, err))
 		return -1;
-	return judge(c, "nb_client_bye", r, NULL, err);
+	return judge(c, "bye", r, NULL, err);
 }
 
 int nb_client_run(struct nb_client *c, const struct nb_run_spec *spec, cJSON **reply,
@@ -215,15 +215,15 @@ int nb_client_run(struct nb_client *c, const struct nb_run_spec *spec, cJSON **r
 	if (reply)
 		*reply = NULL;
 	if (!req)
-		return fail(c, err, "internal", "nb_client_run: out of memory");
+		return fail(c, err, "internal", "run request: out of memory");
 	/* The reply comes when the workload ends: wait for its timeout plus a margin. */
-	rc = exchange_wait(c, "nb_client_run", req, &r,
+	rc = exchange_wait(c, "run request", req, &r,
 			   c->timeout_ms > 0 ? c->timeout_ms + (int)(spec->timeout_ms
 					? spec->timeout_ms : NB_RUN_TIMEOUT_DEFAULT_MS) : 0,
 			   err);
 	if (rc)
 		return -1;
-	return judge(c, "nb_client_run", r, reply, err);
+	return judge(c, "run request", r, reply, err);
 }
 
 /* ---- put ------------------------------------------------------------------------- */
@@ -242,7 +242,7 @@ static int send_body(struct nb_client *c, struct body *b, char err[NB_ERR_LEN])
 	char e[NB_ERR_LEN];
 
 	if (b->fd >= 0 && !(chunk = malloc(NB_CHUNK_MAX)))
-		return fail(c, err, "internal", "nb_client_put: out of memory");
+		return fail(c, err, "internal", "file upload: out of memory");
 	while (off < b->len) {
 		size_t n = b->len - off < NB_CHUNK_MAX ? b->len - off : NB_CHUNK_MAX;
 		const void *p = b->buf ? b->buf + off : chunk;
@@ -250,20 +250,20 @@ static int send_body(struct nb_client *c, struct body *b, char err[NB_ERR_LEN])
 			ssize_t k = pread(b->fd, chunk, n, (off_t)off);
 			if (k <= 0) {
 				free(chunk);
-				return fail(c, err, "io", "nb_client_put: read: %s",
+				return fail(c, err, "io", "file upload: reading the file: %s",
 					    k < 0 ? strerror(errno) : "file shrank while sending");
 			}
 			n = (size_t)k;
 		}
 		if (nb_frame_write(&c->conn, p, n, e)) {
 			free(chunk);
-			return fail(c, err, "transport", "nb_client_put: %s", e);
+			return fail(c, err, "transport", "file upload: %s", e);
 		}
 		off += n;
 	}
 	free(chunk);
 	if (nb_frame_write(&c->conn, "", 0, e))
-		return fail(c, err, "transport", "nb_client_put: %s", e);
+		return fail(c, err, "transport", "file upload: %s", e);
 	return 0;
 }
 
@@ -278,11 +278,11 @@ static int put(struct nb_client *c, struct body *b, const char *name, const char
 	cJSON_AddStringToObject(req, "name", name);
 	cJSON_AddStringToObject(req, "sha256", sha);
 	cJSON_AddNumberToObject(req, "size", (double)b->len);
-	if (exchange(c, "nb_client_put", req, &r, err))
+	if (exchange(c, "file upload", req, &r, err))
 		return -1;
 	ready = cJSON_GetObjectItemCaseSensitive(r, "ready");
 	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "ok")) || !cJSON_IsTrue(ready))
-		return judge(c, "nb_client_put", r, reply, err); /* refused, or already stored */
+		return judge(c, "file upload", r, reply, err); /* refused, or already stored */
 	cJSON_Delete(r);
 	if (send_body(c, b, err))
 		return -1;
@@ -290,12 +290,12 @@ static int put(struct nb_client *c, struct body *b, const char *name, const char
 		char e[NB_ERR_LEN];
 		int rc = nb_proto_recv(&c->conn, c->max_frame, &r, e);
 		if (rc == NB_FRAME_EOF)
-			return fail(c, err, "transport", "nb_client_put: %s closed the connection",
+			return fail(c, err, "transport", "file upload: %s closed the connection",
 				    c->conn.desc);
 		if (rc != NB_FRAME_OK)
-			return fail(c, err, "transport", "nb_client_put: %s", e);
+			return fail(c, err, "transport", "file upload: %s", e);
 	}
-	return judge(c, "nb_client_put", r, reply, err);
+	return judge(c, "file upload", r, reply, err);
 }
 
 int nb_client_put_buf(struct nb_client *c, const void *buf, size_t len, const char *name,
@@ -305,7 +305,7 @@ int nb_client_put_buf(struct nb_client *c, const void *buf, size_t len, const ch
 	char e[NB_ERR_LEN], hex[NB_SHA256_HEX];
 
 	if (nb_sha256_buf(buf, len, hex, e))
-		return fail(c, err, "internal", "nb_client_put_buf: %s", e);
+		return fail(c, err, "internal", "file upload: %s", e);
 	if (sha256)
 		memcpy(sha256, hex, NB_SHA256_HEX);
 	return put(c, &b, name, claimed ? claimed : hex, reply, err);
@@ -323,10 +323,10 @@ int nb_client_put_file(struct nb_client *c, const char *path, const char *name,
 		*reply = NULL;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return fail(c, err, "io", "nb_client_put_file: open %s: %s", path, strerror(errno));
+		return fail(c, err, "io", "cannot open %s: %s", path, strerror(errno));
 	if (nb_sha256_fd(fd, hex, &size, e)) {
 		close(fd);
-		return fail(c, err, "io", "nb_client_put_file: %s: %s", path, e);
+		return fail(c, err, "io", "%s: %s", path, e);
 	}
 	if (sha256)
 		memcpy(sha256, hex, NB_SHA256_HEX);

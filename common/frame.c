@@ -91,7 +91,7 @@ int nb_frame_read(struct nb_conn *c, size_t max, char **payload, size_t *len, ch
 		return NB_FRAME_TOO_LARGE;
 	}
 	if (!(buf = malloc((size_t)n + 1))) {
-		snprintf(err, NB_ERR_LEN, "nb_frame_read: out of memory for %u bytes", n);
+		snprintf(err, NB_ERR_LEN, "out of memory for a frame of %u bytes", n);
 		return NB_FRAME_ERR;
 	}
 	rc = read_payload(c, buf, n, err);

@@ -50,18 +50,18 @@ int nb_p_adjust(const double *p, size_t m, enum nb_padj method, double *out, cha
 		return 0;
 	if (!p || !out) {
 		if (err)
-			snprintf(err, NB_ERR_LEN, "nb_p_adjust: NULL p-values");
+			snprintf(err, NB_ERR_LEN, "adjusting p-values: NULL p-values");
 		return -1;
 	}
 	for (size_t i = 0; i < m; i++)
 		if (!(p[i] >= 0 && p[i] <= 1)) {
 			if (err)
-				snprintf(err, NB_ERR_LEN, "nb_p_adjust: p[%zu] = %g is not in [0, 1]", i, p[i]);
+				snprintf(err, NB_ERR_LEN, "adjusting p-values: p[%zu] = %g is not in [0, 1]", i, p[i]);
 			return -1;
 		}
 	if (!(r = malloc(m * sizeof(*r)))) {
 		if (err)
-			snprintf(err, NB_ERR_LEN, "nb_p_adjust: out of memory for %zu p-values", m);
+			snprintf(err, NB_ERR_LEN, "adjusting p-values: out of memory for %zu p-values", m);
 		return -1;
 	}
 	for (size_t i = 0; i < m; i++)

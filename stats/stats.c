@@ -20,11 +20,12 @@ static int fail(char err[NB_ERR_LEN], const char *fn, const char *fmt, ...)
 	va_list ap;
 	int len;
 
+	/* fn names the function for a debugger's eye only: messages reach users (a table's
+	 * notes), who need what was wrong, not where. */
+	(void)fn;
 	if (!err)
 		return -1;
-	len = snprintf(err, NB_ERR_LEN, "%s: ", fn);
-	if (len < 0 || len >= NB_ERR_LEN)
-		return -1;
+	len = 0;
 	va_start(ap, fmt);
 	vsnprintf(err + len, NB_ERR_LEN - (size_t)len, fmt, ap);
 	va_end(ap);

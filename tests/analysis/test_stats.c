@@ -162,10 +162,10 @@ TEST(quantile_type7_matches_R)
 	CHECK(nb_stats_median(x, LEN(x), &q, err) == 0 && q == 5.5);
 	CHECK(nb_stats_median(x, 9, &q, err) == 0 && q == 6);  /* 1,2,3,5,6,7,8,9,10 */
 	CHECK(nb_stats_quantile(x, LEN(x), 1.5, &q, err) == -1);
-	CHECK(strstr(err, "nb_stats_quantile") && strstr(err, "1.5"));
+	CHECK(!strstr(err, "nb_stats_quantile") && strstr(err, "1.5"));   /* no internal name */
 	CHECK(nb_stats_quantile(x, LEN(x), NAN, &q, err) == -1);
 	CHECK(nb_stats_median(x, 0, &q, err) == -1);
-	CHECK_STR(err, "nb_stats_median: sample x is empty");
+	CHECK_STR(err, "sample x is empty");
 	const double one = 4.25;
 
 	CHECK(nb_stats_quantile(&one, 1, 0.9, &q, NULL) == 0 && q == 4.25);
@@ -274,13 +274,13 @@ TEST(summary_single_value_and_errors)
 	const double bad[] = { 1, 2, 3, NAN, 5 };
 
 	CHECK(nb_stats_summary(bad, LEN(bad), 0, 0.05, NULL, &s, err) == -1);
-	CHECK_STR(err, "nb_stats_summary: x[3] is NaN");
+	CHECK_STR(err, "x[3] is NaN");
 	const double inf[] = { 1, -INFINITY };
 
 	CHECK(nb_stats_summary(inf, LEN(inf), 0, 0.05, NULL, &s, err) == -1);
-	CHECK_STR(err, "nb_stats_summary: x[1] is infinite");
+	CHECK_STR(err, "x[1] is infinite");
 	CHECK(nb_stats_summary(bad, 0, 0, 0.05, NULL, &s, err) == -1);
-	CHECK_STR(err, "nb_stats_summary: sample x is empty");
+	CHECK_STR(err, "sample x is empty");
 	CHECK(nb_stats_summary(NULL, 3, 0, 0.05, NULL, &s, err) == -1);
 	CHECK(nb_stats_summary(bad, 3, 0, NAN, NULL, &s, NULL) == -1);  /* err may be NULL */
 
@@ -730,19 +730,19 @@ TEST(overhead_rejects_invalid_input)
 
 	nb_rng_seed(&r, 1);
 	CHECK(nb_stats_overhead(ok, 6, zero, 4, NB_STATS_LOWER_BETTER, 0.95, 200, &r, &o, err) == -1);
-	CHECK_STR(err, "nb_stats_overhead: b[2] = 0: a ratio needs values > 0");
+	CHECK_STR(err, "b[2] = 0: a ratio needs values > 0");
 	CHECK(nb_stats_overhead(neg, 2, ok, 6, NB_STATS_LOWER_BETTER, 0.95, 200, &r, &o, err) == -1);
 	CHECK(strstr(err, "t[1] = -2"));
 	CHECK(nb_stats_overhead(ok, 6, nan, 2, NB_STATS_LOWER_BETTER, 0.95, 200, &r, &o, err) == -1);
-	CHECK_STR(err, "nb_stats_overhead: b[1] is NaN");
+	CHECK_STR(err, "b[1] is NaN");
 	CHECK(nb_stats_overhead(ok, 0, ok, 6, NB_STATS_LOWER_BETTER, 0.95, 200, &r, &o, err) == -1);
-	CHECK_STR(err, "nb_stats_overhead: sample t is empty");
+	CHECK_STR(err, "sample t is empty");
 	CHECK(nb_stats_overhead(ok, 6, ok, 6, NB_STATS_LOWER_BETTER, 0.95, 10, &r, &o, err) == -1);
 	CHECK(nb_stats_overhead(ok, 6, ok, 6, NB_STATS_LOWER_BETTER, 1, 200, &r, &o, err) == -1);
 	CHECK(nb_stats_overhead(ok, 6, ok, 6, NB_STATS_LOWER_BETTER, 0.95, 200, NULL, &o, err) == -1);
 	CHECK(nb_stats_overhead(ok, 6, ok, 6, NB_STATS_LOWER_BETTER, 0.95, 200, &r, NULL, err) == -1);
 	CHECK(nb_stats_delta(ok, 6, zero, 4, 0.95, 200, &r, &o, err) == -1);
-	CHECK_STR(err, "nb_stats_delta: new[2] = 0: a ratio needs values > 0");
+	CHECK_STR(err, "new[2] = 0: a ratio needs values > 0");
 }
 
 TEST(delta_is_the_time_like_ratio_of_new_over_old)
@@ -1008,7 +1008,7 @@ TEST(mwu_warns_when_significance_is_unreachable)
 	const double bad[] = { 1, NAN };
 
 	CHECK(nb_mwu_test(a, 4, bad, 2, 0.05, &m, err) == -1);
-	CHECK_STR(err, "nb_mwu_test: y[1] is NaN");
+	CHECK_STR(err, "y[1] is NaN");
 	CHECK(nb_mwu_test(a, 0, b, 2, 0.05, &m, err) == -1);
-	CHECK_STR(err, "nb_mwu_test: sample x is empty");
+	CHECK_STR(err, "sample x is empty");
 }
