@@ -115,6 +115,8 @@ static const struct tex_map tex_specials[] = {
 	{ "\xe2\x80\x93", "--" }, { "\xe2\x80\x94", "---" }, { "\xe2\x88\x92", "$-$" },
 	{ "\xe2\x80\xa6", "\\ldots{}" }, { "\xc2\xb5", "$\\mu$" }, { "\xce\x94", "$\\Delta$" },
 	{ "\xe2\x89\xa5", "$\\geq$" }, { "\xe2\x89\xa4", "$\\leq$" }, { "\xc3\x97", "$\\times$" },
+	/* ⚠ (samples that mix machine states): a bold "!" the default fonts have */
+	{ "\xe2\x9a\xa0", "\\textbf{!}" },
 };
 
 void nb_put_tex(FILE *out, const char *s)

@@ -352,7 +352,8 @@ static void tex_cell(const struct nb_table *t, size_t r, size_t c, FILE *out)
 		fputs(" & {\\footnotesize ", out);
 		nb_put_tex(out, iv);
 		nb_put_tex(out, n);
-		fprintf(out, "} & %s", cell->r.few_samples ? "\\textsuperscript{\\textdagger}" : "");
+		fprintf(out, "} & %s%s", cell->r.few_samples ? "\\textsuperscript{\\textdagger}" : "",
+			cell->unstable ? "\\textsuperscript{\\textbf{!}}" : "");
 	}
 }
 
