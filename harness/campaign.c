@@ -58,6 +58,9 @@ struct run {
 	struct nb_progress prog;
 	int campaign_seq;          /* visits (and canary runs) so far, all tiers */
 	double canary_s;           /* wall time of the canary runs */
+	double quiet_wait_s;       /* waiting for the lab to be quiet */
+	struct nb_res_time time;   /* where the visits' time went, all tiers */
+	struct nb_res_time tier_time[NB_CFG_MAX_TIERS];
 	int interleaved;           /* the tiers' visits alternate (campaign.order.mode) */
 	char *err;
 };
@@ -301,7 +304,9 @@ static int visit(struct run *r, struct tier_run *tr, int ci, int round, int reps
 	}
 	nb_vmm_meter_begin(&vmm, tr->vmm_pid);
 	nb_exitcount_begin(tr->ex);   /* the parent counts exits over exactly this run */
+	double rt0 = nb_mono_s();
 	int rc = nb_client_run(&tr->tc.client, &spec, &reply, herr);
+	double rt = nb_mono_s() - rt0;
 	nb_exitcount_end(tr->ex);
 	double vmm_pct = nb_vmm_meter_end(&vmm);
 	st->spent_s += nb_mono_s() - t0;
@@ -311,6 +316,8 @@ static int visit(struct run *r, struct tier_run *tr, int ci, int round, int reps
 		return -1;
 	}
 	r->in_workloads_s += nb_json_num(reply, "elapsed_ms", 0) / 1e3;
+	nb_res_time_add_visit(&r->time, reply, rt);
+	nb_res_time_add_visit(&r->tier_time[tr->t], reply, rt);
 	r->in_reps_s += nb_res_case_absorb(cobj, nb_json_path(reply, "records"), st->visits, round, seq);
 	visit_interference(reply, vmm_pct, (nb_mono_s() - t0) * 1e3, &itf);
 	nb_res_case_mark_visit(cobj, nsamples, cseq, &itf);
@@ -762,6 +769,7 @@ static void quiet_wait(struct run *r)
 	      "over %.0f s (at most %.0f s)", (int)pid, r->cfg.quiet.threshold_pct,
 	      r->cfg.quiet.window_s, r->cfg.quiet.timeout_s);
 	nb_quiet_wait(pid, &r->cfg.quiet, &interrupted, &q);
+	r->quiet_wait_s += q.waited_s;
 	nb_res_set_quiet_wait(r->doc, &q);
 	if (q.quiet)
 		logf_(r, NB_NORMAL, "lab quiet after %.1f s (QEMU at %.1f %% of one CPU)", q.waited_s,
@@ -982,10 +990,30 @@ static int all_tiers_done(struct run *r)
 	return 1;
 }
 
+/* Where the wall time went (last_run_timing.split), in one line. */
+static void log_split(struct run *r, double wall_s)
+{
+	const struct nb_res_time *v = &r->time;
+	double rest = wall_s - v->measure_s - v->warmup_s - v->setup_s - v->process_s -
+		      v->transport_s - r->canary_s - r->quiet_wait_s;
+
+	if (wall_s <= 0)
+		return;
+	logf_(r, NB_NORMAL, "time: measured %.1f s (%.0f %%), warm-up %.1f s, workload setup %.1f s, "
+	      "process starts and the rest of the workload processes %.1f s, transport %.1f s, "
+	      "canary %.1f s, quiet wait %.1f s, harness %.1f s", v->measure_s,
+	      100 * v->measure_s / wall_s, v->warmup_s, v->setup_s, v->process_s, v->transport_s,
+	      r->canary_s, r->quiet_wait_s, rest > 0 ? rest : 0);
+}
+
 static void finish_doc(struct run *r, enum nb_run_status status, double wall_s)
 {
-	struct nb_res_timing t = { wall_s, r->in_workloads_s, r->in_reps_s, r->canary_s };
+	const char *names[NB_CFG_MAX_TIERS];
+	struct nb_res_timing t = { wall_s, r->in_workloads_s, r->in_reps_s, r->canary_s,
+				   r->quiet_wait_s, r->time, names, r->tier_time, r->cfg.ntiers };
 
+	for (int i = 0; i < r->cfg.ntiers; i++)
+		names[i] = r->cfg.tiers[i].name;
 	nb_res_finish(r->doc, status, &t);
 }
 
@@ -1083,6 +1111,7 @@ int nb_campaign_run(struct nb_campaign_opts *o, char err[NB_ERR_LEN])
 	logf_(&r, NB_NORMAL, "results: %s (harness overhead %.1f %% of %.1f s)", o->result_path,
 	      100.0 * (nb_mono_s() - t0 - r.in_workloads_s - r.canary_s) / (nb_mono_s() - t0),
 	      nb_mono_s() - t0);
+	log_split(&r, nb_mono_s() - t0);
 out:
 	cJSON_Delete(r.doc);
 	free(r.cases);

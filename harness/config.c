@@ -563,14 +563,17 @@ static int parse_quiet(struct parser *p, const cJSON *o, struct nb_quiet_cfg *q)
 	return 0;
 }
 
-static int parse_canary(struct parser *p, const cJSON *v, int *canary)
+/* A top-level boolean that defaults to true ("canary", "keep_workers"). */
+static int parse_flag(struct parser *p, const cJSON *root, const char *key, int *flag)
 {
-	*canary = 1;
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, key);
+
+	*flag = 1;
 	if (!v)
 		return 0;
 	if (!cJSON_IsBool(v))
-		return fail(p, "canary", "must be true or false");
-	*canary = cJSON_IsTrue(v);
+		return fail(p, key, "must be true or false");
+	*flag = cJSON_IsTrue(v);
 	return 0;
 }
 
@@ -597,7 +600,8 @@ static int check_lab_tiers(struct parser *p, const struct nb_campaign_cfg *c)
 static int parse_root(struct parser *p, const cJSON *root, struct nb_campaign_cfg *c)
 {
 	static const char *const keys[] = { "name", "description", "tiers", "workloads", "defaults",
-					    "precision", "order", "lab", "canary", "quiet", NULL };
+					    "precision", "order", "lab", "canary", "quiet",
+					    "keep_workers", NULL };
 	static const char *const run_keys[] = { "reps", "warmup", "min_time_ms", "timeout_s", "cpu",
 						"events", NULL };
 	const cJSON *tiers, *wls, *defaults, *it;
@@ -646,7 +650,8 @@ static int parse_root(struct parser *p, const cJSON *root, struct nb_campaign_cf
 	       parse_order(p, cJSON_GetObjectItemCaseSensitive(root, "order"), &c->order) ||
 	       parse_lab(p, cJSON_GetObjectItemCaseSensitive(root, "lab"), &c->lab) ||
 	       parse_quiet(p, cJSON_GetObjectItemCaseSensitive(root, "quiet"), &c->quiet) ||
-	       parse_canary(p, cJSON_GetObjectItemCaseSensitive(root, "canary"), &c->canary) ||
+	       parse_flag(p, root, "canary", &c->canary) ||
+	       parse_flag(p, root, "keep_workers", &c->keep_workers) ||
 	       check_lab_tiers(p, c);
 }
 

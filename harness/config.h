@@ -111,6 +111,7 @@ struct nb_campaign_cfg {
 	struct nb_lab_cfg lab;
 	struct nb_quiet_cfg quiet;
 	int canary;                        /* measure the canary every round (default 1) */
+	int keep_workers;                  /* agents keep a case's worker across visits (1) */
 	char path[PATH_MAX];
 	char *text;                        /* the file as read, recorded in results */
 	size_t len;

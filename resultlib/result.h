@@ -51,11 +51,28 @@ cJSON *nb_res_new(const struct nb_res_head *h);
 void nb_res_head_read(const cJSON *doc, struct nb_res_head *h);
 
 /* The harness's own time budget of the last invocation (last_run_timing). */
+/* Where a visit's (or a campaign's) time went, from the agent's reply and the round
+ * trip the harness timed: the measured regions of measured repetitions, of warm-up
+ * repetitions, the workload's own setup (setup(), calibration, the TSC rate; setup only
+ * once for a kept worker), what else the agent timed (process start and exit, the
+ * unmeasured parts of repetitions, records), and the rest of the round trip
+ * (transport, relays, the agent's request handling). */
+struct nb_res_time {
+	double measure_s, warmup_s, setup_s, process_s, transport_s;
+};
+/* Add a visit's reply (the agent's elapsed_ms and records) over a round trip of rt_s. */
+void nb_res_time_add_visit(struct nb_res_time *t, const cJSON *reply, double rt_s);
+
 struct nb_res_timing {
 	double wall_s;
 	double in_workload_processes_s;
 	double in_measured_reps_s;
 	double canary_s;               /* wall time of the canary runs (not in the above) */
+	double quiet_wait_s;           /* waiting for the lab to be quiet */
+	struct nb_res_time visits;     /* the visits' split (not the canary's) */
+	const char *const *tier_names; /* per tier: its visits' split (ntiers of each) */
+	const struct nb_res_time *tiers;
+	int ntiers;
 };
 
 /* campaign.order as used: mode (NB_ORDER_*), the seed, and note (NULL: none) saying why

@@ -57,6 +57,63 @@ void nb_res_set_order(cJSON *doc, const char *mode, double seed, const char *not
 	nb_json_set_item(cJSON_GetObjectItemCaseSensitive(doc, "campaign"), "order", o);
 }
 
+static double sum_ns(const cJSON *records, int warmup)
+{
+	const cJSON *rec;
+	double s = 0;
+
+	cJSON_ArrayForEach(rec, records) {
+		const char *type = nb_json_str(rec, NB_REC_TYPE_KEY, NULL);
+		if (type && strcmp(type, NB_RECTYPE_REP) == 0 && nb_json_true(rec, "warmup") == warmup)
+			s += nb_json_num(rec, "ns", 0) / 1e9;
+	}
+	return s;
+}
+
+void nb_res_time_add_visit(struct nb_res_time *t, const cJSON *reply, double rt_s)
+{
+	const cJSON *records = nb_json_path(reply, "records"), *rec, *end = NULL;
+	double elapsed = nb_json_num(reply, "elapsed_ms", 0) / 1e3, m, w, s;
+
+	cJSON_ArrayForEach(rec, records)
+		if (strcmp(nb_json_str(rec, NB_REC_TYPE_KEY, ""), NB_RECTYPE_END) == 0)
+			end = rec;
+	m = sum_ns(records, 0);
+	w = sum_ns(records, 1);
+	/* A kept worker reports its one-time setup on every batch: count it once. */
+	s = (nb_json_true(end, "reused") ? 0 : nb_json_num(end, "setup_ms", 0)) +
+	    nb_json_num(end, "calibration_ms", 0) + nb_json_num(end, "tsc_ms", 0);
+	s /= 1e3;
+	t->measure_s += m;
+	t->warmup_s += w;
+	t->setup_s += s;
+	t->process_s += elapsed > m + w + s ? elapsed - m - w - s : 0;
+	t->transport_s += rt_s > elapsed ? rt_s - elapsed : 0;
+}
+
+/* last_run_timing's split: each part in s and as a share of the wall time (whole run
+ * only: with `all` the canary, the quiet wait and the harness's rest too). */
+static void add_split(cJSON *parent, const char *name, const struct nb_res_time *v,
+		      const struct nb_res_timing *all)
+{
+	cJSON *o = cJSON_AddObjectToObject(parent, name);
+	double parts = v->measure_s + v->warmup_s + v->setup_s + v->process_s + v->transport_s;
+
+	cJSON_AddNumberToObject(o, "measurement_s", v->measure_s);
+	cJSON_AddNumberToObject(o, "warmup_s", v->warmup_s);
+	cJSON_AddNumberToObject(o, "workload_setup_s", v->setup_s);
+	cJSON_AddNumberToObject(o, "process_s", v->process_s);
+	cJSON_AddNumberToObject(o, "transport_s", v->transport_s);
+	if (!all)
+		return;
+	double rest = all->wall_s - parts - all->canary_s - all->quiet_wait_s;
+	cJSON_AddNumberToObject(o, "canary_s", all->canary_s);
+	cJSON_AddNumberToObject(o, "quiet_wait_s", all->quiet_wait_s);
+	cJSON_AddNumberToObject(o, "harness_s", rest > 0 ? rest : 0);
+	cJSON_AddNumberToObject(o, "measurement_fraction",
+				all->wall_s > 0 ? v->measure_s / all->wall_s : 0);
+}
+
 void nb_res_finish(cJSON *doc, enum nb_run_status s, const struct nb_res_timing *t)
 {
 	char ts[UTC_LEN];
@@ -75,6 +132,12 @@ void nb_res_finish(cJSON *doc, enum nb_run_status s, const struct nb_res_timing 
 				t->wall_s > 0 ? (t->wall_s - t->in_workload_processes_s - t->canary_s) /
 							t->wall_s
 					      : 0);
+	add_split(h, "split", &t->visits, t);
+	if (t->ntiers > 0) {
+		cJSON *tiers = cJSON_AddObjectToObject(h, "tiers");
+		for (int i = 0; i < t->ntiers; i++)
+			add_split(tiers, t->tier_names[i], &t->tiers[i], NULL);
+	}
 	nb_json_set_item(doc, "last_run_timing", h);
 }
 

@@ -146,6 +146,8 @@ static const struct { const char *text, *want; } invalid[] = {
 	{ "{\"name\":\"x\",\"tiers\":[{\"name\":\"h\",\"level\":0,\"address\":\"local\"}],"
 	  "\"workloads\":[\"*\"],\"canary\":\"no\"}", "canary: must be true or false" },
 	{ "{\"name\":\"x\",\"tiers\":[{\"name\":\"h\",\"level\":0,\"address\":\"local\"}],"
+	  "\"workloads\":[\"*\"],\"keep_workers\":1}", "keep_workers: must be true or false" },
+	{ "{\"name\":\"x\",\"tiers\":[{\"name\":\"h\",\"level\":0,\"address\":\"local\"}],"
 	  "\"workloads\":[\"*\"],\"quiet\":{\"threshold_pct\":0}}", "\"threshold_pct\" must be" },
 	{ "{\"name\":\"x\",\"tiers\":[{\"name\":\"h\",\"level\":0,\"address\":\"local\"}],"
 	  "\"workloads\":[\"*\"],\"quiet\":{\"wait\":1}}", "wait" },
@@ -220,14 +222,15 @@ TEST(config_tiers_order_canary_and_quiet)
 	/* defaults: one tier after the other, canary on, quiet wait 10 % / 2 s / 120 s */
 	snprintf(text, sizeof(text), "%s}", local);
 	CHECK_MSG(parse(text, c, err) == 0, "%s", err);
-	CHECK(!nb_config_interleaved(c) && c->canary == 1);
+	CHECK(!nb_config_interleaved(c) && c->canary == 1 && c->keep_workers == 1);
 	CHECK(c->quiet.enabled && c->quiet.threshold_pct == 10 && c->quiet.window_s == 2 &&
 	      c->quiet.timeout_s == 120);
 	nb_config_free(c);
 	snprintf(text, sizeof(text), "%s,\"order\":{\"tiers\":\"interleaved\"},\"canary\":false,"
+		 "\"keep_workers\":false,"
 		 "\"quiet\":{\"threshold_pct\":25,\"timeout_s\":30}}", local);
 	CHECK_MSG(parse(text, c, err) == 0, "%s", err);
-	CHECK(nb_config_interleaved(c) && c->canary == 0);
+	CHECK(nb_config_interleaved(c) && c->canary == 0 && c->keep_workers == 0);
 	CHECK(c->quiet.threshold_pct == 25 && c->quiet.window_s == 2 && c->quiet.timeout_s == 30);
 	nb_config_free(c);
 	/* a lab campaign interleaves unless it says by-tier */

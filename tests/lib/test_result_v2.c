@@ -157,6 +157,37 @@ TEST(result_v2_case_regime_and_seqs)
 	cJSON_Delete(doc);
 }
 
+/* A visit's time split from a reply with known figures: 2 measured repetitions of
+ * 100 ms, one warm-up of 50 ms, setup 300 ms, calibration 40 ms and the TSC 20 ms,
+ * 700 ms elapsed in the agent, 750 ms round trip; then a kept worker's second batch
+ * (reused: its setup is not counted again). */
+TEST(result_time_split_of_a_visit)
+{
+	const char *first = "{\"elapsed_ms\":700,\"records\":["
+		"{\"type\":\"meta\"},"
+		"{\"type\":\"rep\",\"warmup\":true,\"ns\":50000000},"
+		"{\"type\":\"rep\",\"ns\":100000000},{\"type\":\"rep\",\"ns\":100000000},"
+		"{\"type\":\"end\",\"setup_ms\":300,\"calibration_ms\":40,\"tsc_ms\":20}]}";
+	const char *again = "{\"elapsed_ms\":210,\"records\":["
+		"{\"type\":\"rep\",\"ns\":100000000},{\"type\":\"rep\",\"ns\":100000000},"
+		"{\"type\":\"end\",\"setup_ms\":300,\"calibration_ms\":0,\"reused\":true}]}";
+	cJSON *a = cJSON_Parse(first), *b = cJSON_Parse(again);
+	struct nb_res_time t = { 0 };
+
+	CHECK(a && b);
+	nb_res_time_add_visit(&t, a, 0.75);
+	CHECK(fabs(t.measure_s - 0.2) < 1e-9 && fabs(t.warmup_s - 0.05) < 1e-9);
+	CHECK(fabs(t.setup_s - 0.36) < 1e-9);
+	CHECK_MSG(fabs(t.process_s - 0.09) < 1e-9, "process %g", t.process_s);
+	CHECK(fabs(t.transport_s - 0.05) < 1e-9);
+	nb_res_time_add_visit(&t, b, 0.21);      /* a round trip no longer than the agent's */
+	CHECK(fabs(t.measure_s - 0.4) < 1e-9 && fabs(t.setup_s - 0.36) < 1e-9);
+	CHECK_MSG(fabs(t.process_s - 0.10) < 1e-9, "process %g", t.process_s);
+	CHECK(fabs(t.transport_s - 0.05) < 1e-9);
+	cJSON_Delete(a);
+	cJSON_Delete(b);
+}
+
 TEST(result_v2_timing_and_quiet_wait)
 {
 	cJSON *tier, *c, *doc = v2_doc(&tier, &c);
