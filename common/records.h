@@ -16,6 +16,8 @@
 #define NB_RECTYPE_SKIP "skip"
 #define NB_RECTYPE_ERROR "error"
 #define NB_RECTYPE_END "end"
+/* `serve`: once, after setup, before the first command. */
+#define NB_RECTYPE_READY "ready"
 /* `cases`, `list --json`, `info --json`. */
 #define NB_RECTYPE_CASE "case"
 #define NB_RECTYPE_WORKLOAD "workload"

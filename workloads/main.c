@@ -5,6 +5,7 @@
 #include "record.h"
 #include "../common/records.h"
 #include "runner.h"
+#include "serve.h"
 #include "../common/units.h"
 
 #include <stdio.h>
@@ -18,7 +19,9 @@ static void usage(FILE *f)
 	      "       nestbench-work info [--json]\n"
 	      "       nestbench-work run NAME [--param K=V ...] [--reps N] [--warmup N]\n"
 	      "                      [--min-time-ms T | --ops N] [--cpu N] [--events ENCODED]\n"
-	      "       nestbench-work cases NAME [--param K=V ...]  (resolved cases, no run)\n"
+	      "       nestbench-work serve NAME [--param K=V ...] [--min-time-ms T | --ops N]\n"
+      "                      [--cpu N] [--events ENCODED]  (one case, runs on request)\n"
+      "       nestbench-work cases NAME [--param K=V ...]  (resolved cases, no run)\n"
 	      "       nestbench-work help NAME     (parameters of one workload)\n"
 	      "       nestbench-work --version\n"
 	      "\n"
@@ -29,7 +32,10 @@ static void usage(FILE *f)
 	      "repeated), perf_event_attr fields as the agent encodes them with libpfm4.\n"
 	      "--ops N skips calibration and runs N ops per repetition (as an earlier run's\n"
 	      "meta record reported in ops_per_rep), so repeated visits do identical work.\n"
-	      "Exit status: 0 ok, 1 failure, 2 bad input, 77 skipped (reason on stderr).\n",
+	      "serve sets one case up once, prints a ready record, then reads commands on\n"
+      "stdin, one per line: {\"op\":\"run\",\"reps\":R,\"warmup\":W} (optional \"ops\",\n"
+      "\"min_time_ms\") answers with run's records; {\"op\":\"quit\"} or end of input ends it.\n"
+      "Exit status: 0 ok, 1 failure, 2 bad input, 77 skipped (reason on stderr).\n",
 	      f);
 }
 
@@ -119,7 +125,9 @@ static int parse_uint_opt(const char *opt, const char *v, uint64_t min, uint64_t
 	return 0;
 }
 
-static int cmd_run(int argc, char **argv, int cases_only)
+enum run_mode { MODE_RUN, MODE_CASES, MODE_SERVE };
+
+static int cmd_run(int argc, char **argv, enum run_mode mode)
 {
 	struct nb_run_opts o;
 	const struct nb_workload *w;
@@ -127,7 +135,8 @@ static int cmd_run(int argc, char **argv, int cases_only)
 
 	nb_run_opts_default(&o);
 	if (argc < 1 || argv[0][0] == '-') {
-		fprintf(stderr, "nestbench-work: run needs a workload name (see 'nestbench-work list')\n");
+		fprintf(stderr, "nestbench-work: %s needs a workload name (see 'nestbench-work list')\n",
+			mode == MODE_SERVE ? "serve" : mode == MODE_CASES ? "cases" : "run");
 		return NB_EXIT_USAGE;
 	}
 	if (!(w = nb_workload_find(argv[0]))) {
@@ -154,6 +163,10 @@ static int cmd_run(int argc, char **argv, int cases_only)
 				return NB_EXIT_USAGE;
 			}
 			o.events[o.nevents++] = p;
+		} else if (mode == MODE_SERVE && (strcmp(a, "--reps") == 0 || strcmp(a, "--warmup") == 0)) {
+			fprintf(stderr, "nestbench-work: serve takes %s in each run command, not on the command "
+				"line\n", a[2] == 'r' ? "\"reps\"" : "\"warmup\"");
+			return NB_EXIT_USAGE;
 		} else if (strcmp(a, "--reps") == 0) {
 			if (parse_uint_opt(a, optval(argc, argv, &i), 1, 1000000, &v))
 				return NB_EXIT_USAGE;
@@ -175,11 +188,14 @@ static int cmd_run(int argc, char **argv, int cases_only)
 				return NB_EXIT_USAGE;
 			o.cpu = (int)v;
 		} else {
-			fprintf(stderr, "nestbench-work: unknown option '%s' for run (see --help)\n", a);
+			fprintf(stderr, "nestbench-work: unknown option '%s' for %s (see --help)\n", a,
+				mode == MODE_SERVE ? "serve" : mode == MODE_CASES ? "cases" : "run");
 			return NB_EXIT_USAGE;
 		}
 	}
-	return cases_only ? nb_cases(w, &o) : nb_run(w, &o);
+	if (mode == MODE_SERVE)
+		return nb_serve(w, &o, stdin);
+	return mode == MODE_CASES ? nb_cases(w, &o) : nb_run(w, &o);
 }
 
 static int want_json(int argc, char **argv)
@@ -209,8 +225,12 @@ int main(int argc, char **argv)
 		printf("nestbench-work %s (git %s)\n", nb_version, nb_gitrev);
 		return 0;
 	}
-	if (strcmp(argv[1], "run") == 0 || strcmp(argv[1], "cases") == 0)
-		return cmd_run(argc - 2, argv + 2, argv[1][0] == 'c');
+	if (strcmp(argv[1], "run") == 0)
+		return cmd_run(argc - 2, argv + 2, MODE_RUN);
+	if (strcmp(argv[1], "cases") == 0)
+		return cmd_run(argc - 2, argv + 2, MODE_CASES);
+	if (strcmp(argv[1], "serve") == 0)
+		return cmd_run(argc - 2, argv + 2, MODE_SERVE);
 	if (strcmp(argv[1], "help") == 0 && argc == 3)
 		return cmd_help(argv[2]);
 	if (strcmp(argv[1], "list") == 0 || strcmp(argv[1], "info") == 0) {

@@ -2,7 +2,8 @@
  *
  * Per case (one value of a swept parameter): setup, calibrate the op count so a run
  * lasts min_time (calibration runs double as warm-up), then `warmup` discarded and
- * `reps` measured repetitions with that same op count, one record each. */
+ * `reps` measured repetitions with that same op count, one record each.  `serve`
+ * (serve.c) uses the same pieces: a session, one case opened once, many batches. */
 #include "runner.h"
 #include "../common/err.h"
 #include "cpuinfo.h"
@@ -255,7 +256,7 @@ static void print_params(struct nb_rec *r, const struct nb_ctx *c)
 }
 
 static void print_meta(FILE *out, const struct nb_ctx *c, const struct nb_run_opts *o, int ci,
-		       uint64_t ops, uint64_t calib_ns, int tsc_ok)
+		       uint64_t ops, double calib_ms, int tsc_ok)
 {
 	struct nb_rec r;
 
@@ -273,8 +274,8 @@ static void print_meta(FILE *out, const struct nb_ctx *c, const struct nb_run_op
 	nb_rec_double(&r, "tsc_hz", c->tsc_hz);
 	nb_rec_bool(&r, "tsc_cycles", tsc_ok);
 	nb_rec_u64(&r, "ops_per_rep", ops);
-	nb_rec_bool(&r, "calibrated", o->ops == 0);
-	nb_rec_double(&r, "calibration_ms", calib_ns / 1e6);
+	nb_rec_bool(&r, "calibrated", o->ops == 0);  /* in this batch or an earlier one */
+	nb_rec_double(&r, "calibration_ms", calib_ms);   /* this batch's */
 	nb_rec_double(&r, "min_time_ms", o->min_time_ns / 1e6);
 	nb_rec_u64(&r, "reps", o->reps);
 	nb_rec_u64(&r, "warmup", o->warmup);
@@ -368,43 +369,114 @@ static int fail_status(const struct nb_ctx *c, const struct nb_run_opts *o)
 	return c->err_is_user ? NB_EXIT_USAGE : NB_EXIT_FAIL;
 }
 
-static int run_case(struct nb_ctx *c, const struct nb_run_opts *o, int ci, int tsc_ok)
+int nb_ops_check(const struct nb_workload *w, uint64_t ops, char err[NB_ERR_LEN])
 {
-	uint64_t ops, calib_ns, bytes;
-	int status = NB_EXIT_OK;
+	if (w->max_ops && ops > w->max_ops)
+		return nb_err(err, "%llu ops per repetition exceed this workload's limit of %llu ops",
+			      (unsigned long long)ops, (unsigned long long)w->max_ops);
+	return 0;
+}
 
-	if (c->w->setup && c->w->setup(c)) {
+/* The op count of a batch: given, calibrated earlier, or calibrated now. */
+static int batch_ops(struct nb_ctx *c, const struct nb_run_opts *o, uint64_t *calibrated,
+		     uint64_t *ops, double *calib_ms)
+{
+	char err[NB_ERR_LEN];
+	uint64_t t0, last_ns;
+
+	*calib_ms = 0;
+	if (o->ops) {
+		/* A fixed count lets a harness interleave short visits with identical work. */
+		*ops = o->ops;
+		return nb_ops_check(c->w, o->ops, err) ? nb_fail(c, 1, "%s", err) : 0;
+	}
+	if (!*calibrated) {
+		t0 = nb_now_ns();
+		if (nb_calibrate(c, o->min_time_ns, calibrated, &last_ns)) {
+			*calibrated = 0;
+			return -1;
+		}
+		*calib_ms = (double)(nb_now_ns() - t0) / 1e6;
+	}
+	*ops = *calibrated;
+	return 0;
+}
+
+int nb_batch(struct nb_session *s, const struct nb_run_opts *o, int k, uint64_t *calibrated,
+	     double *calib_ms)
+{
+	struct nb_ctx *c = s->c;
+	uint64_t ops, bytes;
+
+	if (batch_ops(c, o, calibrated, &ops, calib_ms))
+		return fail_status(c, o);
+	print_meta(o->out, c, o, k, ops, *calib_ms, s->tsc_ok);
+	for (unsigned i = 0; i < o->warmup + o->reps; i++) {
+		int warm = i < o->warmup;
+		if (run_once(c, ops, &bytes))
+			return fail_status(c, o);
+		print_rep(o->out, c, k, warm ? i : i - o->warmup, warm, ops, bytes, s->tsc_ok);
+	}
+	return NB_EXIT_OK;
+}
+
+int nb_case_open(struct nb_session *s, const struct nb_run_opts *o, int k, double *setup_ms)
+{
+	struct nb_ctx *c = s->c;
+	char err[NB_ERR_LEN], why[NB_ERR_LEN];
+	const char *reason;
+	uint64_t t0;
+	int failed;
+
+	if (s->sweep >= 0)
+		memcpy(s->texts[s->sweep], s->values[k], NB_PARAM_TEXT);
+	nb_params_apply(c, s->texts, err);  /* validated by nb_session_open */
+	memcpy(c->notes, s->notes, sizeof(c->notes));
+	why[0] = '\0';
+	reason = s->w->supported ? s->w->supported(c, why) : NULL;
+	if (reason) {
+		fprintf(o->err, "nestbench-work: %s skipped: %s\n", s->w->name, reason);
+		print_simple(o->out, NB_RECTYPE_SKIP, s->w->name, "reason", reason);
+		return NB_EXIT_SKIP;
+	}
+	t0 = nb_now_ns();
+	failed = s->w->setup && s->w->setup(c);
+	*setup_ms += (double)(nb_now_ns() - t0) / 1e6;
+	if (failed) {
 		nb_tmpfile_remove_all(c);  /* safety net: setup should have removed them */
 		return fail_status(c, o);
 	}
-	if (o->ops) {
-		/* A fixed count lets a harness interleave short visits with identical work. */
-		ops = o->ops;
-		calib_ns = 0;
-		if (c->w->max_ops && ops > c->w->max_ops) {
-			nb_fail(c, 1, "--ops %llu exceeds this workload's limit of %llu ops",
-				(unsigned long long)ops, (unsigned long long)c->w->max_ops);
-			status = fail_status(c, o);
-			goto out;
-		}
-	} else if (nb_calibrate(c, o->min_time_ns, &ops, &calib_ns)) {
-		status = fail_status(c, o);
-		goto out;
+	return NB_EXIT_OK;
+}
+
+void nb_case_close(struct nb_session *s)
+{
+	if (s->w->teardown)
+		s->w->teardown(s->c);
+	nb_tmpfile_remove_all(s->c);
+}
+
+void nb_print_end(FILE *out, const struct nb_session *s, const struct nb_end *e)
+{
+	struct nb_rec r;
+
+	nb_rec_begin(&r, out, 1);
+	nb_rec_str(&r, NB_REC_TYPE_KEY, NB_RECTYPE_END);
+	nb_rec_str(&r, "workload", s->w->name);
+	nb_rec_u64(&r, "cases", (uint64_t)e->cases);
+	nb_rec_u64(&r, "skipped", (uint64_t)e->skipped);
+	nb_rec_i64(&r, "status", e->status);
+	/* Notes added during the repetitions (after the meta record was printed). */
+	nb_rec_str(&r, "notes", s->c->notes);
+	/* Where a visit's time went besides the measured repetitions. */
+	nb_rec_double(&r, "setup_ms", e->setup_ms);
+	nb_rec_double(&r, "calibration_ms", e->calibration_ms);
+	nb_rec_double(&r, "tsc_ms", s->tsc_ms);
+	if (e->served) {
+		nb_rec_u64(&r, "batch", e->batch);
+		nb_rec_bool(&r, "reused", e->reused);
 	}
-	print_meta(o->out, c, o, ci, ops, calib_ns, tsc_ok);
-	for (unsigned i = 0; i < o->warmup + o->reps; i++) {
-		int warm = i < o->warmup;
-		if (run_once(c, ops, &bytes)) {
-			status = fail_status(c, o);
-			goto out;
-		}
-		print_rep(o->out, c, ci, warm ? i : i - o->warmup, warm, ops, bytes, tsc_ok);
-	}
-out:
-	if (c->w->teardown)
-		c->w->teardown(c);
-	nb_tmpfile_remove_all(c);
-	return status;
+	nb_rec_end(&r);
 }
 
 void nb_run_opts_default(struct nb_run_opts *o)
@@ -418,7 +490,7 @@ void nb_run_opts_default(struct nb_run_opts *o)
 	o->err = stderr;
 }
 
-static int usage_error(const struct nb_run_opts *o, const char *wname, const char *msg)
+int nb_usage_error(const struct nb_run_opts *o, const char *wname, const char *msg)
 {
 	fprintf(o->err, "nestbench-work: %s\n", msg);
 	print_simple(o->out, NB_RECTYPE_ERROR, wname, "message", msg);
@@ -461,7 +533,7 @@ int nb_cases(const struct nb_workload *w, const struct nb_run_opts *o)
 	int sweep, ncases;
 
 	if (prepare_cases(w, o, texts, &sweep, values, &ncases, err))
-		return usage_error(o, w->name, err);
+		return nb_usage_error(o, w->name, err);
 	for (int k = 0; k < ncases; k++) {
 		struct nb_rec r;
 		if (sweep >= 0)
@@ -481,71 +553,109 @@ int nb_cases(const struct nb_workload *w, const struct nb_run_opts *o)
 	return NB_EXIT_OK;
 }
 
-int nb_run(const struct nb_workload *w, const struct nb_run_opts *o)
+/* Parameters, CPU and counters: every usage error before anything is measured. */
+static int session_check(struct nb_session *s, const struct nb_run_opts *o, int one_case,
+			 char err[NB_ERR_LEN])
 {
-	static char texts[NB_MAX_PARAMS][NB_PARAM_TEXT], values[NB_MAX_SWEEP][NB_PARAM_TEXT];
-	struct nb_ctx *c = calloc(1, sizeof(*c));
-	char err[NB_ERR_LEN + 128], why[NB_ERR_LEN];
-	struct nb_cpuinfo ci;
-	int sweep, ncases, status = NB_EXIT_OK, skipped = 0;
+	if (prepare_cases(s->w, o, s->texts, &s->sweep, s->values, &s->ncases, err))
+		return -1;
+	if (one_case && s->ncases > 1)
+		return nb_err(err, "serve measures one case, but --param %s gives %d values (%s ... %s): "
+			      "give one value and start one worker per case",
+			      s->w->params[s->sweep].name, s->ncases, s->values[0],
+			      s->values[s->ncases - 1]);
+	if (o->cpu >= 0 && nb_pin_cpu(o->cpu, err))
+		return -1;
+	for (int i = 0; i < o->nevents; i++)
+		if (nb_events_parse(o->events[i], s->c->events, &s->c->nevents, NB_MAX_EVENTS, err))
+			return -1;
+	return 0;
+}
 
-	if (!c)
-		return usage_error(o, w->name, "out of memory");
-	c->w = w;
-	c->cpu = o->cpu;
-	save_allowed(c);
-	if (prepare_cases(w, o, texts, &sweep, values, &ncases, err) ||
-	    (o->cpu >= 0 && nb_pin_cpu(o->cpu, err))) {
-		free(c);
-		return usage_error(o, w->name, err);
+static void session_free(struct nb_session *s)
+{
+	if (s)
+		free(s->c);
+	free(s);
+}
+
+struct nb_session *nb_session_open(const struct nb_workload *w, const struct nb_run_opts *o,
+				   int one_case, int *status)
+{
+	struct nb_session *s = calloc(1, sizeof(*s));
+	struct nb_cpuinfo ci;
+	char err[NB_ERR_LEN];
+	uint64_t t0;
+
+	*status = NB_EXIT_USAGE;
+	if (!s || !(s->c = calloc(1, sizeof(*s->c)))) {
+		session_free(s);
+		nb_usage_error(o, w->name, "out of memory");
+		return NULL;
 	}
-	for (int i = 0; i < o->nevents; i++) {
-		if (nb_events_parse(o->events[i], c->events, &c->nevents, NB_MAX_EVENTS, err)) {
-			free(c);
-			return usage_error(o, w->name, err);
-		}
+	s->w = s->c->w = w;
+	s->c->cpu = o->cpu;
+	save_allowed(s->c);
+	if (session_check(s, o, one_case, err)) {
+		session_free(s);
+		nb_usage_error(o, w->name, err);
+		return NULL;
 	}
 	nb_cpuinfo_read(&ci);
-	c->tsc_hz = nb_tsc_measure_hz(20);
-	int tsc_ok = ci.tsc_invariant;
-
-	active_ctx = c;
+	s->tsc_ok = ci.tsc_invariant;
+	t0 = nb_now_ns();
+	s->c->tsc_hz = nb_tsc_measure_hz(20);
+	s->tsc_ms = (double)(nb_now_ns() - t0) / 1e6;
+	active_ctx = s->c;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	nb_events_open(c);
-	for (int k = 0; k < ncases && status == NB_EXIT_OK; k++) {
-		if (sweep >= 0)
-			memcpy(texts[sweep], values[k], NB_PARAM_TEXT);
-		nb_params_apply(c, texts, err);  /* validated above */
-		c->notes[0] = '\0';
-		why[0] = '\0';
-		const char *reason = w->supported ? w->supported(c, why) : NULL;
-		if (reason) {
-			fprintf(o->err, "nestbench-work: %s skipped: %s\n", w->name, reason);
-			print_simple(o->out, NB_RECTYPE_SKIP, w->name, "reason", reason);
-			skipped++;
-			continue;
-		}
-		status = run_case(c, o, k, tsc_ok);
-	}
-	nb_events_close(c);
+	nb_events_open(s->c);
+	memcpy(s->notes, s->c->notes, sizeof(s->notes));  /* every case starts with these */
+	*status = NB_EXIT_OK;
+	return s;
+}
+
+void nb_session_close(struct nb_session *s)
+{
+	nb_events_close(s->c);
 	active_ctx = NULL;
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
-	if (status == NB_EXIT_OK && skipped == ncases)
-		status = NB_EXIT_SKIP;
-	{
-		struct nb_rec r;
-		nb_rec_begin(&r, o->out, 1);
-		nb_rec_str(&r, NB_REC_TYPE_KEY, NB_RECTYPE_END);
-		nb_rec_str(&r, "workload", w->name);
-		nb_rec_u64(&r, "cases", (uint64_t)ncases);
-		nb_rec_u64(&r, "skipped", (uint64_t)skipped);
-		nb_rec_i64(&r, "status", status);
-		/* Notes added during the repetitions (after the meta record was printed). */
-		nb_rec_str(&r, "notes", c->notes);
-		nb_rec_end(&r);
+	session_free(s);
+}
+
+/* One case of `run`: set up, one batch, torn down; a skip is counted, not a failure. */
+static int run_case(struct nb_session *s, const struct nb_run_opts *o, int k, struct nb_end *e)
+{
+	uint64_t calibrated = 0;
+	double calib_ms = 0;
+	int status = nb_case_open(s, o, k, &e->setup_ms);
+
+	if (status == NB_EXIT_SKIP) {
+		e->skipped++;
+		return NB_EXIT_OK;
 	}
-	free(c);
+	if (status != NB_EXIT_OK)
+		return status;
+	status = nb_batch(s, o, k, &calibrated, &calib_ms);
+	e->calibration_ms += calib_ms;
+	nb_case_close(s);
 	return status;
+}
+
+int nb_run(const struct nb_workload *w, const struct nb_run_opts *o)
+{
+	struct nb_end e = { 0 };
+	struct nb_session *s = nb_session_open(w, o, 0, &e.status);
+
+	if (!s)
+		return e.status;
+	e.cases = s->ncases;
+	for (int k = 0; k < s->ncases && e.status == NB_EXIT_OK; k++)
+		e.status = run_case(s, o, k, &e);
+	if (e.status == NB_EXIT_OK && e.skipped == s->ncases)
+		e.status = NB_EXIT_SKIP;
+	nb_print_end(o->out, s, &e);
+	nb_session_close(s);
+	return e.status;
 }

@@ -53,6 +53,11 @@ jq -se 'map(select(.type=="rep")) | length == 4 and all(.ns >= 5000000 and .valu
 expect_status "sweep prints one meta per case" 0 "$W" run cpu.fp --param elems=16,64 --reps 1 --warmup 0 --min-time-ms 2
 [ "$(jq -s '[.[] | select(.type=="meta") | .params.elems] | join(",")' "$TMP/out")" = '"16,64"' ] &&
 	ok "sweep cases 16,64" || fail "sweep cases" "$(cat "$TMP/out")"
+# Where a run's time went: the end record sums setup and calibration over the cases.
+jq -se '(map(select(.type == "meta") | .calibration_ms) | add) as $cal | map(select(.type == "end"))[0] |
+	.calibration_ms > 0 and ((.calibration_ms - $cal) | fabs) < 0.01 and .setup_ms > 0 and .tsc_ms >= 20' \
+	"$TMP/out" >/dev/null && ok "end record: setup_ms, calibration_ms (sum of the cases'), tsc_ms" ||
+	fail "end record: setup_ms, calibration_ms, tsc_ms" "$(grep -e meta -e end "$TMP/out")"
 
 expect_status "--ops skips calibration" 0 "$W" run cpu.int --ops 1234 --reps 2 --warmup 0
 jq -se 'map(select(.type == "meta"))[0] | .calibrated == false and .ops_per_rep == 1234' "$TMP/out" >/dev/null &&
