@@ -197,6 +197,20 @@ int nb_client_relay(struct nb_client *c, const char *to, cJSON **reply, char err
 	return judge(c, "relay request", r, reply, err);
 }
 
+int nb_client_workers(struct nb_client *c, int release, cJSON **reply, char err[NB_ERR_LEN])
+{
+	cJSON *req = request(c, "workers"), *r;
+	const char *what = release ? "workers release request" : "workers request";
+
+	if (reply)
+		*reply = NULL;
+	if (release)
+		cJSON_AddBoolToObject(req, "release", 1);
+	if (exchange(c, what, req, &r, err))
+		return -1;
+	return judge(c, what, r, reply, err);
+}
+
 int nb_client_bye(struct nb_client *c, char err[NB_ERR_LEN])
 {
 	cJSON *r;

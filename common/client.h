@@ -72,6 +72,9 @@ int nb_client_run(struct nb_client *c, const struct nb_run_spec *spec, cJSON **r
 int nb_client_relay(struct nb_client *c, const char *to, cJSON **reply, char err[NB_ERR_LEN]);
 /* Round trip; *rtt_ns (may be NULL) gets the time measured here (CLOCK_MONOTONIC). */
 int nb_client_ping(struct nb_client *c, uint64_t *rtt_ns, cJSON **reply, char err[NB_ERR_LEN]);
+/* This session's kept workers (run "keep"): the reply's "workers" lists them; with
+ * release, they are ended and "released" says how many. */
+int nb_client_workers(struct nb_client *c, int release, cJSON **reply, char err[NB_ERR_LEN]);
 int nb_client_bye(struct nb_client *c, char err[NB_ERR_LEN]);
 
 #endif

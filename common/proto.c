@@ -455,6 +455,10 @@ int nb_run_spec_decode(const cJSON *req, struct nb_run_spec *r, char msg[NB_ERR_
 		return -1;
 	if (rc)
 		r->timeout_ms = (unsigned)v;
+	const cJSON *keep = cJSON_GetObjectItemCaseSensitive(req, "keep");
+	if (keep && !cJSON_IsBool(keep))
+		return nb_err(msg, "\"keep\" must be true or false");
+	r->keep = cJSON_IsTrue(keep);
 	if (decode_params(req, r, msg) || decode_events(req, r, msg))
 		return -1;
 	return 0;
@@ -566,6 +570,8 @@ cJSON *nb_run_spec_encode(const struct nb_run_spec *r, long id)
 		cJSON_AddStringToObject(o, "cpu", "none");
 	if (r->timeout_ms)
 		cJSON_AddNumberToObject(o, "timeout_ms", r->timeout_ms);
+	if (r->keep)
+		cJSON_AddBoolToObject(o, "keep", 1);
 	ev = cJSON_AddArrayToObject(o, "events");
 	for (int i = 0; ev && i < r->nevents; i++)
 		cJSON_AddItemToArray(ev, cJSON_CreateString(r->events[i]));

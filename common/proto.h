@@ -37,6 +37,7 @@
 #define NB_E_CONNECT "connect"           /* relay could not reach the child */
 #define NB_E_IO "io"                     /* the agent's own I/O failed (disk full...) */
 #define NB_E_UNSUPPORTED "unsupported"   /* this tier cannot do it (exits-start: no tracefs, KVM, root) */
+#define NB_E_WORKER "worker"           /* a kept worker ended before its batch did (run "keep") */
 #define NB_E_INTERNAL "internal"
 
 #define NB_NAME_LEN 64                   /* put name, workload name */
@@ -72,6 +73,7 @@ struct nb_run_spec {
 	unsigned long long ops;          /* ops per repetition, no calibration; 0: calibrate */
 	int cpu;                         /* -1: the agent chooses (hwloc); NB_RUN_CPU_NONE: unpinned */
 	unsigned timeout_ms;             /* 0: NB_RUN_TIMEOUT_DEFAULT_MS */
+	int keep;                        /* serve it from a kept worker (PROTOCOL.md, "keep") */
 };
 
 /* ---- prototypes ------------------------------------------------------------------ */

@@ -55,6 +55,8 @@ struct nb_agent_opts {
 	unsigned max_unauth;
 	unsigned max_exits_fds;        /* perf descriptors one exits-start may open */
 	unsigned auth_turn_ms;         /* NB_AUTH_TURN_MS (0: the brake counts, never waits) */
+	unsigned max_workers;          /* kept workers in the whole agent (workers.c) */
+	unsigned workers_mem_pct;      /* their RSS, as % of MemTotal */
 };
 
 /* Content-addressed store: <state>/store/<sha256>, scratch cwd <state>/work. */
@@ -84,6 +86,17 @@ struct nb_topo {
 };
 
 struct nb_auth_waiter;             /* auth.c */
+struct nb_worker;                  /* workers.c */
+
+/* The kept workers of every session (run "keep"): the list under nb_agent.lock;
+ * `life` orders starting and ending them (a worker's reaper must not see a half-made
+ * sibling). */
+struct nb_pool {
+	struct nb_worker *list;
+	unsigned n;
+	unsigned long next_id;         /* names each worker's cgroup */
+	pthread_mutex_t life;
+};
 
 struct nb_agent {
 	struct nb_agent_opts o;
@@ -119,6 +132,7 @@ struct nb_agent {
 	uint64_t auth_fail_ns;         /* the last one */
 	uint64_t auth_next_ns;         /* the next token comparison, when braked */
 	struct nb_auth_waiter *auth_queue;   /* hellos waiting for their turn, in order */
+	struct nb_pool pool;           /* list and n under lock */
 };
 
 struct nb_exits;
@@ -209,6 +223,23 @@ struct nb_reaper {
 	int has_kill;                  /* cgroup.kill worked */
 	char cg[PATH_MAX];             /* the run's cgroup directory, "" without one */
 	char how[320];                 /* "cgroup <dir>" or "process tree; no cgroup: <why>" */
+	unsigned long worker;          /* a kept worker's number (its own cgroup), 0: a run */
+};
+
+/* A started child with its pipes (exec.c): stdin (-1 unless asked for), stdout and
+ * stderr, and what it owns. */
+struct nb_child {
+	pid_t pid;
+	int in, out, err;
+	struct nb_reaper rp;
+};
+
+/* Bounded output of a child (exec.c). */
+struct nb_sink {
+	char *buf;
+	size_t len, cap, max;
+	int truncated;
+	int fd;
 };
 
 /* ---- prototypes ------------------------------------------------------------------ */
@@ -254,6 +285,14 @@ int nb_store_verify(const struct nb_store *st, const char *hex, char *path, size
 		    const char **code, char msg[NB_ERR_LEN]);
 
 /* exec.c */
+/* Start r's binary (its own process group, owned as a run, reaper.c); stdin a pipe
+ * when with_stdin, else /dev/null; worker > 0 names a kept worker.  0 or -1 + err. */
+int nb_exec_start(const struct nb_exec_req *r, int with_stdin, unsigned long worker,
+		  struct nb_child *ch, char err[NB_ERR_LEN]);
+/* Read what the sink's fd has now; closes it at end of stream. */
+void nb_sink_read(struct nb_sink *s);
+/* Read both to their end (their writers are gone), for at most ms; closes them. */
+void nb_sink_drain(struct nb_sink *so, struct nb_sink *se, unsigned ms);
 int nb_exec_run(const struct nb_exec_req *r, struct nb_exec_result *res, char err[NB_ERR_LEN]);
 void nb_exec_result_free(struct nb_exec_result *res);
 /* Parse JSON lines: objects into records, anything else (as strings) into other. */
@@ -263,7 +302,7 @@ void nb_exec_parse_lines(const char *out, size_t len, cJSON *records, cJSON *oth
  * exec (async-signal-safe), started after fork; end once the workload itself has been
  * collected: kills and reaps the rest, removes the cgroup, and returns how many
  * processes outlived 2 s of SIGKILL (after a failed fork: only removes the cgroup). */
-void nb_reaper_init(struct nb_reaper *rp);
+void nb_reaper_init(struct nb_reaper *rp, unsigned long worker);
 void nb_reaper_child(const struct nb_reaper *rp);
 void nb_reaper_started(struct nb_reaper *rp, pid_t leader);
 int nb_reaper_end(struct nb_reaper *rp);
@@ -277,6 +316,25 @@ struct pollfd nb_hangup_pollfd(const struct nb_hangup *h);
 int nb_hangup_wait_ms(const struct nb_hangup *h, int ms);
 int nb_hangup_check(struct nb_hangup *h, short revents);
 int nb_hangup_eof(struct nb_hangup *h);
+
+/* workers.c: kept workers (run "keep", op "workers").  key names the case (this
+ * session's), x runs `nestbench-work serve ...`.  nb_workers_get: 1 with a ready worker
+ * in *w, busy until nb_workers_run; 0 when the one it started ended first (a skip, a
+ * setup failure), timed out or its client hung up: res holds what it printed;
+ * -1 after nb_op_fail.  nb_workers_run: one batch (cmd, one line), res filled as
+ * nb_exec_run would and the reply's "worker" added; the worker is kept, or ended and
+ * dropped (timeout, hang-up: 0; it ended: -1 after nb_op_fail). */
+#define NB_WORKERS_MAX_DEFAULT 8
+#define NB_WORKERS_MEM_PCT_DEFAULT 40
+void nb_pool_init(struct nb_pool *p);
+int nb_workers_get(struct nb_session *s, const struct nb_exec_req *x, const char *key,
+		   const char *workload, struct nb_worker **w, struct nb_exec_result *res);
+pid_t nb_worker_pid(const struct nb_worker *w);
+int nb_workers_run(struct nb_session *s, struct nb_worker *w, const cJSON *cmd,
+		   unsigned timeout_ms, struct nb_exec_result *res, cJSON *reply);
+/* End the session's idle workers (every idle one when all); how many. */
+int nb_workers_end_session(struct nb_agent *a, unsigned long session, int all);
+int nb_op_workers(struct nb_session *s, const cJSON *req, cJSON *reply);
 
 /* relay.c: pass bytes both ways until either side closes; bytes moved each way. */
 int nb_relay_pump(struct nb_conn *client, struct nb_conn *child, uint64_t *up, uint64_t *down);
@@ -300,5 +358,7 @@ int nb_op_events_probe(struct nb_session *s, const cJSON *req, cJSON *reply);
 /* tracepoints.c: exits-start / exits-stop (tracepoints.h has the rest). */
 int nb_op_exits_start(struct nb_session *s, const cJSON *req, cJSON *reply);
 int nb_op_exits_stop(struct nb_session *s, const cJSON *req, cJSON *reply);
+int nb_op_exits_pause(struct nb_session *s, const cJSON *req, cJSON *reply);
+int nb_op_exits_resume(struct nb_session *s, const cJSON *req, cJSON *reply);
 
 #endif

@@ -51,10 +51,40 @@ int nb_cpustat_interference(const struct nb_cpustat *a, const struct nb_cpustat 
 	double tot = (double)(total(b) - total(a));
 	double other;
 
-	if (total(b) <= total(a) || ticks_per_s <= 0)
+	if (total(b) < total(a) + NB_CPUSTAT_MIN_TICKS || ticks_per_s <= 0)
 		return -1;
 	other = (double)(busy(b) - busy(a)) - self_s * ticks_per_s;
 	*steal_pct = (double)(b->steal - a->steal) / tot * 100.0;
 	*other_busy_pct = other > 0 ? other / tot * 100.0 : 0.0;
 	return 0;
+}
+
+int nb_cpustat_proc_parse(const char *text, unsigned long long *ticks)
+{
+	/* pid (comm) state ppid ... utime is field 14, stime 15; comm may hold ") ". */
+	const char *p = strrchr(text, ')');
+	unsigned long long ut, st;
+
+	if (!p)
+		return -1;
+	p++;   /* the space before field 3 */
+	for (int field = 3; field < 14 && p; field++)
+		p = strchr(p + 1, ' ');
+	if (!p || sscanf(p, " %llu %llu", &ut, &st) != 2)
+		return -1;
+	*ticks = ut + st;
+	return 0;
+}
+
+int nb_cpustat_proc_read(int pid, unsigned long long *ticks)
+{
+	char path[64];
+	char *text;
+	int rc;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	text = nb_file_read(path, 0, NULL, NULL);
+	rc = text ? nb_cpustat_proc_parse(text, ticks) : -1;
+	free(text);
+	return rc;
 }

@@ -37,14 +37,7 @@ static char *const clean_env[] = {
 	NULL,
 };
 
-struct sink {
-	char *buf;
-	size_t len, cap, max;
-	int truncated;
-	int fd;
-};
-
-static void sink_add(struct sink *s, const char *p, size_t n)
+static void sink_add(struct nb_sink *s, const char *p, size_t n)
 {
 	if (s->len + n > s->max) {
 		s->truncated = 1;
@@ -70,7 +63,7 @@ static void sink_add(struct sink *s, const char *p, size_t n)
 }
 
 /* Read what is there; close the fd at end of stream. */
-static void sink_read(struct sink *s)
+void nb_sink_read(struct nb_sink *s)
 {
 	char buf[65536];
 	ssize_t n;
@@ -100,7 +93,7 @@ static int exited(pid_t pid)
 	return waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pid;
 }
 
-static void child(const struct nb_exec_req *r, const struct nb_reaper *rp, int devnull, int out,
+static void child(const struct nb_exec_req *r, const struct nb_reaper *rp, int in, int out,
 		  int errfd)
 {
 	sigset_t none;
@@ -116,7 +109,7 @@ static void child(const struct nb_exec_req *r, const struct nb_reaper *rp, int d
 		sigaction(sig, &dfl, NULL);   /* SIGPIPE too: the agent ignores it */
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	if (dup2(devnull, 0) < 0 || dup2(out, 1) < 0 || dup2(errfd, 2) < 0)
+	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(errfd, 2) < 0)
 		_exit(127);
 	if (syscall(SYS_close_range, 3u, ~0u, 0u) != 0)
 		for (int fd = 3; fd < 1024; fd++)
@@ -140,7 +133,7 @@ static void terminate(pid_t pid, unsigned grace_ms, uint64_t *kill_at)
 }
 
 /* Until the workload exits: collect its output, enforce the timeout, watch the client. */
-static void supervise(const struct nb_exec_req *r, pid_t pid, struct sink *so, struct sink *se,
+static void supervise(const struct nb_exec_req *r, pid_t pid, struct nb_sink *so, struct nb_sink *se,
 		      uint64_t deadline, struct nb_exec_result *res)
 {
 	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
@@ -187,16 +180,16 @@ static void supervise(const struct nb_exec_req *r, pid_t pid, struct sink *so, s
 			terminate(pid, r->grace_ms, &kill_at);
 		}
 		if (so->fd >= 0)
-			sink_read(so);
+			nb_sink_read(so);
 		if (se->fd >= 0)
-			sink_read(se);
+			nb_sink_read(se);
 	}
 	if (pidfd >= 0)
 		close(pidfd);
 }
 
 /* Read stdout and stderr to their end (their writers are gone), for at most ms. */
-static void drain(struct sink *so, struct sink *se, unsigned ms)
+void nb_sink_drain(struct nb_sink *so, struct nb_sink *se, unsigned ms)
 {
 	uint64_t until = nb_mono_ns() + (uint64_t)ms * 1000000ull;
 
@@ -210,9 +203,9 @@ static void drain(struct sink *so, struct sink *se, unsigned ms)
 		if (poll(p, (nfds_t)n, 20) < 0 && errno != EINTR)
 			break;
 		if (so->fd >= 0)
-			sink_read(so);
+			nb_sink_read(so);
 		if (se->fd >= 0)
-			sink_read(se);
+			nb_sink_read(se);
 	}
 	if (so->fd >= 0)
 		close(so->fd);
@@ -221,41 +214,73 @@ static void drain(struct sink *so, struct sink *se, unsigned ms)
 	so->fd = se->fd = -1;
 }
 
+int nb_exec_start(const struct nb_exec_req *r, int with_stdin, unsigned long worker,
+		  struct nb_child *ch, char err[NB_ERR_LEN])
+{
+	int inp[2] = { -1, -1 }, outp[2] = { -1, -1 }, errp[2] = { -1, -1 };
+
+	ch->pid = -1;
+	ch->in = ch->out = ch->err = -1;
+	if (with_stdin ? pipe2(inp, O_CLOEXEC) != 0
+		       : (inp[0] = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0) {
+		snprintf(err, NB_ERR_LEN, "cannot make the workload's stdin: %s", strerror(errno));
+		goto fail_fds;
+	}
+	if (pipe2(outp, O_CLOEXEC) || pipe2(errp, O_CLOEXEC)) {
+		snprintf(err, NB_ERR_LEN, "cannot make the workload's output pipes: %s",
+			 strerror(errno));
+		goto fail_fds;
+	}
+	nb_reaper_init(&ch->rp, worker);
+	ch->pid = fork();
+	if (ch->pid < 0) {
+		snprintf(err, NB_ERR_LEN, "fork: %s", strerror(errno));
+		nb_reaper_end(&ch->rp);   /* removes its cgroup */
+		goto fail_fds;
+	}
+	if (ch->pid == 0)
+		child(r, &ch->rp, inp[0], outp[1], errp[1]);
+	setpgid(ch->pid, ch->pid); /* also here: no race with a kill before the child ran */
+	nb_reaper_started(&ch->rp, ch->pid);
+	if (r->started)
+		r->started(r->arg, ch->pid);
+	close(inp[0]);
+	close(outp[1]);
+	close(errp[1]);
+	ch->in = inp[1];
+	ch->out = outp[0];
+	ch->err = errp[0];
+	fcntl(ch->out, F_SETFL, O_NONBLOCK);
+	fcntl(ch->err, F_SETFL, O_NONBLOCK);
+	return 0;
+
+fail_fds:
+	for (int i = 0; i < 2; i++) {
+		if (inp[i] >= 0)
+			close(inp[i]);
+		if (outp[i] >= 0)
+			close(outp[i]);
+		if (errp[i] >= 0)
+			close(errp[i]);
+	}
+	return -1;
+}
+
 int nb_exec_run(const struct nb_exec_req *r, struct nb_exec_result *res, char err[NB_ERR_LEN])
 {
-	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, devnull, status = 0;
-	struct sink so = { .max = r->max_out, .fd = -1 }, se = { .max = r->max_err, .fd = -1 };
+	struct nb_sink so = { .max = r->max_out, .fd = -1 }, se = { .max = r->max_err, .fd = -1 };
 	uint64_t t0 = nb_mono_ns();
-	struct nb_reaper rp;
+	struct nb_child ch;
+	int status = 0;
 	pid_t pid;
 
 	memset(res, 0, sizeof(*res));
-	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (devnull < 0 || pipe2(outp, O_CLOEXEC) || pipe2(errp, O_CLOEXEC)) {
-		snprintf(err, NB_ERR_LEN, "pipe2//dev/null: %s", strerror(errno));
-		goto fail_fds;
-	}
-	nb_reaper_init(&rp);
-	pid = fork();
-	if (pid < 0) {
-		snprintf(err, NB_ERR_LEN, "fork: %s", strerror(errno));
-		nb_reaper_end(&rp);   /* removes its cgroup */
-		goto fail_fds;
-	}
-	if (pid == 0)
-		child(r, &rp, devnull, outp[1], errp[1]);
-	setpgid(pid, pid); /* also here: no race with a kill before the child ran */
-	nb_reaper_started(&rp, pid);
+	if (nb_exec_start(r, 0, 0, &ch, err))
+		return -1;
+	pid = ch.pid;
 	res->pgid = pid;
-	if (r->started)
-		r->started(r->arg, pid);
-	close(devnull);
-	close(outp[1]);
-	close(errp[1]);
-	so.fd = outp[0];
-	se.fd = errp[0];
-	fcntl(so.fd, F_SETFL, O_NONBLOCK);
-	fcntl(se.fd, F_SETFL, O_NONBLOCK);
+	so.fd = ch.out;
+	se.fd = ch.err;
 
 	supervise(r, pid, &so, &se, t0 + (uint64_t)r->timeout_ms * 1000000ull, res);
 	/* The workload is a zombie (kept so far, so that its process group id could not
@@ -266,9 +291,9 @@ int nb_exec_run(const struct nb_exec_req *r, struct nb_exec_result *res, char er
 		;
 	if (r->started)
 		r->started(r->arg, 0);
-	res->left = nb_reaper_end(&rp);
-	snprintf(res->owner, sizeof(res->owner), "%s", rp.how);
-	drain(&so, &se, 200);
+	res->left = nb_reaper_end(&ch.rp);
+	snprintf(res->owner, sizeof(res->owner), "%s", ch.rp.how);
+	nb_sink_drain(&so, &se, 200);
 	res->elapsed_ms = (double)(nb_mono_ns() - t0) / 1e6;
 	if (WIFEXITED(status)) {
 		res->exit_status = WEXITSTATUS(status);
@@ -283,17 +308,6 @@ int nb_exec_run(const struct nb_exec_req *r, struct nb_exec_result *res, char er
 	res->err_len = se.len;
 	res->err_truncated = se.truncated;
 	return 0;
-
-fail_fds:
-	if (devnull >= 0)
-		close(devnull);
-	for (int i = 0; i < 2; i++) {
-		if (outp[i] >= 0)
-			close(outp[i]);
-		if (errp[i] >= 0)
-			close(errp[i]);
-	}
-	return -1;
 }
 
 void nb_exec_result_free(struct nb_exec_result *res)

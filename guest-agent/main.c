@@ -61,6 +61,11 @@ static void usage(FILE *f)
 "                           when --max-sessions are open, the oldest is closed\n"
 "      --max-exits-fds N    perf descriptors one exits-start may open (default %d)\n"
 "\n"
+"Kept workers (run \"keep\": one nestbench-work serve per case and session):\n"
+"      --max-workers N      at most N in the whole agent (default %d)\n"
+"      --workers-mem-pct P  their resident memory at most P %% of MemTotal (default\n"
+"                           %d); past either, the least recently used idle ones end\n"
+"\n"
 "SIZE takes K, M, G suffixes (powers of 1024).  Logs go to stderr.\n"
 "AF_VSOCK needs the vsock modules: in a guest vmw_vsock_virtio_transport (KVM/QEMU),\n"
 "hv_sock (Hyper-V) or vmw_vsock_vmci_transport (VMware); on a host vhost_vsock.\n"
@@ -72,7 +77,7 @@ static void usage(FILE *f)
 		NB_PROTO_VERSION, NB_VSOCK_PORT_DEFAULT, NB_AGENT_STATE_DIR, NB_AGENT_MAX_SESSIONS,
 		NB_RUN_TIMEOUT_DEFAULT_MS / 1000, NB_SPIN_US_DEFAULT, NB_AGENT_HELLO_TIMEOUT_S,
 		NB_AGENT_FRAME_TIMEOUT_S, NB_AGENT_PUT_TIMEOUT_S, NB_AGENT_MAX_UNAUTH,
-		NB_EXITS_MAX_FDS_DEFAULT);
+		NB_EXITS_MAX_FDS_DEFAULT, NB_WORKERS_MAX_DEFAULT, NB_WORKERS_MEM_PCT_DEFAULT);
 }
 
 static int bad(const char *fmt, const char *a, const char *b)
@@ -101,6 +106,8 @@ enum {
 	OPT_PUT_TIMEOUT,
 	OPT_MAX_UNAUTH,
 	OPT_MAX_EXITS_FDS,
+	OPT_MAX_WORKERS,
+	OPT_WORKERS_MEM_PCT,
 };
 
 /* A deadline in whole seconds, 0 (none) to a day; 0 or -1 after the message. */
@@ -145,6 +152,8 @@ int main(int argc, char **argv)
 		{ "put-timeout", required_argument, NULL, OPT_PUT_TIMEOUT },
 		{ "max-unauth", required_argument, NULL, OPT_MAX_UNAUTH },
 		{ "max-exits-fds", required_argument, NULL, OPT_MAX_EXITS_FDS },
+		{ "max-workers", required_argument, NULL, OPT_MAX_WORKERS },
+		{ "workers-mem-pct", required_argument, NULL, OPT_WORKERS_MEM_PCT },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "version", no_argument, NULL, 'V' },
@@ -173,6 +182,8 @@ int main(int argc, char **argv)
 	o.max_unauth = NB_AGENT_MAX_UNAUTH;
 	o.max_exits_fds = NB_EXITS_MAX_FDS_DEFAULT;
 	o.auth_turn_ms = NB_AUTH_TURN_MS;
+	o.max_workers = NB_WORKERS_MAX_DEFAULT;
+	o.workers_mem_pct = NB_WORKERS_MEM_PCT_DEFAULT;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":l:t:d:vqVh", longs, NULL)) != -1) {
 		switch (c) {
@@ -233,6 +244,18 @@ int main(int argc, char **argv)
 				return bad("--max-exits-fds: '%s' is not a number between 1 and "
 					   "1000000%s", optarg, "");
 			o.max_exits_fds = (unsigned)v;
+			break;
+		case OPT_MAX_WORKERS:
+			if (nb_parse_u64(optarg, &v) || v < 1 || v > 256)
+				return bad("--max-workers: '%s' is not a number between 1 and 256%s",
+					   optarg, "");
+			o.max_workers = (unsigned)v;
+			break;
+		case OPT_WORKERS_MEM_PCT:
+			if (nb_parse_u64(optarg, &v) || v < 1 || v > 100)
+				return bad("--workers-mem-pct: '%s' is not a percentage between 1 and "
+					   "100%s", optarg, "");
+			o.workers_mem_pct = (unsigned)v;
 			break;
 		case 'v': o.verbose = 2; break;
 		case 'q': o.verbose = 0; break;

@@ -325,7 +325,8 @@ static void run_started(void *arg, pid_t pgid)
 		kill(-pgid, SIGTERM);
 }
 
-/* argv for `nestbench-work run ...`; strings live in store (freed by the caller). */
+/* argv for `nestbench-work run ...`, or `serve` for a kept worker (the batch's reps,
+ * warmup and ops go in its run command); strings are the caller's to free. */
 static int build_argv(const struct nb_run_spec *sp, const char *path, const char *events,
 		      int cpu, char **argv, int max)
 {
@@ -338,18 +339,18 @@ static int build_argv(const struct nb_run_spec *sp, const char *path, const char
 			return -1;                                                   \
 	} while (0)
 	ARG(path);
-	ARG("run");
+	ARG(sp->keep ? "serve" : "run");
 	ARG(sp->workload);
 	for (int i = 0; i < sp->nparams; i++) {
 		ARG("--param");
 		ARG(sp->params[i]);
 	}
-	if (sp->reps >= 0) {
+	if (sp->reps >= 0 && !sp->keep) {
 		snprintf(buf, sizeof(buf), "%d", sp->reps);
 		ARG("--reps");
 		ARG(buf);
 	}
-	if (sp->warmup >= 0) {
+	if (sp->warmup >= 0 && !sp->keep) {
 		snprintf(buf, sizeof(buf), "%d", sp->warmup);
 		ARG("--warmup");
 		ARG(buf);
@@ -359,7 +360,7 @@ static int build_argv(const struct nb_run_spec *sp, const char *path, const char
 		ARG("--min-time-ms");
 		ARG(buf);
 	}
-	if (sp->ops) {
+	if (sp->ops && !sp->keep) {
 		snprintf(buf, sizeof(buf), "%llu", sp->ops);
 		ARG("--ops");
 		ARG(buf);
@@ -380,10 +381,13 @@ static int build_argv(const struct nb_run_spec *sp, const char *path, const char
 
 /* The reply's "interference": what the tier's CPUs did besides the workload over the
  * run (cpustat.h).  The workload's CPU time is the growth of the agent's reaped
- * children's, as one run at a time is the agent's rule. */
+ * children's, as one run at a time is the agent's rule; a kept worker is alive, not
+ * reaped: its own (pid), from /proc/PID/stat. */
 struct run_interference {
 	struct nb_cpustat before;
 	struct rusage self;
+	pid_t pid;
+	unsigned long long ticks;
 	uint64_t t0_ns;
 	int ok;
 };
@@ -394,27 +398,116 @@ static double rusage_s(const struct rusage *u)
 	       (double)(u->ru_utime.tv_usec + u->ru_stime.tv_usec) / 1e6;
 }
 
-static void run_interference_begin(struct run_interference *ri)
+static void run_interference_begin(struct run_interference *ri, pid_t pid)
 {
-	ri->ok = nb_cpustat_read(&ri->before) == 0 && getrusage(RUSAGE_CHILDREN, &ri->self) == 0;
+	ri->pid = pid;
+	ri->ok = nb_cpustat_read(&ri->before) == 0 &&
+		 (pid > 0 ? nb_cpustat_proc_read(pid, &ri->ticks)
+			  : getrusage(RUSAGE_CHILDREN, &ri->self)) == 0;
 	ri->t0_ns = nb_mono_ns();
+}
+
+/* The workload's CPU seconds since begin; 0 or -1. */
+static int run_interference_self(const struct run_interference *ri, double *self_s)
+{
+	struct rusage u;
+	unsigned long long ticks;
+
+	if (ri->pid > 0) {
+		if (nb_cpustat_proc_read(ri->pid, &ticks))
+			return -1;
+		*self_s = (double)(ticks - ri->ticks) / (double)sysconf(_SC_CLK_TCK);
+		return 0;
+	}
+	if (getrusage(RUSAGE_CHILDREN, &u))
+		return -1;
+	*self_s = rusage_s(&u) - rusage_s(&ri->self);
+	return 0;
 }
 
 static void run_interference_end(const struct run_interference *ri, cJSON *r)
 {
 	struct nb_cpustat after;
-	struct rusage self;
-	double steal, other, ms = (double)(nb_mono_ns() - ri->t0_ns) / 1e6;
+	double steal, other, self, ms = (double)(nb_mono_ns() - ri->t0_ns) / 1e6;
 	cJSON *o;
 
-	if (!ri->ok || nb_cpustat_read(&after) || getrusage(RUSAGE_CHILDREN, &self) ||
-	    nb_cpustat_interference(&ri->before, &after, rusage_s(&self) - rusage_s(&ri->self),
-				    (double)sysconf(_SC_CLK_TCK), &steal, &other))
+	if (!ri->ok || nb_cpustat_read(&after) || run_interference_self(ri, &self) ||
+	    nb_cpustat_interference(&ri->before, &after, self, (double)sysconf(_SC_CLK_TCK),
+				    &steal, &other))
 		return;   /* no /proc/stat, or a run shorter than a clock tick */
 	o = cJSON_AddObjectToObject(r, "interference");
 	cJSON_AddNumberToObject(o, "steal_pct", steal);
 	cJSON_AddNumberToObject(o, "other_busy_pct", other);
 	cJSON_AddNumberToObject(o, "window_ms", ms);
+}
+
+/* What a kept worker serves: the case (PROTOCOL.md, "keep"). */
+static void case_key(const struct nb_run_spec *sp, char *key, size_t len)
+{
+	size_t n = (size_t)snprintf(key, len, "%s sha256=%s params=", sp->workload, sp->sha256);
+
+	for (int i = 0; i < sp->nparams && n < len; i++)
+		n += (size_t)snprintf(key + n, len - n, "%s%s", i ? "," : "", sp->params[i]);
+	if (n < len)
+		n += (size_t)snprintf(key + n, len - n, " events=");
+	for (int i = 0; i < sp->nevents && n < len; i++)
+		n += (size_t)snprintf(key + n, len - n, "%s%s", i ? "," : "", sp->events[i]);
+	if (n >= len)
+		return;
+	if (sp->cpu >= 0)
+		n += (size_t)snprintf(key + n, len - n, " cpu=%d", sp->cpu);
+	else
+		n += (size_t)snprintf(key + n, len - n, " cpu=%s",
+				      sp->cpu == NB_RUN_CPU_NONE ? "none" : "auto");
+	if (n < len)
+		snprintf(key + n, len - n, " min_time_ms=%u", sp->min_time_ms);
+}
+
+/* The batch's command to the worker. */
+static cJSON *batch_command(const struct nb_run_spec *sp)
+{
+	cJSON *c = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(c, "op", "run");
+	if (sp->reps >= 0)
+		cJSON_AddNumberToObject(c, "reps", sp->reps);
+	if (sp->warmup >= 0)
+		cJSON_AddNumberToObject(c, "warmup", sp->warmup);
+	if (sp->ops)
+		cJSON_AddNumberToObject(c, "ops", (double)sp->ops);
+	return c;
+}
+
+static void set_run_pgid(struct nb_agent *a, pid_t pgid)
+{
+	pthread_mutex_lock(&a->lock);
+	a->run_pgid = pgid;
+	pthread_mutex_unlock(&a->lock);
+}
+
+/* Serve the run from this session's kept worker for its case (workers.c); res filled
+ * unless -1 after nb_op_fail without it. */
+static int run_kept(struct nb_session *s, const struct nb_run_spec *sp, const struct nb_exec_req *x,
+		    struct run_interference *itf, struct nb_exec_result *res, cJSON *r)
+{
+	char key[NB_RUN_MAX_PARAMS * NB_RUN_PARAM_LEN + NB_RUN_MAX_EVENTS * NB_EVENT_NAME_LEN + 256];
+	struct nb_worker *w;
+	cJSON *cmd;
+	int rc;
+
+	case_key(sp, key, sizeof(key));
+	run_interference_begin(itf, 0);   /* a worker that ends before it is ready */
+	rc = nb_workers_get(s, x, key, sp->workload, &w, res);
+	if (rc <= 0)
+		return rc;
+	if (!(cmd = batch_command(sp)))
+		return nb_op_fail(s, NB_E_INTERNAL, "out of memory");
+	run_interference_begin(itf, nb_worker_pid(w));
+	set_run_pgid(s->a, nb_worker_pid(w));   /* the agent's shutdown stops it */
+	rc = nb_workers_run(s, w, cmd, x->timeout_ms, res, r);
+	set_run_pgid(s->a, 0);
+	cJSON_Delete(cmd);
+	return rc;
 }
 
 static int run_locked(struct nb_session *s, const struct nb_run_spec *sp, cJSON *r)
@@ -427,7 +520,7 @@ static int run_locked(struct nb_session *s, const struct nb_run_spec *sp, cJSON 
 	struct nb_exec_req x;
 	struct run_interference itf;
 	cJSON *ev, *arr, *other;
-	int cpu, nargs, rc = 0;
+	int cpu, nargs, rc = 0, kept = 0;
 
 	if (nb_store_verify(&a->store, sp->sha256, path, sizeof(path), &code, s->msg))
 		return nb_op_fail(s, code, "%s", s->msg);
@@ -480,14 +573,22 @@ static int run_locked(struct nb_session *s, const struct nb_run_spec *sp, cJSON 
 	x.started = run_started;
 	x.arg = a;
 	x.watch_fd = s->conn.wfd;   /* its closing means nobody reads the reply */
-	run_interference_begin(&itf);
-	if (nb_exec_run(&x, &res, err)) {
-		rc = nb_op_fail(s, NB_E_INTERNAL, "cannot start the workload: %s", err);
-		goto out;
+	if (sp->keep) {
+		x.started = NULL;   /* between batches the worker is not the run */
+		memset(&res, 0, sizeof(res));
+		kept = run_kept(s, sp, &x, &itf, &res, r);
+		if (kept < 0 && !res.out) {
+			rc = -1;   /* nothing ran */
+			goto out;
+		}
+	} else {
+		run_interference_begin(&itf, 0);
+		if (nb_exec_run(&x, &res, err)) {
+			rc = nb_op_fail(s, NB_E_INTERNAL, "cannot start the workload: %s", err);
+			goto out;
+		}
 	}
-	pthread_mutex_lock(&a->lock);
-	a->run_pgid = 0;
-	pthread_mutex_unlock(&a->lock);
+	set_run_pgid(a, 0);
 
 	cJSON_AddNumberToObject(r, "timeout_ms", x.timeout_ms);
 	if (res.exit_status >= 0)
@@ -519,7 +620,9 @@ static int run_locked(struct nb_session *s, const struct nb_run_spec *sp, cJSON 
 	if (res.left)
 		nb_log(a, 0, "session %lu: %d process(es) of run %s still alive after 2 s of SIGKILL "
 		       "(stuck in the kernel?)", s->n, res.left, sp->workload);
-	if (res.timed_out)
+	if (kept < 0)
+		rc = -1;   /* the worker ended: run_kept said how */
+	else if (res.timed_out)
 		rc = nb_op_fail(s, NB_E_TIMEOUT, "workload %s exceeded its timeout of %u ms: it "
 				"was killed (process group %d), with every process it started",
 				sp->workload, x.timeout_ms, (int)res.pgid);
@@ -610,6 +713,9 @@ static const struct nb_op ops[] = {
 	{ "events-probe", 0, nb_op_events_probe },
 	{ "exits-start", 0, nb_op_exits_start },
 	{ "exits-stop", 0, nb_op_exits_stop },
+	{ "exits-pause", 0, nb_op_exits_pause },
+	{ "exits-resume", 0, nb_op_exits_resume },
+	{ "workers", 0, nb_op_workers },
 	{ "bye", NB_OP_NOAUTH, op_bye },
 };
 
@@ -655,7 +761,7 @@ void nb_session_request(struct nb_session *s, const char *buf, size_t len)
 		char shown[65];
 		rc = nb_op_fail(s, NB_E_UNKNOWN_OP, "unknown op '%s' (this agent knows hello, "
 				"sysinfo, put, run, relay, ping, events-probe, exits-start, exits-stop, "
-				"bye)", nb_utf8_clip(shown, sizeof(shown), name, 64));
+				"exits-pause, exits-resume, workers, bye)", nb_utf8_clip(shown, sizeof(shown), name, 64));
 	} else if (s->a->has_token && !s->authed && !(op->flags & NB_OP_NOAUTH)) {
 		rc = nb_op_fail(s, NB_E_AUTH, "%s refused: this agent requires a token; send hello "
 				"with \"token\" first", op->name);

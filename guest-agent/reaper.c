@@ -14,6 +14,9 @@
  *     that started no earlier than the workload is the run's, wherever it was
  *     reparented.  Each gets SIGKILL, again until none is left (this also catches a
  *     process that moved itself out of the cgroup).
+ * Kept workers (workers.c) live across runs: older than any run, they are not its; a
+ * worker's own reaper (worker > 0) takes only its cgroup and its own tree, and its leader
+ * is collected by the pool.
  * What was reparented to the agent is then reaped, with waitpid on each such pid (never
  * waitpid(-1)); the cgroup is removed.  When the agent has no child left once the
  * workload is collected, nothing of the run is left either: that common case costs one
@@ -116,8 +119,10 @@ static void mark_run(const struct nb_reaper *rp, const struct proc *v, size_t n,
 {
 	int more = 1;
 
+	/* A kept worker is not alone below the agent: only its own tree is its. */
 	for (size_t i = 0; i < n; i++)
-		mine[i] = v[i].ppid == rp->self && v[i].start >= rp->start;
+		mine[i] = rp->worker ? v[i].pid == rp->leader
+				     : v[i].ppid == rp->self && v[i].start >= rp->start;
 	while (more) {
 		more = 0;
 		for (size_t i = 0; i < n; i++)
@@ -238,7 +243,11 @@ static int make_cgroup(struct nb_reaper *rp, char *why, size_t wlen)
 		return -1;
 	}
 	remove_stale(dir, rp->self);
-	snprintf(rp->cg, sizeof(rp->cg), "%s/" RUN_CGROUP_PREFIX "%d", dir, (int)rp->self);
+	if (rp->worker)   /* beside the run's and the other workers' */
+		snprintf(rp->cg, sizeof(rp->cg), "%s/" RUN_CGROUP_PREFIX "%d.w%lu", dir,
+			 (int)rp->self, rp->worker);
+	else
+		snprintf(rp->cg, sizeof(rp->cg), "%s/" RUN_CGROUP_PREFIX "%d", dir, (int)rp->self);
 	rmdir(rp->cg);   /* an empty one left by this agent */
 	if (mkdir(rp->cg, 0755) != 0) {
 		snprintf(why, wlen, "cannot create %s: %s", rp->cg, strerror(errno));
@@ -311,13 +320,14 @@ static void cgroup_remove(struct nb_reaper *rp)
 
 /* ---- a run ------------------------------------------------------------------------- */
 
-void nb_reaper_init(struct nb_reaper *rp)
+void nb_reaper_init(struct nb_reaper *rp, unsigned long worker)
 {
 	const char *env = getenv("NESTBENCH_AGENT_CGROUP");
 	char why[PATH_MAX + 160];
 
 	memset(rp, 0, sizeof(*rp));
 	rp->self = getpid();
+	rp->worker = worker;
 	rp->procs_fd = -1;
 	if (env && strcmp(env, "off") == 0)
 		snprintf(why, sizeof(why), "cgroup turned off (NESTBENCH_AGENT_CGROUP=off)");
@@ -399,6 +409,19 @@ static void reap_scanned(const struct nb_reaper *rp)
 	free(v);
 }
 
+/* The agent's children that belong to the run (started no earlier than it). */
+static int run_children(const struct nb_reaper *rp)
+{
+	size_t n;
+	struct proc *v = scan(&n);
+	int k = 0;
+
+	for (size_t i = 0; v && i < n; i++)
+		k += v[i].ppid == rp->self && v[i].start >= rp->start;
+	free(v);
+	return v ? k : 1;
+}
+
 /* Reap the run's zombies, each by its pid: peek at the next waitable child, and
  * collect it when it started no earlier than the workload. */
 static void reap(const struct nb_reaper *rp)
@@ -416,8 +439,9 @@ static void reap(const struct nb_reaper *rp)
 			return;   /* ECHILD: no child left */
 		}
 		if (si.si_pid == 0) {
-			/* Children, none waitable yet: dying, or stuck (kill_all said so). */
-			if (nb_mono_ns() >= until)
+			/* Children, none waitable yet: dying, or stuck (kill_all said so), or
+			 * kept workers, which are not the run's. */
+			if (nb_mono_ns() >= until || !run_children(rp))
 				return;
 			nap_ms(2);
 			continue;
@@ -438,7 +462,8 @@ int nb_reaper_end(struct nb_reaper *rp)
 
 	if (rp->leader > 0 && has_children()) {
 		left = kill_all(rp);
-		reap(rp);
+		if (!rp->worker)   /* a worker's leader is collected by its pool */
+			reap(rp);
 	}
 	cgroup_remove(rp);
 	return left;

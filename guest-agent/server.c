@@ -245,6 +245,11 @@ static void session_end(struct nb_session *s)
 {
 	struct nb_agent *a = s->a;
 
+	/* Its kept workers end first, while the session is still listed: a shutdown waits
+	 * for the listed sessions (stop_sessions), so the agent cannot exit with a worker
+	 * half ended and leave it behind. */
+	if (nb_workers_end_session(a, s->n, 0))
+		nb_log(a, 1, "session %lu: its kept workers ended", s->n);
 	pthread_mutex_lock(&a->lock);
 	if (s->listed) {
 		if (s->prev)
@@ -485,6 +490,11 @@ int nb_agent_init(struct nb_agent *a, const struct nb_agent_opts *o, char err[NB
 	a->start_ns = nb_mono_ns();
 	pthread_mutex_init(&a->lock, NULL);
 	pthread_mutex_init(&a->exits_lock, NULL);
+	nb_pool_init(&a->pool);
+	if (!a->o.max_workers)   /* options made without main.c's defaults */
+		a->o.max_workers = NB_WORKERS_MAX_DEFAULT;
+	if (!a->o.workers_mem_pct)
+		a->o.workers_mem_pct = NB_WORKERS_MEM_PCT_DEFAULT;
 	/* What a workload leaves behind is reparented to us, so exec can reap it. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	/* Check every address before anything is created on disk. */
@@ -587,7 +597,9 @@ static void stop_sessions(struct nb_agent *a)
 		for (struct nb_session *s = a->live; s; s = s->next)
 			left += s->socket;
 		pthread_mutex_unlock(&a->lock);
-		if (!left || nb_mono_ns() - t0 > 1000000000ull)
+		/* A session ending its kept workers may take a quit's grace and a SIGTERM's
+		 * (workers.c): up to 2 s each, one after the other. */
+		if (!left || nb_mono_ns() - t0 > 5000000000ull)
 			break;
 		struct timespec ts = { 0, 5 * 1000 * 1000 };
 		nanosleep(&ts, NULL);
@@ -669,6 +681,7 @@ int nb_agent_serve(struct nb_agent *a)
 		nb_transport_unlisten(&a->listeners[k]);   /* no new sessions */
 	stop_run(a);
 	stop_sessions(a);
+	nb_workers_end_session(a, 0, 1);   /* those of sessions that could not be woken */
 	a->nlisteners = 0;
 	return 0;
 }

@@ -493,6 +493,7 @@ struct nb_exits {
 	pthread_t drainer;
 	int drainer_up;
 	int stop;
+	int paused;                /* exits-pause: counters off until exits-resume */
 	cJSON *describe;           /* target, processes, threads, tracepoints, method */
 	char modules[64];
 };
@@ -1001,20 +1002,27 @@ static cJSON *reasons_obj(struct nb_exits *x, int k, const char **isa)
 	return o;
 }
 
-void nb_exits_stop(struct nb_exits *x, cJSON *r)
+/* Counters off, the drainer stopped: the counts and samples hold still. */
+static void halt(struct nb_exits *x)
 {
-	uint64_t count[NTP] = { 0 }, handlers = 0;
-	const char *isa = "";
-	cJSON *h, *n;
-
 	for (int i = 0; i < x->nslots; i++)
 		ioctl(x->slots[i].fd, PERF_EVENT_IOC_DISABLE, 0);
-	double ms = (double)(nb_mono_ns() - x->t0_ns) / 1e6;
 	if (x->drainer_up) {
 		__atomic_store_n(&x->stop, 1, __ATOMIC_RELEASE);
 		pthread_join(x->drainer, NULL);
 		x->drainer_up = 0;
 	}
+}
+
+/* The reply of exits-stop and exits-pause: what was counted since the counters were
+ * last enabled (x halted). */
+static void report(struct nb_exits *x, cJSON *r)
+{
+	uint64_t count[NTP] = { 0 }, handlers = 0;
+	const char *isa = "";
+	cJSON *h, *n;
+	double ms = (double)(nb_mono_ns() - x->t0_ns) / 1e6;
+
 	for (int i = 0; i < x->nslots; i++) {
 		uint64_t v = 0;
 		drain(x, &x->slots[i]);
@@ -1064,7 +1072,50 @@ void nb_exits_stop(struct nb_exits *x, cJSON *r)
 	for (int i = 3; i < NTP; i++)
 		if (x->have[i])
 			cJSON_AddNumberToObject(h, tps[i].key, (double)count[i]);
+}
+
+void nb_exits_stop(struct nb_exits *x, cJSON *r)
+{
+	halt(x);
+	report(x, r);
 	nb_exits_free(x);
+}
+
+void nb_exits_pause(struct nb_exits *x, cJSON *r)
+{
+	halt(x);
+	report(x, r);
+	x->paused = 1;
+}
+
+int nb_exits_resume(struct nb_exits *x, char msg[NB_ERR_LEN])
+{
+	if (!x->paused) {
+		snprintf(msg, NB_ERR_LEN, "exit counting is running, not paused: send exits-pause "
+			 "first");
+		return -1;
+	}
+	/* Counts and samples start again from zero; the counters stay open, so no
+	 * tracepoint is registered again (no kernel code is patched per visit). */
+	for (int i = 0; i < x->nslots; i++)
+		ioctl(x->slots[i].fd, PERF_EVENT_IOC_RESET, 0);
+	memset(x->nagg, 0, sizeof(x->nagg));
+	memset(x->unsorted, 0, sizeof(x->unsorted));
+	memset(x->sampled, 0, sizeof(x->sampled));
+	memset(x->lost, 0, sizeof(x->lost));
+	__atomic_store_n(&x->stop, 0, __ATOMIC_RELEASE);
+	if (x->reasons) {
+		if (pthread_create(&x->drainer, NULL, drainer, x)) {
+			snprintf(msg, NB_ERR_LEN, "cannot start the sample reader: %s", strerror(errno));
+			return -1;
+		}
+		x->drainer_up = 1;
+	}
+	x->paused = 0;
+	x->t0_ns = nb_mono_ns();
+	for (int i = 0; i < x->nslots; i++)
+		ioctl(x->slots[i].fd, PERF_EVENT_IOC_ENABLE, 0);
+	return 0;
 }
 
 /* ---- what this tier can count, for events-probe ----------------------------------------- */
@@ -1146,6 +1197,31 @@ int nb_op_exits_start(struct nb_session *s, const cJSON *req, cJSON *r)
 		return nb_op_fail(s, code, "%s", s->msg);
 	nb_log(s->a, 2, "session %lu: counting exits (%s)", s->n,
 	       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "target")));
+	return 0;
+}
+
+int nb_op_exits_pause(struct nb_session *s, const cJSON *req, cJSON *r)
+{
+	(void)req;
+	if (!s->exits)
+		return nb_op_fail(s, NB_E_BAD_REQUEST, "no exit counting on this session: send "
+				  "exits-start first");
+	if (s->exits->paused)
+		return nb_op_fail(s, NB_E_BAD_REQUEST, "exit counting is already paused: send "
+				  "exits-resume first");
+	nb_exits_pause(s->exits, r);
+	return 0;
+}
+
+int nb_op_exits_resume(struct nb_session *s, const cJSON *req, cJSON *r)
+{
+	(void)req;
+	(void)r;
+	if (!s->exits)
+		return nb_op_fail(s, NB_E_BAD_REQUEST, "no exit counting on this session: send "
+				  "exits-start first");
+	if (nb_exits_resume(s->exits, s->msg))
+		return nb_op_fail(s, NB_E_BAD_REQUEST, "%s", s->msg);
 	return 0;
 }
 

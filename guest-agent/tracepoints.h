@@ -68,6 +68,12 @@ int nb_exits_start_limited(const cJSON *req, const struct nb_exits_limits *lim,
 			   struct nb_exits **out, cJSON *reply, const char **code, char msg[NB_ERR_LEN]);
 /* exits-stop: disable, collect, fill reply, free x. */
 void nb_exits_stop(struct nb_exits *x, cJSON *reply);
+/* exits-pause: the counters off and read, reply as nb_exits_stop, but kept open;
+ * exits-resume: reset and on again.  Pausing between visits instead of stopping keeps
+ * the tracepoints registered, so the kernel does not patch its code twice per visit
+ * (slow, and the trigger of the TCG freeze in images/README.md). */
+void nb_exits_pause(struct nb_exits *x, cJSON *reply);
+int nb_exits_resume(struct nb_exits *x, char msg[NB_ERR_LEN]);
 void nb_exits_free(struct nb_exits *x);
 
 /* What exit counting can do on this tier (for events-probe): {"supported", "reason",

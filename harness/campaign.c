@@ -187,13 +187,19 @@ static int build_spec(struct run *r, int t, int ci, const cJSON *cobj, int reps,
 		if (nb_run_spec_add_event(spec, rc.events[i], err))
 			return -1;
 	spec->reps = reps;
-	/* Warm-up on the first visit only: later visits reuse the calibrated op count. */
-	spec->warmup = first ? rc.warmup : 0;
+	/* Warm-up on the first visit; later visits reuse the calibrated op count.  A kept
+	 * worker's later visit gets one warm-up repetition too: other cases ran since its
+	 * last batch, so its caches and TLB are cold, where a fresh process's setup has
+	 * just touched its data. */
+	spec->warmup = first ? rc.warmup : r->cfg.keep_workers && rc.warmup > 0 ? 1 : 0;
 	spec->min_time_ms = (unsigned)rc.min_time_ms;
 	spec->cpu = rc.cpu >= 0 ? rc.cpu : rc.cpu == -2 ? NB_RUN_CPU_NONE : -1;
 	spec->timeout_ms = (unsigned)rc.timeout_s * 1000u;
 	if (ops >= 1)
 		spec->ops = (unsigned long long)ops;
+	/* The agent keeps the case set up between visits (an agent without workers runs
+	 * it afresh: it ignores the field). */
+	spec->keep = r->cfg.keep_workers;
 	return 0;
 }
 
@@ -274,7 +280,29 @@ static void visit_interference(const cJSON *reply, double vmm_pct, double wall_m
 	itf->window_ms = nb_json_num(o, "window_ms", wall_ms);
 	itf->unsupported = cJSON_IsObject(o) ? NULL
 					     : "the tier's agent reported no interference (an agent "
-					       "older than schema 2, or a run shorter than a clock tick)";
+					       "older than schema 2, or a visit too short to measure "
+					       "it: under 10 clock ticks of the tier's CPUs)";
+}
+
+/* A run request; an agent still ending a run abandoned by an earlier client (a campaign
+ * interrupted and resumed at once) answers busy for a moment: asked again for up to
+ * BUSY_RETRY_S. */
+#define BUSY_RETRY_S 5.0
+static int run_request(struct tier_run *tr, const struct nb_run_spec *spec, cJSON **reply,
+		       char err[NB_ERR_LEN])
+{
+	double until = nb_mono_s() + BUSY_RETRY_S;
+
+	for (;;) {
+		int rc = nb_client_run(&tr->tc.client, spec, reply, err);
+		if (!rc || !*reply || strcmp(tr->tc.client.code, NB_E_BUSY) || nb_mono_s() > until ||
+		    interrupted)
+			return rc;
+		cJSON_Delete(*reply);
+		*reply = NULL;
+		struct timespec ts = { 0, 100 * 1000000L };
+		nanosleep(&ts, NULL);
+	}
 }
 
 /* One visit: run `reps` repetitions of case ci on the connected tier.  0 = the case
@@ -305,7 +333,7 @@ static int visit(struct run *r, struct tier_run *tr, int ci, int round, int reps
 	nb_vmm_meter_begin(&vmm, tr->vmm_pid);
 	nb_exitcount_begin(tr->ex);   /* the parent counts exits over exactly this run */
 	double rt0 = nb_mono_s();
-	int rc = nb_client_run(&tr->tc.client, &spec, &reply, herr);
+	int rc = run_request(tr, &spec, &reply, herr);
 	double rt = nb_mono_s() - rt0;
 	nb_exitcount_end(tr->ex);
 	double vmm_pct = nb_vmm_meter_end(&vmm);
@@ -417,6 +445,7 @@ static int canary(struct run *r, struct tier_run *tr, int round)
 		spec.reps = CANARY_REPS;
 		spec.warmup = 1;
 		spec.ops = canary_wl[i].ops;
+		spec.keep = r->cfg.keep_workers;
 		spec.cpu = rc.cpu >= 0 ? rc.cpu : rc.cpu == -2 ? NB_RUN_CPU_NONE : -1;
 		spec.timeout_ms = (unsigned)rc.timeout_s * 1000u;
 		int err = nb_client_run(&tr->tc.client, &spec, &reply, herr);

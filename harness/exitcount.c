@@ -77,10 +77,30 @@ struct nb_exitcount *nb_exitcount_open(struct nb_exitcount *x, const struct nb_c
 		nb_tier_close(&x->conn);
 	} else {
 		x->connected = 1;
+		x->can_pause = has_op(x->conn.hello, "exits-pause") && has_op(x->conn.hello, "exits-resume");
 	}
 	free(copy);
 	record_tier(x);
 	return x;
+}
+
+/* A later visit: the counters opened by the first are reset and switched on again. */
+static void resume(struct nb_exitcount *x)
+{
+	cJSON *req = cJSON_CreateObject(), *reply = NULL;
+	char err[NB_ERR_LEN];
+
+	cJSON_AddStringToObject(req, "op", "exits-resume");
+	if (nb_client_call(&x->conn.client, req, &reply, err) == 0) {
+		x->running = 1;
+	} else {
+		const char *msg = reply ? nb_proto_error_message(reply) : NULL;
+		snprintf(x->unsupported, sizeof(x->unsupported), "tier %s stopped counting exits: %s",
+			 x->by, msg && msg[0] ? msg : err);
+		nb_exitcount_close(x, reply == NULL);
+		record_tier(x);
+	}
+	cJSON_Delete(reply);
 }
 
 void nb_exitcount_begin(struct nb_exitcount *x)
@@ -92,6 +112,10 @@ void nb_exitcount_begin(struct nb_exitcount *x)
 		return;
 	cJSON_Delete(x->stop);
 	x->stop = NULL;
+	if (x->armed) {
+		resume(x);
+		return;
+	}
 	req = cJSON_CreateObject();
 	cJSON_AddStringToObject(req, "op", "exits-start");
 	if (strcmp(x->target, "auto") == 0 || strcmp(x->target, "all") == 0) {
@@ -130,14 +154,18 @@ void nb_exitcount_end(struct nb_exitcount *x)
 	if (!x || !x->running)
 		return;
 	x->running = 0;
+	/* Paused, not stopped, where the agent can: the counters stay open for the next
+	 * visit, so the counting tier's kernel registers its tracepoints once per campaign
+	 * instead of patching its code twice per visit (0.4 s a visit in a TCG L1). */
 	req = cJSON_CreateObject();
-	cJSON_AddStringToObject(req, "op", "exits-stop");
+	cJSON_AddStringToObject(req, "op", x->can_pause ? "exits-pause" : "exits-stop");
 	if (nb_client_call(&x->conn.client, req, &reply, err) == 0) {
 		x->stop = reply;
+		x->armed = x->can_pause;
 		return;
 	}
-	snprintf(x->unsupported, sizeof(x->unsupported), "tier %s stopped answering exits-stop: %s",
-		 x->by, err);
+	snprintf(x->unsupported, sizeof(x->unsupported), "tier %s stopped answering %s: %s",
+		 x->by, x->can_pause ? "exits-pause" : "exits-stop", err);
 	cJSON_Delete(reply);
 	nb_exitcount_close(x, 1);
 	record_tier(x);
@@ -240,6 +268,7 @@ void nb_exitcount_close(struct nb_exitcount *x, int abort)
 	}
 	x->connected = 0;
 	x->running = 0;
+	x->armed = 0;
 	cJSON_Delete(x->stop);
 	x->stop = NULL;
 }

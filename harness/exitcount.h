@@ -16,7 +16,9 @@
 struct nb_exitcount {
 	struct nb_tier_conn conn;  /* the session to the counting tier's agent */
 	int connected;
-	int running;               /* between exits-start and exits-stop */
+	int running;               /* between exits-start (or -resume) and exits-stop (or -pause) */
+	int armed;                 /* counters open on the agent, paused between visits */
+	int can_pause;             /* the agent has exits-pause and exits-resume */
 	char by[NB_CFG_NAME];      /* the counting tier */
 	char target[NB_CFG_TEXT];
 	int reasons;

@@ -58,7 +58,7 @@ FUZZ_SRC   := tests/fuzz/fuzz_frame.c $(BUILD)/gen/version.c common/frame.c comm
 FUZZ_SESSION_SRC  := tests/fuzz/fuzz_session.c $(BUILD)/gen/version.c $(PROTO_SRC) $(AGENT_SRC) \
                      $(patsubst $(BUILD)/obj/%.o,%.c,$(AGENT_BORROW))
 FUZZ_SESSION_WRAP := -Wl,--wrap=nb_proto_send,--wrap=nb_exec_run,--wrap=nb_transport_connect \
-                     -Wl,--wrap=nb_op_exits_start
+                     -Wl,--wrap=nb_op_exits_start,--wrap=nb_exec_start
 FUZZ_RUN = timeout $$(($(FUZZ_TIME) + 120)) $(1) -max_total_time=$(FUZZ_TIME) -timeout=10 \
 	-rss_limit_mb=2048 -print_final_stats=1
 

@@ -389,3 +389,13 @@ int fx_exited_ok(struct fx_agent *a, int ms)
 	}
 	return 0;
 }
+
+int fx_count_type(const cJSON *records, const char *type)
+{
+	const cJSON *it;
+	int n = 0;
+
+	cJSON_ArrayForEach(it, records)
+		n += strcmp(fx_str(it, "type"), type) == 0;
+	return n;
+}

@@ -65,6 +65,9 @@ const cJSON *fx_field(const cJSON *o, const char *path);
 double fx_num(const cJSON *o, const char *path);
 const char *fx_str(const cJSON *o, const char *path);
 
+/* How many records of a run reply's "records" have this "type". */
+int fx_count_type(const cJSON *records, const char *type);
+
 /* Run a test body with a fixture; fx_end always runs. */
 #define FX_RUN(body)                                                                 \
 	do {                                                                         \

@@ -205,16 +205,6 @@ TEST(vsock_unavailable_names_modules) { FX_RUN(no_vsock_body); }
 
 /* ---- put and run ------------------------------------------------------------------- */
 
-static int count_type(const cJSON *records, const char *type)
-{
-	const cJSON *it;
-	int n = 0;
-
-	cJSON_ArrayForEach(it, records)
-		n += strcmp(fx_str(it, "type"), type) == 0;
-	return n;
-}
-
 static void put_run_body(struct fx *f)
 {
 	struct fx_agent *a = fx_agent(f, "a", NULL, NULL);
@@ -248,8 +238,8 @@ static void put_run_body(struct fx *f)
 	CHECK_MSG(nb_client_run(&c, &sp, &r, err) == 0, "%s", err);
 	CHECK(fx_num(r, "exit_status") == 0 && cJSON_IsFalse(fx_field(r, "timed_out")));
 	const cJSON *rec = fx_field(r, "records");
-	CHECK(count_type(rec, "meta") == 1 && count_type(rec, "end") == 1);
-	CHECK(count_type(rec, "rep") == 3); /* 1 warm-up + 2 */
+	CHECK(fx_count_type(rec, "meta") == 1 && fx_count_type(rec, "end") == 1);
+	CHECK(fx_count_type(rec, "rep") == 3); /* 1 warm-up + 2 */
 	CHECK_STR(fx_str(cJSON_GetArrayItem(rec, 0), "workload"), "cpu.int");
 	if (sysconf(_SC_NPROCESSORS_ONLN) > 1) {
 		CHECK_MSG(fx_num(r, "cpu") != 0, "pinned to CPU 0 (%s)", fx_str(r, "cpu_choice"));
@@ -611,7 +601,7 @@ static void timeout_body(struct fx *f)
 	int rc = nb_client_run(&c, &sp, &r, err);
 	int timed_out = cJSON_IsTrue(fx_field(r, "timed_out"));
 	double ms = fx_num(r, "elapsed_ms");
-	int metas = count_type(fx_field(r, "records"), "meta");
+	int metas = fx_count_type(fx_field(r, "records"), "meta");
 	char sig[16];
 	snprintf(sig, sizeof(sig), "%s", fx_str(r, "signal"));
 	cJSON_Delete(r);
@@ -735,7 +725,7 @@ static void relay_body(struct fx *f)
 	sp.reps = 2;
 	sp.min_time_ms = 5;
 	CHECK_MSG(nb_client_run(&c, &sp, &r, err) == 0, "%s", err);
-	CHECK(fx_num(r, "exit_status") == 0 && count_type(fx_field(r, "records"), "rep") == 3);
+	CHECK(fx_num(r, "exit_status") == 0 && fx_count_type(fx_field(r, "records"), "rep") == 3);
 	cJSON_Delete(r);
 	/* The binary landed at the far end only. */
 	{

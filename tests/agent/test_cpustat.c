@@ -35,8 +35,14 @@ TEST(cpustat_interference_known_answers)
 	CHECK_MSG(fabs(other - 25.0) < 1e-9, "other %g", other);
 	/* The workload's time counted by rusage can exceed the ticks (rounding): never < 0. */
 	CHECK(nb_cpustat_interference(&a, &b, 2.0, 100, &steal, &other) == 0 && other == 0);
-	/* No tick passed: nothing to say. */
+	/* No tick passed, or too few to make a share of: nothing to say. */
 	CHECK(nb_cpustat_interference(&a, &a, 0, 100, &steal, &other) == -1);
+	struct nb_cpustat c = a;
+	c.user += 5;
+	c.idle += NB_CPUSTAT_MIN_TICKS - 6;   /* one tick short */
+	CHECK(nb_cpustat_interference(&a, &c, 0, 100, &steal, &other) == -1);
+	c.idle++;
+	CHECK(nb_cpustat_interference(&a, &c, 0, 100, &steal, &other) == 0 && other == 50);
 }
 
 TEST(cpustat_reads_this_machine)

@@ -370,6 +370,66 @@ TEST(exits_reasons_from_raw_samples)
 	cJSON_Delete(r);
 }
 
+/* A guest of n port writes run to its end while the counting is as it is; its io exits. */
+static long run_guest(unsigned n, char *why, size_t len)
+{
+	struct child ch;
+
+	if (spawn_guest(&ch, KVM_GUEST_OUT, n, why, len))
+		return -1;
+	return finish_guest(&ch);
+}
+
+/* exits-pause and exits-resume: the counters stay open between windows; a window
+ * counts only what ran in it (a guest that runs while paused is not counted), and
+ * counts start again from zero.  target "all" (per CPU), so that guests of different
+ * processes come and go under one counting. */
+static void pause_body(struct fx *f)
+{
+	struct fx_agent *a = fx_agent(f, "parent", NULL, NULL);
+	struct nb_client c;
+	char why[512];
+	cJSON *r;
+
+	CHECK(a && fx_connect(&c, a->addr) == 0);
+	r = fx_call(&c, "{\"op\":\"exits-resume\"}");
+	CHECK(r && !fx_ok(r) && strstr(nb_proto_error_message(r), "exits-start"));
+	cJSON_Delete(r);
+	r = fx_call(&c, "{\"op\":\"exits-start\",\"target\":\"all\",\"reasons\":false}");
+	CHECK_MSG(fx_ok(r), "exits-start: %s", nb_proto_error_message(r));
+	cJSON_Delete(r);
+	CHECK_MSG(run_guest(300, why, sizeof(why)) == 300, "%s", why);
+	r = fx_call(&c, "{\"op\":\"exits-pause\"}");
+	CHECK_MSG(fx_ok(r), "exits-pause: %s", nb_proto_error_message(r));
+	/* other VMs on this machine may add to it, never subtract */
+	CHECK_MSG(fx_num(r, "by_handler.pio") >= 300, "window 1: pio %.0f", fx_num(r, "by_handler.pio"));
+	cJSON_Delete(r);
+	r = fx_call(&c, "{\"op\":\"exits-pause\"}");
+	CHECK(r && !fx_ok(r) && strstr(nb_proto_error_message(r), "already paused"));
+	cJSON_Delete(r);
+	CHECK_MSG(run_guest(500, why, sizeof(why)) == 500, "%s", why);   /* while paused */
+	r = fx_call(&c, "{\"op\":\"exits-resume\"}");
+	CHECK_MSG(fx_ok(r), "exits-resume: %s", nb_proto_error_message(r));
+	cJSON_Delete(r);
+	r = fx_call(&c, "{\"op\":\"exits-pause\"}");
+	CHECK_MSG(fx_ok(r) && fx_num(r, "by_handler.pio") < 300, "window 2 (the guest ran while "
+		  "paused, and counts restart at zero): pio %.0f", fx_num(r, "by_handler.pio"));
+	cJSON_Delete(r);
+	r = fx_call(&c, "{\"op\":\"exits-resume\"}");
+	cJSON_Delete(r);
+	CHECK_MSG(run_guest(100, why, sizeof(why)) == 100, "%s", why);
+	r = fx_call(&c, "{\"op\":\"exits-stop\"}");
+	CHECK_MSG(fx_ok(r) && fx_num(r, "by_handler.pio") >= 100 && fx_num(r, "by_handler.pio") < 300,
+		  "window 3: pio %.0f", fx_num(r, "by_handler.pio"));
+	cJSON_Delete(r);
+	nb_client_close(&c);
+}
+
+TEST(exits_pause_and_resume_keep_the_counters)
+{
+	with_kvm(pause_body);
+}
+
 /* "auto" finds the process holding a KVM VM (and says how many vCPUs it has). */
 static void auto_body(struct fx *f)
 {

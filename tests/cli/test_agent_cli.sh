@@ -11,7 +11,7 @@ trap 'for p in $PIDS; do kill "$p" 2>/dev/null; done; rm -rf "$TMP"' EXIT
 
 expect_status help 0 "$AGENT" --help
 for opt in --listen --stdio --token-file --state-dir --max-frame --max-put --max-sessions \
-	   --run-timeout --busy-poll --verbose --quiet --version --help vsock:PORT serial:PATH \
+	   --run-timeout --busy-poll --max-workers --workers-mem-pct --verbose --quiet --version --help vsock:PORT serial:PATH \
 	   tcp:HOST:PORT unix:PATH vmw_vsock_virtio_transport hv_sock vmw_vsock_vmci_transport \
 	   vhost_vsock "Exit status"; do
 	expect_grep "help mentions $opt" "$opt" "$TMP/out"
@@ -28,6 +28,10 @@ expect_status "unknown transport" 2 "$AGENT" --listen ftp:host:1 --state-dir "$T
 expect_status "bad max-frame" 2 "$AGENT" --max-frame 12Q --stdio
 expect_grep "max-frame message" "max-frame" "$TMP/err"
 expect_status "bad busy-poll" 2 "$AGENT" --busy-poll -3 --stdio
+expect_status "bad max-workers" 2 "$AGENT" --max-workers 0 --stdio
+expect_grep "max-workers message" "max-workers" "$TMP/err"
+expect_status "bad workers-mem-pct" 2 "$AGENT" --workers-mem-pct 101 --stdio
+expect_grep "workers-mem-pct message" "percentage" "$TMP/err"
 
 expect_status "unreadable token file" 2 "$AGENT" --token-file "$TMP/nope" --stdio --state-dir "$TMP/s"
 expect_grep "token file named" "$TMP/nope" "$TMP/err"

@@ -185,12 +185,12 @@ jq -e '.status == "complete" and (.tiers[0].cases[0].samples | length) == 2' "$T
 
 # Interleaved tiers (issue 13): two agents on unix sockets visited case by case, each
 # case on both tiers in turn; every sample numbered campaign-wide with its interference,
-# a canary per round on every tier.
+# a canary per round on every tier (visits of 3 x 60 ms: 10 clock ticks or more even on one CPU, enough for the interference).
 cat >"$TMP/ilv.json" <<JSON
 { "name": "ilv",
   "tiers": [ { "name": "A", "level": 1, "address": "unix:$TMP/b.sock" },
              { "name": "B", "level": 1, "address": "unix:$TMP/c.sock" } ],
-  "defaults": { "reps": 3, "warmup": 0, "min_time_ms": 5 },
+  "defaults": { "reps": 3, "warmup": 0, "min_time_ms": 60 },
   "order": { "tiers": "interleaved", "seed": 11 },
   "workloads": [ "cpu.int", "exit.cpuid" ] }
 JSON
@@ -207,7 +207,7 @@ jq -e '[range(0; length; 2) as $i | .[$i:$i+2] | (.[0].k == .[1].k and .[0].t !=
 	ok "interleaved: each case on every tier in turn" || fail "interleaved: each case on every tier in turn" "$(cat "$TMP/visits.json")"
 jq -e '[.tiers[].cases[].samples[] | .interference | (.steal_pct >= 0 and .steal_pct <= 100 and .other_busy_pct >= 0 and .other_busy_pct <= 100 and .window_ms > 0 and (has("vmm_cpu_pct") | not))] | length == 12 and all' "$I" >/dev/null &&
 	ok "interleaved: interference on every sample" || fail "interference on every sample" "$(jq -c '[.tiers[].cases[].samples[].interference]' "$I")"
-jq -e '[.tiers[] | .canary | (length == 6 and ([.[] | "\(.round) \(.workload)"] | unique | length) == 6 and all(.value > 0 and .n == 3 and .unit == "ns/op"))] | (all and length == 2)' "$I" >/dev/null &&
+jq -e '[.tiers[] | .canary | (length == 9 and ([.[] | "\(.round) \(.workload)"] | unique | length) == 9 and all(.value > 0 and .n == 3 and .unit == "ns/op"))] | (all and length == 2)' "$I" >/dev/null &&
 	ok "canary: each round on every tier" || fail "canary: each round on every tier" "$(jq -c '[.tiers[].canary]' "$I")"
 jq -e '[.tiers[].canary[].campaign_seq, .tiers[].cases[].samples[].campaign_seq] | (unique | length) == length' "$I" >/dev/null &&
 	ok "canary runs have their own campaign_seq" || fail "canary campaign_seq" "$(jq -c '[.tiers[].canary[].campaign_seq]' "$I")"
@@ -230,7 +230,7 @@ expect_status "interleaved, a tier unreachable: exit 2" 2 run -q "$TMP/ilv-bad.j
 jq -e '.status == "partial" and (.tiers[] | select(.name == "A") | .status == "done" and (.cases | all(.status == "done"))) and (.tiers[] | select(.name == "B") | .status == "unreachable" and (.error | test("nobody")))' "$TMP/ilv-bad-r.json" >/dev/null &&
 	ok "interleaved: an unreachable tier does not stop the other" || fail "interleaved: unreachable tier alone" "$(jq -c '[.status, [.tiers[] | [.name, .status, .error]]]' "$TMP/ilv-bad-r.json")"
 # Interrupted mid-campaign and resumed: numbering goes on, nothing lost or repeated.
-sed -e 's/"reps": 3, "warmup": 0, "min_time_ms": 5/"reps": 4, "warmup": 0, "min_time_ms": 150/' "$TMP/ilv.json" >"$TMP/ilv-long.json"
+sed -e 's/"reps": 3, "warmup": 0, "min_time_ms": 60/"reps": 4, "warmup": 0, "min_time_ms": 150/' "$TMP/ilv.json" >"$TMP/ilv-long.json"
 "$N" run -q --state-dir "$TMP/state" "$TMP/ilv-long.json" -o "$TMP/ilv-int.json" >/dev/null 2>&1 &
 hp=$!
 sleep 2.5

@@ -92,6 +92,21 @@ int __wrap_nb_proto_send(struct nb_conn *c, const cJSON *msg, char err[NB_ERR_LE
 
 int __wrap_nb_exec_run(const struct nb_exec_req *r, struct nb_exec_result *res,
 		       char err[NB_ERR_LEN]);
+int __wrap_nb_exec_start(const struct nb_exec_req *r, int with_stdin, unsigned long worker,
+			 struct nb_child *ch, char err[NB_ERR_LEN]);
+
+/* A kept worker ("keep": true) would fork a real process: the fuzzer's agent cannot
+ * start one, and the request takes the path of a worker that failed to start. */
+int __wrap_nb_exec_start(const struct nb_exec_req *r, int with_stdin, unsigned long worker,
+			 struct nb_child *ch, char err[NB_ERR_LEN])
+{
+	(void)r;
+	(void)with_stdin;
+	(void)worker;
+	(void)ch;
+	snprintf(err, NB_ERR_LEN, "fuzz: no worker starts here");
+	return -1;
+}
 
 int __wrap_nb_exec_run(const struct nb_exec_req *r, struct nb_exec_result *res,
 		       char err[NB_ERR_LEN])
