@@ -315,11 +315,11 @@ static void remark_method(struct nb_table *t)
 			any_col(t, 3) ? "; share of cycles: page-walk cycles / cycles" : "",
 			est ? "; (est.): an input was multiplexed, its count scaled" : "",
 			!any_col(t, 0) ? "" : " exits/op: the VM exits that the parent tier counted over a "
-			"whole visit of the workload process (its start, the warm-up and every repetition), "
-			"over the visit's operations, so it includes a fixed cost per visit (tens of exits "
-			"to start the process); one figure per visit, first visits left out where later ones "
-			"were counted (their count includes the calibration); in brackets the exit reason "
-			"with the most exits and its exits/op.");
+			"whole visit (the warm-up and every repetition, and the start of the workload "
+			"process where the visit started one), over the visit's operations, so it includes "
+			"a fixed cost per visit; one figure per visit, first visits left out where later "
+			"ones were counted (their count includes the start and the calibration); in "
+			"brackets the exit reason with the most exits and its exits/op.");
 }
 
 int nb_table_build_counters(struct nb_table *t)

@@ -324,7 +324,7 @@ int nb_hangup_eof(struct nb_hangup *h);
  * -1 after nb_op_fail.  nb_workers_run: one batch (cmd, one line), res filled as
  * nb_exec_run would and the reply's "worker" added; the worker is kept, or ended and
  * dropped (timeout, hang-up: 0; it ended: -1 after nb_op_fail). */
-#define NB_WORKERS_MAX_DEFAULT 8
+#define NB_WORKERS_MAX_DEFAULT 64   /* a campaign's cases, so that visits do not evict each other */
 #define NB_WORKERS_MEM_PCT_DEFAULT 40
 void nb_pool_init(struct nb_pool *p);
 int nb_workers_get(struct nb_session *s, const struct nb_exec_req *x, const char *key,

@@ -343,7 +343,7 @@ static int visit(struct run *r, struct tier_run *tr, int ci, int round, int reps
 		snprintf(r->err, NB_ERR_LEN, "tier %s: %s", r->cfg.tiers[tr->t].name, herr);
 		return -1;
 	}
-	r->in_workloads_s += nb_json_num(reply, "elapsed_ms", 0) / 1e3;
+	r->in_workloads_s += nb_res_reply_process_s(reply);
 	nb_res_time_add_visit(&r->time, reply, rt);
 	nb_res_time_add_visit(&r->tier_time[tr->t], reply, rt);
 	r->in_reps_s += nb_res_case_absorb(cobj, nb_json_path(reply, "records"), st->visits, round, seq);

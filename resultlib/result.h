@@ -60,6 +60,9 @@ void nb_res_head_read(const cJSON *doc, struct nb_res_head *h);
 struct nb_res_time {
 	double measure_s, warmup_s, setup_s, process_s, transport_s;
 };
+/* The time a run reply's workload process spent on the request: elapsed_ms, plus a
+ * kept worker's start-up when it was started for it (worker.spawn_ms). */
+double nb_res_reply_process_s(const cJSON *reply);
 /* Add a visit's reply (the agent's elapsed_ms and records) over a round trip of rt_s. */
 void nb_res_time_add_visit(struct nb_res_time *t, const cJSON *reply, double rt_s);
 

@@ -70,10 +70,17 @@ static double sum_ns(const cJSON *records, int warmup)
 	return s;
 }
 
+double nb_res_reply_process_s(const cJSON *reply)
+{
+	/* A kept worker's batch: elapsed_ms is the batch's; a worker started for this
+	 * request spent spawn_ms (start, setup, calibration-free ready) before it. */
+	return (nb_json_num(reply, "elapsed_ms", 0) + nb_json_num(reply, "worker.spawn_ms", 0)) / 1e3;
+}
+
 void nb_res_time_add_visit(struct nb_res_time *t, const cJSON *reply, double rt_s)
 {
 	const cJSON *records = nb_json_path(reply, "records"), *rec, *end = NULL;
-	double elapsed = nb_json_num(reply, "elapsed_ms", 0) / 1e3, m, w, s;
+	double elapsed = nb_res_reply_process_s(reply), m, w, s;
 
 	cJSON_ArrayForEach(rec, records)
 		if (strcmp(nb_json_str(rec, NB_REC_TYPE_KEY, ""), NB_RECTYPE_END) == 0)

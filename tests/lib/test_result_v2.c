@@ -184,6 +184,18 @@ TEST(result_time_split_of_a_visit)
 	CHECK(fabs(t.measure_s - 0.4) < 1e-9 && fabs(t.setup_s - 0.36) < 1e-9);
 	CHECK_MSG(fabs(t.process_s - 0.10) < 1e-9, "process %g", t.process_s);
 	CHECK(fabs(t.transport_s - 0.05) < 1e-9);
+	/* A kept worker started for this request: its start-up (spawn_ms) is the workload
+	 * process's time too, not transport. */
+	cJSON *c = cJSON_Parse("{\"elapsed_ms\":100,\"worker\":{\"spawn_ms\":400},\"records\":["
+			       "{\"type\":\"rep\",\"ns\":100000000},"
+			       "{\"type\":\"end\",\"setup_ms\":300,\"reused\":false}]}");
+	struct nb_res_time u = { 0 };
+	CHECK(c && fabs(nb_res_reply_process_s(c) - 0.5) < 1e-9);
+	nb_res_time_add_visit(&u, c, 0.52);
+	CHECK_MSG(fabs(u.setup_s - 0.3) < 1e-9 && fabs(u.process_s - 0.1) < 1e-9 &&
+		  fabs(u.transport_s - 0.02) < 1e-9, "setup %g process %g transport %g", u.setup_s,
+		  u.process_s, u.transport_s);
+	cJSON_Delete(c);
 	cJSON_Delete(a);
 	cJSON_Delete(b);
 }
