@@ -3,6 +3,7 @@
  * the script and rerun `gnuplot NAME.gp` in the directory. */
 #include "plot.h"
 #include "../common/err.h"
+#include "gnuplot.h"
 #include "report_text.h"
 #include "../common/files.h"
 #include "../common/proc.h"
@@ -24,55 +25,6 @@ struct chart {
 };
 
 /* ---- small helpers ------------------------------------------------------------------ */
-
-/* A gnuplot single-quoted string: literal, '' for a quote. */
-static void gp_str(FILE *f, const char *s)
-{
-	fputc('\'', f);
-	for (; *s; s++) {
-		if (*s == '\'')
-			fputc('\'', f);
-		fputc(*s == '\n' ? ' ' : *s, f);
-	}
-	fputc('\'', f);
-}
-
-/* A quoted label in a data file (gnuplot reads "..." as one column). */
-static void dat_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++)
-		fputc(*s == '"' ? '\'' : *s, f);
-	fputc('"', f);
-}
-
-static void dat_num(FILE *f, double v)
-{
-	if (isfinite(v))
-		fprintf(f, " %.6g", v);
-	else
-		fputs(" NaN", f);
-}
-
-static FILE *open_in(const char *dir, const char *name, const char *ext, char *path,
-		     char err[NB_ERR_LEN])
-{
-	FILE *f;
-
-	snprintf(path, PATH_MAX, "%s/%s.%s", dir, name, ext);
-	if (!(f = fopen(path, "w")))
-		snprintf(err, NB_ERR_LEN, "cannot write %s: %s: choose a writable --out DIR", path,
-			 strerror(errno));
-	return f;
-}
-
-static int close_checked(FILE *f, const char *path, char err[NB_ERR_LEN])
-{
-	if (ferror(f) | fclose(f)) {
-		return nb_err(err, "cannot write %s: %s", path, strerror(errno ? errno : EIO));
-	}
-	return 0;
-}
 
 /* The value of parameter `name` in a case key ("mem.lat size=64M thp=0"); 1 if found. */
 static int key_param(const char *key, const char *name, char *out, size_t len)
@@ -126,22 +78,55 @@ static int clampi(int v, int lo, int hi)
 	return v < lo ? lo : v > hi ? hi : v;
 }
 
-/* Terminal, output and the settings every chart shares. */
-static void gp_head(FILE *f, const struct chart *c, const char *format, const char *what)
+int nb_plot_formats_ok(const char *s)
 {
-	fprintf(f, "# %s.gp - nestbench plot: %s.\n# Restyle freely, then: gnuplot %s.gp\n",
-		c->name, what, c->name);
-	if (strcmp(format, "svg") == 0)
+	static const char *const ok[] = { "png", "svg", "pdf" };
+
+	for (;;) {
+		size_t n = strcspn(s, ","), i;
+
+		for (i = 0; i < 3 && !(n == 3 && strncmp(s, ok[i], 3) == 0); i++)
+			;
+		if (i == 3)
+			return 0;
+		if (!s[n])
+			return 1;
+		s += n + 1;
+	}
+}
+
+/* The terminal and output of one format (cairo's PDF embeds its fonts). */
+static void gp_terminal(FILE *f, const struct chart *c, const char *format, size_t len)
+{
+	if (len == 3 && strncmp(format, "svg", 3) == 0)
 		fprintf(f, "set terminal svg size %d,%d dynamic noenhanced font 'sans,11' background '#ffffff'\n",
 			c->width, c->height);
-	else if (strcmp(format, "pdf") == 0)
+	else if (len == 3 && strncmp(format, "pdf", 3) == 0)
 		fprintf(f, "set terminal pdfcairo size %.2fin,%.2fin noenhanced font 'sans,8'\n",
 			c->width / 100.0, c->height / 100.0);
 	else
 		fprintf(f, "set terminal pngcairo size %d,%d noenhanced font 'sans,10'\n", c->width,
 			c->height);
-	fprintf(f, "set output '%s.%s'\nset datafile missing 'NaN'\nset grid ytics lc rgb '#d0d0d0'\n"
-		"set border 3\nset tics nomirror\n", c->name, format);
+	fprintf(f, "set output '%s.%.*s'\n", c->name, (int)len, format);
+}
+
+/* Terminal, output and the settings every chart shares: the first of the formats
+ * ("png,pdf": the others are drawn again at the end, gp_tail). */
+static void gp_head(FILE *f, const struct chart *c, const char *formats, const char *what)
+{
+	fprintf(f, "# %s.gp - nestbench plot: %s.\n# Restyle freely, then: gnuplot %s.gp\n",
+		c->name, what, c->name);
+	gp_terminal(f, c, formats, strcspn(formats, ","));
+	fputs("set datafile missing 'NaN'\nset grid ytics lc rgb '#d0d0d0'\n"
+	      "set border 3\nset tics nomirror\n", f);
+}
+
+static void gp_tail(FILE *f, const struct chart *c, const char *formats)
+{
+	for (const char *p = strchr(formats, ','); p; p = strchr(p + 1, ',')) {
+		gp_terminal(f, c, p + 1, strcspn(p + 1, ","));
+		fputs("replot\n", f);
+	}
 }
 
 /* Title and note above the plot, and (for bar charts) a one-line key between them:
@@ -149,9 +134,9 @@ static void gp_head(FILE *f, const struct chart *c, const char *format, const ch
 static void gp_frame(FILE *f, const char *title, const char *errbars, int key_on_top)
 {
 	fprintf(f, "set tmargin %d\nset label 2 ", key_on_top ? 6 : 4);
-	gp_str(f, title);
+	nb_gp_str(f, title);
 	fputs(" at screen 0.5, screen 0.972 center font ',12'\nset label 1 ", f);
-	gp_str(f, errbars);
+	nb_gp_str(f, errbars);
 	fputs(" at screen 0.99, screen 0.015 right font ',8'\n", f);
 	if (key_on_top)
 		fputs("set key at screen 0.5, screen 0.925 center center horizontal reverse Left samplen 2\n", f);
@@ -163,6 +148,32 @@ static void gp_frame(FILE *f, const char *title, const char *errbars, int key_on
 static int is_tier_col(const struct nb_table *t, size_t c)
 {
 	return t->cols[c].kind != NB_COL_STEP;
+}
+
+/* One colour per tier column in every chart of a report (Okabe-Ito: told apart with
+ * the common colour-vision deficiencies), by the column's place among the tier columns:
+ * the baseline keeps the first, and the overhead chart, which has no baseline bar,
+ * does not shift the others. */
+static const char *tier_colour(const struct nb_table *t, size_t c)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < c; i++)
+		k += is_tier_col(t, i);
+	return nb_gp_colour(k);
+}
+
+/* Why column c's tier takes no VM exit (bare metal, or QEMU's TCG, which runs cpuid
+ * and port I/O inline), or NULL: its exit.* bars cost no exit. */
+static const char *no_exit_tier(const struct nb_table *t, size_t c)
+{
+	const struct nb_rs_env *e = &t->rs->tiers[t->cols[c].tier].env;
+
+	if (e->bare_metal)
+		return "bare metal";
+	if (e->accelerator && strcmp(e->accelerator, "tcg") == 0)
+		return "TCG emulates, no exit";
+	return NULL;
 }
 
 /* ---- clustered bars ----------------------------------------------------------------- */
@@ -182,12 +193,17 @@ struct bar_chart {
 	void (*head)(const struct nb_table *t, FILE *gp);
 	/* optional: a text written above the bar of row r in column c; 0 when none */
 	int (*tag)(const struct nb_table *t, size_t r, size_t c, char *buf, size_t len);
+	/* bars rise (or fall) from 1 on a log axis (a ratio), else from the axis */
+	int from_one;
+	/* optional: why a series is drawn apart (hatched, said in its title), or NULL */
+	const char *(*apart)(const struct nb_table *t, size_t c);
 };
 
-/* Data columns per series: value, interval low and high, and the tag if any. */
+/* Data columns per series: value, interval low and high, the tag if any, and the
+ * mark ("n/a" where the series has no bar on the row, else ""). */
 static int bar_fields(const struct bar_chart *b)
 {
-	return b->tag ? 4 : 3;
+	return b->tag ? 5 : 4;
 }
 
 /* The row's tic label, saying so when no series has a bar there. */
@@ -231,14 +247,14 @@ static void bars_dat(const struct nb_table *t, const struct bar_chart *b, const 
 	char label[320], tag[NB_LABEL];
 	double v[3];
 
-	fprintf(f, "# x position, label, then per series: value, interval low, interval high%s\n",
-		b->tag ? ", the text above the bar" : "");
+	fprintf(f, "# x position, label, then per series: value, interval low, interval high%s, "
+		"\"n/a\" where it has none\n", b->tag ? ", the text above the bar" : "");
 	for (size_t r = 0; r < t->n_rows; r++) {
 		if (pos[r] < 0)
 			continue;
 		bar_label(t, b, r, label, sizeof(label));
-		fprintf(f, "%g ", pos[r]);
-		dat_str(f, label);
+		fprintf(f, "%g", pos[r]);
+		nb_gp_dat_str(f, label);
 		for (size_t c = 0; c < t->n_cols; c++) {
 			int has;
 
@@ -246,13 +262,13 @@ static void bars_dat(const struct nb_table *t, const struct bar_chart *b, const 
 				continue;
 			if (!(has = b->bar(t, r, c, v)))
 				v[0] = v[1] = v[2] = NAN;
-			dat_num(f, v[0]);
-			dat_num(f, v[1]);
-			dat_num(f, v[2]);
-			if (!b->tag)
-				continue;
-			fputc(' ', f);
-			dat_str(f, has && b->tag(t, r, c, tag, sizeof(tag)) ? tag : "");
+			nb_gp_dat_num(f, v[0]);
+			nb_gp_dat_num(f, v[1]);
+			nb_gp_dat_num(f, v[2]);
+			if (b->tag) {
+				nb_gp_dat_str(f, has && b->tag(t, r, c, tag, sizeof(tag)) ? tag : "");
+			}
+			nb_gp_dat_str(f, has ? "" : "n/a");
 		}
 		fputc('\n', f);
 	}
@@ -270,7 +286,7 @@ static void bars_families(const struct nb_table *t, const double *pos, double en
 		if (first != SIZE_MAX &&
 		    (r == t->n_rows || strcmp(t->rows[r].family, t->rows[first].family) != 0)) {
 			fputs(n++ ? ", " : "", f);
-			gp_str(f, nb_family_title(t->rows[first].family));
+			nb_gp_str(f, nb_family_title(t->rows[first].family));
 			fprintf(f, " %g", (pos[first] + pos[last]) / 2);
 			first = SIZE_MAX;
 		}
@@ -305,7 +321,7 @@ static void bars_gp(const struct nb_table *t, const struct bar_chart *b, const d
 		if (pos[r] >= 0) {
 			bar_label(t, b, r, label, sizeof(label));
 			fputs(n++ ? ", " : "", f);
-			gp_str(f, label);
+			nb_gp_str(f, label);
 			fprintf(f, " %g", pos[r]);
 		}
 	fprintf(f, ")\nset xrange [-0.7:%g]\n", end - 0.3);
@@ -316,25 +332,52 @@ static void bars_gp(const struct nb_table *t, const struct bar_chart *b, const d
 	fprintf(f, "array titles[%zu] = [", n);
 	for (size_t c = 0, i = 0; c < t->n_cols; c++)
 		if (b->series(t, c)) {
+			char title[NB_LABEL + 64];
+			const char *why = b->apart ? b->apart(t, c) : NULL;
+
+			snprintf(title, sizeof(title), "%s%s%s%s", t->cols[c].label, why ? " (" : "",
+				 why ? why : "", why ? ")" : "");
 			fputs(i++ ? ", " : "", f);
-			gp_str(f, t->cols[c].label);
+			nb_gp_str(f, title);
 		}
+	fputs("]\narray colours[", f);
+	fprintf(f, "%zu] = [", n);
+	for (size_t c = 0, i = 0; c < t->n_cols; c++)
+		if (b->series(t, c))
+			fprintf(f, "%s'%s'", i++ ? ", " : "", tier_colour(t, c));
 	/* Series k's value is in column nf * (k - 1) + 3, then its interval low and high. */
 	fprintf(f, "]\nnb = %zu\nnf = %d\nbw = 0.8 / nb\nset boxwidth bw absolute\n"
 		"set style fill solid 0.85 border -1\n"
 		"x(k) = $1 + (k - (nb + 1) / 2.0) * bw\n"
 		"v(k) = nf * (k - 1) + 3\n"
-		"plot for [k=1:nb] '%s.dat' using (x(k)):(column(v(k))) "
-		"with boxes lc k title titles[k], \\\n"
-		"     for [k=1:nb] '%s.dat' using (x(k)):(column(v(k) + 1)):"
+		"lo1(y) = y < 1 ? y : 1\nhi1(y) = y > 1 ? y : 1\nplot", n, bar_fields(b));
+	for (size_t c = 0, k = 1; c < t->n_cols; c++) {
+		if (!b->series(t, c))
+			continue;
+		/* A tier drawn apart (no VM exit) is hatched, the others solid. */
+		const char *fill = b->apart && b->apart(t, c) ? "fs pattern 4 border -1" : "fs solid 0.85 border -1";
+		if (b->from_one)
+			fprintf(f, "%s '%s.dat' using (x(%zu)):(column(v(%zu))):(x(%zu) - bw / 2):"
+				"(x(%zu) + bw / 2):(lo1(column(v(%zu)))):(hi1(column(v(%zu)))) with "
+				"boxxyerror %s lc rgb colours[%zu] title titles[%zu]", k > 1 ? ", \\\n    " : "",
+				b->name, k, k, k, k, k, k, fill, k, k);
+		else
+			fprintf(f, "%s '%s.dat' using (x(%zu)):(column(v(%zu))) with boxes %s "
+				"lc rgb colours[%zu] title titles[%zu]", k > 1 ? ", \\\n    " : "",
+				b->name, k, k, fill, k, k);
+		k++;
+	}
+	fprintf(f, ", \\\n     for [k=1:nb] '%s.dat' using (x(k)):(column(v(k) + 1)):"
 		"(0):(column(v(k) + 2) - column(v(k) + 1)) with vectors heads size screen 0.004,90 "
-		"lc rgb 'black' notitle",
-		n, bar_fields(b), b->name, b->name);
+		"lc rgb 'black' notitle", b->name);
 	/* Tags stand upright just above the interval's top (log axes: a factor). */
 	if (b->tag)
 		fprintf(f, ", \\\n     for [k=1:nb] '%s.dat' using (x(k)):(column(v(k) + 2) * 1.3):"
 			"(stringcolumn(v(k) + 3)) with labels rotate by 90 left font ',8' notitle",
 			b->name);
+	/* "n/a" where a tier has no figure for the row (skipped, failed, not in its file). */
+	fprintf(f, ", \\\n     for [k=1:nb] '%s.dat' using (x(k)):(na_y):(stringcolumn(v(k) + nf - 1)) "
+		"with labels rotate by 90 left font ',7' tc rgb '#707070' notitle", b->name);
 	fputc('\n', f);
 }
 
@@ -356,10 +399,12 @@ static int overhead_bar(const struct nb_table *t, size_t r, size_t c, double v[3
 
 	if (cell->state != NB_CELL_OK)
 		return 0;
-	v[0] = cell->r.point * 100;
-	v[1] = cell->r.lo * 100;
-	v[2] = cell->r.hi * 100;
-	return 1;
+	/* The slowdown factor (1 + overhead, > 1 slower for times and throughputs alike),
+	 * drawn on a log axis: +5 % and ×50 both readable on one chart. */
+	v[0] = 1 + cell->r.point;
+	v[1] = 1 + cell->r.lo;
+	v[2] = 1 + cell->r.hi;
+	return v[1] > 0 && v[0] > 0;
 }
 
 static void overhead_label(const struct nb_table *t, size_t r, char *buf, size_t len)
@@ -367,20 +412,59 @@ static void overhead_label(const struct nb_table *t, size_t r, char *buf, size_t
 	short_label(t, r, NULL, buf, len);
 }
 
+/* The smallest interval low and largest high of the bars (ratios). */
+static void overhead_span(const struct nb_table *t, double *lo, double *hi)
+{
+	double v[3];
+
+	*lo = *hi = 1;
+	for (size_t r = 0; r < t->n_rows; r++)
+		for (size_t c = 0; c < t->n_cols; c++)
+			if (overhead_row(t, r) && overhead_series(t, c) && overhead_bar(t, r, c, v)) {
+				*lo = v[1] < *lo ? v[1] : *lo;
+				*hi = v[2] > *hi ? v[2] : *hi;
+			}
+}
+
+/* Tics on the slowdown axis: ×1 and the small steps near it, then powers of two, each
+ * with its percentage ("×2 (+100 %)"); below 1, speed-ups ("×0.5 (−50 %)"). */
+static void overhead_tics(FILE *f, double lo, double hi)
+{
+	static const double near[] = { 1.05, 1.1, 1.25, 1.5 };
+	int n = 0;
+
+	fputs("set ytics (", f);
+	for (double y = 1; y >= lo / 2 && y > 1e-9; y /= 2)
+		fprintf(f, "%s'×%g (%+.0f %%%%)' %g", n++ ? ", " : "", y, (y - 1) * 100, y);
+	for (size_t i = 0; i < sizeof(near) / sizeof(near[0]); i++)
+		if (near[i] * 8 > hi)   /* near ×1 only where the axis is short enough to see them */
+			fprintf(f, ", '×%g (%+.0f %%%%)' %g", near[i], (near[i] - 1) * 100, near[i]);
+	for (double y = 2; y <= hi * 2; y *= 2)
+		fprintf(f, ", '×%g (%+.0f %%%%)' %g", y, (y - 1) * 100, y);
+	fputs(")\n", f);
+}
+
 static void overhead_head(const struct nb_table *t, FILE *f)
 {
 	char title[NB_LABEL + 80];
+	double lo, hi;
 
-	snprintf(title, sizeof(title), "Overhead over the baseline %s per workload (VM exits: exits chart)",
+	snprintf(title, sizeof(title), "Slowdown over the baseline %s per workload (VM exits: exits chart)",
 		 t->cols[0].label);
-	gp_frame(f, title, "error bars: 95 % bootstrap confidence interval", 1);
-	fputs("set ylabel 'overhead (%, median ratio; positive = slower)'\n"
-	      "set xtics rotate by 40 right font ',9'\nset xzeroaxis lt -1\n", f);
+	gp_frame(f, title, "error bars: 95 % bootstrap confidence interval; log scale: ×2 is as tall "
+		 "as ×1 to ×2", 1);
+	overhead_span(t, &lo, &hi);
+	fprintf(f, "set ylabel 'slowdown (median ratio, log scale; above ×1 = slower)'\n"
+		"set logscale y 2\nset yrange [%g:%g]\nna_y = 1.0\n"
+		"set xtics rotate by 40 right font ',9'\n"
+		"set arrow from graph 0, first 1 to graph 1, first 1 nohead lt -1\n",
+		lo / 1.15, hi * 1.15);
+	overhead_tics(f, lo, hi);
 }
 
 static const struct bar_chart overhead_chart = { "overhead", overhead_row, overhead_series,
 						 overhead_bar, overhead_label, ": n/a",
-						 overhead_head, NULL };
+						 overhead_head, NULL, 1, NULL };
 
 static size_t overhead_cols(const struct nb_table *t)
 {
@@ -489,9 +573,9 @@ static size_t lat_block(const struct nb_table *t, size_t col, const char *rest, 
 		if (!tier_median(t, (size_t)pick, col, &ci))
 			continue;
 		fprintf(f, "%llu", (unsigned long long)next);
-		dat_num(f, ci.point);
-		dat_num(f, ci.lo);
-		dat_num(f, ci.hi);
+		nb_gp_dat_num(f, ci.point);
+		nb_gp_dat_num(f, ci.lo);
+		nb_gp_dat_num(f, ci.hi);
 		fputc('\n', f);
 		n++;
 	}
@@ -564,9 +648,9 @@ static size_t mem_lat_files(const struct nb_table *t, FILE *dat, FILE *gp)
 			/* Series side by side (a few hundredths of an octave) so their error
 			 * bars do not hide each other. */
 			fprintf(gp, "%s \\\n  'mem_lat.dat' index %zu using ($1*2**(%.3f)):2:3:4 with "
-				"yerrorlines lw 2 pt 7 ps 0.8 lc %zu dt %zu title ", drawn++ ? "," : "", block,
-				((double)block - (double)(n_series - 1) / 2) * 0.04, tier_i, s + 1);
-			gp_str(gp, title);
+				"yerrorlines lw 2 pt 7 ps 0.8 lc rgb '%s' dt %zu title ", drawn++ ? "," : "", block,
+				((double)block - (double)(n_series - 1) / 2) * 0.04, tier_colour(t, c), s + 1);
+			nb_gp_str(gp, title);
 			block++;
 		}
 	}
@@ -644,14 +728,24 @@ static void exits_head(const struct nb_table *t, FILE *f)
 			"operation counted by the parent tier (median over visits)"
 		      : "error bars: 95 % confidence interval of the median", 1);
 	/* 10, 100, 1k, 10k ...: no exponent notation on the axis people read first; room
-	 * above the bars for their exits/op. */
+	 * above the bars for their exits/op.  The axis starts at the decade below the
+	 * cheapest interval, not at an arbitrary floor with empty decades. */
+	double lo = INFINITY, v[3], floor10;
+	for (size_t r = 0; r < t->n_rows; r++)
+		for (size_t c = 0; c < t->n_cols; c++)
+			if (exit_row(t, r) && is_tier_col(t, c) && exits_bar(t, r, c, v) && v[1] > 0 &&
+			    v[1] < lo)
+				lo = v[1];
+	floor10 = isfinite(lo) ? pow(10, floor(log10(lo))) : 1;
 	fprintf(f, "set ylabel 'ns per operation (median, log scale)'\nset logscale y\n"
-		"set format y '%%.0s%%c'\nset xtics rotate by 30 right\n%s",
+		"set yrange [%g:*]\nna_y = %g\n"
+		"set format y '%%.0s%%c'\nset xtics rotate by 30 right\n%s", floor10, floor10 * 1.3,
 		tags ? "set offsets 0, 0, graph 0.25, 0\n" : "");
 }
 
 static const struct bar_chart exits_chart = { "exits", exit_row, is_tier_col, exits_bar,
-					      exits_label, ": not measured", exits_head, exits_tag };
+					      exits_label, ": not measured", exits_head, exits_tag,
+					      0, no_exit_tier };
 
 static size_t exit_rows(const struct nb_table *t)
 {
@@ -663,46 +757,6 @@ static size_t exit_rows(const struct nb_table *t)
 }
 
 /* ---- running gnuplot ---------------------------------------------------------------- */
-
-static int find_gnuplot(char *path, size_t len)
-{
-	const char *p = getenv("PATH");
-
-	while (p && *p) {
-		size_t n = strcspn(p, ":");
-
-		snprintf(path, len, "%.*s/gnuplot", (int)n, n ? p : ".");
-		if (access(path, X_OK) == 0)
-			return 0;
-		p += n + (p[n] == ':');
-	}
-	return -1;
-}
-
-/* gnuplot -e "cd 'DIR'" DIR/NAME.gp: the script's relative names resolve as when a
- * user runs it in the directory.  dir is absolute. */
-static int run_gnuplot(const char *gnuplot, const char *dir, const char *name, char err[NB_ERR_LEN])
-{
-	char cd[2 * PATH_MAX + 8], script[PATH_MAX + 64], *q = cd;
-	struct nb_proc_out o = { 0 };
-
-	q += sprintf(q, "cd '");
-	for (const char *s = dir; *s; s++) {
-		if (*s == '\'')
-			*q++ = '\'';
-		*q++ = *s;
-	}
-	strcpy(q, "'");
-	snprintf(script, sizeof(script), "%s/%s.gp", dir, name);
-	char *argv[] = { (char *)gnuplot, "-e", cd, script, NULL };
-	if (nb_proc_run(argv, &o, err))
-		return -1;
-	if (o.status != 0)
-		snprintf(err, NB_ERR_LEN, "gnuplot failed on %s (exit status %d): %.600s", script,
-			 o.status, o.err);
-	nb_proc_out_free(&o);
-	return o.status != 0 ? -1 : 0;
-}
 
 /* ---- the charts --------------------------------------------------------------------- */
 
@@ -751,18 +805,19 @@ static int write_chart(const struct nb_table *t, const struct chart *c, const ch
 		       const char *format, const char *what, chart_fn fn, char err[NB_ERR_LEN])
 {
 	char dpath[PATH_MAX], gpath[PATH_MAX];
-	FILE *dat = open_in(dir, c->name, "dat", dpath, err), *gp;
+	FILE *dat = nb_gp_open(dir, c->name, "dat", dpath, err), *gp;
 	int rc;
 
 	if (!dat)
 		return -1;
-	if (!(gp = open_in(dir, c->name, "gp", gpath, err))) {
+	if (!(gp = nb_gp_open(dir, c->name, "gp", gpath, err))) {
 		fclose(dat);
 		return -1;
 	}
 	gp_head(gp, c, format, what);
 	rc = fn(t, dat, gp);
-	if (close_checked(dat, dpath, err) | close_checked(gp, gpath, err))
+	gp_tail(gp, c, format);
+	if (nb_gp_close(dat, dpath, err) | nb_gp_close(gp, gpath, err))
 		return -1;
 	return rc < 0 ? 1 : 0;
 }
@@ -770,7 +825,7 @@ static int write_chart(const struct nb_table *t, const struct chart *c, const ch
 int nb_plot_write(const struct nb_table *t, const struct nb_plot_opts *o, FILE *paths,
 		  char err[NB_ERR_LEN])
 {
-	const char *format = o->format ? o->format : "png";
+	const char *format = o->format ? o->format : "png,pdf";
 	char dir[PATH_MAX], abs[PATH_MAX], gnuplot[PATH_MAX], img[PATH_MAX + 16];
 	size_t nb = overhead_cols(t), nt = t->n_cols - nb;
 	struct chart charts[3] = {
@@ -807,7 +862,7 @@ int nb_plot_write(const struct nb_table *t, const struct nb_plot_opts *o, FILE *
 		return nb_err(err, "nothing to chart in these files (see above): give files with "
 			 "several tiers, or with mem.lat, exit.* or ctl.* cases");
 	}
-	have_gp = find_gnuplot(gnuplot, sizeof(gnuplot)) == 0;
+	have_gp = nb_gp_find(gnuplot, sizeof(gnuplot)) == 0;
 	if (!have_gp) {
 		snprintf(err, NB_ERR_LEN, "gnuplot is not installed (not on PATH): install it with "
 			 "apt-get install gnuplot-nox, then run this again; the scripts and data are in %s",
@@ -817,10 +872,13 @@ int nb_plot_write(const struct nb_table *t, const struct nb_plot_opts *o, FILE *
 	for (int i = 0; i < 3; i++) {
 		if (!written[i])
 			continue;
-		if (run_gnuplot(gnuplot, abs, charts[i].name, err))
+		if (nb_gp_run(gnuplot, abs, charts[i].name, err))
 			return -2;
-		snprintf(img, sizeof(img), "%s/%s.%s", dir, charts[i].name, format);
-		fprintf(paths, "%s\n", img);
+		for (const char *f = format; *f; f += strcspn(f, ",") + (f[strcspn(f, ",")] == ',')) {
+			snprintf(img, sizeof(img), "%s/%s.%.*s", dir, charts[i].name,
+				 (int)strcspn(f, ","), f);
+			fprintf(paths, "%s\n", img);
+		}
 	}
 	return 0;
 }

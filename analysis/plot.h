@@ -1,7 +1,8 @@
 /* plot.h - `nestbench plot`: gnuplot scripts and their data files for three charts,
  * rendered by the external gnuplot and kept beside the images for restyling:
- *   overhead.*  clustered bars, overhead % per workload and tier, 95 % CI error bars
- *               (VM exits are left to exits.*: their overheads dwarf the rest);
+ *   overhead.*  clustered bars, the slowdown factor per workload and tier on a log
+ *               axis, 95 % CI error bars (VM exits are left to exits.*: their
+ *               overheads dwarf the rest);
  *   mem_lat.*   mem.lat: ns per load against the working-set size, one line per tier;
  *   exits.*     exit.* and ctl.* costs per tier, ns on a log scale, with the exits per
  *               operation (the table's counter columns) above the bars where counted.
@@ -17,8 +18,12 @@
 
 struct nb_plot_opts {
 	const char *out_dir;       /* NULL: <first file's directory>/plots/<its name>/ */
-	const char *format;        /* "png" (default), "svg" or "pdf" */
+	const char *format;        /* "png", "svg" or "pdf", or several with commas; NULL:
+				    * "png,pdf" */
 };
+
+/* 1 when s is a format, or a comma list of formats, nb_plot_write takes. */
+int nb_plot_formats_ok(const char *s);
 
 /* Write the scripts and data of every chart the table allows into the directory, run
  * gnuplot on each and print the path of every image written to `paths`.  Returns 0;

@@ -9,6 +9,7 @@
 #include "../common/records.h"
 #include "../common/units.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -29,12 +30,23 @@ static const char usage_table[] =
 	"Options:\n"
 	"  -b, --baseline TIER   the tier the others are set against: TIER, or FILE:TIER when\n"
 	"                        several files have it (default: the first level-0 tier)\n"
-	"  -f, --format FMT      md (default), latex (booktabs + siunitx), csv or json\n"
+	"  -f, --format FMT      md (default), latex (booktabs + siunitx), csv or json: a row\n"
+	"                        per workload; long-csv or long-json: tidy data, a row per\n"
+	"                        workload, tier column and reference with plain columns\n"
+	"                        (median, n, overhead, interval, nature, flags), for\n"
+	"                        read_csv or read.csv with no options\n"
 	"  -c, --counters        add per-operation counter columns per tier: VM exits/op\n"
 	"                        counted by the parent tier (with the main exit reason),\n"
 	"                        faults/op, context switches/op, IPC, misses per 1k\n"
 	"                        instructions, where the files recorded their inputs; n/a\n"
 	"                        with a footnote where a tier could not count them\n"
+	"      --layout L        latex: overhead (default: each tier's overhead with its\n"
+	"                        interval) or absolute (each tier's median and its overhead\n"
+	"                        over the level below and over the baseline)\n"
+	"      --width W         latex: page (default: table* of 516 pt) or column (table of\n"
+	"                        252 pt); tier columns that do not fit go to further tables\n"
+	"      --notes FILE      latex: the notes (row labels, n/a reasons, environment,\n"
+	"                        method) to FILE rather than after the tables\n"
 	"      --level L         confidence level of the intervals (default 0.95)\n"
 	"      --resamples N     bootstrap resamples per cell (default 2000)\n"
 	"      --seed S          bootstrap seed (default 1): the same seed, the same table\n"
@@ -54,7 +66,7 @@ static const char usage_plot[] =
 	"Options:\n"
 	"  -o, --out DIR         where to write (default: plots/NAME beside the first file,\n"
 	"                        NAME its file name without .json: results/plots/NAME/)\n"
-	"  -f, --format FMT      png (default), svg or pdf\n"
+	"  -f, --format FMT      png, svg or pdf, or several: png,pdf (the default)\n"
 	"  -b, --baseline TIER   as for nestbench table (default: the first level-0 tier)\n"
 	"      --level L, --resamples N, --seed S\n"
 	"                        as for nestbench table\n"
@@ -94,7 +106,8 @@ static const char usage_compare[] =
 
 /* ---- options shared by the three commands ------------------------------------------- */
 
-enum { OPT_LEVEL = 256, OPT_RESAMPLES, OPT_SEED, OPT_CORRECTION, OPT_POWER, OPT_STRICT };
+enum { OPT_LEVEL = 256, OPT_RESAMPLES, OPT_SEED, OPT_CORRECTION, OPT_POWER, OPT_STRICT,
+       OPT_LAYOUT, OPT_WIDTH, OPT_NOTES };
 
 struct common {
 	const char *cmd;           /* "table", ... for messages */
@@ -217,21 +230,66 @@ static int build_table(const struct common *c, const char *baseline, int counter
 static const struct option table_opts[] = {
 	{ "baseline", required_argument, NULL, 'b' }, { "format", required_argument, NULL, 'f' },
 	{ "counters", no_argument, NULL, 'c' }, { "level", required_argument, NULL, OPT_LEVEL },
+	{ "layout", required_argument, NULL, OPT_LAYOUT }, { "width", required_argument, NULL, OPT_WIDTH },
+	{ "notes", required_argument, NULL, OPT_NOTES },
 	{ "resamples", required_argument, NULL, OPT_RESAMPLES },
 	{ "seed", required_argument, NULL, OPT_SEED }, { "help", no_argument, NULL, 'h' }, { 0 }
 };
+
+/* --layout, --width, --notes (for -f latex): 0 handled, -1 not one of them, 2 bad value;
+ * *given names the last one given. */
+static int tex_opt(const struct common *c, struct nb_tex_opts *xo, const char **notes,
+		   const char **given, int opt, const char *arg)
+{
+	switch (opt) {
+	case OPT_LAYOUT:
+		*given = "--layout";
+		return nb_tex_layout_parse(arg, &xo->layout) ?
+			bad(c, "--layout %s: choose overhead or absolute", arg) : 0;
+	case OPT_WIDTH:
+		*given = "--width";
+		return nb_tex_width_parse(arg, &xo->width) ?
+			bad(c, "--width %s: choose page (516 pt) or column (252 pt)", arg) : 0;
+	case OPT_NOTES:
+		*given = "--notes";
+		*notes = arg;
+		return 0;
+	}
+	return -1;
+}
+
+/* -f latex with its options; the notes file is opened only once the table is built. */
+static int write_latex(const struct nb_table *t, struct nb_tex_opts *xo, const char *notes,
+		       char err[NB_ERR_LEN])
+{
+	FILE *f = NULL;
+	int rc;
+
+	if (notes && !(f = fopen(notes, "w")))
+		return nb_err(err, "cannot write --notes %s: %s (give a path in a writable directory)",
+			      notes, strerror(errno));
+	xo->notes = f;
+	rc = nb_table_write_latex(t, xo, stdout, err);
+	if (!rc && (fflush(stdout) || ferror(stdout)))
+		rc = nb_err(err, "cannot write the table: %s", strerror(errno ? errno : EIO));
+	if (f && fclose(f) && !rc)
+		rc = nb_err(err, "cannot write --notes %s: %s", notes, strerror(errno));
+	return rc;
+}
 
 int nb_cmd_table(int argc, char **argv)
 {
 	struct common c;
 	enum nb_table_format fmt = NB_FMT_MD;
-	const char *baseline = NULL;
+	struct nb_tex_opts xo;
+	const char *baseline = NULL, *notes = NULL, *tex_given = NULL;
 	struct nb_resultset rs = { 0 };
 	struct nb_table t;
 	char err[NB_ERR_LEN];
 	int opt, rc, counters = 0;
 
 	common_init(&c, "table", usage_table);
+	nb_tex_opts_default(&xo);
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "b:f:ch", table_opts, NULL)) != -1) {
 		if (opt == 'h') {
@@ -243,13 +301,19 @@ int nb_cmd_table(int argc, char **argv)
 		else if (opt == 'c')
 			counters = 1;
 		else if (opt == 'f' && nb_table_format_parse(optarg, &fmt))
-			return bad(&c, "--format %s: choose md, latex, csv or json", optarg);
-		else if (opt != 'f' && (rc = common_opt(&c, opt, optarg)) != 0)
+			return bad(&c, "--format %s: choose md, latex, csv or json (a row per workload), "
+				   "or long-csv or long-json (a row per workload and tier)", optarg);
+		else if (opt != 'f' && (rc = tex_opt(&c, &xo, &notes, &tex_given, opt, optarg)) != 0 &&
+			 (rc > 0 || (rc = common_opt(&c, opt, optarg)) != 0))
 			return rc > 0 ? rc : (fputs(usage_table, stderr), 2);
 	}
+	if (tex_given && fmt != NB_FMT_LATEX)
+		return bad(&c, "%s is for --format latex: add -f latex, or leave it out (the other "
+			   "formats keep their notes with the table)", tex_given);
 	if (build_table(&c, baseline, counters, &rs, argv + optind, argc - optind, &t))
 		return 2;
-	rc = nb_table_write(&t, fmt, stdout, err) ? (fprintf(stderr, "nestbench table: %s\n", err), 2) : 0;
+	rc = fmt == NB_FMT_LATEX ? write_latex(&t, &xo, notes, err) : nb_table_write(&t, fmt, stdout, err);
+	rc = rc ? (fprintf(stderr, "nestbench table: %s\n", err), 2) : 0;
 	nb_table_free(&t);
 	nb_rs_free(&rs);
 	return rc;
@@ -267,7 +331,7 @@ static const struct option plot_opts[] = {
 int nb_cmd_plot(int argc, char **argv)
 {
 	struct common c;
-	struct nb_plot_opts po = { NULL, "png" };
+	struct nb_plot_opts po = { NULL, NULL };   /* NULL: png and pdf */
 	const char *baseline = NULL;
 	struct nb_resultset rs = { 0 };
 	struct nb_table t;
@@ -285,8 +349,9 @@ int nb_cmd_plot(int argc, char **argv)
 			po.out_dir = optarg;
 		else if (opt == 'b')
 			baseline = optarg;
-		else if (opt == 'f' && strcmp(optarg, "png") && strcmp(optarg, "svg") && strcmp(optarg, "pdf"))
-			return bad(&c, "--format %s: choose png, svg or pdf", optarg);
+		else if (opt == 'f' && !nb_plot_formats_ok(optarg))
+			return bad(&c, "--format %s: choose png, svg or pdf, or several with commas "
+				   "(png,pdf)", optarg);
 		else if (opt == 'f')
 			po.format = optarg;
 		else if ((rc = common_opt(&c, opt, optarg)) != 0)

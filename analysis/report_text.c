@@ -1,6 +1,7 @@
 /* report_text.c - figure formatting and escaping shared by the reports. */
 #include "report_text.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <string.h>
 
@@ -142,6 +143,34 @@ void nb_put_tex(FILE *out, const char *s)
 			fputc(*s == '\n' ? ' ' : *s, out);
 		s++;
 	}
+}
+
+#define NB_TEX_RUN 16   /* letters and digits before a possible break: 70 pt at 8 pt */
+
+void nb_put_tex_breakable(FILE *out, const char *s)
+{
+	char seg[256];
+	size_t n = 0, run = 0;
+
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		int brk;
+
+		seg[n++] = (char)ch;
+		run = isalnum(ch) ? run + 1 : 0;
+		brk = ch == '/' || run == NB_TEX_RUN;
+		/* Flush at a break, or when full where no character or "--" is cut in two. */
+		if (brk || n == sizeof(seg) - 1 || (n >= sizeof(seg) - 8 && ch < 0x80 && ch != '-')) {
+			seg[n] = '\0';
+			nb_put_tex(out, seg);
+			if (brk)
+				fputs("\\allowbreak{}", out);
+			n = 0;
+			run = brk ? 0 : run;
+		}
+	}
+	seg[n] = '\0';
+	nb_put_tex(out, seg);
 }
 
 void nb_put_csv(FILE *out, const char *s)

@@ -35,6 +35,9 @@ void nb_put_md(FILE *out, const char *s);
 /* LaTeX text: the special characters escaped, and ±, †, –, —, −, …, µ, Δ, ≥, ≤, ×
  * spelt as pdflatex understands them without extra packages. */
 void nb_put_tex(FILE *out, const char *s);
+/* The same for running text in a narrow column: a line may break after a '/' and inside
+ * a long run of letters and digits (a sha256), so no word is wider than a column. */
+void nb_put_tex_breakable(FILE *out, const char *s);
 /* A CSV field (RFC 4180): quoted when it holds a comma, quote or line break. */
 void nb_put_csv(FILE *out, const char *s);
 /* n fields through `put`, `sep` between them: one row's leading cells in any format. */

@@ -148,7 +148,8 @@ struct nb_table {
 	struct nb_ctr_cell *ctr_cells; /* n_rows x n_ctr_cols, row-major */
 };
 
-enum nb_table_format { NB_FMT_MD, NB_FMT_LATEX, NB_FMT_CSV, NB_FMT_JSON };
+enum nb_table_format { NB_FMT_MD, NB_FMT_LATEX, NB_FMT_CSV, NB_FMT_JSON, NB_FMT_LONG_CSV,
+		       NB_FMT_LONG_JSON };
 
 /* ---- prototypes --------------------------------------------------------------------- */
 
@@ -185,12 +186,36 @@ int nb_family_rank(const char *family);
 /* "CPU", "memory", "page faults", "I/O", "VM exits", "controls", or the family itself. */
 const char *nb_family_title(const char *family);
 
-/* Parse "md", "latex", "csv" or "json"; -1 when unknown. */
+/* Parse "md", "latex", "csv", "json", "long-csv" or "long-json"; -1 when unknown. */
 int nb_table_format_parse(const char *s, enum nb_table_format *f);
 /* Write the table in a format; 0, or -1 with err on a write error. */
 int nb_table_write(const struct nb_table *t, enum nb_table_format f, FILE *out,
 		   char err[NB_ERR_LEN]);
 /* The JSON form (table_json.c): schema "nestbench-table", version 1. */
 int nb_table_write_json(const struct nb_table *t, FILE *out, char err[NB_ERR_LEN]);
+
+/* LaTeX for a paper (table_latex.c): the layout, the width the floats must fit (tier
+ * columns that do not fit go to further floats), and where the notes go. */
+enum nb_tex_layout {
+	NB_TEX_OVERHEAD,           /* each tier's overhead with its interval (default) */
+	NB_TEX_ABSOLUTE,           /* each tier's median, its overhead over the level below
+				    * and over the baseline, geometric means per family */
+};
+enum nb_tex_width { NB_TEX_PAGE, NB_TEX_COLUMN };   /* table* 516 pt, table 252 pt */
+struct nb_tex_opts {
+	enum nb_tex_layout layout;
+	enum nb_tex_width width;
+	FILE *notes;               /* NULL: the notes follow the floats as ordinary text */
+};
+void nb_tex_opts_default(struct nb_tex_opts *o);
+/* "overhead" or "absolute"; "page" or "column"; -1 when unknown. */
+int nb_tex_layout_parse(const char *s, enum nb_tex_layout *l);
+int nb_tex_width_parse(const char *s, enum nb_tex_width *w);
+/* o NULL: the defaults.  0, or -1 with err (out of memory, the notes not written). */
+int nb_table_write_latex(const struct nb_table *t, const struct nb_tex_opts *o, FILE *out,
+			 char err[NB_ERR_LEN]);
+/* The long (tidy) form (table_long.c): a row per case, column and reference, as CSV or
+ * as JSON (schema "nestbench-long", version 1); -1 with err when out of memory. */
+int nb_table_write_long(const struct nb_table *t, int json, FILE *out, char err[NB_ERR_LEN]);
 
 #endif

@@ -1,7 +1,7 @@
-/* table_format.c - the overhead table as Markdown (a GitHub table), LaTeX (booktabs and
- * siunitx, as a `table` float to \input) and CSV (one row per workload, notes as
- * trailing `#` lines).  JSON: table_json.c.  Each writer walks the same model, so every
- * format shows the same figures, markers and footnotes. */
+/* table_format.c - the overhead table as Markdown (a GitHub table) and CSV (one row per
+ * workload, notes as trailing `#` lines).  LaTeX: table_latex.c; JSON: table_json.c.
+ * Each writer walks the same model, so every format shows the same figures, markers and
+ * footnotes. */
 #include "report_text.h"
 #include "../common/err.h"
 #include "table.h"
@@ -13,10 +13,14 @@
 
 int nb_table_format_parse(const char *s, enum nb_table_format *f)
 {
-	static const char *const names[] = { "md", "latex", "csv", "json" };
+	static const char *const names[] = {
+		[NB_FMT_MD] = "md", [NB_FMT_LATEX] = "latex", [NB_FMT_CSV] = "csv",
+		[NB_FMT_JSON] = "json", [NB_FMT_LONG_CSV] = "long-csv",
+		[NB_FMT_LONG_JSON] = "long-json",
+	};
 
-	for (int i = 0; i < 4; i++)
-		if (strcmp(s, names[i]) == 0) {
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i] && strcmp(s, names[i]) == 0) {
 			*f = (enum nb_table_format)i;
 			return 0;
 		}
@@ -272,277 +276,6 @@ static void md_write(const struct nb_table *t, FILE *out)
 	put_footnotes(t, out, nb_put_md, "- [%zu] ", "- ", "\n");
 }
 
-/* ---- LaTeX -------------------------------------------------------------------------- */
-
-/* siunitx's table-format for a column of printed numbers: integer and decimal digits. */
-struct numfmt {
-	int sign, ints, decs;
-};
-
-static void numfmt_add(struct numfmt *f, const char *s)
-{
-	const char *d = s + (*s == '+' || *s == '-');
-	int ints = (int)strcspn(d, "."), decs = d[ints] == '.' ? (int)strlen(d + ints + 1) : 0;
-
-	f->sign |= d != s;
-	f->ints = ints > f->ints ? ints : f->ints;
-	f->decs = decs > f->decs ? decs : f->decs;
-}
-
-/* A figure in the ratio form, "×5446" (nb_fmt_ratio), rather than a percentage. */
-static int is_times(const char *s)
-{
-	return strncmp(s, "\xc3\x97", 2) == 0;
-}
-
-static void numfmt_put(const struct numfmt *f, FILE *out)
-{
-	fprintf(out, "S[table-format=%s%d.%d%s]", f->sign ? "+" : "", f->ints ? f->ints : 1, f->decs,
-		f->sign ? ",retain-explicit-plus" : "");
-}
-
-/* The baseline's medians in a siunitx column; each ratio column as its point (right
- * aligned text: it may be "×5446"), its interval and its marker. */
-static void tex_colspec(const struct nb_table *t, FILE *out)
-{
-	char pt[NB_NUM];
-	struct numfmt fp = { 0, 1, 1 };
-
-	fputs("@{}ll", out);
-	for (size_t r = 0; r < t->n_rows; r++) {
-		const struct nb_table_cell *cell = nb_table_cell(t, r, 0);
-
-		if (cell->state != NB_CELL_OK)
-			continue;
-		nb_fmt_value(cell->r.median_b, pt, sizeof(pt));
-		numfmt_add(&fp, pt);
-	}
-	numfmt_put(&fp, out);
-	for (size_t c = 1; c < t->n_cols; c++)
-		fputs("r@{\\,}l@{}l", out);
-	fputs("@{}", out);
-}
-
-static void tex_note_mark(size_t note, FILE *out)
-{
-	if (note)
-		fprintf(out, "\\textsuperscript{%zu}", note);
-}
-
-static void tex_cell(const struct nb_table *t, size_t r, size_t c, FILE *out)
-{
-	const struct nb_table_cell *cell = nb_table_cell(t, r, c);
-	char pt[NB_NUM], iv[NB_NUM * 3], n[NB_NUM];
-	int base = t->cols[c].kind == NB_COL_BASELINE;
-
-	fputs(" & ", out);
-	if (cell->state == NB_CELL_ABSENT) {
-		fputs(base ? "{--}" : "\\multicolumn{3}{c}{--}", out);
-	} else if (cell->state == NB_CELL_NA) {
-		fputs(base ? "{n/a" : "\\multicolumn{3}{c}{n/a", out);
-		tex_note_mark(cell->note, out);
-		fputs("}", out);
-	} else if (base) {
-		nb_fmt_value(cell->r.median_b, pt, sizeof(pt));
-		fputs(pt, out);
-	} else {
-		ratio_text(cell, pt, iv);
-		n_text(t, cell, n, sizeof(n));
-		nb_put_tex(out, pt);
-		fputs(" & {\\footnotesize ", out);
-		nb_put_tex(out, iv);
-		nb_put_tex(out, n);
-		fprintf(out, "} & %s%s", cell->r.few_samples ? "\\textsuperscript{\\textdagger}" : "",
-			cell->unstable ? "\\textsuperscript{\\textbf{!}}" : "");
-	}
-}
-
-static void tex_header(const struct nb_table *t, FILE *out)
-{
-	fputs("\\toprule\nWorkload & Unit", out);
-	for (size_t c = 0; c < t->n_cols; c++) {
-		fputs(c == 0 ? " & {" : " & \\multicolumn{3}{c}{", out);
-		nb_put_tex(out, t->cols[c].label);
-		fputs("}", out);
-	}
-	fputs(" \\\\\n & ", out);
-	for (size_t c = 0; c < t->n_cols; c++)
-		fputs(c == 0 ? " & {median}" : " & \\multicolumn{3}{c}{overhead \\%}", out);
-	fputs(" \\\\\n\\midrule\n", out);
-}
-
-/* The body, `width` columns wide: an italic family line where the family changes, then
- * per workload its key (and unit) and a cell per column; the closing rule. */
-static void tex_body(const struct nb_table *t, int with_unit, size_t n_cols, size_t width,
-		     cell_fn cell, FILE *out)
-{
-	for (size_t r = 0; r < t->n_rows; r++) {
-		if (family_starts(t, r)) {
-			fprintf(out, "%s\\multicolumn{%zu}{@{}l}{\\textit{", r ? "\\addlinespace\n" : "", width);
-			nb_put_tex(out, nb_family_title(t->rows[r].family));
-			fputs("}} \\\\\n", out);
-		}
-		fputs("\\texttt{", out);
-		nb_put_tex(out, t->rows[r].key);
-		fputs("}", out);
-		if (with_unit) {
-			fputs(" & ", out);
-			nb_put_tex(out, t->rows[r].unit);
-		}
-		for (size_t c = 0; c < n_cols; c++)
-			cell(t, r, c, out);
-		fputs(" \\\\\n", out);
-	}
-	fputs("\\bottomrule\n\\end{tabular}\n", out);
-}
-
-static void tex_main(const struct nb_table *t, FILE *out)
-{
-	fputs("\\begin{tabular}{", out);
-	tex_colspec(t, out);
-	fputs("}\n", out);
-	tex_header(t, out);
-	tex_body(t, 1, t->n_cols, 3 + 3 * (t->n_cols - 1), tex_cell, out);
-}
-
-static void tex_ctr_cell(const struct nb_table *t, size_t r, size_t c, FILE *out)
-{
-	const struct nb_ctr_cell *cell = nb_table_ctr_cell(t, r, c);
-	char buf[NB_LABEL];
-
-	fputs(" & ", out);
-	if (cell->state == NB_CELL_ABSENT) {
-		fputs("--", out);
-		return;
-	}
-	nb_put_tex(out, cell->state == NB_CELL_OK ? nb_ctr_cell_text(cell, buf, sizeof(buf)) : "n/a");
-	tex_note_mark(cell->note, out);
-}
-
-/* The columns from c on that show the same metric (they are adjacent). */
-static size_t same_metric(const struct nb_table *t, size_t c)
-{
-	size_t n = 1;
-
-	while (c + n < t->n_ctr_cols && strcmp(t->ctr_cols[c + n].metric, t->ctr_cols[c].metric) == 0)
-		n++;
-	return n;
-}
-
-/* A second tabular: a column per metric and tier, the metric spanning its tiers. */
-static void tex_counters(const struct nb_table *t, FILE *out)
-{
-	if (!ctr_heading(t, "\n\\medskip\nCounters per operation: ", "\n\n\\smallskip\n", out))
-		return;
-	fputs("\\begin{tabular}{@{}l", out);
-	for (size_t c = 0; c < t->n_ctr_cols; c++)
-		fputs("r", out);
-	fputs("@{}}\n\\toprule\nWorkload", out);
-	for (size_t c = 0, n; c < t->n_ctr_cols; c += n) {
-		n = same_metric(t, c);
-		fprintf(out, " & \\multicolumn{%zu}{c}{", n);
-		nb_put_tex(out, t->ctr_cols[c].title);
-		fputs("}", out);
-	}
-	fputs(" \\\\\n", out);
-	for (size_t c = 0, n; c < t->n_ctr_cols; c += n) {
-		n = same_metric(t, c);
-		fprintf(out, "\\cmidrule(lr){%zu-%zu}", c + 2, c + n + 1);
-	}
-	fputc('\n', out);
-	for (size_t c = 0; c < t->n_ctr_cols; c++) {
-		fputs(" & ", out);
-		nb_put_tex(out, nb_table_tier_label(t, t->ctr_cols[c].tier));
-	}
-	fputs(" \\\\\n\\midrule\n", out);
-	tex_body(t, 0, t->n_ctr_cols, 1 + t->n_ctr_cols, tex_ctr_cell, out);
-}
-
-static void tex_summary(const struct nb_table *t, FILE *out)
-{
-	char pt[NB_NUM];
-
-	fputs("\n\\medskip\nMean overhead per family, in \\% (geometric mean of the per-workload ratios "
-	      "$1 + \\mathit{overhead}$, minus 1; $n$ workloads):\n\n\\smallskip\n\\begin{tabular}{@{}l", out);
-	for (size_t c = 1; c < t->n_cols; c++) {
-		struct numfmt f = { 1, 1, 1 };
-		int times = 0;
-
-		for (size_t i = 0; i < t->n_summary; i++)
-			if (t->summary[i].n[c]) {
-				nb_fmt_ratio(t->summary[i].mean[c], pt, sizeof(pt));
-				if (is_times(pt))
-					times = 1;
-				else
-					numfmt_add(&f, pt);
-			}
-		/* "×5446" is text to siunitx: such a column is right aligned, as the cells' */
-		if (times)
-			fputs("r", out);
-		else
-			numfmt_put(&f, out);
-		fputs("@{\\,}l", out);
-	}
-	fputs("@{}}\n\\toprule\nFamily", out);
-	for (size_t c = 1; c < t->n_cols; c++) {
-		fputs(" & \\multicolumn{2}{c}{", out);
-		nb_put_tex(out, t->cols[c].label);
-		fputs("}", out);
-	}
-	fputs(" \\\\\n\\midrule\n", out);
-	for (size_t i = 0; i < t->n_summary; i++) {
-		const struct nb_table_summary *s = &t->summary[i];
-
-		if (s->family)
-			nb_put_tex(out, nb_family_title(s->family));
-		else
-			fprintf(out, "\\midrule\nall workloads%s", all_note(t));
-		for (size_t c = 1; c < t->n_cols; c++) {
-			nb_fmt_ratio(s->mean[c], pt, sizeof(pt));
-			if (s->n[c]) {
-				fputs(" & ", out);
-				nb_put_tex(out, pt);
-				fprintf(out, " & ($n = %zu$)", s->n[c]);
-			} else {
-				fputs(" & \\multicolumn{2}{c}{--}", out);
-			}
-		}
-		fputs(" \\\\\n", out);
-	}
-	fputs("\\bottomrule\n\\end{tabular}\n", out);
-}
-
-static void tex_write(const struct nb_table *t, FILE *out)
-{
-	fputs("% nestbench table: needs \\usepackage{booktabs} and \\usepackage{siunitx}.\n"
-	      "\\begin{table}[htbp]\n\\centering\n\\small\n\\caption{", out);
-	if (has_ratios(t)) {
-		fputs("Overhead over the baseline ", out);
-		nb_put_tex(out, t->cols[0].label);
-		char nc[NB_NUM * 3];
-
-		n_caption(t, nc, sizeof(nc));
-		fprintf(out, " in \\%% (positive = slower; from +100\\,\\%% on as a ratio), with the "
-			"%g\\,\\%% confidence interval in brackets; the baseline's median in the row's "
-			"unit", t->o.level * 100);
-		nb_put_tex(out, nc);
-		fputs(".}\n", out);
-	} else {
-		fputs("Medians of ", out);
-		nb_put_tex(out, t->cols[0].label);
-		fputs(".}\n", out);
-	}
-	fputs("\\label{tab:nestbench}\n", out);
-	tex_main(t, out);
-	if (t->o.counters)
-		tex_counters(t, out);
-	if (has_ratios(t))
-		tex_summary(t, out);
-	fputs("\n\\medskip\n\\begin{minipage}{\\linewidth}\n\\footnotesize\n", out);
-	put_footnotes(t, out, nb_put_tex, "\\textsuperscript{%zu}~", "", "\\par\n");
-	fputs("\\end{minipage}\n\\end{table}\n", out);
-}
-
 /* ---- CSV ---------------------------------------------------------------------------- */
 
 /* The fields of each tier column: its figures, then what a reader needs to weigh them
@@ -741,10 +474,18 @@ int nb_table_write(const struct nb_table *t, enum nb_table_format f, FILE *out,
 {
 	switch (f) {
 	case NB_FMT_MD: md_write(t, out); break;
-	case NB_FMT_LATEX: tex_write(t, out); break;
+	case NB_FMT_LATEX:   /* table_latex.c, with its default layout and width */
+		if (nb_table_write_latex(t, NULL, out, err))
+			return -1;
+		break;
 	case NB_FMT_CSV: csv_write(t, out); break;
 	case NB_FMT_JSON:
 		if (nb_table_write_json(t, out, err))
+			return -1;
+		break;
+	case NB_FMT_LONG_CSV:
+	case NB_FMT_LONG_JSON:   /* table_long.c */
+		if (nb_table_write_long(t, f == NB_FMT_LONG_JSON, out, err))
 			return -1;
 		break;
 	}

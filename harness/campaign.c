@@ -188,10 +188,15 @@ static int build_spec(struct run *r, int t, int ci, const cJSON *cobj, int reps,
 			return -1;
 	spec->reps = reps;
 	/* Warm-up on the first visit; later visits reuse the calibrated op count.  A kept
-	 * worker's later visit gets one warm-up repetition too: other cases ran since its
-	 * last batch, so its caches and TLB are cold, where a fresh process's setup has
-	 * just touched its data. */
-	spec->warmup = first ? rc.warmup : r->cfg.keep_workers && rc.warmup > 0 ? 1 : 0;
+	 * worker of a memory workload gets one warm-up repetition on its later visits too:
+	 * other cases ran since its last batch and evicted its arrays and pointer chain
+	 * from the caches and TLB, where a fresh process's setup had just touched them.
+	 * The other families keep no data between repetitions worth warming (page faults
+	 * and I/O make theirs fresh in each; cpu.fp's arrays are 8 KiB), as a fresh
+	 * process's later visit had none either (workloads/README.md). */
+	int warm_again = r->cfg.keep_workers && rc.warmup > 0 &&
+			 strcmp(r->cat.w[cs->wl].family, "mem") == 0;
+	spec->warmup = first ? rc.warmup : warm_again ? 1 : 0;
 	spec->min_time_ms = (unsigned)rc.min_time_ms;
 	spec->cpu = rc.cpu >= 0 ? rc.cpu : rc.cpu == -2 ? NB_RUN_CPU_NONE : -1;
 	spec->timeout_ms = (unsigned)rc.timeout_s * 1000u;

@@ -2,6 +2,7 @@
 #include "campaign.h"
 #include "../common/err.h"
 #include "../analysis/report.h"
+#include "../history/cli.h"
 #include "../common/version.h"
 #include "config.h"
 #include "doctor.h"
@@ -35,6 +36,9 @@ static const char usage_main[] =
 	"  table FILE...         overhead table of result files (md, latex, csv, json)\n"
 	"  plot FILE...          charts with gnuplot: overhead, mem.lat curve, exit costs\n"
 	"  compare BASE NEW      significant regressions between two result files (for CI)\n"
+	"  history add|list|show|export|check|plot\n"
+	"                        the result history: result files in one SQLite database,\n"
+	"                        a case followed over runs, CSV for change-point tools\n"
 	"\n"
 	"Options for every command: -h/--help, --version.  `nestbench COMMAND --help`\n"
 	"describes a command.  Exit status: 0 success, 1 measurements failed (compare: a\n"
@@ -329,6 +333,8 @@ int main(int argc, char **argv)
 		return nb_cmd_plot(argc - 1, argv + 1);
 	if (strcmp(argv[1], "compare") == 0)
 		return nb_cmd_compare(argc - 1, argv + 1);
+	if (strcmp(argv[1], "history") == 0)
+		return nb_cmd_history(argc - 1, argv + 1);
 	fprintf(stderr, "nestbench: unknown command '%s'\n\n%s", argv[1], usage_main);
 	return 2;
 }

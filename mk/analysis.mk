@@ -7,7 +7,9 @@ ANALYSIS_MODEL_SRC := analysis/resultset.c analysis/table.c \
                       analysis/table_format.c analysis/table_json.c analysis/compare.c \
                       analysis/compare_format.c analysis/report_text.c analysis/derived.c \
                       analysis/table_counters.c analysis/verdict.c
-ANALYSIS_LIB_SRC  := $(ANALYSIS_MODEL_SRC) analysis/plot.c analysis/report_cli.c
+ANALYSIS_MODEL_SRC += analysis/table_latex.c
+ANALYSIS_MODEL_SRC += analysis/table_long.c
+ANALYSIS_LIB_SRC  := $(ANALYSIS_MODEL_SRC) analysis/plot.c analysis/gnuplot.c analysis/report_cli.c
 ANALYSIS_LIB_OBJ  := $(ANALYSIS_LIB_SRC:%.c=$(BUILD)/obj/%.o)
 ANALYSIS_MODEL_OBJ := $(ANALYSIS_MODEL_SRC:%.c=$(BUILD)/obj/%.o) $(LIB_OBJ)
 ANALYSIS_TEST_SRC := $(wildcard tests/analysis/*.c)
@@ -45,3 +47,14 @@ $(BUILD)/gate-bench: $(BUILD)/obj/tests/bench/gate_bench.o $(ANALYSIS_MODEL_OBJ)
 .PHONY: bench-gate
 bench-gate: $(BUILD)/nestbench $(BUILD)/nestbench-work $(BUILD)/nestbench-agent $(BUILD)/gate-bench
 	@sh tests/bench/gate_bench.sh $(BUILD) $(BENCH_GATE_DIR)
+
+# ---- change-point benchmark (not a test): E-divisive over series of 1000 runs ----------
+#   make bench-changepoint   ms per series (stationary, one shift, six shifts) and the
+#                            estimate for history check's 30 workloads x 3 tiers
+$(BUILD)/changepoint-bench: $(BUILD)/obj/tests/bench/changepoint_bench.o \
+                            $(filter $(BUILD)/obj/stats/%,$(LIB_OBJ))
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+.PHONY: bench-changepoint
+bench-changepoint: $(BUILD)/changepoint-bench
+	@$(BUILD)/changepoint-bench

@@ -87,9 +87,11 @@ void nb_res_time_add_visit(struct nb_res_time *t, const cJSON *reply, double rt_
 			end = rec;
 	m = sum_ns(records, 0);
 	w = sum_ns(records, 1);
-	/* A kept worker reports its one-time setup on every batch: count it once. */
-	s = (nb_json_true(end, "reused") ? 0 : nb_json_num(end, "setup_ms", 0)) +
-	    nb_json_num(end, "calibration_ms", 0) + nb_json_num(end, "tsc_ms", 0);
+	/* A kept worker reports its one-time setup and TSC measurement on every batch:
+	 * count them once. */
+	s = (nb_json_true(end, "reused") ? 0 : nb_json_num(end, "setup_ms", 0) +
+						nb_json_num(end, "tsc_ms", 0)) +
+	    nb_json_num(end, "calibration_ms", 0);
 	s /= 1e3;
 	t->measure_s += m;
 	t->warmup_s += w;

@@ -244,4 +244,56 @@ struct nb_drift {
 int nb_drift_test(const double *x, size_t n, double alpha, struct nb_drift *out,
 		  char err[NB_ERR_LEN]);
 
+/* ---- change points over a series of runs (changepoint.c) ---------------------------- */
+
+/* E-divisive means (Matteson & James 2014, with alpha = 1, the variant performance-CI
+ * tools apply to one value per run): hierarchical binary segmentation by the energy
+ * distance between the segments before and after a split, each split tested by a
+ * permutation test.  Methods: analysis/README.md, "Change points over runs". */
+#define NB_CP_ALPHA 0.05        /* a split is kept when its p <= alpha */
+#define NB_CP_PERMS 199         /* permutations per test, at most */
+#define NB_CP_EXCEED 5          /* stop a test at this many exceedances (Besag-Clifford) */
+#define NB_CP_MIN_SEG 4         /* runs on each side of a change, at least */
+#define NB_CP_LEVEL 0.95
+#define NB_CP_RESAMPLES 1000    /* bootstrap resamples of each change's size */
+
+/* Settings; a zero field selects its NB_CP_ default (so `{ 0 }` is the default). */
+struct nb_cp_opts {
+	double alpha;
+	unsigned perms;         /* >= 19 */
+	unsigned exceed;        /* >= 1; perms + 1 disables the early stop */
+	size_t min_seg;         /* >= 2 */
+	double level;           /* of the interval of each change's size */
+	unsigned resamples;     /* >= NB_BOOT_MIN_RESAMPLES */
+};
+
+/* One change point.  before = x[start .. index-1], after = x[index .. end-1]: the
+ * segments between this change and its neighbours (or the piece's ends). */
+struct nb_changepoint {
+	size_t index;           /* the first run after the change */
+	size_t start, end;
+	size_t order;           /* 1 = found first (the strongest split of its piece) */
+	double stat;            /* the split's energy statistic Q */
+	double p;               /* permutation p-value of the test that kept the split */
+	unsigned perms;         /* permutations that test ran */
+	double mean_before, mean_after, median_before, median_after;
+	/* median_after / median_before - 1 and its percentile bootstrap interval
+	 * (nb_stats_delta of the two segments); the interval is NaN when a segment has a
+	 * value <= 0, rel too when median_before = 0. */
+	double rel, lo, hi, level;
+};
+
+/* Change points of x[0 .. n-1] (one value per run, in run order), sorted by index, into
+ * out (cap slots; n / min_seg always suffices; with fewer, the first `cap` found are
+ * kept: pieces in run order, each piece's strongest splits first).  breaks: n_breaks
+ * run indexes, non-decreasing, where a new piece begins (the tier's nature or the
+ * binary changed): each piece is segmented on its own and no change is reported at a
+ * break; 0, n and repeats are ignored; breaks may be NULL when n_breaks = 0.  The
+ * permutations and the bootstrap draw from rng.  Returns the number of change points
+ * (0 for a series or piece shorter than 2 min_seg, or constant); -1 with err on a NaN
+ * or infinite value, bad breaks or settings, or out of memory. */
+int nb_changepoints(const double *x, size_t n, const size_t *breaks, size_t n_breaks,
+		    const struct nb_cp_opts *opts, struct nb_rng *rng,
+		    struct nb_changepoint *out, size_t cap, char err[NB_ERR_LEN]);
+
 #endif

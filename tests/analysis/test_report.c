@@ -700,18 +700,25 @@ TEST(table_formats_carry_n_outliers_and_no_ratio)
 	free(csv);
 
 	/* LaTeX: the summary in the cells' form (x10 as "×10.0", in a text column, not
-	 * +900 % in an S column), the per-cell interval as it is, [lo, hi]. */
+	 * +900 % in an S column) and a float of its own, saying what "all workloads" leaves
+	 * out; the per-cell interval as it is, [lo, hi], its ends without "+". */
 	p = table_text(&t, NB_FMT_LATEX);
-	CHECK_MSG(strstr(p, "VM exits & $\\times$10.0 & ($n = 1$) \\\\\n"), "%s", p);
+	CHECK_MSG(strstr(p, "VM exits & $\\times$10.0 & {\\scriptsize (1)} \\\\\n"), "%s", p);
 	CHECK(!strstr(p, "+900"));
+	CHECK_MSG(strstr(p, "\\end{tabular}\n\\end{table*}\n\\begin{table*}[tbp]\n\\centering\n\\footnotesize\n"
+			 "\\setlength\\tabcolsep{3pt}\n\\caption{Mean overhead over bare metal L0 per family"), "%s", p);
 	CHECK_MSG(strstr(p, "\\begin{tabular}{@{}lr@{\\,}l@{}}"), "%s", p);
-	snprintf(doc, sizeof(doc), "all workloads (VM exits over bare metal left out) & %s & ($n = 1$)", m0);
+	CHECK_MSG(strstr(p, "all workloads leaves out VM exits over bare metal"), "%s", p);
+	snprintf(doc, sizeof(doc), "all workloads & %s & {\\scriptsize (1)}", m0);
 	CHECK_MSG(strstr(p, doc), "%s not in %s", doc, p);
 	nb_fmt_pct(mem->r.lo, m0, sizeof(m0));
 	nb_fmt_pct(mem->r.hi, m1, sizeof(m1));
-	snprintf(doc, sizeof(doc), "{\\footnotesize [%s, %s] (n 9 vs 10)}", m0, m1);
+	snprintf(doc, sizeof(doc), "{\\scriptsize [%s, %s] (n 9 vs 10)}", m0 + (m0[0] == '+'),
+		 m1 + (m1[0] == '+'));
 	CHECK_MSG(strstr(p, doc), "%s not in %s", doc, p);
 	CHECK(!strstr(p, "$\\pm$"));
+	/* Nothing but figures in the floats: the notes follow the last one. */
+	CHECK_MSG(strstr(p, "\\end{table*}\n% nestbench table notes"), "%s", p);
 	free(p);
 out:
 	nb_table_free(&t);
@@ -866,4 +873,58 @@ TEST(text_formats_and_escapes)
 	CHECK_EQ_U64(nb_family_rank("ctl"), 5);
 	CHECK_STR(nb_family_title("pf"), "page faults");
 	CHECK_STR(nb_family_title("gpu"), "gpu");
+}
+
+/* ---- the long (tidy) form ----------------------------------------------------------- */
+
+/* The line of text that holds both a and b, or NULL. */
+static const char *line_with(const char *text, const char *a, const char *b)
+{
+	for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+		size_t n = strcspn(p, "\n");
+		const char *x = strstr(p, a), *y = strstr(p, b);
+
+		if (x && y && x < p + n && y < p + n)
+			return p;
+	}
+	return NULL;
+}
+
+TEST(table_long_csv_is_a_row_per_case_and_column)
+{
+	struct nb_resultset rs = { 0 };
+	struct nb_table t;
+	enum nb_table_format f;
+	char err[NB_ERR_LEN] = "", *csv = NULL;
+	size_t len = 0, lines = 0;
+	FILE *m;
+
+	CHECK(nb_table_format_parse("long-csv", &f) == 0 && f == NB_FMT_LONG_CSV);
+	CHECK(nb_table_format_parse("long-json", &f) == 0 && f == NB_FMT_LONG_JSON);
+	CHECK(load(&rs, "kvm") == 0);
+	CHECK_MSG(build_default(&t, &rs, NULL, err) == 0, "%s", err);
+	m = open_memstream(&csv, &len);
+	CHECK(nb_table_write(&t, NB_FMT_LONG_CSV, m, err) == 0);
+	fclose(m);
+	for (const char *p = csv; (p = strchr(p, '\n')); p++)
+		lines++;
+	CHECK_EQ_U64(lines, 1 + t.n_rows * t.n_cols);
+	CHECK(strncmp(csv, "workload,case,params,family,unit,better,tier,tier_name,file,", 60) == 0);
+	/* 11 over 10 ns/op: +10 %, the ratio 1.1; the baseline's row references itself. */
+	CHECK_MSG(line_with(csv, "cpu.int,cpu.int,,cpu,ns/op,lower,KVM L1,L1,",
+			    ",bare metal L0,overhead,11,7,10,7,10,"), "%s", csv);
+	CHECK(line_with(csv, "cpu.int,cpu.int,,cpu,ns/op,lower,KVM L1,L1,", ",1.1,"));
+	CHECK(line_with(csv, "cpu.int,cpu.int,,cpu,ns/op,lower,bare metal L0,L0,",
+			",bare metal L0,baseline,10,7,10,7,,,,,"));
+	/* Three samples against three: few_samples set, the figure still there. */
+	CHECK_MSG(line_with(csv, "pf.anon,pf.anon cold_wait_ms=3000 regime=warm,cold_wait_ms=3000;regime=warm,",
+			    ",bare metal L0,overhead,1200,3,1000,3,20,"), "%s", csv);
+	CHECK(line_with(csv, ",bare metal L0,overhead,1200,3,1000,3,20,", ",1.2,0.01,0,1,0,0,0,ok,\n"));
+	/* Skipped on the baseline: n/a with its note, every figure and flag empty. */
+	CHECK_MSG(line_with(csv, "exit.pio,exit.pio port=0x80,port=0x80,exit,",
+			    ",bare metal L0,baseline,,,,,,,,,,,,,,,n/a,"), "%s", csv);
+	CHECK(line_with(csv, "exit.pio,exit.pio port=0x80,", "on the baseline bare metal L0: skipped"));
+	free(csv);
+	nb_table_free(&t);
+	nb_rs_free(&rs);
 }

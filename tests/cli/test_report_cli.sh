@@ -60,7 +60,8 @@ jq -e -s '(.[0].rows | map(.cells[1].overhead_pct)) == (.[1].rows | map(.cells[1
           and .[1].seed == "12345" and .[1].resamples == 1000' "$TMP/a.json" "$TMP/c.json" >/dev/null &&
 	ok "another seed, other intervals, same points" || fail "another seed, other intervals, same points"
 
-# The LaTeX compiles where TeX with booktabs and siunitx is installed.
+# The LaTeX compiles where TeX with booktabs and siunitx is installed (that it fits a
+# column or a page: tests/cli/test_latex_cli.sh).
 if command -v pdflatex >/dev/null && kpsewhich siunitx.sty >/dev/null 2>&1 &&
    kpsewhich booktabs.sty >/dev/null 2>&1; then
 	mkdir -p "$TMP/tex"
@@ -80,7 +81,8 @@ if command -v pdflatex >/dev/null && kpsewhich siunitx.sty >/dev/null 2>&1 &&
 		fail "LaTeX table with counter columns compiles" "$(grep -A3 '^!' "$TMP/tex/log.txt" | head -8)"
 	fi
 else
-	echo "skip LaTeX compile: pdflatex with siunitx and booktabs not installed (texlive-science)"
+	echo "skip LaTeX compile: pdflatex with siunitx and booktabs not installed" \
+	     "(apt-get install texlive-latex-base texlive-latex-recommended texlive-science)"
 fi
 expect_grep "LaTeX uses booktabs rules" '^\\toprule$' "$G/table-kvm.tex"
 expect_grep "LaTeX uses siunitx columns" 'S\[table-format=4\.3\]' "$G/table-kvm.tex"
@@ -193,16 +195,42 @@ if command -v gnuplot >/dev/null; then
 			fail "$c.gp and $c.dat kept"
 		expect_grep "$c.png path printed" "^$TMP/plots/$c.png\$" "$TMP/out"
 	done
-	expect_grep "bars from the table's figures" '^0 "cpu.int" 10 [0-9.]* [0-9.]* 32 ' "$TMP/plots/overhead.dat"
+	expect_grep "bars from the table's figures, as slowdown factors" '^0 "cpu.int" 1.1 [0-9.]* [0-9.]* "" 1.32 ' "$TMP/plots/overhead.dat"
+	expect_grep "slowdown on a log axis" 'set logscale y 2' "$TMP/plots/overhead.gp"
+	expect_grep "  ... its tics say the factor and the percentage" "'×2 (+100 %%)' 2" "$TMP/plots/overhead.gp"
+	# One colour per tier label in every chart of a report (the baseline's too).
+	if python3 - "$TMP/plots" >"$TMP/colours" 2>&1 <<'PY'
+import re, sys, os
+d = sys.argv[1]
+seen = {}
+def note(title, colour):
+    title = re.sub(r" \(.*\)$", "", title)
+    if seen.setdefault(title, colour) != colour:
+        sys.exit("%s: %s and %s" % (title, seen[title], colour))
+for name in ("overhead", "exits"):
+    gp = open(os.path.join(d, name + ".gp")).read()
+    titles = re.findall(r"'((?:[^']|'')*)'", re.search(r"array titles\[\d+\] = \[(.*)\]", gp).group(1))
+    colours = re.findall(r"'(#[0-9A-Fa-f]{6})'", re.search(r"array colours\[\d+\] = \[(.*)\]", gp).group(1))
+    assert len(titles) == len(colours), (titles, colours)
+    for t, c in zip(titles, colours):
+        note(t, c)
+for c, t in re.findall(r"lc rgb '(#[0-9A-Fa-f]{6})' dt \d+ title '((?:[^']|'')*)'", open(os.path.join(d, "mem_lat.gp")).read()):
+    note(t.split(" thp")[0], c)
+print(len(seen), "tiers,", len(set(seen.values())), "colours")
+PY
+	then ok "one colour per tier across the charts ($(cat "$TMP/colours"))"; else fail "one colour per tier across the charts" "$(cat "$TMP/colours")"; fi
+	expect_grep "png and pdf by default" "^$TMP/plots/overhead.pdf\$" "$TMP/out"
+	[ "$(head -c 4 "$TMP/plots/exits.pdf")" = "%PDF" ] && ok "  ... the pdf is a PDF" || fail "  ... the pdf is a PDF"
 	expect_grep "one bar per tier and hypervisor" "array titles\[5\] = \['KVM L1', 'KVM L2', 'Hyper-V L1', 'Hyper-V L2', 'QEMU TCG L1'\]" "$TMP/plots/overhead.gp"
 	expect_grep "mem.lat points" '^16384 1.5 ' "$TMP/plots/mem_lat.dat"
 	expect_grep "mem.lat on a log axis" 'set logscale xy 2' "$TMP/plots/mem_lat.gp"
 	expect_grep "exits on a log axis" 'set logscale y' "$TMP/plots/exits.gp"
 	expect_grep "skipped exit marked" '"exit.pio (ns/op): not measured"' "$TMP/plots/exits.dat"
-	expect_grep "no exits/op where none were counted" '^0 "exit.cpuid (ns/op)" [0-9.]* [0-9.]* [0-9.]* "" ' "$TMP/plots/exits.dat"
+	expect_grep "no exits/op where none were counted" '^0 "exit.cpuid (ns/op)" [0-9.]* [0-9.]* [0-9.]* "" "" ' "$TMP/plots/exits.dat"
+	expect_grep "a tier without a figure is marked n/a" '"n/a"' "$TMP/plots/exits.dat"
 	# Exits per operation above the bars of the tiers whose exits were counted.
 	expect_status "plot with exits counted" 0 "$N" plot -o "$TMP/cplots" "$D/counters.json"
-	expect_grep "exits/op beside the latency" '^0 "exit.cpuid (ns/op)" 52 [0-9.]* [0-9.]* "" 1510 [0-9.]* [0-9.]* "1.043 exits/op" 31000 [0-9.]* [0-9.]* "1.35 exits/op"$' "$TMP/cplots/exits.dat"
+	expect_grep "exits/op beside the latency" '^0 "exit.cpuid (ns/op)" 52 [0-9.]* [0-9.]* "" "" 1510 [0-9.]* [0-9.]* "1.043 exits/op" "" 31000 [0-9.]* [0-9.]* "1.35 exits/op" ""$' "$TMP/cplots/exits.dat"
 	expect_grep "exits/op drawn as labels" 'with labels rotate by 90' "$TMP/cplots/exits.gp"
 	expect_grep "exits/op explained" 'above a bar: VM exits per operation counted by the parent tier' "$TMP/cplots/exits.gp"
 	png "$TMP/cplots/exits.png" && ok "exits.png with exits/op is a PNG" || fail "exits.png with exits/op is a PNG"

@@ -170,7 +170,8 @@ TEST(result_time_split_of_a_visit)
 		"{\"type\":\"end\",\"setup_ms\":300,\"calibration_ms\":40,\"tsc_ms\":20}]}";
 	const char *again = "{\"elapsed_ms\":210,\"records\":["
 		"{\"type\":\"rep\",\"ns\":100000000},{\"type\":\"rep\",\"ns\":100000000},"
-		"{\"type\":\"end\",\"setup_ms\":300,\"calibration_ms\":0,\"reused\":true}]}";
+		"{\"type\":\"end\",\"setup_ms\":300,\"calibration_ms\":0,\"tsc_ms\":20,"
+		"\"reused\":true}]}";
 	cJSON *a = cJSON_Parse(first), *b = cJSON_Parse(again);
 	struct nb_res_time t = { 0 };
 
