@@ -436,13 +436,15 @@ static void float_begin(struct tex *x)
 		x->env, SEP_PT);
 }
 
-/* \label{tab:nestbench}, then tab:nestbench-2 ... for every further float. */
+/* \label{tab:nestbench}, then tab:nestbench-2 ... for every further float; then a
+ * small skip, as the caption is above the table and the standard classes put no space
+ * below a caption (its last line would touch the top rule). */
 static void float_label(struct tex *x)
 {
 	if (x->n_floats++)
-		fprintf(x->out, "\\label{tab:nestbench-%zu}\n", x->n_floats);
+		fprintf(x->out, "\\label{tab:nestbench-%zu}\n\\smallskip\n", x->n_floats);
 	else
-		fputs("\\label{tab:nestbench}\n", x->out);
+		fputs("\\label{tab:nestbench}\n\\smallskip\n", x->out);
 }
 
 static void float_end(struct tex *x)
