@@ -8,6 +8,7 @@
 #include "../common/files.h"
 #include "../common/proc.h"
 #include "../common/units.h"
+#include "../common/utf8.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -308,6 +309,52 @@ static void bars_families(const struct nb_table *t, const double *pos, double en
 	}
 }
 
+/* Why the bars marked n/a have no figure: the table's notes of those cells (each note
+ * once, at most two, clipped to fit a narrow chart, the rest counted), in small type at
+ * the chart's bottom left; `nestbench table` gives them whole. */
+static void bars_na_note(const struct nb_table *t, const struct bar_chart *b, FILE *f)
+{
+	size_t seen[2] = { 0 }, n = 0, more = 0;
+	double v[3];
+
+	for (size_t r = 0; r < t->n_rows; r++)
+		for (size_t c = 0; c < t->n_cols; c++) {
+			const struct nb_table_cell *cell = nb_table_cell(t, r, c);
+			size_t i;
+
+			if (!b->row(t, r) || !b->series(t, c) || b->bar(t, r, c, v) ||
+			    cell->state != NB_CELL_NA || !cell->note || cell->note > t->n_notes)
+				continue;
+			for (i = 0; i < n && seen[i] != cell->note; i++)
+				;
+			if (i < n)
+				continue;
+			if (n == 2) {
+				more++;
+				continue;
+			}
+			seen[n++] = cell->note;
+		}
+	if (!n)
+		return;
+	fputs("set label 3 ", f);
+	char text[2 * 80 + 96] = "n/a: ";
+	for (size_t i = 0; i < n; i++) {
+		const char *note = t->notes[seen[i] - 1];
+		char clipped[72];
+		size_t used = strlen(text);
+		/* clipped on a character boundary: notes may hold µ or × */
+		snprintf(text + used, sizeof(text) - used, "%s%s%s", i ? "; " : "",
+			 nb_utf8_clip(clipped, sizeof(clipped), note, 66), strlen(note) > 66 ? "..." : "");
+	}
+	if (more) {
+		size_t used = strlen(text);
+		snprintf(text + used, sizeof(text) - used, "; %zu more (nestbench table says each)", more);
+	}
+	nb_gp_str(f, text);
+	fputs(" at screen 0.01, screen 0.045 left font ',7' tc rgb '#505050'\n", f);
+}
+
 /* Tic labels, family names on the top axis with dotted separators, and the plot: boxes,
  * then the intervals as capped vectors (yerrorbars would punch a hole at the value). */
 static void bars_gp(const struct nb_table *t, const struct bar_chart *b, const double *pos,
@@ -326,6 +373,7 @@ static void bars_gp(const struct nb_table *t, const struct bar_chart *b, const d
 		}
 	fprintf(f, ")\nset xrange [-0.7:%g]\n", end - 0.3);
 	bars_families(t, pos, end, f);
+	bars_na_note(t, b, f);
 	n = 0;
 	for (size_t c = 0; c < t->n_cols; c++)
 		n += b->series(t, c) != 0;

@@ -228,6 +228,7 @@ PY
 	expect_grep "skipped exit marked" '"exit.pio (ns/op): not measured"' "$TMP/plots/exits.dat"
 	expect_grep "no exits/op where none were counted" '^0 "exit.cpuid (ns/op)" [0-9.]* [0-9.]* [0-9.]* "" "" ' "$TMP/plots/exits.dat"
 	expect_grep "a tier without a figure is marked n/a" '"n/a"' "$TMP/plots/exits.dat"
+	expect_grep "  ... and why, under the chart" "^set label 3 'n/a: exit.pio" "$TMP/plots/exits.gp"
 	# Exits per operation above the bars of the tiers whose exits were counted.
 	expect_status "plot with exits counted" 0 "$N" plot -o "$TMP/cplots" "$D/counters.json"
 	expect_grep "exits/op beside the latency" '^0 "exit.cpuid (ns/op)" 52 [0-9.]* [0-9.]* "" "" 1510 [0-9.]* [0-9.]* "1.043 exits/op" "" 31000 [0-9.]* [0-9.]* "1.35 exits/op" ""$' "$TMP/cplots/exits.dat"
