@@ -10,3 +10,11 @@ $(HISTORY_OBJ): CFLAGS += $(AGENT_CFLAGS) $(shell pkg-config --cflags sqlite3 2>
 
 $(BUILD)/nestbench: $(HISTORY_OBJ)
 $(BUILD)/nestbench: LDLIBS += $(HISTORY_LIBS)
+
+# ---- benchmark (not a test) ---------------------------------------------------------
+#   make bench-history     history add files/s and history check on 1000 runs x 30 x 3
+BENCH_HISTORY_DIR := $(BUILD)/bench-history
+
+.PHONY: bench-history
+bench-history: $(BUILD)/nestbench
+	@sh tests/bench/history_bench.sh $(BUILD)/nestbench $(BENCH_HISTORY_DIR)
