@@ -669,15 +669,18 @@ static int check_scope(struct nb_hist *h, const struct check_opts *o, char *key,
 /* The exit status of a finished report. */
 static int check_status(const struct report *r, const struct check_opts *o)
 {
+	char shown[1024];
+
+	nb_hist_shown(o->db, shown, sizeof(shown));   /* no password in a message */
 	if (r->series == 0 && o->tier) {
 		fprintf(stderr, "nestbench history check: no tier \"%s\" in the history %s: check "
-			"its name with `nestbench history list`\n", o->tier, o->db);
+			"its name with `nestbench history list`\n", o->tier, shown);
 		return 2;
 	}
 	o->json ? print_json(r) : print_md(r);
 	if (r->series == 0) {
 		fprintf(stderr, "nestbench history check: the history %s holds no runs with a "
-			"median: import result files with `nestbench history add`\n", o->db);
+			"median: import result files with `nestbench history add`\n", shown);
 		return 3;
 	}
 	if (r->checked == 0) {

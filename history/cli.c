@@ -218,8 +218,10 @@ static int cmd_list(struct opts *o)
 		return 2;
 	}
 	if (c.n == 0) {
+		char shown[1024];
+		nb_hist_shown(o->db, shown, sizeof(shown));
 		printf("no runs in the history %s: import result files with `nestbench history "
-		       "add`\n", o->db);
+		       "add`\n", shown);
 	} else {
 		printf("%-*s  %-20s  %-*s  %-*s  %-*s  %s\n", c.w[0], "run", "started (UTC)", c.w[1],
 		       "campaign", c.w[2], "status", c.w[3], "labels", "tiers");

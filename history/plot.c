@@ -381,6 +381,8 @@ static int plot_dir(const struct plot_opts *o, char *dir, size_t len)
 
 	if (o->out)
 		snprintf(dir, len, "%s", o->out);
+	else if (nb_hist_is_pg(o->db))   /* a server: nothing to be beside */
+		snprintf(dir, len, "history-plots");
 	else
 		snprintf(dir, len, "%.*shistory-plots", slash ? (int)(slash - o->db + 1) : 0, o->db);
 	if (nb_mkdirs(dir) || access(dir, W_OK)) {

@@ -1,4 +1,5 @@
-/* store.c - the result history in SQLite (store.h; the schema: history/README.md).
+/* store.c - the result history in SQLite (store.h; the schema: history/README.md), or
+ * on PostgreSQL when the path names a server (store_pg.c: nb_hist_open dispatches).
  * A result file is read through resultlib and the report model (the same reader as
  * `nestbench table`), its figures computed with stats/, and written in one
  * transaction with prepared statements, so a file is stored whole or not at all. */
@@ -21,6 +22,7 @@
 
 struct nb_hist {
 	sqlite3 *db;
+	struct nb_hist_pg *pg;     /* not NULL: the store is on PostgreSQL (store_pg.c) */
 	char path[PATH_MAX];
 };
 
@@ -225,7 +227,8 @@ struct nb_hist *nb_hist_open(const char *path, int create, char err[NB_ERR_LEN])
 		return NULL;
 	}
 	snprintf(h->path, sizeof(h->path), "%s", path);
-	if (open_db(h, create, err)) {
+	if (nb_hist_is_pg(path) ? !(h->pg = nb_hist_pg_open(path, create, err))
+				: open_db(h, create, err)) {
 		nb_hist_close(h);
 		return NULL;
 	}
@@ -237,6 +240,7 @@ void nb_hist_close(struct nb_hist *h)
 	if (!h)
 		return;
 	sqlite3_close(h->db);
+	nb_hist_pg_close(h->pg);
 	free(h);
 }
 
@@ -462,6 +466,8 @@ int nb_hist_add(struct nb_hist *h, const char *path, const struct nb_hist_label 
 {
 	char sha[NB_SHA256_HEX], e[NB_ERR_LEN];
 
+	if (h->pg)
+		return nb_hist_pg_add(h->pg, path, labels, nlabels, out, err);
 	memset(out, 0, sizeof(*out));
 	if (nb_sha256_file(path, sha, NULL, e))
 		return nb_err(err, "cannot read %s: %s", path, e);
@@ -492,6 +498,8 @@ int nb_hist_runs(struct nb_hist *h, nb_hist_run_cb cb, void *ctx, char err[NB_ER
 	sqlite3_stmt *st;
 	int rc, stop = 0;
 
+	if (h->pg)
+		return nb_hist_pg_runs(h->pg, cb, ctx, err);
 	if (prepare(h, &st, sql, err))
 		return -1;
 	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -555,6 +563,8 @@ int nb_hist_points(struct nb_hist *h, const char *case_key, const char *tier, in
 	sqlite3_stmt *st;
 	int rc, stop = 0;
 
+	if (h->pg)
+		return nb_hist_pg_points(h->pg, case_key, tier, by_run, cb, ctx, err);
 	snprintf(sql, sizeof(sql), "%s%s", head,
 		 by_run ? "r.started_utc, r.id, t.level, t.name, x.case_key"
 			: "t.name, x.case_key, r.started_utc, r.id");
@@ -613,6 +623,8 @@ int nb_hist_resolve_case(struct nb_hist *h, const char *name, const char *tier, 
 	char keys[NB_ERR_LEN / 2], on[160] = "";
 	int n;
 
+	if (h->pg)
+		return nb_hist_pg_resolve_case(h->pg, name, tier, key, len, err);
 	if (tier)
 		snprintf(on, sizeof(on), " on tier %s", tier);
 	if (case_keys(h, by_key, name, tier, keys, sizeof(keys)) > 0) {
@@ -645,6 +657,8 @@ char *nb_hist_label_keys(struct nb_hist *h, char err[NB_ERR_LEN])
 	sqlite3_stmt *st;
 	char *out = NULL;
 
+	if (h->pg)
+		return nb_hist_pg_label_keys(h->pg, err);
 	if (prepare(h, &st, "SELECT json_group_array(key) FROM (SELECT DISTINCT key FROM "
 			    "run_labels ORDER BY key)", err))
 		return NULL;

@@ -1,5 +1,5 @@
 /* store.h - the result history: result files (results/SCHEMA.md) imported into one
- * SQLite database, a run per file, so a case can be followed over many runs
+ * SQLite database (or PostgreSQL: store_pg.c), a run per file, so a case can be followed over many runs
  * (history/README.md: the schema and the commands).  A run is keyed by the sha256 of
  * its file's bytes, so importing a file twice stores it once.  Every figure stored is
  * computed here with stats/ as `nestbench table` computes it; readers get rows through
@@ -90,5 +90,25 @@ int nb_hist_resolve_case(struct nb_hist *h, const char *name, const char *tier, 
 
 /* Every label key used by any run, sorted, as a JSON array text (malloc'd). */
 char *nb_hist_label_keys(struct nb_hist *h, char err[NB_ERR_LEN]);
+
+/* ---- the PostgreSQL backend (store_pg.c; nb_hist_open dispatches to it) ------------- */
+
+/* 1 when path names a PostgreSQL database: postgresql:// or postgres:// URIs, or a
+ * libpq "key=value ..." connection string. */
+int nb_hist_is_pg(const char *path);
+/* The database as messages show it: a connection string without its password (a
+ * path as it is). */
+void nb_hist_shown(const char *db, char *buf, size_t len);
+struct nb_hist_pg;
+struct nb_hist_pg *nb_hist_pg_open(const char *conninfo, int create, char err[NB_ERR_LEN]);
+void nb_hist_pg_close(struct nb_hist_pg *g);
+int nb_hist_pg_add(struct nb_hist_pg *g, const char *path, const struct nb_hist_label *labels,
+		   size_t nlabels, struct nb_hist_added *out, char err[NB_ERR_LEN]);
+int nb_hist_pg_runs(struct nb_hist_pg *g, nb_hist_run_cb cb, void *ctx, char err[NB_ERR_LEN]);
+int nb_hist_pg_points(struct nb_hist_pg *g, const char *case_key, const char *tier, int by_run,
+		      nb_hist_point_cb cb, void *ctx, char err[NB_ERR_LEN]);
+int nb_hist_pg_resolve_case(struct nb_hist_pg *g, const char *name, const char *tier,
+			    char *key, size_t len, char err[NB_ERR_LEN]);
+char *nb_hist_pg_label_keys(struct nb_hist_pg *g, char err[NB_ERR_LEN]);
 
 #endif

@@ -15,10 +15,11 @@ clang_rt() {
 
 pkgs_for() {
 	case "$1" in
-	build)    echo "gcc make libc6-dev pkg-config libcjson-dev libpfm4-dev libhwloc-dev libssl-dev libsqlite3-dev" ;;
+	build)    echo "gcc make libc6-dev pkg-config libcjson-dev libpfm4-dev libhwloc-dev libssl-dev libsqlite3-dev libpq-dev" ;;
 	# pdflatex with booktabs (latex-recommended) and siunitx (science): the LaTeX tables
 	# are compiled at a column's and a page's width (tests/cli/test_latex_cli.sh).
-	test)     echo "file procps jq texlive-latex-base texlive-latex-recommended texlive-science" ;;
+	# postgresql: a real server for the history tests (tests/cli/test_history_pg_cli.sh).
+	test)     echo "file procps jq texlive-latex-base texlive-latex-recommended texlive-science postgresql" ;;
 	validate) echo "jq fio linux-perf likwid rt-tests" ;;
 	lab)      echo "qemu-system-x86 busybox-static cpio e2fsprogs kmod jq" ;;
 	plot)     echo "gnuplot-nox" ;;
