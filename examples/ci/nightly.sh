@@ -9,7 +9,8 @@
 #   CONFIG      the campaign file                             [configs/local.json]
 #   DB          the history database, kept between runs       [results/history.sqlite]
 #               (an SQLite file: keep its directory in a CI cache or on the runner's
-#               disk; PostgreSQL is not supported yet)
+#               disk; or a PostgreSQL database, postgresql://USER@HOST/DATABASE)
+#   KEEP        PostgreSQL only: where last-result.json is kept  [OUT's parent]
 #   COMMIT      the commit measured, label commit=COMMIT      [git rev-parse HEAD, else unknown]
 #   REF         the branch or tag, label ref=REF              [none]
 #   LABELS      more labels, "KEY=VALUE KEY=VALUE"            [none]
@@ -24,8 +25,9 @@
 # Artifacts in OUT: result.json (this run), check.md, check.json and check.err (history
 # check), compare.md and compare.err (nestbench compare with the previous run, when there
 # was one), plots/ (the trend charts, history plot), history.sqlite (a copy of DB after
-# the add), summary.md (when SUMMARY is not set; rewritten by each call).  Beside DB: last-result.json, the previous run's result file
-# for the next compare (keep it with DB).
+# the add; SQLite only), summary.md (when SUMMARY is not set; rewritten by each call).
+# Beside an SQLite DB (in KEEP for PostgreSQL): last-result.json, the previous run's
+# result file for the next compare (keep it with DB).
 #
 # Exit status:
 #   0  the run is stored and no regression in the newest LAST runs of any series (also
@@ -53,12 +55,25 @@ die() { echo "nightly.sh: $*" >&2; exit 2; }
 
 [ -x "$NESTBENCH" ] || die "no nestbench at $NESTBENCH: run make, or set NESTBENCH"
 [ -r "$CONFIG" ] || die "no campaign file at $CONFIG: set CONFIG to one (configs/README.md)"
-mkdir -p "$OUT" "$(dirname "$DB")" || die "cannot create $OUT or the directory of $DB"
+# A PostgreSQL history (postgresql://..., postgres://..., or key=value) lives on its
+# server: nothing to create beside it, nothing to copy; the previous result is kept in
+# KEEP (default: OUT's parent) instead.
+case $DB in
+postgresql://* | postgres://* | *=*) PG=1 ;;
+*) PG=0 ;;
+esac
+if [ "$PG" = 1 ]; then
+	KEEP=${KEEP:-$(dirname "$OUT")}
+	mkdir -p "$OUT" "$KEEP" || die "cannot create $OUT or $KEEP"
+else
+	KEEP=$(dirname "$DB")
+	mkdir -p "$OUT" "$KEEP" || die "cannot create $OUT or the directory of $DB"
+fi
 # A summary of our own starts empty; one given (GitHub's) is appended to.
 [ -n "${SUMMARY:-}" ] || { SUMMARY=$OUT/summary.md; : >"$SUMMARY"; }
 STATE_DIR=${STATE_DIR:-}
 RESULT=$OUT/result.json
-PREVIOUS=$(dirname "$DB")/last-result.json
+PREVIOUS=$KEEP/last-result.json
 
 say() { printf '%s\n' "$*" >>"$SUMMARY"; }
 
@@ -82,7 +97,9 @@ for l in $LABELS; do set -- "$@" --label "$l"; done
 set +f
 "$NESTBENCH" history add --db "$DB" "$@" "$RESULT" ||
 	die "history add into $DB failed: see the message above"
-cp "$DB" "$OUT/history.sqlite" || die "cannot copy $DB into $OUT"
+if [ "$PG" = 0 ]; then
+	cp "$DB" "$OUT/history.sqlite" || die "cannot copy $DB into $OUT"
+fi
 
 # ---- history check: its exit status decides the job ----------------------------------
 "$NESTBENCH" history check --db "$DB" --last "$LAST" --threshold "$THRESHOLD" \

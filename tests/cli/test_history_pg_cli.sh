@@ -159,4 +159,17 @@ summary=$(tail -n 1 "$TMP/check.log")
 if [ $c -eq 0 ]; then ok "test_history_check_cli.sh on PostgreSQL: $summary"; else
 	fail "test_history_check_cli.sh on PostgreSQL" "$summary"; fi
 
+# ---- the CI recipe's script with a PostgreSQL history ---------------------------------------
+createdb -h "$PGDIR" -U "$PGUSER_OS" ci
+for i in 1 2; do
+	DB="$BASE/ci" NESTBENCH="$N" CONFIG=examples/ci/tiny.json OUT="$TMP/ci/out$i" KEEP="$TMP/ci" \
+		COMMIT="c$i" STATE_DIR="$TMP/ci-state" sh examples/ci/nightly.sh >"$TMP/ci$i.log" 2>&1
+	expect_eq "nightly.sh on PostgreSQL, call $i: exit 0" "$?" 0
+done
+expect_eq "nightly.sh on PostgreSQL: one run per call, with its commit" \
+	"$(psql -X -A -t -q "$BASE/ci" -c "SELECT string_agg(value, ',' ORDER BY run) FROM run_labels WHERE key = 'commit'")" "c1,c2"
+[ -s "$TMP/ci/last-result.json" ] && [ ! -e "$TMP/ci/out2/history.sqlite" ] &&
+	ok "nightly.sh on PostgreSQL: the previous result kept in KEEP, no database copy" ||
+	fail "nightly.sh on PostgreSQL: KEEP and no copy" "$(ls -R "$TMP/ci" | head -20)"
+
 finish test_history_pg_cli
