@@ -608,30 +608,41 @@ static int case_keys(struct nb_hist *h, const char *sql, const char *name, const
 	return n;
 }
 
-int nb_hist_resolve_case(struct nb_hist *h, const char *name, const char *tier, char *key,
-			 size_t len, char err[NB_ERR_LEN])
+static int sqlite_case_keys(void *backend, enum nb_hist_keys_q q, const char *name,
+			    const char *tier, char *buf, size_t len)
 {
-	static const char by_key[] =
-		"SELECT DISTINCT x.case_key FROM results x JOIN tiers t ON t.id = x.tier "
-		"WHERE x.case_key = ?1 AND (?2 IS NULL OR t.name = ?2)";
-	static const char by_workload[] =
-		"SELECT DISTINCT x.case_key FROM results x JOIN tiers t ON t.id = x.tier "
-		"WHERE x.workload = ?1 AND (?2 IS NULL OR t.name = ?2) ORDER BY 1";
-	static const char any[] =
-		"SELECT DISTINCT x.case_key FROM results x JOIN tiers t ON t.id = x.tier "
-		"WHERE ?1 IS NOT NULL AND (?2 IS NULL OR t.name = ?2) ORDER BY 1 LIMIT 12";
+	static const char *const sql[] = {
+		[NB_KEYS_BY_KEY] = "SELECT DISTINCT x.case_key FROM results x JOIN tiers t ON "
+				   "t.id = x.tier WHERE x.case_key = ?1 AND (?2 IS NULL OR "
+				   "t.name = ?2)",
+		[NB_KEYS_BY_WORKLOAD] = "SELECT DISTINCT x.case_key FROM results x JOIN tiers t ON "
+					"t.id = x.tier WHERE x.workload = ?1 AND (?2 IS NULL OR "
+					"t.name = ?2) ORDER BY 1",
+		[NB_KEYS_ANY] = "SELECT DISTINCT x.case_key FROM results x JOIN tiers t ON "
+				"t.id = x.tier WHERE ?1 IS NOT NULL AND (?2 IS NULL OR t.name = ?2) "
+				"ORDER BY 1 LIMIT 12",
+	};
+
+	return case_keys(backend, sql[q], name, tier, buf, len);
+}
+
+/* What the user named as a case, resolved by questions the backend answers (keys): the
+ * one resolution and its messages for SQLite and PostgreSQL alike.  where: the history
+ * as messages name it. */
+static int resolve_with(nb_hist_keys_fn keys_of, void *backend, const char *where,
+			const char *name, const char *tier, char *key, size_t len,
+			char err[NB_ERR_LEN])
+{
 	char keys[NB_ERR_LEN / 2], on[160] = "";
 	int n;
 
-	if (h->pg)
-		return nb_hist_pg_resolve_case(h->pg, name, tier, key, len, err);
 	if (tier)
 		snprintf(on, sizeof(on), " on tier %s", tier);
-	if (case_keys(h, by_key, name, tier, keys, sizeof(keys)) > 0) {
+	if (keys_of(backend, NB_KEYS_BY_KEY, name, tier, keys, sizeof(keys)) > 0) {
 		snprintf(key, len, "%s", name);
 		return 0;
 	}
-	n = case_keys(h, by_workload, name, tier, keys, sizeof(keys));
+	n = keys_of(backend, NB_KEYS_BY_WORKLOAD, name, tier, keys, sizeof(keys));
 	if (n == 1) {
 		/* keys is the one key, quoted */
 		snprintf(key, len, "%.*s", (int)strlen(keys) - 2, keys + 1);
@@ -639,17 +650,29 @@ int nb_hist_resolve_case(struct nb_hist *h, const char *name, const char *tier, 
 	}
 	if (n > 1)
 		return nb_err(err, "workload %s has %d cases in the history %s%s: name one by its "
-			      "key (in quotes): %s", name, n, h->path, on, keys);
-	n = case_keys(h, any, name, tier, keys, sizeof(keys));
+			      "key (in quotes): %s", name, n, where, on, keys);
+	n = keys_of(backend, NB_KEYS_ANY, name, tier, keys, sizeof(keys));
 	if (n <= 0 && tier)
 		return nb_err(err, "no case \"%s\" in the history %s%s: no case is stored for "
 			      "that tier; check its name with `nestbench history list`", name,
-			      h->path, on);
+			      where, on);
 	if (n <= 0)
 		return nb_err(err, "no case \"%s\" in the history %s: it holds no cases; import "
-			      "result files with `nestbench history add`", name, h->path);
+			      "result files with `nestbench history add`", name, where);
 	return nb_err(err, "no case \"%s\" in the history %s%s: name a case key or a workload, "
-		      "e.g. %s%s", name, h->path, on, keys, n == 12 ? ", ..." : "");
+		      "e.g. %s%s", name, where, on, keys, n == 12 ? ", ..." : "");
+}
+
+int nb_hist_resolve_case(struct nb_hist *h, const char *name, const char *tier, char *key,
+			 size_t len, char err[NB_ERR_LEN])
+{
+	char where[1100];
+
+	if (h->pg) {
+		snprintf(where, sizeof(where), "(%s)", nb_hist_pg_name(h->pg));
+		return resolve_with(nb_hist_pg_case_keys, h->pg, where, name, tier, key, len, err);
+	}
+	return resolve_with(sqlite_case_keys, h, h->path, name, tier, key, len, err);
 }
 
 char *nb_hist_label_keys(struct nb_hist *h, char err[NB_ERR_LEN])

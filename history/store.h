@@ -107,8 +107,15 @@ int nb_hist_pg_add(struct nb_hist_pg *g, const char *path, const struct nb_hist_
 int nb_hist_pg_runs(struct nb_hist_pg *g, nb_hist_run_cb cb, void *ctx, char err[NB_ERR_LEN]);
 int nb_hist_pg_points(struct nb_hist_pg *g, const char *case_key, const char *tier, int by_run,
 		      nb_hist_point_cb cb, void *ctx, char err[NB_ERR_LEN]);
-int nb_hist_pg_resolve_case(struct nb_hist_pg *g, const char *name, const char *tier,
-			    char *key, size_t len, char err[NB_ERR_LEN]);
+/* The backends' part of nb_hist_resolve_case: the distinct case keys of a question,
+ * quoted and joined with ", " into buf; how many, -1 on failure. */
+enum nb_hist_keys_q { NB_KEYS_BY_KEY, NB_KEYS_BY_WORKLOAD, NB_KEYS_ANY };
+typedef int (*nb_hist_keys_fn)(void *backend, enum nb_hist_keys_q q, const char *name,
+			       const char *tier, char *buf, size_t len);
+int nb_hist_pg_case_keys(void *backend, enum nb_hist_keys_q q, const char *name,
+			 const char *tier, char *buf, size_t len);
+/* The PostgreSQL database as messages name it (no password). */
+const char *nb_hist_pg_name(const struct nb_hist_pg *g);
 char *nb_hist_pg_label_keys(struct nb_hist_pg *g, char err[NB_ERR_LEN]);
 
 #endif

@@ -585,46 +585,27 @@ static int case_keys(struct nb_hist_pg *g, const char *sql, const char *name, co
 	return n;
 }
 
-int nb_hist_pg_resolve_case(struct nb_hist_pg *g, const char *name, const char *tier, char *key,
-			    size_t len, char err[NB_ERR_LEN])
+int nb_hist_pg_case_keys(void *backend, enum nb_hist_keys_q q, const char *name,
+			 const char *tier, char *buf, size_t len)
 {
-	static const char by_key[] =
-		"SELECT DISTINCT x.case_key FROM results x JOIN tiers t ON t.id = x.tier "
-		"WHERE x.case_key = $1 AND ($2::text IS NULL OR t.name = $2)";
-	static const char by_workload[] =
-		"SELECT DISTINCT x.case_key COLLATE \"C\" FROM results x JOIN tiers t ON "
-		"t.id = x.tier WHERE x.workload = $1 AND ($2::text IS NULL OR t.name = $2) ORDER BY 1";
-	static const char any[] =
-		"SELECT DISTINCT x.case_key COLLATE \"C\" FROM results x JOIN tiers t ON "
-		"t.id = x.tier WHERE $1::text IS NOT NULL AND ($2::text IS NULL OR t.name = $2) "
-		"ORDER BY 1 LIMIT 12";
-	char keys[NB_ERR_LEN / 2], on[160] = "";
-	int n;
+	static const char *const sql[] = {
+		[NB_KEYS_BY_KEY] = "SELECT DISTINCT x.case_key FROM results x JOIN tiers t ON "
+				   "t.id = x.tier WHERE x.case_key = $1 AND ($2::text IS NULL OR "
+				   "t.name = $2)",
+		[NB_KEYS_BY_WORKLOAD] = "SELECT DISTINCT x.case_key COLLATE \"C\" FROM results x JOIN "
+					"tiers t ON t.id = x.tier WHERE x.workload = $1 AND "
+					"($2::text IS NULL OR t.name = $2) ORDER BY 1",
+		[NB_KEYS_ANY] = "SELECT DISTINCT x.case_key COLLATE \"C\" FROM results x JOIN tiers t "
+				"ON t.id = x.tier WHERE $1::text IS NOT NULL AND ($2::text IS NULL OR "
+				"t.name = $2) ORDER BY 1 LIMIT 12",
+	};
 
-	if (tier)
-		snprintf(on, sizeof(on), " on tier %s", tier);
-	if (case_keys(g, by_key, name, tier, keys, sizeof(keys)) > 0) {
-		snprintf(key, len, "%s", name);
-		return 0;
-	}
-	n = case_keys(g, by_workload, name, tier, keys, sizeof(keys));
-	if (n == 1) {
-		snprintf(key, len, "%.*s", (int)strlen(keys) - 2, keys + 1);
-		return 0;
-	}
-	if (n > 1)
-		return nb_err(err, "workload %s has %d cases in the history (%s)%s: name one by "
-			      "its key (in quotes): %s", name, n, g->name, on, keys);
-	n = case_keys(g, any, name, tier, keys, sizeof(keys));
-	if (n <= 0 && tier)
-		return nb_err(err, "no case \"%s\" in the history (%s)%s: no case is stored for "
-			      "that tier; check its name with `nestbench history list`", name,
-			      g->name, on);
-	if (n <= 0)
-		return nb_err(err, "no case \"%s\" in the history (%s): it holds no cases; import "
-			      "result files with `nestbench history add`", name, g->name);
-	return nb_err(err, "no case \"%s\" in the history (%s)%s: name a case key or a "
-		      "workload, e.g. %s%s", name, g->name, on, keys, n == 12 ? ", ..." : "");
+	return case_keys(backend, sql[q], name, tier, buf, len);
+}
+
+const char *nb_hist_pg_name(const struct nb_hist_pg *g)
+{
+	return g->name;
 }
 
 char *nb_hist_pg_label_keys(struct nb_hist_pg *g, char err[NB_ERR_LEN])
