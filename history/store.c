@@ -401,8 +401,7 @@ static int store_run(struct importer *im, const char *path, const char *sha,
 	return 0;
 }
 
-/* Read the file into the report model; the head for what the model leaves out. */
-static int read_result(const char *path, struct nb_resultset *rs, struct nb_res_head *head,
+int nb_hist_read_result(const char *path, struct nb_resultset *rs, struct nb_res_head *head,
 		       cJSON **doc, char err[NB_ERR_LEN])
 {
 	char lerr[NB_ERR_LEN] = "";
@@ -429,7 +428,7 @@ static int add_in_transaction(struct nb_hist *h, const char *path, const char *s
 	char e[NB_ERR_LEN] = "";
 	int rc = -1;
 
-	if (read_result(path, &rs, &head, &doc, err))
+	if (nb_hist_read_result(path, &rs, &head, &doc, err))
 		goto out;
 	snprintf(out->campaign, sizeof(out->campaign), "%s", rs.files[0].campaign);
 	snprintf(out->started, sizeof(out->started), "%s", rs.files[0].started);

@@ -114,6 +114,13 @@ typedef int (*nb_hist_keys_fn)(void *backend, enum nb_hist_keys_q q, const char 
 			       const char *tier, char *buf, size_t len);
 int nb_hist_pg_case_keys(void *backend, enum nb_hist_keys_q q, const char *name,
 			 const char *tier, char *buf, size_t len);
+/* Read a result file into the report model (and its head, for what the model leaves
+ * out), for either store; -1 with err saying what is wrong with the file. */
+struct nb_resultset;
+struct nb_res_head;
+typedef struct cJSON cJSON;
+int nb_hist_read_result(const char *path, struct nb_resultset *rs, struct nb_res_head *head,
+			cJSON **doc, char err[NB_ERR_LEN]);
 /* The PostgreSQL database as messages name it (no password). */
 const char *nb_hist_pg_name(const struct nb_hist_pg *g);
 char *nb_hist_pg_label_keys(struct nb_hist_pg *g, char err[NB_ERR_LEN]);

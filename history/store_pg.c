@@ -394,22 +394,6 @@ static int store_all(struct nb_hist_pg *g, const char *path, const char *sha,
 	return 0;
 }
 
-static int read_result(const char *path, struct nb_resultset *rs, struct nb_res_head *head,
-		       cJSON **doc, char err[NB_ERR_LEN])
-{
-	char lerr[NB_ERR_LEN] = "";
-
-	if (!(*doc = nb_result_load(path, lerr)))
-		return nb_err(err, "%s: give result files written by nestbench run (schema "
-			      "nestbench-result, version %d to %d)", lerr, NB_RESULT_VERSION_OLDEST,
-			      NB_RESULT_VERSION);
-	nb_res_head_read(*doc, head);
-	if (!head->campaign || !head->started_utc)
-		return nb_err(err, "%s lacks its campaign name or start time: the file is "
-			      "damaged; rerun the campaign or restore the file", path);
-	return nb_rs_add_doc(rs, path, *doc, err);
-}
-
 int nb_hist_pg_add(struct nb_hist_pg *g, const char *path, const struct nb_hist_label *labels,
 		   size_t nlabels, struct nb_hist_added *out, char err[NB_ERR_LEN])
 {
@@ -427,7 +411,7 @@ int nb_hist_pg_add(struct nb_hist_pg *g, const char *path, const struct nb_hist_
 		out->already = out->run > 0;
 		return out->run > 0 ? 0 : -1;
 	}
-	if (read_result(path, &rs, &head, &doc, err))
+	if (nb_hist_read_result(path, &rs, &head, &doc, err))
 		goto out;
 	snprintf(out->campaign, sizeof(out->campaign), "%s", rs.files[0].campaign);
 	snprintf(out->started, sizeof(out->started), "%s", rs.files[0].started);
