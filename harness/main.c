@@ -43,10 +43,10 @@ static const char usage_main[] =
 	"                        followed over runs, change points (check exits 1 on a\n"
 	"                        recent regression), trend charts, CSV for Otava\n"
 	"\n"
-	"Options for every command: -h/--help, --version.  `nestbench COMMAND --help`\n"
-	"describes a command.  Exit status: 0 success, 1 measurements failed (compare: a\n"
-	"regression), 2 a problem the user can fix (bad config, unreachable tier, ...),\n"
-	"130 interrupted.\n";
+	"Options for every command: -h/--help, --version.  `nestbench help COMMAND` (or\n"
+	"`nestbench COMMAND --help`) describes a command.  Exit status: 0 success, 1\n"
+	"measurements failed (compare, history check: a regression), 2 a problem the user\n"
+	"can fix (bad config, unreachable tier, a mistyped command ...), 130 interrupted.\n";
 
 static const char usage_run[] =
 	"usage: nestbench run [OPTIONS] CONFIG\n"
@@ -308,36 +308,107 @@ static int cmd_lab(int argc, char **argv)
 	return rc;
 }
 
+/* The commands, for dispatch, `nestbench help CMD` and "did you mean". */
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+} commands[] = {
+	{ "run", cmd_run },         { "doctor", cmd_doctor },     { "events", cmd_events },
+	{ "lab", cmd_lab },         { "table", nb_cmd_table },    { "plot", nb_cmd_plot },
+	{ "compare", nb_cmd_compare }, { "history", nb_cmd_history },
+};
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+/* Edit distance (insertions, deletions, substitutions, transpositions of neighbours)
+ * of two short words, capped at 9. */
+static int distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	int d[16][16];
+
+	if (la > 14 || lb > 14)
+		return 9;
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = (int)i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = (int)j;
+	for (size_t i = 1; i <= la; i++)
+		for (size_t j = 1; j <= lb; j++) {
+			int sub = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]), v = sub;
+			v = d[i - 1][j] + 1 < v ? d[i - 1][j] + 1 : v;
+			v = d[i][j - 1] + 1 < v ? d[i][j - 1] + 1 : v;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	return d[la][lb] < 9 ? d[la][lb] : 9;
+}
+
+/* The command closest to a mistyped one (at most 2 edits, or a unique prefix), or NULL. */
+static const char *closest(const char *word)
+{
+	const char *best = NULL, *prefixed = NULL;
+	int best_d = 3, prefixes = 0;
+
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		int dd = distance(word, commands[i].name);
+		if (dd < best_d) {
+			best_d = dd;
+			best = commands[i].name;
+		}
+		if (word[0] && strncmp(commands[i].name, word, strlen(word)) == 0) {
+			prefixes++;
+			prefixed = commands[i].name;
+		}
+	}
+	return best ? best : prefixes == 1 ? prefixed : NULL;
+}
+
+static int unknown(const char *what, const char *word)
+{
+	const char *near = closest(word);
+
+	if (near)
+		fprintf(stderr, "nestbench: %s '%s': did you mean '%s'? (`nestbench help` lists "
+			"the commands)\n", what, word, near);
+	else
+		fprintf(stderr, "nestbench: %s '%s': `nestbench help` lists the commands\n", what,
+			word);
+	return 2;
+}
+
+/* `nestbench help [CMD]`: the main usage, or CMD's own (its --help). */
+static int cmd_help(int argc, char **argv)
+{
+	if (argc < 2) {
+		fputs(usage_main, stdout);
+		return 0;
+	}
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (strcmp(argv[1], commands[i].name) == 0) {
+			char *args[] = { argv[1], "--help", NULL };
+			return commands[i].fn(2, args);
+		}
+	return unknown("help: no command", argv[1]);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
 		fputs(usage_main, stderr);
 		return 2;
 	}
-	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
-		fputs(usage_main, stdout);
-		return 0;
-	}
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)
+		return cmd_help(1, argv + 1);
+	if (strcmp(argv[1], "help") == 0)
+		return cmd_help(argc - 1, argv + 1);
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
 		printf("nestbench %s (git %s)\n", nb_version, nb_gitrev);
 		return 0;
 	}
-	if (strcmp(argv[1], "run") == 0)
-		return cmd_run(argc - 1, argv + 1);
-	if (strcmp(argv[1], "doctor") == 0)
-		return cmd_doctor(argc - 1, argv + 1);
-	if (strcmp(argv[1], "events") == 0)
-		return cmd_events(argc - 1, argv + 1);
-	if (strcmp(argv[1], "lab") == 0)
-		return cmd_lab(argc - 1, argv + 1);
-	if (strcmp(argv[1], "table") == 0)
-		return nb_cmd_table(argc - 1, argv + 1);
-	if (strcmp(argv[1], "plot") == 0)
-		return nb_cmd_plot(argc - 1, argv + 1);
-	if (strcmp(argv[1], "compare") == 0)
-		return nb_cmd_compare(argc - 1, argv + 1);
-	if (strcmp(argv[1], "history") == 0)
-		return nb_cmd_history(argc - 1, argv + 1);
-	fprintf(stderr, "nestbench: unknown command '%s'\n\n%s", argv[1], usage_main);
-	return 2;
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].fn(argc - 1, argv + 1);
+	return unknown("unknown command", argv[1]);
 }

@@ -87,6 +87,17 @@ expect_status "token refused" 2 run "$TMP/badtok.json" --tier L1 -q
 expect_grep "token refusal explained" "refused the token" "$TMP/err"
 expect_status "no config" 2 "$N" run
 expect_status "unknown command" 2 "$N" frobnicate
+expect_grep "  ... says where the commands are listed" "unknown command 'frobnicate': .nestbench help. lists the commands" "$TMP/err"
+expect_status "a mistyped command" 2 "$N" tabel
+expect_grep "  ... did you mean" "unknown command 'tabel': did you mean 'table'?" "$TMP/err"
+expect_status "  ... a unique prefix" 2 "$N" hist
+expect_grep "  ... names the command it begins" "did you mean 'history'?" "$TMP/err"
+expect_status "help CMD" 0 "$N" help compare
+expect_grep "  ... is the command's own help" "usage: nestbench compare" "$TMP/out"
+expect_status "help of a mistyped command" 2 "$N" help tble
+expect_grep "  ... did you mean" "help: no command 'tble': did you mean 'table'?" "$TMP/err"
+expect_status "help alone" 0 "$N" help
+expect_grep "  ... lists the commands" "history add|list|show" "$TMP/out"
 expect_status "help" 0 "$N" run --help
 expect_grep "help documents --resume" "resume" "$TMP/out"
 expect_status "version" 0 "$N" --version
