@@ -370,9 +370,9 @@ static void sample_spread(const struct nb_rs_case *c, struct nb_table_cell *cell
 	cell->outliers = s.n_outliers;
 }
 
-/* The first canary shift of a tier (its test as in remark_canary): the campaign_seq
- * from which the new level holds and the canary's index, or 0 when none (or the file
- * has no campaign_seq). */
+/* The first canary shift of a tier: the campaign_seq from which the new level holds
+ * and the canary's index, or 0 when none (-1: the file has no campaign_seq).  Found
+ * once per tier (canary_shifts), then read by every cell of the tier. */
 static int canary_shift_seq(const struct nb_table *t, const struct nb_rs_tier *tier, size_t *which)
 {
 	for (size_t i = 0; i < tier->n_canary; i++) {
@@ -392,6 +392,15 @@ static int canary_shift_seq(const struct nb_table *t, const struct nb_rs_tier *t
 	return 0;
 }
 
+static int canary_shifts(struct nb_table *t)
+{
+	if (!(t->canary = calloc(t->rs->n_tiers + 1, sizeof(*t->canary))))
+		return -1;
+	for (size_t i = 0; i < t->rs->n_tiers; i++)
+		t->canary[i].at = canary_shift_seq(t, &t->rs->tiers[i], &t->canary[i].which);
+	return 0;
+}
+
 /* The case's samples were measured on both sides of campaign_seq `at`. */
 static int spans_seq(const struct nb_rs_case *c, int at)
 {
@@ -406,11 +415,10 @@ static int spans_seq(const struct nb_rs_case *c, int at)
 
 /* The sample in measurement order (seq, then file order) shifts level or drifts, or
  * straddles a shift of its tier's canary. */
-static int sample_unstable(const struct nb_table *t, const struct nb_rs_tier *tier,
-			   const struct nb_rs_case *c, const char *id)
+static int sample_unstable(const struct nb_table *t, size_t tier, const struct nb_rs_case *c,
+			   const char *id)
 {
-	size_t which;
-	int at = canary_shift_seq(t, tier, &which);
+	int at = t->canary[tier].at;
 
 	if (at > 0 && spans_seq(c, at))
 		return 1;
@@ -523,7 +531,7 @@ static void fill_ratio(struct nb_table *t, const struct nb_table_col *col,
 	sample_spread(tc, cell);
 	cell->no_ratio = strcmp(row->family, "exit") == 0 && rs->tiers[col->ref].env.bare_metal;
 	cell->unstable = col->kind == NB_COL_OVERHEAD &&
-			 sample_unstable(t, &rs->tiers[col->tier], tc, id_t);
+			 sample_unstable(t, col->tier, tc, id_t);
 }
 
 static int build_cells(struct nb_table *t)
@@ -799,11 +807,12 @@ static void common_n(struct nb_table *t)
 /* A tier whose canary (the short fixed workload measured every round) shifts level
  * during the run: the machine changed under every case measured across that round.
  * Needs 2 x NB_SERIES_MIN_SEG rounds; fewer cannot show a shift. */
-static void remark_canary(struct nb_table *t, const struct nb_rs_tier *tier)
+static void remark_canary(struct nb_table *t, size_t k)
 {
-	size_t i;
+	const struct nb_rs_tier *tier = &t->rs->tiers[k];
+	size_t i = t->canary[k].which;
 
-	if (canary_shift_seq(t, tier, &i) == 0)
+	if (t->canary[k].at == 0)
 		return;
 	nb_table_remark(t, NB_REM_SERIES, "⚠ Tier %s's canary %s shifted level during the run "
 			"(permutation test of the best split of its %zu rounds, p < %g): the machine "
@@ -839,7 +848,7 @@ static void remark_cells(struct nb_table *t)
 		    "the machine changed during the run, their medians mix its states:", pick_unstable);
 	for (size_t c = 0; c < t->n_cols; c++)
 		if (c == 0 || t->cols[c].tier != t->cols[c - 1].tier)
-			remark_canary(t, &t->rs->tiers[t->cols[c].tier]);
+			remark_canary(t, t->cols[c].tier);
 }
 
 /* ---- checks a user must hear about -------------------------------------------------- */
@@ -909,7 +918,8 @@ int nb_table_build(struct nb_table *t, const struct nb_resultset *rs,
 			 rs->files[rs->tiers[base].file].path, rs->tiers[base].status,
 			 rs->tiers[base].error ? ": " : "", rs->tiers[base].error ? rs->tiers[base].error : "");
 	}
-	if (build_columns(t) || build_rows(t) || build_cells(t) || build_summary(t)) {
+	if (canary_shifts(t) || build_columns(t) || build_rows(t) || build_cells(t) ||
+	    build_summary(t)) {
 		return nb_err(err, "out of memory building the table");
 	}
 	if (check_usable(t, err))
@@ -943,5 +953,6 @@ void nb_table_free(struct nb_table *t)
 	free(t->cells);
 	free(t->ctr_cols);
 	free(t->ctr_cells);
+	free(t->canary);
 	memset(t, 0, sizeof(*t));
 }

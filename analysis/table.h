@@ -146,6 +146,12 @@ struct nb_table {
 	struct nb_ctr_col *ctr_cols;  /* opts.counters: metric by metric, tiers in column order */
 	size_t n_ctr_cols;
 	struct nb_ctr_cell *ctr_cells; /* n_rows x n_ctr_cols, row-major */
+	/* per tier of rs: the campaign_seq from which its canary's first level shift holds
+	 * (0: none; -1: a shift in a file without campaign_seq) and that canary's index */
+	struct nb_table_canary {
+		int at;
+		size_t which;
+	} *canary;
 };
 
 enum nb_table_format { NB_FMT_MD, NB_FMT_LATEX, NB_FMT_CSV, NB_FMT_JSON, NB_FMT_LONG_CSV,

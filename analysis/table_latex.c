@@ -931,9 +931,13 @@ static double abs_value(const struct nb_table_cell *cell, size_t c)
 	return c == 0 ? cell->r.median_b : cell->r.median_t;
 }
 
-static double value_col_content(const struct nb_table *t, size_t c)
+/* The width of column c's cells at \footnotesize, at least that of its heading: each
+ * computed cell as `text` writes it, the others as missing_pt says. */
+static double col_content(const struct nb_table *t, size_t c, const char *heading,
+			  void (*text)(const struct nb_table_cell *cell, size_t c, char *buf,
+				       size_t len))
 {
-	double w = text_pt("median", FOOT_PT, 0);
+	double w = text_pt(heading, FOOT_PT, 0);
 	char pt[NB_NUM];
 
 	for (size_t r = 0; r < t->n_rows; r++) {
@@ -943,28 +947,34 @@ static double value_col_content(const struct nb_table *t, size_t c)
 			w = max2(w, missing_pt(cell));
 			continue;
 		}
-		nb_fmt_value(abs_value(cell, c), pt, sizeof(pt));
+		text(cell, c, pt, sizeof(pt));
 		w = max2(w, text_pt(pt, FOOT_PT, 0));
 	}
 	return w;
 }
 
+static void value_text(const struct nb_table_cell *cell, size_t c, char *buf, size_t len)
+{
+	nb_fmt_value(abs_value(cell, c), buf, len);
+}
+
+static void point_text(const struct nb_table_cell *cell, size_t c, char *buf, size_t len)
+{
+	(void)c;
+	nb_fmt_ratio(cell->r.point, buf, len);
+}
+
+static double value_col_content(const struct nb_table *t, size_t c)
+{
+	return col_content(t, c, "median", value_text);
+}
+
 /* A ratio column's points (with the summary's geometric means below them). */
 static double point_col_content(const struct nb_table *t, size_t c)
 {
-	double w = text_pt("vs base", FOOT_PT, 0);
+	double w = col_content(t, c, "vs base", point_text);
 	char pt[NB_NUM];
 
-	for (size_t r = 0; r < t->n_rows; r++) {
-		const struct nb_table_cell *cell = nb_table_cell(t, r, c);
-
-		if (cell->state != NB_CELL_OK) {
-			w = max2(w, missing_pt(cell));
-			continue;
-		}
-		nb_fmt_ratio(cell->r.point, pt, sizeof(pt));
-		w = max2(w, text_pt(pt, FOOT_PT, 0));
-	}
 	for (size_t i = 0; i < t->n_summary; i++) {
 		nb_fmt_ratio(t->summary[i].mean[c], pt, sizeof(pt));
 		w = max2(w, text_pt(pt, FOOT_PT, 0));
