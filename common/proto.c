@@ -459,6 +459,13 @@ int nb_run_spec_decode(const cJSON *req, struct nb_run_spec *r, char msg[NB_ERR_
 	if (keep && !cJSON_IsBool(keep))
 		return nb_err(msg, "\"keep\" must be true or false");
 	r->keep = cJSON_IsTrue(keep);
+	const cJSON *group = cJSON_GetObjectItemCaseSensitive(req, "keep_group");
+	if (group && (!cJSON_IsString(group) || !r->keep || !group->valuestring[0] ||
+		      strlen(group->valuestring) >= sizeof(r->keep_group)))
+		return nb_err(msg, "\"keep_group\" must be a workload group name of 1 to %zu "
+			      "characters, with \"keep\": true", sizeof(r->keep_group) - 1);
+	if (group)
+		snprintf(r->keep_group, sizeof(r->keep_group), "%s", group->valuestring);
 	if (decode_params(req, r, msg) || decode_events(req, r, msg))
 		return -1;
 	return 0;
@@ -572,6 +579,8 @@ cJSON *nb_run_spec_encode(const struct nb_run_spec *r, long id)
 		cJSON_AddNumberToObject(o, "timeout_ms", r->timeout_ms);
 	if (r->keep)
 		cJSON_AddBoolToObject(o, "keep", 1);
+	if (r->keep && r->keep_group[0])
+		cJSON_AddStringToObject(o, "keep_group", r->keep_group);
 	ev = cJSON_AddArrayToObject(o, "events");
 	for (int i = 0; ev && i < r->nevents; i++)
 		cJSON_AddItemToArray(ev, cJSON_CreateString(r->events[i]));

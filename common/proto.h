@@ -74,6 +74,7 @@ struct nb_run_spec {
 	int cpu;                         /* -1: the agent chooses (hwloc); NB_RUN_CPU_NONE: unpinned */
 	unsigned timeout_ms;             /* 0: NB_RUN_TIMEOUT_DEFAULT_MS */
 	int keep;                        /* serve it from a kept worker (PROTOCOL.md, "keep") */
+	char keep_group[32];             /* "": a worker per workload; else one per group */
 };
 
 /* ---- prototypes ------------------------------------------------------------------ */

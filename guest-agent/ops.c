@@ -444,7 +444,10 @@ static void run_interference_end(const struct run_interference *ri, cJSON *r)
 /* What a kept worker serves: the case (PROTOCOL.md, "keep"). */
 static void case_key(const struct nb_run_spec *sp, char *key, size_t len)
 {
-	size_t n = (size_t)snprintf(key, len, "%s sha256=%s params=", sp->workload, sp->sha256);
+	/* A group's workloads share one worker (same parameters): the group stands for
+	 * the workload in the key. */
+	size_t n = (size_t)snprintf(key, len, "%s sha256=%s params=",
+				    sp->keep_group[0] ? sp->keep_group : sp->workload, sp->sha256);
 
 	for (int i = 0; i < sp->nparams && n < len; i++)
 		n += (size_t)snprintf(key + n, len - n, "%s%s", i ? "," : "", sp->params[i]);
@@ -475,6 +478,8 @@ static cJSON *batch_command(const struct nb_run_spec *sp)
 		cJSON_AddNumberToObject(c, "warmup", sp->warmup);
 	if (sp->ops)
 		cJSON_AddNumberToObject(c, "ops", (double)sp->ops);
+	if (sp->keep_group[0])   /* the group's worker may have served another workload */
+		cJSON_AddStringToObject(c, "workload", sp->workload);
 	return c;
 }
 

@@ -205,6 +205,12 @@ static int build_spec(struct run *r, int t, int ci, const cJSON *cobj, int reps,
 	/* The agent keeps the case set up between visits (an agent without workers runs
 	 * it afresh: it ignores the field). */
 	spec->keep = r->cfg.keep_workers;
+	/* Cases of one setup group with the same parameters (mem.bw.*'s four kernels on
+	 * the same arrays) share one worker: one setup instead of four (an agent that does
+	 * not know keep_group ignores it and keeps one per case). */
+	if (spec->keep)
+		snprintf(spec->keep_group, sizeof(spec->keep_group), "%s",
+			 r->cat.w[cs->wl].setup_group);
 	return 0;
 }
 

@@ -42,6 +42,7 @@ static int add_workload(const cJSON *o, void *arg)
 	snprintf(w->family, sizeof(w->family), "%s", nb_json_str(o, "family", ""));
 	snprintf(w->unit, sizeof(w->unit), "%s", nb_json_str(o, "unit", ""));
 	w->higher_is_better = strcmp(nb_json_str(o, "better", ""), NB_BETTER_HIGHER) == 0;
+	snprintf(w->setup_group, sizeof(w->setup_group), "%.31s", nb_json_str(o, "setup_group", ""));
 	cJSON_ArrayForEach(p, nb_json_path(o, "params"))
 		if (strcmp(nb_json_str(p, "name", ""), "dir") == 0)
 			w->has_dir_param = 1;

@@ -19,6 +19,7 @@ struct nb_wl_info {
 	char unit[32];
 	int higher_is_better;
 	int has_dir_param;      /* takes dir=PATH (io.*, pf.file): the tier's io_dir applies */
+	char setup_group[32];   /* "" or the group whose cases share a kept worker (mem.bw) */
 };
 
 struct nb_catalog {

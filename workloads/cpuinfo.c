@@ -89,14 +89,29 @@ void nb_cpuinfo_read(struct nb_cpuinfo *ci)
 	}
 }
 
-double nb_tsc_measure_hz(unsigned ms)
+void nb_tsc_stamp(struct nb_tsc_stamp *st)
 {
-	uint64_t t0 = nb_now_ns(), c0 = nb_rdtsc();
-	uint64_t target = t0 + (uint64_t)ms * 1000000ull, t1, c1;
+	st->ns = nb_now_ns();
+	st->tsc = nb_rdtsc();
+}
+
+double nb_tsc_rate_since(const struct nb_tsc_stamp *st, unsigned ms, double *spun_ms)
+{
+	uint64_t target = st->ns + (uint64_t)ms * 1000000ull, t1, c1, waited = nb_now_ns();
 
 	do {
 		t1 = nb_now_ns();
 		c1 = nb_rdtsc();
 	} while (t1 < target);
-	return (double)(c1 - c0) * 1e9 / (double)(t1 - t0);
+	*spun_ms = t1 > waited ? (double)(t1 - waited) / 1e6 : 0;
+	return (double)(c1 - st->tsc) * 1e9 / (double)(t1 - st->ns);
+}
+
+double nb_tsc_measure_hz(unsigned ms)
+{
+	struct nb_tsc_stamp st;
+	double spun;
+
+	nb_tsc_stamp(&st);
+	return nb_tsc_rate_since(&st, ms, &spun);
 }

@@ -40,6 +40,17 @@ void nb_cpuinfo_read(struct nb_cpuinfo *ci);
 /* TSC ticks per second measured against CLOCK_MONOTONIC_RAW over `ms` milliseconds. */
 double nb_tsc_measure_hz(unsigned ms);
 
+/* A TSC rate measured over whatever a process does anyway: stamp both clocks at its
+ * start, and later take the rate over the span since, spinning only for what is
+ * missing of `ms`.  A workload's setup and calibration make the span, so the rate
+ * costs no time of its own. */
+struct nb_tsc_stamp {
+	uint64_t ns, tsc;
+};
+void nb_tsc_stamp(struct nb_tsc_stamp *st);
+/* The rate over the span since st, at least ms long; *spun_ms the time spent waiting. */
+double nb_tsc_rate_since(const struct nb_tsc_stamp *st, unsigned ms, double *spun_ms);
+
 /* CLOCK_MONOTONIC_RAW in ns: the measurement clock, which nothing slews.  Deadlines
  * and progress outside measurements use common/clock.h (CLOCK_MONOTONIC). */
 uint64_t nb_now_ns(void);

@@ -66,6 +66,8 @@ static int cmd_list(int json)
 		nb_rec_str(&r, "unit", w->unit);
 		nb_rec_str(&r, "better", better);
 		nb_rec_str(&r, "stresses", w->stresses);
+		if (w->setup_group)   /* one kept worker serves the group (serve's "workload") */
+			nb_rec_str(&r, "setup_group", w->setup_group);
 		nb_rec_arr_begin(&r, "params");
 		for (int k = 0; k < nb_params_count(w); k++) {
 			const struct nb_param_spec *p = &w->params[k];

@@ -218,6 +218,14 @@ static int lat_run(struct nb_ctx *c, uint64_t ops, uint64_t *bytes)
 	return 0;
 }
 
+/* One op is one load: the chain's length loads visit every node once. */
+static uint64_t lat_pass_ops(const struct nb_ctx *c)
+{
+	const struct lat_state *s = c->priv;
+
+	return s ? s->nodes : 0;
+}
+
 const struct nb_workload nb_wl_mem_lat = {
 	.name = "mem.lat",
 	.family = "mem",
@@ -230,4 +238,5 @@ const struct nb_workload nb_wl_mem_lat = {
 	.setup = lat_setup,
 	.run = lat_run,
 	.teardown = lat_teardown,
+	.pass_ops = lat_pass_ops,
 };

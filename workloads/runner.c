@@ -204,7 +204,10 @@ static int run_once(struct nb_ctx *c, uint64_t ops, uint64_t *bytes)
 	return 0;
 }
 
-int nb_calibrate(struct nb_ctx *c, uint64_t min_ns, uint64_t *ops, uint64_t *last_ns)
+/* nb_calibrate, also giving the last run's bytes: that run, at the chosen op count,
+ * can stand as a warm-up repetition (nb_batch). */
+static int calibrate(struct nb_ctx *c, uint64_t min_ns, uint64_t *ops, uint64_t *last_ns,
+		     uint64_t *last_bytes)
 {
 	uint64_t n = 1, bytes;
 
@@ -213,6 +216,7 @@ int nb_calibrate(struct nb_ctx *c, uint64_t min_ns, uint64_t *ops, uint64_t *las
 			return -1;
 		*ops = n;
 		*last_ns = c->meter.ns;
+		*last_bytes = bytes;
 		if (c->meter.ns >= min_ns)
 			return 0;
 		if (c->w->max_ops && n >= c->w->max_ops) {
@@ -230,6 +234,13 @@ int nb_calibrate(struct nb_ctx *c, uint64_t min_ns, uint64_t *ops, uint64_t *las
 			n = c->w->max_ops;
 	}
 	return nb_fail(c, 0, "calibration did not converge");
+}
+
+int nb_calibrate(struct nb_ctx *c, uint64_t min_ns, uint64_t *ops, uint64_t *last_ns)
+{
+	uint64_t bytes;
+
+	return calibrate(c, min_ns, ops, last_ns, &bytes);
 }
 
 static const char *metric_name(enum nb_metric m)
@@ -330,7 +341,9 @@ static void print_rep(FILE *out, const struct nb_ctx *c, int ci, unsigned rep, i
 	nb_rec_str(&r, "workload", c->w->name);
 	nb_rec_u64(&r, "case", (uint64_t)ci);
 	nb_rec_u64(&r, "rep", rep);
-	nb_rec_bool(&r, "warmup", warm);
+	nb_rec_bool(&r, "warmup", warm != 0);
+	if (warm == 2)
+		nb_rec_bool(&r, "calibration", 1);  /* the calibration's last run */
 	nb_rec_u64(&r, "ops", ops);
 	nb_rec_u64(&r, "ns", m->ns);
 	if (bytes)
@@ -362,7 +375,7 @@ static void print_simple(FILE *out, const char *type, const char *wname, const c
 }
 
 /* Status for a failed step: user errors (bad directory...) are usage errors. */
-static int fail_status(const struct nb_ctx *c, const struct nb_run_opts *o)
+int nb_fail_status(const struct nb_ctx *c, const struct nb_run_opts *o)
 {
 	fprintf(o->err, "nestbench-work: %s: %s\n", c->w->name, c->err);
 	print_simple(o->out, NB_RECTYPE_ERROR, c->w->name, "message", c->err);
@@ -377,14 +390,17 @@ int nb_ops_check(const struct nb_workload *w, uint64_t ops, char err[NB_ERR_LEN]
 	return 0;
 }
 
-/* The op count of a batch: given, calibrated earlier, or calibrated now. */
+/* The op count of a batch: given, calibrated earlier, or calibrated now; *cal_bytes is
+ * then the calibration's last run's bytes and *calib_ms leaves that run out (it is
+ * reported as the first warm-up repetition: it ran at the chosen count just now). */
 static int batch_ops(struct nb_ctx *c, const struct nb_run_opts *o, uint64_t *calibrated,
-		     uint64_t *ops, double *calib_ms)
+		     uint64_t *ops, double *calib_ms, int *cal_run, uint64_t *cal_bytes)
 {
 	char err[NB_ERR_LEN];
 	uint64_t t0, last_ns;
 
 	*calib_ms = 0;
+	*cal_run = 0;
 	if (o->ops) {
 		/* A fixed count lets a harness interleave short visits with identical work. */
 		*ops = o->ops;
@@ -392,30 +408,52 @@ static int batch_ops(struct nb_ctx *c, const struct nb_run_opts *o, uint64_t *ca
 	}
 	if (!*calibrated) {
 		t0 = nb_now_ns();
-		if (nb_calibrate(c, o->min_time_ns, calibrated, &last_ns)) {
+		if (calibrate(c, o->min_time_ns, calibrated, &last_ns, cal_bytes)) {
 			*calibrated = 0;
 			return -1;
 		}
-		*calib_ms = (double)(nb_now_ns() - t0) / 1e6;
+		*calib_ms = (double)(nb_now_ns() - t0 - last_ns) / 1e6;
+		*cal_run = 1;
 	}
 	*ops = *calibrated;
 	return 0;
+}
+
+uint64_t nb_rewarm_ops(const struct nb_ctx *c, uint64_t ops)
+{
+	uint64_t pass, quarter = (ops + 3) / 4;
+
+	if (!c->w->pass_ops)
+		return ops;
+	pass = c->w->pass_ops(c);
+	pass = pass > quarter ? pass : quarter;
+	return pass < ops ? pass : ops;
 }
 
 int nb_batch(struct nb_session *s, const struct nb_run_opts *o, int k, uint64_t *calibrated,
 	     double *calib_ms)
 {
 	struct nb_ctx *c = s->c;
-	uint64_t ops, bytes;
+	uint64_t ops, bytes, cal_bytes = 0;
+	int cal_run;
 
-	if (batch_ops(c, o, calibrated, &ops, calib_ms))
-		return fail_status(c, o);
+	if (batch_ops(c, o, calibrated, &ops, calib_ms, &cal_run, &cal_bytes))
+		return nb_fail_status(c, o);
+	/* The TSC rate over the session so far (setup, calibration): 20 ms at least. */
+	if (c->tsc_hz == 0)
+		c->tsc_hz = nb_tsc_rate_since(&s->tsc_since, 20, &s->tsc_ms);
 	print_meta(o->out, c, o, k, ops, *calib_ms, s->tsc_ok);
 	for (unsigned i = 0; i < o->warmup + o->reps; i++) {
 		int warm = i < o->warmup;
-		if (run_once(c, ops, &bytes))
-			return fail_status(c, o);
-		print_rep(o->out, c, k, warm ? i : i - o->warmup, warm, ops, bytes, s->tsc_ok);
+		/* The calibration's last run, still in the meter, is the first warm-up. */
+		if (i == 0 && warm && cal_run) {
+			print_rep(o->out, c, k, 0, 2, ops, cal_bytes, s->tsc_ok);
+			continue;
+		}
+		uint64_t n = warm && o->rewarm ? nb_rewarm_ops(c, ops) : ops;
+		if (run_once(c, n, &bytes))
+			return nb_fail_status(c, o);
+		print_rep(o->out, c, k, warm ? i : i - o->warmup, warm, n, bytes, s->tsc_ok);
 	}
 	return NB_EXIT_OK;
 }
@@ -444,7 +482,7 @@ int nb_case_open(struct nb_session *s, const struct nb_run_opts *o, int k, doubl
 	*setup_ms += (double)(nb_now_ns() - t0) / 1e6;
 	if (failed) {
 		nb_tmpfile_remove_all(c);  /* safety net: setup should have removed them */
-		return fail_status(c, o);
+		return nb_fail_status(c, o);
 	}
 	return NB_EXIT_OK;
 }
@@ -585,7 +623,6 @@ struct nb_session *nb_session_open(const struct nb_workload *w, const struct nb_
 	struct nb_session *s = calloc(1, sizeof(*s));
 	struct nb_cpuinfo ci;
 	char err[NB_ERR_LEN];
-	uint64_t t0;
 
 	*status = NB_EXIT_USAGE;
 	if (!s || !(s->c = calloc(1, sizeof(*s->c)))) {
@@ -603,9 +640,7 @@ struct nb_session *nb_session_open(const struct nb_workload *w, const struct nb_
 	}
 	nb_cpuinfo_read(&ci);
 	s->tsc_ok = ci.tsc_invariant;
-	t0 = nb_now_ns();
-	s->c->tsc_hz = nb_tsc_measure_hz(20);
-	s->tsc_ms = (double)(nb_now_ns() - t0) / 1e6;
+	nb_tsc_stamp(&s->tsc_since);  /* the rate: at the first batch (nb_batch) */
 	active_ctx = s->c;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);

@@ -2,6 +2,7 @@
 #ifndef NB_RUNNER_H
 #define NB_RUNNER_H
 
+#include "cpuinfo.h"
 #include "params.h"
 #include "workload.h"
 
@@ -17,6 +18,8 @@ struct nb_run_opts {
 	unsigned warmup;         /* discarded repetitions after calibration */
 	uint64_t min_time_ns;    /* each repetition lasts at least this long */
 	uint64_t ops;            /* 0: calibrate; else this op count (same as an earlier run) */
+	int rewarm;              /* the case ran before in this process (serve): warm-ups
+				  * re-warm its working set (nb_rewarm_ops), not a full rep */
 	int cpu;                 /* -1: do not pin */
 	const char *params[NB_MAX_GIVEN];
 	int nparams;
@@ -55,7 +58,8 @@ struct nb_session {
 	int sweep;             /* index of the swept parameter, -1 when none */
 	int ncases;
 	int tsc_ok;            /* the TSC is invariant: cycles are reported */
-	double tsc_ms;         /* time spent measuring the TSC rate */
+	double tsc_ms;         /* time spent waiting for the TSC rate (see tsc_since) */
+	struct nb_tsc_stamp tsc_since;  /* the rate is taken over setup and calibration */
 	char notes[512];       /* notes of the start-up (counters): every case starts with them */
 };
 
@@ -78,6 +82,11 @@ int nb_ops_check(const struct nb_workload *w, uint64_t ops, char err[NB_ERR_LEN]
 /* One batch on an open case: o->ops when given, else *calibrated (calibrating first
  * when it is 0, *calib_ms the time that took); then the meta record and the warm-up
  * and measured rep records.  NB_EXIT_OK or the failure's status (error record printed). */
+/* The ops of a re-warm-up of a case that ran before: one pass over its working set
+ * (the workload's pass_ops) and at least a quarter of a repetition, which keeps a
+ * CPU's clock up; never more than a repetition.  ops when the workload has no pass_ops. */
+uint64_t nb_rewarm_ops(const struct nb_ctx *c, uint64_t ops);
+
 int nb_batch(struct nb_session *s, const struct nb_run_opts *o, int k, uint64_t *calibrated,
 	     double *calib_ms);
 
@@ -90,6 +99,9 @@ struct nb_end {
 	int reused;            /* the case was set up (and run) before this batch */
 };
 void nb_print_end(FILE *out, const struct nb_session *s, const struct nb_end *e);
+
+/* c->err as a failure: one line on o->err and an error record; its exit status. */
+int nb_fail_status(const struct nb_ctx *c, const struct nb_run_opts *o);
 
 /* A usage error: one line on o->err and an error record; returns NB_EXIT_USAGE. */
 int nb_usage_error(const struct nb_run_opts *o, const char *wname, const char *msg);

@@ -16,10 +16,11 @@
 /* ---- parsing a command line ------------------------------------------------------ */
 
 #define CMD_FORMS "commands are {\"op\":\"run\"} with optional \"reps\":R, \"warmup\":W, " \
-		  "\"ops\":N, \"min_time_ms\":T, and {\"op\":\"quit\"}, one per line"
+		  "\"ops\":N, \"min_time_ms\":T, \"workload\":W, and {\"op\":\"quit\"}, one per line"
 
 /* The integer members, with the bounds `run` gives the same options. */
-enum { M_REPS, M_WARMUP, M_OPS, M_MIN_TIME, M_OP, M_COUNT };
+/* Members before M_OP belong to run only; M_WORKLOAD and M_OP are strings. */
+enum { M_REPS, M_WARMUP, M_OPS, M_MIN_TIME, M_WORKLOAD, M_OP, M_COUNT };
 static const struct member {
 	const char *name;
 	uint64_t min, max;
@@ -28,6 +29,7 @@ static const struct member {
 	[M_WARMUP] = { "warmup", 0, 1000000 },
 	[M_OPS] = { "ops", 1, UINT64_MAX / 2 },
 	[M_MIN_TIME] = { "min_time_ms", 1, 3600000 },
+	[M_WORKLOAD] = { "workload", 0, 0 },
 	[M_OP] = { "op", 0, 0 },
 };
 
@@ -36,6 +38,7 @@ struct scan {
 	int seen[M_COUNT];
 	uint64_t num[M_COUNT];
 	char op[16];
+	char workload[48];
 };
 
 static void skip_ws(struct scan *s)
@@ -123,6 +126,8 @@ static int scan_member(struct scan *s, char err[NB_ERR_LEN])
 	skip_ws(s);
 	if (i == M_OP)
 		return scan_string(s, s->op, sizeof(s->op), err);
+	if (i == M_WORKLOAD)
+		return scan_string(s, s->workload, sizeof(s->workload), err);
 	return scan_uint(s, &members[i], &s->num[i], err);
 }
 
@@ -168,6 +173,7 @@ static int check_members(const struct scan *s, struct nb_serve_cmd *cmd, char er
 	cmd->warmup = s->seen[M_WARMUP] ? (int)s->num[M_WARMUP] : -1;
 	cmd->ops = s->seen[M_OPS] ? s->num[M_OPS] : 0;
 	cmd->min_time_ms = s->seen[M_MIN_TIME] ? s->num[M_MIN_TIME] : 0;
+	memcpy(cmd->workload, s->workload, sizeof(cmd->workload));
 	return 0;
 }
 
@@ -187,13 +193,61 @@ int nb_serve_parse(const char *line, struct nb_serve_cmd *cmd, char err[NB_ERR_L
 
 /* ---- serving ----------------------------------------------------------------------- */
 
+#define GROUP_MAX 8   /* workloads of one setup group (mem.bw: 4) */
+
 struct worker {
 	struct nb_session *s;
 	const struct nb_run_opts *o;
 	double setup_ms;
 	unsigned batches;      /* run commands served */
-	uint64_t calibrated;   /* op count calibrated by an earlier batch, 0 if none */
+	/* Per workload served (the first is the one set up): the op count calibrated by an
+	 * earlier batch, 0 if none. */
+	struct {
+		const struct nb_workload *w;
+		uint64_t ops;
+	} cal[GROUP_MAX];
+	int ncal;
 };
+
+/* The calibrated-count slot of the workload being served now (a new one when first). */
+static uint64_t *calibrated_of(struct worker *wk)
+{
+	const struct nb_workload *w = wk->s->w;
+	int i;
+
+	for (i = 0; i < wk->ncal && wk->cal[i].w != w; i++)
+		;
+	if (i == wk->ncal) {
+		wk->cal[i].w = w;
+		wk->cal[i].ops = 0;
+		wk->ncal++;
+	}
+	return &wk->cal[i].ops;
+}
+
+/* Serve `name` from now on, on the state set up for another workload of its setup
+ * group.  0; -1 with err (nothing changed) when it cannot share; -2 when rebind failed
+ * (error record printed: the state is unknown). */
+static int switch_workload(struct worker *wk, const char *name, char err[NB_ERR_LEN])
+{
+	const struct nb_workload *cur = wk->s->w, *w = nb_workload_find(name);
+	struct nb_ctx *c = wk->s->c;
+
+	if (w == cur)
+		return 0;
+	if (!w)
+		return nb_err(err, "unknown workload \"%s\" ('nestbench-work list' shows them)", name);
+	if (!cur->setup_group || !w->setup_group || strcmp(cur->setup_group, w->setup_group) != 0 ||
+	    cur->params != w->params || !w->rebind)
+		return nb_err(err, "%s cannot be served by this worker of %s: they do not share a "
+			      "setup (start a worker of %s)", name, cur->name, name);
+	if (wk->ncal == GROUP_MAX)
+		return nb_err(err, "this worker already served %d workloads", GROUP_MAX);
+	wk->s->w = c->w = w;
+	if (w->rebind(c))
+		return -2;
+	return 0;
+}
 
 static void print_ready(const struct worker *wk)
 {
@@ -204,7 +258,6 @@ static void print_ready(const struct worker *wk)
 	nb_rec_str(&r, "workload", wk->s->w->name);
 	nb_rec_i64(&r, "pid", (int64_t)getpid());
 	nb_rec_double(&r, "setup_ms", wk->setup_ms);
-	nb_rec_double(&r, "tsc_ms", wk->s->tsc_ms);
 	nb_rec_end(&r);
 }
 
@@ -251,8 +304,19 @@ static int serve_batch(struct worker *wk, const struct nb_serve_cmd *cmd)
 		refuse(wk, err);
 		return NB_EXIT_OK;
 	}
+	if (cmd->workload[0] && (status = switch_workload(wk, cmd->workload, err)) != 0) {
+		if (status == -1) {
+			refuse(wk, err);
+			return NB_EXIT_OK;
+		}
+		wk->batches++;
+		status = nb_fail_status(wk->s->c, &b);
+		print_reply_end(wk, 1, status, 0);
+		return status;
+	}
 	wk->batches++;
-	status = nb_batch(wk->s, &b, 0, &wk->calibrated, &calib_ms);
+	b.rewarm = wk->batches > 1;
+	status = nb_batch(wk->s, &b, 0, calibrated_of(wk), &calib_ms);
 	print_reply_end(wk, 1, status, calib_ms);
 	return status;
 }

@@ -12,13 +12,15 @@
 
 enum nb_serve_op { NB_SERVE_RUN, NB_SERVE_QUIT };
 
-/* One command line: {"op":"run","reps":R,"warmup":W[,"ops":N][,"min_time_ms":T]} or
+/* One command line: {"op":"run","reps":R,"warmup":W[,"ops":N][,"min_time_ms":T]
+ * [,"workload":W]} or
  * {"op":"quit"}.  A run without reps or warmup gets run's defaults, as `run` does. */
 struct nb_serve_cmd {
 	enum nb_serve_op op;
 	int reps, warmup;      /* -1: not given */
 	uint64_t ops;          /* 0: not given */
 	uint64_t min_time_ms;  /* 0: not given */
+	char workload[48];     /* "": the worker's own; else one of its setup group */
 };
 
 /* Parse one command line strictly (a flat JSON object, known members only, each once,

@@ -98,6 +98,14 @@ struct nb_workload {
 	int (*run)(struct nb_ctx *c, uint64_t ops, uint64_t *bytes);
 	void (*teardown)(struct nb_ctx *c);
 	uint64_t max_ops;      /* calibration ceiling (0 = none); e.g. memory bounded */
+	/* NULL, or the ops that touch the case's working set once (mem.*): what a kept
+	 * case's warm-up needs to bring its data back into the caches (nb_run_opts.rewarm). */
+	uint64_t (*pass_ops)(const struct nb_ctx *c);
+	/* NULL, or a name shared by workloads whose setup is the same for the same
+	 * parameters (mem.bw.*: the three arrays): one kept worker serves them all
+	 * (serve's "workload"), after rebind adapts the state to the workload now in c->w. */
+	const char *setup_group;
+	int (*rebind)(struct nb_ctx *c);   /* 0, or -1 with c->err */
 };
 
 /* Everything a workload sees.  No globals: the runner owns one of these. */

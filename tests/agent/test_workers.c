@@ -376,6 +376,14 @@ static void bad_keep_body(struct fx *f)
 	CHECK_STR(fx_code(r), "bad_request");
 	CHECK(strstr(fx_str(r, "error.message"), "keep") != NULL);
 	cJSON_Delete(r);
+	/* keep_group: a string, with keep true. */
+	r = fx_call(&c, "{\"op\":\"run\",\"id\":2,\"sha256\":\"" "0000000000000000000000000000000000000000000000000000000000000000" "\",\"workload\":\"mem.bw.copy\",\"keep_group\":\"mem.bw\"}");
+	CHECK_STR(fx_code(r), "bad_request");
+	CHECK(strstr(fx_str(r, "error.message"), "keep_group") != NULL);
+	cJSON_Delete(r);
+	r = fx_call(&c, "{\"op\":\"run\",\"id\":3,\"sha256\":\"" "0000000000000000000000000000000000000000000000000000000000000000" "\",\"workload\":\"mem.bw.copy\",\"keep\":true,\"keep_group\":7}");
+	CHECK_STR(fx_code(r), "bad_request");
+	cJSON_Delete(r);
 	r = fx_call(&c, "{\"op\":\"workers\",\"id\":2,\"release\":\"yes\"}");
 	CHECK_STR(fx_code(r), "bad_request");
 	cJSON_Delete(r);
@@ -461,6 +469,79 @@ static void real_body(struct fx *f)
 	cJSON_Delete(r);
 	nb_client_close(&c);
 	CHECK(pid > 0 && gone(pid, 5000));
+}
+
+/* A setup group's cases share one worker: mem.bw.copy sets the arrays up, mem.bw.add
+ * and copy again run on them (same pid, no second setup, each its own calibration);
+ * mem.lat, outside the group, gets a worker of its own. */
+static void group_body(struct fx *f)
+{
+	struct fx_agent *a = fx_agent(f, "a", NULL, NULL);
+	struct nb_client c;
+	struct nb_run_spec sp;
+	char sha[65], err[NB_ERR_LEN];
+	const char *order[] = { "mem.bw.copy", "mem.bw.add", "mem.bw.copy" };
+	cJSON *r = NULL;
+	pid_t pid = 0;
+
+	CHECK(a && fx_connect(&c, a->addr) == 0);
+	CHECK_MSG(nb_client_put_file(&c, f->work_bin, "nestbench-work", sha, NULL, err) == 0, "%s", err);
+	for (int i = 0; i < 3; i++) {
+		nb_run_spec_init(&sp);
+		snprintf(sp.sha256, sizeof(sp.sha256), "%s", sha);
+		snprintf(sp.workload, sizeof(sp.workload), "%s", order[i]);
+		snprintf(sp.keep_group, sizeof(sp.keep_group), "mem.bw");
+		sp.keep = 1;
+		sp.reps = 1;
+		sp.warmup = 1;
+		sp.min_time_ms = 5;
+		sp.timeout_ms = 60000;
+		CHECK_MSG(nb_client_run(&c, &sp, &r, err) == 0, "%s: %s", order[i], err);
+		if (!r)
+			break;
+		if (i == 0)
+			pid = worker_pid(r);
+		CHECK_MSG(pid > 0 && worker_pid(r) == pid, "%s: pid %d, first %d", order[i],
+			  (int)worker_pid(r), (int)pid);
+		CHECK(fx_num(r, "worker.batch") == i + 1);
+		const cJSON *rec = fx_field(r, "records"), *meta = cJSON_GetArrayItem(rec, 0);
+		CHECK_STR(fx_str(meta, "workload"), order[i]);
+		/* add calibrates its own count; copy's second batch reuses copy's */
+		CHECK_MSG((fx_num(meta, "calibration_ms") > 0) == (i < 2), "%s batch %d: calibration %g",
+			  order[i], i + 1, fx_num(meta, "calibration_ms"));
+		CHECK(fx_count_type(rec, "rep") == 2 && fx_num(r, "exit_status") == 0);
+		cJSON_Delete(r);
+		r = NULL;
+	}
+	nb_run_spec_init(&sp);
+	snprintf(sp.sha256, sizeof(sp.sha256), "%s", sha);
+	snprintf(sp.workload, sizeof(sp.workload), "mem.lat");
+	nb_run_spec_add_param(&sp, "size=16K", err);
+	sp.keep = 1;
+	sp.reps = 1;
+	sp.min_time_ms = 5;
+	CHECK_MSG(nb_client_run(&c, &sp, &r, err) == 0, "mem.lat: %s", err);
+	CHECK(r && worker_pid(r) != pid && fx_num(r, "worker.batch") == 1);
+	cJSON_Delete(r);
+	nb_client_close(&c);
+	CHECK(pid > 0 && gone(pid, 5000));
+}
+
+TEST(workers_setup_group_shares_one_worker)
+{
+	struct fx probe;
+
+	if (fx_begin(&probe)) {
+		CHECK_MSG(0, "fixture setup failed");
+		return;
+	}
+	int ok = has_serve(probe.work_bin);
+	fx_end(&probe);
+	if (!ok) {
+		printf("  SKIP: %s has no `serve` mode\n", probe.work_bin);
+		return;
+	}
+	FX_RUN(group_body);
 }
 
 TEST(workers_real_serve_medians_agree)

@@ -184,10 +184,12 @@ TEST(calibration_reaches_min_time)
 	CHECK(nb_calibrate(c, 20 * 1000000ull, &ops, &ns) == 0);
 	CHECK_MSG(ns >= 20 * 1000000ull, "calibration ended at %llu ns", (unsigned long long)ns);
 	CHECK(ops > 1);
-	/* A repetition with the calibrated count lasts at least the minimum, too. */
+	/* A repetition with the calibrated count lasts about as long.  Not "at least the
+	 * minimum": on a loaded host the calibration's last run may have been preempted
+	 * and the repetition run undisturbed (seen: 8 ms after a 20 ms calibration). */
 	c->meter.ns = 0;
 	CHECK(fake.run(c, ops, &bytes) == 0);
-	CHECK_MSG(c->meter.ns >= 20 * 1000000ull, "rep lasted %llu ns", (unsigned long long)c->meter.ns);
+	CHECK_MSG(c->meter.ns >= 5 * 1000000ull, "rep lasted %llu ns", (unsigned long long)c->meter.ns);
 	CHECK_EQ_U64(bytes, ops * 100);
 	free(c);
 }
