@@ -60,10 +60,22 @@ struct nb_agent_opts {
 };
 
 /* Content-addressed store: <state>/store/<sha256>, scratch cwd <state>/work. */
+/* The stored binary last hashed and found intact, by its identity on disk: a run of
+ * the same unchanged file need not hash it again (nb_store_verify). */
+struct nb_store_verified {
+	char hex[65];
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime, ctime;
+	unsigned long hashed;          /* files hashed by nb_store_verify (tests) */
+};
+
 struct nb_store {
 	char state[PATH_MAX];
 	char dir[PATH_MAX];
 	char work[PATH_MAX];
+	struct nb_store_verified verified;   /* runs are one at a time: no lock needed */
 };
 
 /* One file being received: a temporary file beside its final name. */
@@ -280,8 +292,10 @@ void nb_store_put_data(struct nb_store_put *p, const void *buf, size_t n);
 int nb_store_put_finish(const struct nb_store *st, struct nb_store_put *p, const char *hex,
 			const char **code, char msg[NB_ERR_LEN]);
 void nb_store_put_abort(struct nb_store_put *p);
-/* Hash a stored binary again before running it. */
-int nb_store_verify(const struct nb_store *st, const char *hex, char *path, size_t len,
+/* Hash a stored binary again before running it, unless it is the file last found
+ * intact, unchanged since (same inode, size, mtime and ctime, and its mtime was at
+ * least a second old then: a write within the timestamps' granularity is not missed). */
+int nb_store_verify(struct nb_store *st, const char *hex, char *path, size_t len,
 		    const char **code, char msg[NB_ERR_LEN]);
 
 /* exec.c */

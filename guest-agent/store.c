@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define WRITEBACK_STEP (8u << 20)   /* start writeback every 8 MiB: a short final fsync */
@@ -227,7 +228,40 @@ int nb_store_put_finish(const struct nb_store *st, struct nb_store_put *p, const
 	return 0;
 }
 
-int nb_store_verify(const struct nb_store *st, const char *hex, char *path, size_t len,
+static int same_ts(struct timespec a, struct timespec b)
+{
+	return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
+}
+
+/* s is the file last verified as hex, unchanged since. */
+static int still_verified(const struct nb_store_verified *v, const char *hex, const struct stat *s)
+{
+	return strcmp(v->hex, hex) == 0 && v->dev == s->st_dev && v->ino == s->st_ino &&
+	       v->size == s->st_size && same_ts(v->mtime, s->st_mtim) && same_ts(v->ctime, s->st_ctim);
+}
+
+/* Remember s as intact, if its timestamps are old enough that a later write changes them
+ * (file timestamps tick at the kernel's coarse clock: a few ms). */
+static void remember_verified(struct nb_store_verified *v, const char *hex, const struct stat *s)
+{
+	struct timespec now;
+
+	unsigned long hashed = v->hashed;
+
+	memset(v, 0, sizeof(*v));
+	v->hashed = hashed;
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (now.tv_sec - s->st_mtim.tv_sec < 2 || now.tv_sec - s->st_ctim.tv_sec < 2)
+		return;
+	snprintf(v->hex, sizeof(v->hex), "%s", hex);
+	v->dev = s->st_dev;
+	v->ino = s->st_ino;
+	v->size = s->st_size;
+	v->mtime = s->st_mtim;
+	v->ctime = s->st_ctim;
+}
+
+int nb_store_verify(struct nb_store *st, const char *hex, char *path, size_t len,
 		    const char **code, char msg[NB_ERR_LEN])
 {
 	char got[NB_SHA256_HEX], e[NB_ERR_LEN];
@@ -238,6 +272,10 @@ int nb_store_verify(const struct nb_store *st, const char *hex, char *path, size
 		*code = NB_E_NOT_FOUND;
 		return nb_err(msg, "no stored binary with sha256 %s: send it with put first", hex);
 	}
+	if (still_verified(&st->verified, hex, &s))
+		return 0;
+	st->verified.hex[0] = '\0';
+	st->verified.hashed++;
 	if (nb_sha256_file(path, got, NULL, e)) {
 		*code = NB_E_IO;
 		return nb_err(msg, "%s", e);
@@ -249,5 +287,6 @@ int nb_store_verify(const struct nb_store *st, const char *hex, char *path, size
 		unlink(path);
 		return -1;
 	}
+	remember_verified(&st->verified, hex, &s);
 	return 0;
 }

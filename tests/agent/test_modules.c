@@ -5,9 +5,11 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <linux/perf_event.h>
 #include <signal.h>
+#include <stdio.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
@@ -69,6 +71,29 @@ static void store_body(const char *dir)
 	nb_store_path(&st, hex, path, sizeof(path));
 	CHECK(stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0755);
 	CHECK(nb_store_verify(&st, hex, path, sizeof(path), &code, msg) == 0);
+
+	/* Hashed again while its timestamps are too recent to trust; once they are two
+	 * seconds old, found intact once and then trusted while unchanged. */
+	CHECK(nb_store_verify(&st, hex, path, sizeof(path), &code, msg) == 0);
+	unsigned long hashed = st.verified.hashed;
+	CHECK(hashed >= 2);
+	sleep(2);
+	CHECK(nb_store_verify(&st, hex, path, sizeof(path), &code, msg) == 0);
+	CHECK(nb_store_verify(&st, hex, path, sizeof(path), &code, msg) == 0);
+	CHECK_MSG(st.verified.hashed == hashed + 1, "hashed %lu times, %lu before", st.verified.hashed,
+		  hashed);
+	/* The same size rewritten and its mtime put back: the ctime moved, so it is hashed. */
+	struct timespec times[2] = { sb.st_atim, sb.st_mtim };
+	FILE *g = fopen(path, "r+");
+	CHECK(g != NULL);
+	fputs("HELLO", g);
+	fclose(g);
+	CHECK(utimensat(AT_FDCWD, path, times, 0) == 0);
+	CHECK(nb_store_verify(&st, hex, path, sizeof(path), &code, msg) == -1);
+	CHECK_STR(code, NB_E_HASH_MISMATCH);
+	CHECK(nb_store_put_begin(&st, &p, err) == 0);   /* stored again for what follows */
+	nb_store_put_write(&p, "hello", 5);
+	CHECK(nb_store_put_finish(&st, &p, hex, &code, msg) == 0);
 
 	/* changed on disk: refused and removed */
 	FILE *f = fopen(path, "w");
