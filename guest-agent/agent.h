@@ -294,7 +294,7 @@ int nb_store_put_finish(const struct nb_store *st, struct nb_store_put *p, const
 void nb_store_put_abort(struct nb_store_put *p);
 /* Hash a stored binary again before running it, unless it is the file last found
  * intact, unchanged since (same inode, size, mtime and ctime, and its mtime was at
- * least a second old then: a write within the timestamps' granularity is not missed). */
+ * least two seconds old then: a write within the timestamps' granularity is not missed). */
 int nb_store_verify(struct nb_store *st, const char *hex, char *path, size_t len,
 		    const char **code, char msg[NB_ERR_LEN]);
 
