@@ -51,9 +51,10 @@ all: $(ALL_BINS)
 deps:
 	@sh mk/deps.sh build
 
+# CPPFLAGS and LDFLAGS from the environment too (Debian's dpkg-buildflags: hardening).
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 .PHONY: FORCE
 $(BUILD)/gen/version.c: FORCE
@@ -61,7 +62,7 @@ $(BUILD)/gen/version.c: FORCE
 
 $(VERSION_OBJ): $(BUILD)/gen/version.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/nestbench-work: $(BUILD)/obj/workloads/main.o $(WORK_LIB_OBJ) $(VERSION_OBJ)
 	$(CC) $(LDFLAGS) $(WORK_LINK) -o $@ $^ $(LDLIBS)

@@ -134,7 +134,7 @@ int nb_client_call(struct nb_client *c, cJSON *req, cJSON **reply, char err[NB_E
 
 	if (reply)
 		*reply = NULL;
-	snprintf(call, sizeof(call), "nb_client_call(%s)", cJSON_IsString(op) ? op->valuestring : "?");
+	snprintf(call, sizeof(call), "%.40s request", cJSON_IsString(op) ? op->valuestring : "agent");
 	cJSON_DeleteItemFromObjectCaseSensitive(req, "id");
 	cJSON_AddNumberToObject(req, "id", (double)c->next_id++);
 	if (exchange(c, call, req, &r, err))

@@ -77,7 +77,7 @@ int nb_sha256_fd(int fd, char hex[NB_SHA256_HEX], unsigned long long *size, char
 	ssize_t n;
 
 	if (!buf) {
-		return nb_err(err, "nb_sha256_fd: out of memory");
+		return nb_err(err, "out of memory for a read buffer");
 	}
 	if (nb_sha256_init(&h, err)) {
 		free(buf);

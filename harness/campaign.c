@@ -9,6 +9,7 @@
 #include "env.h"
 #include "exitcount.h"
 #include "interfere.h"
+#include "overrides.h"
 #include "plan.h"
 #include "progress.h"
 #include "tier.h"
@@ -884,7 +885,7 @@ static int run_interleaved(struct run *r, int *selected, int nsel)
 
 /* ---- the campaign ------------------------------------------------------------------- */
 
-/* The tiers this invocation measures: not done yet, and the one --tier names. */
+/* The tiers this invocation measures: not done yet, and among those --tier names. */
 static int select_tiers(struct run *r, int *sel)
 {
 	int n = 0;
@@ -892,7 +893,7 @@ static int select_tiers(struct run *r, int *sel)
 	for (int t = 0; t < r->cfg.ntiers; t++) {
 		cJSON *tier = nb_res_tier(r->doc, r->cfg.tiers[t].name, 0);
 		if (nb_res_tier_status(tier) == NB_TIER_DONE ||
-		    (r->o->only_tier && strcmp(r->o->only_tier, r->cfg.tiers[t].name)))
+		    !nb_tier_selected(r->o->only_tier, r->cfg.tiers[t].name))
 			continue;
 		sel[n++] = t;
 	}
@@ -1099,8 +1100,7 @@ int nb_campaign_run(struct nb_campaign_opts *o, char err[NB_ERR_LEN])
 		status = 2;
 		goto out;
 	}
-	if (o->only_tier && nb_config_tier(&r.cfg, o->only_tier) < 0) {
-		snprintf(err, NB_ERR_LEN, "--tier %s: the campaign has no such tier", o->only_tier);
+	if (nb_overrides_apply(o, &r.cfg, o->resume_path ? r.doc : NULL, err)) {
 		status = 2;
 		goto out;
 	}
@@ -1109,6 +1109,7 @@ int nb_campaign_run(struct nb_campaign_opts *o, char err[NB_ERR_LEN])
 			nb_mkdirs(o->out_dir ? o->out_dir : "results");
 		result_path_new(&r);
 		r.doc = new_doc(&r);
+		nb_overrides_record(o, r.doc);
 	}
 	if (save(&r, 1)) {
 		status = 2;

@@ -18,7 +18,9 @@ struct nb_campaign_opts {
 	const char *agent_path;    /* nestbench-agent for local tiers */
 	const char *state_dir;     /* the local agent's --state-dir */
 	const char *lab_dir;       /* the lab's state for "lab:" tiers; NULL = build/lab */
-	const char *only_tier;     /* measure just this tier (others stay as they are) */
+	const char *only_tier;     /* --tier: measure just these, "L0,L2" (others stay as they are) */
+	int reps, min_time_ms;     /* --reps, --min-time-ms over every case; 0: the campaign's */
+	char recorded_tiers[512];  /* resuming: the --tier selection the file recorded */
 	enum nb_verbosity verbosity;
 	int progress;              /* a live progress line (stderr is a terminal) */
 	FILE *log;                 /* plain log lines (stderr) */

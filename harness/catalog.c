@@ -5,6 +5,7 @@
 #include "../common/proc.h"
 #include "../common/records.h"
 #include "../common/sha256.h"
+#include "suggest.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -43,9 +44,13 @@ static int add_workload(const cJSON *o, void *arg)
 	snprintf(w->unit, sizeof(w->unit), "%s", nb_json_str(o, "unit", ""));
 	w->higher_is_better = strcmp(nb_json_str(o, "better", ""), NB_BETTER_HIGHER) == 0;
 	snprintf(w->setup_group, sizeof(w->setup_group), "%.31s", nb_json_str(o, "setup_group", ""));
-	cJSON_ArrayForEach(p, nb_json_path(o, "params"))
+	cJSON_ArrayForEach(p, nb_json_path(o, "params")) {
 		if (strcmp(nb_json_str(p, "name", ""), "dir") == 0)
 			w->has_dir_param = 1;
+		if (w->nparams < NB_CFG_MAX_PARAMS)
+			snprintf(w->params[w->nparams++], sizeof(w->params[0]), "%.31s",
+				 nb_json_str(p, "name", ""));
+	}
 	if (!w->name[0])
 		return -1;
 	cat->n++;
@@ -145,6 +150,68 @@ static int add_case(const cJSON *o, void *arg)
 	return 0;
 }
 
+/* An entry's parameter the workload does not take, named with the closest it does
+ * (nestbench-work would refuse it too, without the suggestion).  0 when all are known. */
+static int check_params(const struct nb_wl_info *w, const struct nb_workload_cfg *e, int entry,
+			char err[NB_ERR_LEN])
+{
+	const char *names[NB_CFG_MAX_PARAMS];
+	char known[NB_CFG_MAX_PARAMS * 34] = "", near[96];
+
+	for (int i = 0; i < w->nparams; i++) {
+		names[i] = w->params[i];
+		snprintf(known + strlen(known), sizeof(known) - strlen(known), "%s%s", i ? ", " : "",
+			 w->params[i]);
+	}
+	for (int i = 0; i < e->nparams; i++) {
+		char key[NB_CFG_TEXT];
+		int found = 0;
+		snprintf(key, sizeof(key), "%.*s", (int)strcspn(e->params[i], "="), e->params[i]);
+		for (int k = 0; k < w->nparams && !found; k++)
+			found = strcmp(key, w->params[k]) == 0;
+		if (found)
+			continue;
+		nb_suggest_phrase(key, names, (size_t)w->nparams, near, sizeof(near));
+		return nb_err(err, "workloads[%d] (%s): unknown parameter \"%s\"%s (%s%s)", entry,
+			      w->name, key, near, w->nparams ? "known: " : "it takes none",
+			      known);
+	}
+	return 0;
+}
+
+/* The workload names and the patterns ("exit.*", "mem.bw.*") closest to an entry's
+ * pattern that matches none, as ", did you mean ...?" or "". */
+static void suggest_pattern(const struct nb_catalog *cat, const char *pattern, char *buf, size_t len)
+{
+	const char **names = calloc((size_t)cat->n * 4 + 1, sizeof(*names));
+	size_t n = 0;
+
+	if (!names) {
+		buf[0] = '\0';
+		return;
+	}
+	char (*pats)[NB_CFG_NAME] = calloc((size_t)cat->n * 4 + 1, sizeof(*pats));
+	for (int w = 0; w < cat->n && pats && n < (size_t)cat->n * 4; w++) {
+		names[n++] = cat->w[w].name;
+		/* every "prefix.*" of the name, once */
+		for (const char *dot = strchr(cat->w[w].name, '.'); dot; dot = strchr(dot + 1, '.')) {
+			char pat[NB_CFG_NAME];
+			int seen = 0;
+			snprintf(pat, sizeof(pat), "%.*s.*", (int)(dot - cat->w[w].name), cat->w[w].name);
+			for (size_t k = 0; k < n && !seen; k++)
+				seen = strcmp(names[k], pat) == 0;
+			if (!seen && n < (size_t)cat->n * 4) {
+				snprintf(pats[n], sizeof(pats[n]), "%s", pat);
+				names[n] = pats[n];
+				n++;
+			}
+		}
+	}
+	nb_suggest_phrase(pattern, names, n, buf, len);
+	free(pats);
+	free(names);
+}
+
 /* Ask `nestbench-work cases` for one workload of one entry. */
 static int expand_one(const struct nb_catalog *cat, const struct nb_workload_cfg *e, struct expand *x,
 		      char err[NB_ERR_LEN])
@@ -158,6 +225,8 @@ static int expand_one(const struct nb_catalog *cat, const struct nb_workload_cfg
 	for (int i = 0; i < e->nparams; i++)
 		if (strncmp(e->params[i], "dir=", 4) == 0)
 			x->explicit_dir = 1;
+	if (check_params(&cat->w[x->wl], e, x->entry, err))
+		return -1;
 	argv[argc++] = (char *)cat->work_path;
 	argv[argc++] = "cases";
 	argv[argc++] = cat->w[x->wl].name;
@@ -205,8 +274,11 @@ int nb_catalog_expand(const struct nb_catalog *cat, const struct nb_campaign_cfg
 				goto fail;
 		}
 		if (!matched) {
-			snprintf(err, NB_ERR_LEN, "workloads[%d]: no workload matches \"%s\" (names and patterns "
-					       "such as \"exit.*\": see `nestbench-work list`)", e, entry->pattern);
+			char near[96];
+			suggest_pattern(cat, entry->pattern, near, sizeof(near));
+			snprintf(err, NB_ERR_LEN, "workloads[%d]: no workload matches \"%s\"%s (names and "
+					       "patterns such as \"exit.*\": see `nestbench-work list`)", e,
+				 entry->pattern, near);
 			goto fail;
 		}
 	}

@@ -20,6 +20,8 @@ struct nb_wl_info {
 	int higher_is_better;
 	int has_dir_param;      /* takes dir=PATH (io.*, pf.file): the tier's io_dir applies */
 	char setup_group[32];   /* "" or the group whose cases share a kept worker (mem.bw) */
+	char params[NB_CFG_MAX_PARAMS][32];  /* its parameters' names ("did you mean") */
+	int nparams;
 };
 
 struct nb_catalog {

@@ -3,6 +3,8 @@
 #include "../common/err.h"
 #include "../common/files.h"
 #include "../common/transport.h"
+#include "libvirt.h"
+#include "suggest.h"
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
@@ -69,12 +71,14 @@ static int check_keys(struct parser *p, const cJSON *obj, const char *path, cons
 		for (int i = 0; !ok && allowed[i]; i++)
 			ok = strcmp(it->string, allowed[i]) == 0;
 		if (!ok) {
-			char known[256] = "";
-			for (int i = 0; allowed[i]; i++)
+			char known[256] = "", near[96];
+			size_t n = 0;
+			for (int i = 0; allowed[i]; i++, n++)
 				snprintf(known + strlen(known), sizeof(known) - strlen(known), "%s%s",
 					 i ? ", " : "", allowed[i]);
-			return fail(p, path, "unknown key \"%s\" (known: %s; keys starting with _ are comments)",
-				    it->string, known);
+			nb_suggest_phrase(it->string, (const char *const *)allowed, n, near, sizeof(near));
+			return fail(p, path, "unknown key \"%s\"%s (known: %s; keys starting with _ are "
+				    "comments)", it->string, near, known);
 		}
 	}
 	return 0;
@@ -221,6 +225,15 @@ static int parse_count_exits(struct parser *p, const cJSON *v, const char *tpath
 		if (cJSON_IsString(t) && (strcmp(t->valuestring, "auto") == 0 ||
 					  strcmp(t->valuestring, "all") == 0)) {
 			snprintf(tier->exits_target, sizeof(tier->exits_target), "%s", t->valuestring);
+		} else if (cJSON_IsString(t) && nb_libvirt_is_address(t->valuestring)) {
+			/* A domain's QEMU, found when counting starts (libvirt.h). */
+			struct nb_libvirt_addr la;
+			if (nb_libvirt_parse(t->valuestring, &la, err))
+				return fail(p, path, "\"target\": %s", err);
+			if (strlen(t->valuestring) >= sizeof(tier->exits_target))
+				return fail(p, path, "\"target\": longer than %zu bytes",
+					    sizeof(tier->exits_target) - 1);
+			snprintf(tier->exits_target, sizeof(tier->exits_target), "%s", t->valuestring);
 		} else if (cJSON_IsArray(t) && cJSON_GetArraySize(t) >= 1 && cJSON_GetArraySize(t) <= 16) {
 			tier->exits_target[0] = '\0';
 			cJSON_ArrayForEach(it, t) {
@@ -234,12 +247,13 @@ static int parse_count_exits(struct parser *p, const cJSON *v, const char *tpath
 			}
 		} else {
 			return fail(p, path, "\"target\" must be \"auto\" (the processes running KVM "
-				    "VMs on the counting tier), \"all\" (every VM there) or 1 to 16 "
-				    "process ids");
+				    "VMs on the counting tier), \"all\" (every VM there), 1 to 16 "
+				    "process ids or \"libvirt:DOMAIN\" (that domain's QEMU)");
 		}
 	}
 	/* "lab:..." names an address the running lab records (resolved when connecting). */
 	if (tier->exits_address[0] && strncmp(tier->exits_address, "lab:", 4) != 0 &&
+	    !nb_libvirt_is_address(tier->exits_address) &&
 	    nb_addr_parse(tier->exits_address, NB_ADDR_CONNECT, &a, err))
 		return fail(p, path, "\"address\": %s", err);
 	return 0;
@@ -284,6 +298,12 @@ static int parse_tier(struct parser *p, const cJSON *t, int i, struct nb_tier_cf
 				    tier->address);
 		return 0;
 	}
+	if (nb_libvirt_is_address(tier->address)) {
+		struct nb_libvirt_addr la;   /* resolved when connecting (libvirt.h) */
+		if (nb_libvirt_parse(tier->address, &la, err))
+			return fail(p, path, "address: %s", err);
+		return 0;
+	}
 	if (nb_addr_parse(tier->address, NB_ADDR_CONNECT, &a, err))
 		return fail(p, path, "address: %s (or \"local\" for an agent the harness starts)", err);
 	return 0;
@@ -308,6 +328,13 @@ static int link_count_exits(struct parser *p, struct nb_campaign_cfg *c)
 		if (t->exits_by == i)
 			return fail(p, path, "a tier cannot count its own exits: \"by\" names the tier "
 				    "that runs its VM");
+		/* The pid comes from this machine's libvirt: the counting tier must be it. */
+		if (nb_libvirt_is_address(t->exits_target) &&
+		    strcmp(c->tiers[t->exits_by].address, "local") != 0)
+			return fail(p, path, "\"target\": \"%s\" names a domain of the libvirt on the "
+				    "machine nestbench runs on, so it needs a \"local\" counting tier; "
+				    "tier \"%s\" is at %s: give its QEMU's pid instead", t->exits_target,
+				    by, c->tiers[t->exits_by].address);
 		if (t->exits_address[0] && strcmp(c->tiers[t->exits_by].address, "local") == 0)
 			return fail(p, path, "\"address\" is for a tier reached at an address; tier "
 				    "\"%s\" is local (the harness starts a second agent there)", by);

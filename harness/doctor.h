@@ -7,9 +7,11 @@
 #include <cjson/cJSON.h>
 #include <stdio.h>
 
-/* config NULL = this machine through a local agent.  Returns 0 when every tier was
- * reached, 2 otherwise. */
-int nb_doctor(const char *config, const char *work, const char *agent, const char *state_dir, FILE *out);
+/* config NULL = this machine through a local agent; json: one JSON array of checks
+ * ({tier, name, status: ok|warn|fail|info, detail, fix}) instead of the text.  Returns 0
+ * when every tier was reached, 2 otherwise. */
+int nb_doctor(const char *config, const char *work, const char *agent, const char *state_dir,
+	      int json, FILE *out);
 
 struct nb_campaign_cfg;
 

@@ -69,6 +69,7 @@ int nb_env_capture(struct nb_tier_conn *tc, cJSON *tier, char err[NB_ERR_LEN])
 	if (tc->hello)
 		nb_res_tier_set_agent(tier, cJSON_Duplicate(tc->hello, 1));
 	nb_res_tier_set_lab(tier, tc->lab);
+	nb_res_tier_set_libvirt(tier, tc->libvirt);
 	if (nb_client_sysinfo(&tc->client, &si, herr)) {
 		snprintf(err, NB_ERR_LEN, "sysinfo failed: %s", herr);
 		cJSON_Delete(si);

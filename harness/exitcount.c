@@ -4,6 +4,7 @@
 #include "../common/files.h"
 #include "../common/json.h"
 #include "../resultlib/result.h"
+#include "libvirt.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +15,8 @@
 static void record_tier(struct nb_exitcount *x)
 {
 	struct nb_res_tier_exits e = { x->by, x->target, x->reasons,
-				       x->connected ? x->conn.reached : NULL, x->unsupported };
+				       x->connected ? x->conn.reached : NULL, x->unsupported,
+				       x->pids };
 
 	nb_res_tier_set_exits(x->tier, &e);
 }
@@ -26,6 +28,26 @@ static int has_op(const cJSON *hello, const char *op)
 	cJSON_ArrayForEach(it, nb_json_path(hello, "ops"))
 		if (cJSON_IsString(it) && strcmp(it->valuestring, op) == 0)
 			return 1;
+	return 0;
+}
+
+/* A "libvirt:DOMAIN" target is that domain's QEMU on this machine (the config made sure
+ * the counting tier is local), found when the tier's turn comes: 0, or -1 with the
+ * reason recorded (counting never fails a tier). */
+static int libvirt_pid(struct nb_exitcount *x)
+{
+	char err[NB_ERR_LEN];
+	long pid;
+
+	if (!nb_libvirt_is_address(x->target))
+		return 0;
+	if (nb_libvirt_qemu_pid(x->target, &pid, err)) {
+		snprintf(x->unsupported, sizeof(x->unsupported), "count_exits target %s: %s",
+			 x->target, err);
+		record_tier(x);
+		return -1;
+	}
+	snprintf(x->pids, sizeof(x->pids), "%ld", pid);
 	return 0;
 }
 
@@ -44,6 +66,8 @@ struct nb_exitcount *nb_exitcount_open(struct nb_exitcount *x, const struct nb_c
 	snprintf(x->by, sizeof(x->by), "%s", cfg->tiers[tc->exits_by].name);
 	snprintf(x->target, sizeof(x->target), "%s", tc->exits_target);
 	x->reasons = tc->exits_reasons;
+	if (libvirt_pid(x))
+		return x;
 	/* Its own chain to the counting tier, at count_exits.address when given; a local
 	 * counting tier gets a second agent with a state directory of its own. */
 	if (!(copy = malloc(sizeof(*copy)))) {
@@ -122,7 +146,7 @@ void nb_exitcount_begin(struct nb_exitcount *x)
 		cJSON_AddStringToObject(req, "target", x->target);
 	} else {
 		cJSON *arr = cJSON_AddArrayToObject(req, "target");
-		for (const char *p = x->target; *p;) {
+		for (const char *p = x->pids[0] ? x->pids : x->target; *p;) {
 			char *end;
 			long pid = strtol(p, &end, 10);
 			if (end == p)

@@ -20,7 +20,8 @@ struct nb_exitcount {
 	int armed;                 /* counters open on the agent, paused between visits */
 	int can_pause;             /* the agent has exits-pause and exits-resume */
 	char by[NB_CFG_NAME];      /* the counting tier */
-	char target[NB_CFG_TEXT];
+	char target[NB_CFG_TEXT];  /* as configured: "auto", "all", pids or "libvirt:DOMAIN" */
+	char pids[24];             /* a "libvirt:" target's QEMU pid, "" otherwise */
 	int reasons;
 	char unsupported[640];     /* why nothing is counted for this tier, "" */
 	cJSON *stop;               /* the last visit's exits-stop reply */

@@ -402,8 +402,10 @@ static int read_manifest(struct lab *l, char *err)
 	snprintf(path, sizeof(path), "%s/manifest.json", l->p->images);
 	m = read_json(path);
 	if (!m) {
-		snprintf(err, ERR_LEN, "no guest images in %s (manifest.json %s): build them with "
-			 "`make images`", l->p->images, access(path, F_OK) ? "missing" : "unreadable");
+		char how[2 * PATH_MAX + 300];
+		nb_lab_images_hint(l->p->images, how, sizeof(how));
+		snprintf(err, ERR_LEN, "no guest images in %s (manifest.json %s): %s", l->p->images,
+			 access(path, F_OK) ? "missing" : "unreadable", how);
 		return -1;
 	}
 	snprintf(l->image_id, sizeof(l->image_id), "%s", nb_json_str(m, "image_id", ""));
@@ -909,17 +911,89 @@ static int boot_with_retry(struct lab *l, char *err)
 	}
 }
 
-/* ---- commands ----------------------------------------------------------------------- */
+/* ---- where the lab's files are ---------------------------------------------------------
+ * Run from a build tree, the lab lives beside the binary (build/lab, build/images: `make
+ * images`).  Installed, the binary's directory is not writable: the lab and the images
+ * go to the user's cache, and the image recipes are read from DATADIR. */
+
+/* The DATADIR nestbench was built for (mk/install.mk passes it to this file only). */
+#ifndef NB_DATADIR
+#define NB_DATADIR "/usr/local/share/nestbench"
+#endif
+
+/* The binary's directory, and whether it is a build tree (make's objects, $(BUILD)/obj,
+ * beside it).  Without /proc, "build" as before. */
+static int self_dir(char *dir, size_t len)
+{
+	char obj[PATH_MAX + 8];
+	struct stat st;
+
+	if (nb_proc_self_dir(dir, len)) {
+		snprintf(dir, len, "build");
+		return 1;
+	}
+	snprintf(obj, sizeof(obj), "%s/obj", dir);
+	return stat(obj, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* $XDG_CACHE_HOME/nestbench, ~/.cache/nestbench, or /tmp/nestbench-UID. */
+static void user_cache_dir(char *buf, size_t len)
+{
+	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+
+	if (xdg && xdg[0] == '/')
+		snprintf(buf, len, "%.*s/nestbench", PATH_MAX - 32, xdg);
+	else if (home && home[0])
+		snprintf(buf, len, "%.*s/.cache/nestbench", PATH_MAX - 32, home);
+	else
+		snprintf(buf, len, "/tmp/nestbench-%d", (int)getuid());
+}
 
 void nb_lab_default_paths(struct nb_lab_paths *p)
 {
 	char dir[PATH_MAX];
 
-	if (nb_proc_self_dir(dir, sizeof(dir)))
-		snprintf(dir, sizeof(dir), "build");
+	if (!self_dir(dir, sizeof(dir)))
+		user_cache_dir(dir, sizeof(dir));
 	snprintf(p->dir, sizeof(p->dir), "%.*s/lab", PATH_MAX - 8, dir);
 	snprintf(p->images, sizeof(p->images), "%.*s/images", PATH_MAX - 8, dir);
 }
+
+/* The installed image recipe, images/build.sh: in the share/nestbench beside the binary's
+ * bin/ (also a DESTDIR or moved tree), then in the DATADIR it was built for.  0 or -1
+ * (buf then names where it looked). */
+static int find_recipe(const char *dir, char *buf, size_t len)
+{
+	const char *slash = strrchr(dir, '/');
+	int prefix = slash ? (int)(slash - dir) : 0;
+
+	snprintf(buf, len, "%.*s/share/nestbench/images/build.sh", prefix, dir);
+	if (access(buf, R_OK) == 0)
+		return 0;
+	snprintf(buf, len, "%s/images/build.sh", NB_DATADIR);
+	if (access(buf, R_OK) == 0)
+		return 0;
+	snprintf(buf, len, "%.*s/share/nestbench/images/build.sh nor %s/images/build.sh", prefix,
+		 dir, NB_DATADIR);
+	return -1;
+}
+
+void nb_lab_images_hint(const char *images, char *buf, size_t len)
+{
+	char dir[PATH_MAX], recipe[2 * PATH_MAX];
+
+	if (self_dir(dir, sizeof(dir)))
+		snprintf(buf, len, "build them with `make images`");
+	else if (find_recipe(dir, recipe, sizeof(recipe)) == 0)
+		snprintf(buf, len, "build them with `sh %s %s %s/nestbench-agent` (it needs the "
+			 "packages qemu-system-x86 busybox-static cpio e2fsprogs kmod and downloads "
+			 "Debian's cloud kernel)", recipe, images, dir);
+	else
+		snprintf(buf, len, "the image recipes are not installed (neither %s exists): "
+			 "reinstall nestbench (`make install` or the nestbench package)", recipe);
+}
+
+/* ---- commands ----------------------------------------------------------------------- */
 
 /* NB_LAB_L2_FAIL (tests only, images/README.md): what L1's init does instead of starting
  * L2 at attempt 1, 2, ... ("hang", "exit"), so a test can make L2 fail on purpose. */

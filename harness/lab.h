@@ -19,8 +19,12 @@ struct nb_lab_paths {
 	char images[PATH_MAX];     /* `make images` output (build/images) */
 };
 
-/* build/lab and build/images: lab/ and images/ beside the nestbench binary. */
+/* In a build tree, build/lab and build/images: lab/ and images/ beside the nestbench
+ * binary; installed, lab/ and images/ in the user's cache ($XDG_CACHE_HOME/nestbench). */
 void nb_lab_default_paths(struct nb_lab_paths *p);
+/* How to build the guest images into the directory images: `make images` in a build
+ * tree, the installed recipe (DATADIR/nestbench/images/build.sh) otherwise. */
+void nb_lab_images_hint(const char *images, char *buf, size_t len);
 
 /* Boot the lab as cfg describes and wait for L1's agent, then for L2's (L1's init starts
  * L2, retrying it: images/README.md); what was chosen goes to out.  A lab left behind by

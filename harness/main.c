@@ -8,6 +8,11 @@
 #include "doctor.h"
 #include "events_cmd.h"
 #include "lab.h"
+#include "libvirt.h"
+#include "suggest.h"
+#include "summary.h"
+#include "check.h"
+#include "../resultlib/result.h"
 #include "../common/files.h"
 #include "../common/proc.h"
 
@@ -29,10 +34,14 @@ static const char usage_main[] =
 	"Commands:\n"
 	"  run CONFIG            run a campaign (configs/*.json) and write a result file\n"
 	"  run --resume FILE     continue an interrupted campaign without redoing work\n"
+	"  check CONFIG          parse and expand a campaign without running it: its tiers,\n"
+	"                        cases, repetitions and visits\n"
 	"  doctor [CONFIG]       check each tier: reachable? what is it? which counters work?\n"
+	"                        (--json: the checks as JSON)\n"
 	"  events [CONFIG]       what each tier can count (perf events, page walks, VM exits)\n"
 	"  lab up|down|status [CONFIG]\n"
 	"                        the local nested lab: L1 under QEMU, L2 under KVM inside it\n"
+	"  libvirt vsock|list    a libvirt domain as a tier: its vsock device and CID\n"
 	"  table FILE...         overhead table of result files (md, latex, csv, json,\n"
 	"                        long-csv, long-json)\n"
 	"  plot FILE...          charts with gnuplot (PNG and PDF): slowdown, mem.lat curve,\n"
@@ -62,18 +71,27 @@ static const char usage_run[] =
 	"  -o, --output FILE     the result file (default results/<name>-<time>.json)\n"
 	"      --results DIR     directory for result files (default results)\n"
 	"      --resume FILE     continue this result file\n"
-	"      --tier NAME       measure only this tier\n"
+	"      --tier NAME       measure only this tier (repeat it, or NAME,NAME, for several)\n"
+	"      --reps N          N repetitions of every case: over the campaign's defaults\n"
+	"                        and every workload's own \"reps\" (fixed precision only)\n"
+	"      --min-time-ms T   at least T ms per repetition, over the defaults and every\n"
+	"                        workload's own \"min_time_ms\" (both recorded in the result\n"
+	"                        as campaign.overrides; --resume keeps them)\n"
 	"      --work PATH       the nestbench-work to deploy (default: beside nestbench)\n"
 	"      --agent PATH      the nestbench-agent for \"local\" tiers (default: beside nestbench)\n"
 	"      --state-dir DIR   the local agent's state directory (default\n"
 	"                        $XDG_CACHE_HOME or ~/.cache, then nestbench/agent)\n"
 	"      --lab-dir DIR     the lab `nestbench lab up --lab-dir` started, for tiers at\n"
-	"                        lab:L1 and lab:L2 (default: build/lab beside nestbench)\n"
-	"  -q, --quiet           errors and the result path only\n"
+	"                        lab:L1 and lab:L2 (default: build/lab beside nestbench;\n"
+	"                        installed: $XDG_CACHE_HOME or ~/.cache, then nestbench/lab)\n"
+	"  -q, --quiet           errors and the result path only (no summary of medians)\n"
 	"  -v, --verbose         a line per visit\n"
-	"  -h, --help            this help\n";
+	"  -h, --help            this help\n"
+	"\n"
+	"`nestbench check CONFIG` shows what a run would measure, without running it.\n";
 
-/* Programs installed beside this one (build/ or /usr/local/bin). */
+/* Programs beside this one: in the build tree (build/) and installed (BINDIR: make
+ * install and the packages put nestbench, nestbench-agent and nestbench-work together). */
 static void beside_self(const char *name, char *buf, size_t len)
 {
 	char dir[PATH_MAX];
@@ -107,6 +125,54 @@ static void paths_default(struct common_paths *p)
 	default_state_dir(p->state, sizeof(p->state));
 }
 
+/* An integer option in [lo, hi]; 0, or -1 after saying what it takes. */
+static int int_option(const char *cmd, const char *opt, const char *arg, long lo, long hi, int *out)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+
+	if (end == arg || *end || v < lo || v > hi) {
+		fprintf(stderr, "nestbench %s: %s takes an integer from %ld to %ld, not '%s'\n", cmd, opt,
+			lo, hi, arg);
+		return -1;
+	}
+	*out = (int)v;
+	return 0;
+}
+
+/* --tier NAME, repeated or NAME,NAME: one comma-separated list. */
+static int add_tiers(char *list, size_t len, const char *arg)
+{
+	size_t used = strlen(list);
+
+	if (!arg[0] || used + strlen(arg) + 2 > len) {
+		fprintf(stderr, "nestbench: --tier takes a tier name (or NAME,NAME)\n");
+		return -1;
+	}
+	snprintf(list + used, len - used, "%s%s", used ? "," : "", arg);
+	return 0;
+}
+
+/* --resume on a file whose campaign is complete: nothing to do, say so.  1 when it is. */
+static int resume_complete(const char *path, enum nb_verbosity v)
+{
+	char err[NB_ERR_LEN];
+	struct nb_res_head h;
+	cJSON *doc = nb_result_load(path, err);
+	int complete;
+
+	if (!doc)
+		return 0;   /* the campaign reports why it cannot be read */
+	nb_res_head_read(doc, &h);
+	complete = h.status && nb_run_status_parse(h.status) == NB_RUN_COMPLETE;
+	if (complete && v != NB_QUIET)
+		fprintf(stderr, "nestbench: %s is complete: every case of every tier was measured, "
+			"nothing to resume (`nestbench table %s` reads it; `nestbench run %s` starts a "
+			"new campaign)\n", path, path, h.config_path ? h.config_path : "CONFIG");
+	cJSON_Delete(doc);
+	return complete;
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -114,12 +180,13 @@ static int cmd_run(int argc, char **argv)
 		{ "resume", required_argument, NULL, 'r' }, { "tier", required_argument, NULL, 'T' },
 		{ "work", required_argument, NULL, 'W' },   { "agent", required_argument, NULL, 'A' },
 		{ "state-dir", required_argument, NULL, 'S' }, { "lab-dir", required_argument, NULL, 'L' },
+		{ "reps", required_argument, NULL, 'N' },   { "min-time-ms", required_argument, NULL, 'M' },
 		{ "quiet", no_argument, NULL, 'q' },        { "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },         { 0 }
 	};
 	struct nb_campaign_opts o;
 	struct common_paths paths;
-	char err[NB_ERR_LEN] = "";
+	char err[NB_ERR_LEN] = "", tiers[512] = "";
 	int c;
 
 	memset(&o, 0, sizeof(o));
@@ -132,7 +199,19 @@ static int cmd_run(int argc, char **argv)
 		case 'o': o.out_path = optarg; break;
 		case 'R': o.out_dir = optarg; break;
 		case 'r': o.resume_path = optarg; break;
-		case 'T': o.only_tier = optarg; break;
+		case 'T':
+			if (add_tiers(tiers, sizeof(tiers), optarg))
+				return 2;
+			o.only_tier = tiers;
+			break;
+		case 'N':
+			if (int_option("run", "--reps", optarg, 1, 100000, &o.reps))
+				return 2;
+			break;
+		case 'M':
+			if (int_option("run", "--min-time-ms", optarg, 1, 3600000, &o.min_time_ms))
+				return 2;
+			break;
 		case 'W': snprintf(paths.work, sizeof(paths.work), "%s", optarg); break;
 		case 'A': snprintf(paths.agent, sizeof(paths.agent), "%s", optarg); break;
 		case 'S': snprintf(paths.state, sizeof(paths.state), "%s", optarg); break;
@@ -152,6 +231,10 @@ static int cmd_run(int argc, char **argv)
 	}
 	if (!o.resume_path)
 		o.config_path = argv[optind];
+	else if (resume_complete(o.resume_path, o.verbosity)) {
+		printf("%s\n", o.resume_path);
+		return 0;
+	}
 	o.work_path = paths.work;
 	o.agent_path = paths.agent;
 	nb_mkdirs(paths.state);
@@ -161,29 +244,104 @@ static int cmd_run(int argc, char **argv)
 	if (status && err[0])
 		fprintf(stderr, "nestbench: %s\n", err);
 	/* The path of whatever was written, also after a failure: it keeps the samples. */
+	if (o.wrote && o.verbosity != NB_QUIET && status != 130)
+		nb_summary_print(o.result_path, stderr);
 	if (o.wrote)
 		printf("%s\n", o.result_path);
 	return status;
 }
 
+static const char usage_check[] =
+	"usage: nestbench check [OPTIONS] CONFIG\n"
+	"\n"
+	"Parses CONFIG and expands its workloads with nestbench-work (as `run` does before\n"
+	"touching a tier), without connecting to any tier or measuring: prints the tiers,\n"
+	"every case (workload and parameters) with its repetitions, warm-up, minimum time\n"
+	"and visits, the order of visits and how many visits the run makes.  Exit status 0\n"
+	"when the campaign is valid, 2 (with the message `run` would print) when not.\n"
+	"\n"
+	"Options:\n"
+	"      --json            the same as one JSON object\n"
+	"      --reps N, --min-time-ms T, --tier NAME\n"
+	"                        as for `nestbench run`: check with these overrides\n"
+	"      --work PATH       the nestbench-work that expands the workloads\n"
+	"  -h, --help            this help\n";
+
+static int cmd_check(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },         { "tier", required_argument, NULL, 'T' },
+		{ "reps", required_argument, NULL, 'N' },   { "min-time-ms", required_argument, NULL, 'M' },
+		{ "work", required_argument, NULL, 'W' },   { "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct nb_campaign_opts o;
+	struct common_paths paths;
+	char tiers[512] = "";
+	int c, json = 0;
+
+	memset(&o, 0, sizeof(o));
+	paths_default(&paths);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j': json = 1; break;
+		case 'T':
+			if (add_tiers(tiers, sizeof(tiers), optarg))
+				return 2;
+			o.only_tier = tiers;
+			break;
+		case 'N':
+			if (int_option("check", "--reps", optarg, 1, 100000, &o.reps))
+				return 2;
+			break;
+		case 'M':
+			if (int_option("check", "--min-time-ms", optarg, 1, 3600000, &o.min_time_ms))
+				return 2;
+			break;
+		case 'W': snprintf(paths.work, sizeof(paths.work), "%s", optarg); break;
+		case 'h': fputs(usage_check, stdout); return 0;
+		default: fputs(usage_check, stderr); return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "nestbench check: give exactly one campaign file (e.g. "
+			"configs/local.json)\n%s", usage_check);
+		return 2;
+	}
+	o.config_path = argv[optind];
+	o.work_path = paths.work;
+	return nb_check(&o, json, stdout);
+}
+
 static int cmd_doctor(int argc, char **argv)
 {
 	struct common_paths paths;
+	const char *config = NULL;
+	int json = 0;
 
-	if (argc > 1 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
-		fputs("usage: nestbench doctor [CONFIG]\n\n"
-		      "Checks each tier of CONFIG (default: this machine through a local agent):\n"
-		      "reachable? what it really is (bare metal, KVM, Hyper-V, VMware, TCG ...),\n"
-		      "which perf counters work, what is missing, and how to fix it.\n", stdout);
-		return 0;
-	}
-	if (argc > 2) {
-		fputs("usage: nestbench doctor [CONFIG]\n", stderr);
-		return 2;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+			fputs("usage: nestbench doctor [--json] [CONFIG]\n\n"
+			      "Checks each tier of CONFIG (default: this machine through a local agent):\n"
+			      "reachable? what it really is (bare metal, KVM, Hyper-V, VMware, TCG ...),\n"
+			      "which perf counters work, what is missing, and how to fix it.\n\n"
+			      "      --json    the same checks as a JSON array, one object per check:\n"
+			      "                tier, name, status (ok, warn, fail, info), detail, fix\n",
+			      stdout);
+			return 0;
+		} else if (strcmp(argv[i], "--json") == 0) {
+			json = 1;
+		} else if (argv[i][0] == '-' || config) {
+			fputs("usage: nestbench doctor [--json] [CONFIG]\n", stderr);
+			return 2;
+		} else {
+			config = argv[i];
+		}
 	}
 	paths_default(&paths);
 	nb_mkdirs(paths.state);
-	return nb_doctor(argc > 1 ? argv[1] : NULL, paths.work, paths.agent, paths.state, stdout);
+	return nb_doctor(config, paths.work, paths.agent, paths.state, json, stdout);
 }
 
 static const char usage_events[] =
@@ -252,8 +410,11 @@ static const char usage_lab[] =
 	"\n"
 	"Options:\n"
 	"      --lab-dir DIR   state, sockets, console logs, scratch disks (default: lab/\n"
-	"                      beside nestbench, i.e. build/lab)\n"
-	"      --images DIR    the guest images (default: images/ beside nestbench; `make images`)\n";
+	"                      beside nestbench, i.e. build/lab; installed: nestbench/lab in\n"
+	"                      $XDG_CACHE_HOME or ~/.cache)\n"
+	"      --images DIR    the guest images (default: images/ beside nestbench, `make\n"
+	"                      images`; installed: nestbench/images in the same cache, built\n"
+	"                      by DATADIR/nestbench/images/build.sh)\n";
 
 static int cmd_lab(int argc, char **argv)
 {
@@ -314,55 +475,21 @@ static const struct {
 	int (*fn)(int argc, char **argv);
 } commands[] = {
 	{ "run", cmd_run },         { "doctor", cmd_doctor },     { "events", cmd_events },
+	{ "check", cmd_check },
 	{ "lab", cmd_lab },         { "table", nb_cmd_table },    { "plot", nb_cmd_plot },
 	{ "compare", nb_cmd_compare }, { "history", nb_cmd_history },
+	{ "libvirt", nb_cmd_libvirt },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
-/* Edit distance (insertions, deletions, substitutions, transpositions of neighbours)
- * of two short words, capped at 9. */
-static int distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	int d[16][16];
-
-	if (la > 14 || lb > 14)
-		return 9;
-	for (size_t i = 0; i <= la; i++)
-		d[i][0] = (int)i;
-	for (size_t j = 0; j <= lb; j++)
-		d[0][j] = (int)j;
-	for (size_t i = 1; i <= la; i++)
-		for (size_t j = 1; j <= lb; j++) {
-			int sub = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]), v = sub;
-			v = d[i - 1][j] + 1 < v ? d[i - 1][j] + 1 : v;
-			v = d[i][j - 1] + 1 < v ? d[i][j - 1] + 1 : v;
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-			    d[i - 2][j - 2] + 1 < v)
-				v = d[i - 2][j - 2] + 1;
-			d[i][j] = v;
-		}
-	return d[la][lb] < 9 ? d[la][lb] : 9;
-}
-
-/* The command closest to a mistyped one (at most 2 edits, or a unique prefix), or NULL. */
+/* The command closest to a mistyped one (suggest.h), or NULL. */
 static const char *closest(const char *word)
 {
-	const char *best = NULL, *prefixed = NULL;
-	int best_d = 3, prefixes = 0;
+	const char *names[NCOMMANDS];
 
-	for (size_t i = 0; i < NCOMMANDS; i++) {
-		int dd = distance(word, commands[i].name);
-		if (dd < best_d) {
-			best_d = dd;
-			best = commands[i].name;
-		}
-		if (word[0] && strncmp(commands[i].name, word, strlen(word)) == 0) {
-			prefixes++;
-			prefixed = commands[i].name;
-		}
-	}
-	return best ? best : prefixes == 1 ? prefixed : NULL;
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		names[i] = commands[i].name;
+	return nb_suggest(word, names, NCOMMANDS);
 }
 
 static int unknown(const char *what, const char *word)

@@ -19,6 +19,10 @@ void nb_progress_tier(struct nb_progress *p, const char *tier, long visits_left)
 void nb_progress_visit(struct nb_progress *p, const char *what, int round, long visits_left);
 void nb_progress_clear(struct nb_progress *p);
 
+/* The width of the terminal f is (TIOCGWINSZ), else $COLUMNS, else 80: the line stays
+ * shorter, so that \r redraws it in place. */
+int nb_progress_columns(FILE *f);
+
 /* "1:05" / "1:02:03" */
 void nb_progress_hms(double s, char *buf, size_t len);
 

@@ -2,6 +2,7 @@
 #include "tier.h"
 #include "../common/err.h"
 #include "lab.h"
+#include "libvirt.h"
 #include "../common/proc.h"
 
 #include <errno.h>
@@ -69,6 +70,25 @@ static int hello(const struct nb_tier_cfg *t, struct nb_tier_conn *tc, char err[
 	return -1;
 }
 
+/* "libvirt:DOMAIN" becomes the running domain's "vsock:CID:PORT" (libvirt.h); what it
+ * resolved to is kept for the target tier's result. */
+static int libvirt_address(const struct nb_tier_cfg *t, int target, struct nb_tier_conn *tc,
+			   char *buf, size_t len, char err[NB_ERR_LEN])
+{
+	char herr[NB_ERR_LEN];
+	cJSON *info = NULL;
+
+	if (nb_libvirt_resolve(t->address, buf, len, &info, herr))
+		return nb_err(err, "tier %s (%s): %s", t->name, t->address, herr);
+	if (target && tc) {
+		cJSON_Delete(tc->libvirt);
+		tc->libvirt = info;
+	} else {
+		cJSON_Delete(info);
+	}
+	return 0;
+}
+
 /* A tier's address as the transport needs it: "lab:L1" becomes what the running lab
  * recorded (the target tier's lab description is kept for the result file).  A lab
  * guest reached only to relay deeper (not the target) is reached at its relay port, so
@@ -80,6 +100,8 @@ static int real_address(const struct nb_tier_env *env, const struct nb_tier_cfg 
 	char herr[NB_ERR_LEN], lab_addr[NB_CFG_TEXT + 8];
 	cJSON *info = NULL;
 
+	if (nb_libvirt_is_address(t->address))
+		return libvirt_address(t, target, tc, buf, len, err);
 	if (strncmp(t->address, "lab:", 4) != 0) {
 		snprintf(buf, len, "%s", t->address);
 		return 0;
@@ -129,7 +151,9 @@ int nb_tier_connect(const struct nb_campaign_cfg *cfg, int t, const struct nb_ti
 		if (real_address(env, root, n == 1, tc, addr, sizeof(addr), err))
 			return -1;
 		if (nb_client_connect(&tc->client, addr, NB_CONNECT_TIMEOUT_MS, herr)) {
-			snprintf(err, NB_ERR_LEN, "tier %s unreachable at %s: %s", root->name, addr, herr);
+			snprintf(err, NB_ERR_LEN, "tier %s unreachable at %s%s%s%s: %s", root->name, addr,
+				 tc->libvirt ? " (the vsock CID of " : "",
+				 tc->libvirt ? root->address : "", tc->libvirt ? ")" : "", herr);
 			nb_tier_close(tc);
 			return -1;
 		}
@@ -194,4 +218,6 @@ void nb_tier_close(struct nb_tier_conn *tc)
 	tc->hello = NULL;
 	cJSON_Delete(tc->lab);
 	tc->lab = NULL;
+	cJSON_Delete(tc->libvirt);
+	tc->libvirt = NULL;
 }

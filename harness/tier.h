@@ -18,6 +18,7 @@ struct nb_tier_conn {
 	char reached[512];         /* how: "local agent (stdio)", "unix:/s -> relay vsock:4:7420" */
 	cJSON *hello;              /* the target agent's hello reply */
 	cJSON *lab;                /* a lab guest: what the lab made it (accelerator ...) */
+	cJSON *libvirt;            /* a "libvirt:" tier: the domain, URI and CID it resolved to */
 };
 
 struct nb_tier_env {

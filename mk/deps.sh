@@ -13,13 +13,23 @@ clang_rt() {
 	echo "libclang-rt-${v:-14}-dev"
 }
 
+# The headers of the kernel images/build.sh puts in the lab (the same metapackage, resolved
+# the same way: NB_KERNEL_PKG or NB_KERNEL_META), to build kmod/ for it (make kmod).
+lab_headers() {
+	k=${NB_KERNEL_PKG:-$(apt-cache depends "${NB_KERNEL_META:-linux-image-cloud-amd64}" 2>/dev/null |
+		awk '/Depends: linux-image-/ {print $2; exit}')}
+	if [ -n "$k" ]; then echo "linux-headers-${k#linux-image-}"; fi
+}
+
 pkgs_for() {
 	case "$1" in
-	build)    echo "gcc make libc6-dev pkg-config libcjson-dev libpfm4-dev libhwloc-dev libssl-dev libsqlite3-dev libpq-dev" ;;
+	build)    echo "gcc make libc6-dev pkg-config libcjson-dev libpfm4-dev libhwloc-dev libssl-dev libsqlite3-dev libpq-dev libvirt-dev scdoc" ;;
 	# pdflatex with booktabs (latex-recommended) and siunitx (science): the LaTeX tables
 	# are compiled at a column's and a page's width (tests/cli/test_latex_cli.sh).
 	# postgresql: a real server for the history tests (tests/cli/test_history_pg_cli.sh).
-	test)     echo "file procps jq texlive-latex-base texlive-latex-recommended texlive-science postgresql" ;;
+	# libvirt-*: a real libvirt daemon for tests/cli/test_libvirt_cli.sh (its QEMU domain: lab).
+	# debhelper lintian dpkg-dev: the packages are built and checked (tests/cli/test_deb_cli.sh).
+	test)     echo "file procps jq strace systemd texlive-latex-base texlive-latex-recommended texlive-science postgresql libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients man-db groff-base debhelper lintian dpkg-dev $(lab_headers)" ;;
 	validate) echo "jq fio linux-perf likwid rt-tests" ;;
 	lab)      echo "qemu-system-x86 busybox-static cpio e2fsprogs kmod jq" ;;
 	plot)     echo "gnuplot-nox" ;;

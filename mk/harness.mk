@@ -10,6 +10,13 @@ HARNESS_DEPS     := $(HARNESS_OBJ) $(PROTO_OBJ) $(ANALYSIS_LIB_OBJ) $(LIB_OBJ)
 
 $(HARNESS_OBJ) $(HARNESS_TEST_OBJ) $(BUILD)/obj/harness/main.o: CFLAGS += $(AGENT_CFLAGS)
 
+# libvirt's C API (Debian's libvirt-dev, mk/deps.sh build), for "libvirt:" addresses,
+# `nestbench libvirt` and count_exits by domain (harness/libvirt.c): the harness only,
+# never the agent, which runs in guests.
+LIBVIRT_LIBS := $(or $(shell pkg-config --libs libvirt 2>/dev/null),-lvirt)
+$(HARNESS_OBJ) $(HARNESS_TEST_OBJ): CFLAGS += $(shell pkg-config --cflags libvirt 2>/dev/null)
+$(BUILD)/nestbench $(BUILD)/tests/harness: LDLIBS += $(LIBVIRT_LIBS)
+
 ALL_BINS  += $(BUILD)/nestbench
 TEST_BINS += $(BUILD)/tests/harness
 

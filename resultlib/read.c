@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,6 +55,23 @@ void nb_res_head_read(const cJSON *doc, struct nb_res_head *h)
 	h->seed = h->has_seed ? seed->valuedouble : 0;
 	h->work_size = nb_json_num(doc, "nestbench.work_size", 0);
 	h->schema_version = int_or(doc, "schema_version", 0);
+}
+
+void nb_res_overrides_read(const cJSON *doc, struct nb_res_overrides *ov, char *tiers, size_t len)
+{
+	const cJSON *t;
+	size_t used = 0;
+
+	memset(ov, 0, sizeof(*ov));
+	ov->reps = int_or(doc, "campaign.overrides.reps", 0);
+	ov->min_time_ms = int_or(doc, "campaign.overrides.min_time_ms", 0);
+	if (len)
+		tiers[0] = '\0';
+	cJSON_ArrayForEach(t, nb_json_path(doc, "campaign.overrides.tiers"))
+		if (cJSON_IsString(t) && used < len)
+			used += (size_t)snprintf(tiers + used, len - used, "%s%s", used ? "," : "",
+						 t->valuestring);
+	ov->tiers = tiers;
 }
 
 /* ---- tiers -------------------------------------------------------------------------- */

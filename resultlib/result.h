@@ -50,6 +50,18 @@ cJSON *nb_res_new(const struct nb_res_head *h);
 /* The head of a document (pointers into doc; NULL, 0 where absent). */
 void nb_res_head_read(const cJSON *doc, struct nb_res_head *h);
 
+/* What the command line changed of the campaign file (campaign.overrides): --reps and
+ * --min-time-ms for every case (0: not given) and the --tier selection, comma-separated
+ * (NULL or "": every tier). */
+struct nb_res_overrides {
+	int reps, min_time_ms;
+	const char *tiers;
+};
+/* Written only when something was given. */
+void nb_res_set_overrides(cJSON *doc, const struct nb_res_overrides *ov);
+/* The recorded overrides (0 where absent); the tiers into tiers[len] ("" when none). */
+void nb_res_overrides_read(const cJSON *doc, struct nb_res_overrides *ov, char *tiers, size_t len);
+
 /* The harness's own time budget of the last invocation (last_run_timing). */
 /* Where a visit's (or a campaign's) time went, from the agent's reply and the round
  * trip the harness timed: the measured regions of measured repetitions, of warm-up
@@ -115,6 +127,8 @@ void nb_res_tier_set_sysinfo(cJSON *tier, cJSON *sysinfo);
 void nb_res_tier_set_nature(cJSON *tier, const char *nature);
 void nb_res_tier_set_warning(cJSON *tier, const char *warning);
 void nb_res_tier_set_lab(cJSON *tier, const cJSON *lab);
+/* A tier at a "libvirt:" address: the domain, URI and CID it resolved to (copied). */
+void nb_res_tier_set_libvirt(cJSON *tier, const cJSON *libvirt);
 const char *nb_res_tier_label(const cJSON *tier);    /* hypervisor_label, or NULL */
 const char *nb_res_tier_nature(const cJSON *tier);   /* nature, or NULL */
 const cJSON *nb_res_tier_sysinfo(const cJSON *tier); /* the agent's sysinfo, or NULL */
@@ -148,6 +162,7 @@ struct nb_res_tier_exits {
 	int reasons;
 	const char *reached;       /* how the counting session got there; NULL: it did not */
 	const char *unsupported;   /* why nothing is counted; "" or NULL: counting */
+	const char *pids;          /* a "libvirt:" target: its QEMU pid; NULL: none */
 };
 void nb_res_tier_set_exits(cJSON *tier, const struct nb_res_tier_exits *e);
 

@@ -46,6 +46,28 @@ cJSON *nb_res_new(const struct nb_res_head *h)
 	return d;
 }
 
+void nb_res_set_overrides(cJSON *doc, const struct nb_res_overrides *ov)
+{
+	cJSON *o;
+	char names[1024];
+
+	if (ov->reps <= 0 && ov->min_time_ms <= 0 && !(ov->tiers && ov->tiers[0]))
+		return;
+	o = cJSON_CreateObject();
+	if (ov->reps > 0)
+		cJSON_AddNumberToObject(o, "reps", ov->reps);
+	if (ov->min_time_ms > 0)
+		cJSON_AddNumberToObject(o, "min_time_ms", ov->min_time_ms);
+	if (ov->tiers && ov->tiers[0]) {
+		cJSON *a = cJSON_AddArrayToObject(o, "tiers");
+		char *save = NULL;
+		snprintf(names, sizeof(names), "%s", ov->tiers);
+		for (char *t = strtok_r(names, ",", &save); t; t = strtok_r(NULL, ",", &save))
+			cJSON_AddItemToArray(a, cJSON_CreateString(t));
+	}
+	nb_json_set_item(cJSON_GetObjectItemCaseSensitive(doc, "campaign"), "overrides", o);
+}
+
 void nb_res_set_order(cJSON *doc, const char *mode, double seed, const char *note)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -254,6 +276,11 @@ void nb_res_tier_set_lab(cJSON *tier, const cJSON *lab)
 	nb_json_set_item(tier, "lab", lab ? cJSON_Duplicate(lab, 1) : NULL);
 }
 
+void nb_res_tier_set_libvirt(cJSON *tier, const cJSON *libvirt)
+{
+	nb_json_set_item(tier, "libvirt", libvirt ? cJSON_Duplicate(libvirt, 1) : NULL);
+}
+
 void nb_res_tier_set_exits(cJSON *tier, const struct nb_res_tier_exits *x)
 {
 	cJSON *e = cJSON_CreateObject();
@@ -262,6 +289,8 @@ void nb_res_tier_set_exits(cJSON *tier, const struct nb_res_tier_exits *x)
 	cJSON_AddStringToObject(e, "counted_by", x->counted_by);
 	cJSON_AddStringToObject(e, "target", x->target);
 	cJSON_AddBoolToObject(e, "reasons", x->reasons);
+	if (x->pids && x->pids[0])
+		cJSON_AddStringToObject(e, "pids", x->pids);
 	if (x->reached)
 		cJSON_AddStringToObject(e, "reached", x->reached);
 	cJSON_AddStringToObject(e, "status", unsupported ? "unsupported" : "counting");

@@ -93,10 +93,10 @@ if [ "$st" -eq 0 ]; then ok "SIGTERM exits 0"; else fail "SIGTERM exits 0" "stat
 if [ ! -e "$TMP/a.sock" ]; then ok "socket removed at exit"; else fail "socket removed at exit"; fi
 expect_grep "shutdown logged" "SIGTERM: shutting down" "$TMP/a.log"
 
-for f in guest-agent/PROTOCOL.md guest-agent/README.md guest-agent/nestbench-agent.service; do
+for f in guest-agent/PROTOCOL.md guest-agent/README.md guest-agent/nestbench-agent.service.in; do
 	if [ -s "$f" ]; then ok "$f present"; else fail "$f present"; fi
 done
-expect_grep "unit runs the agent" "ExecStart=.*nestbench-agent" guest-agent/nestbench-agent.service
+expect_grep "unit runs the agent" "ExecStart=.*nestbench-agent" guest-agent/nestbench-agent.service.in
 
 # ---- deadlines and limits against stalled clients (issue 11, items 3 and 4) --------
 expect_status help 0 "$AGENT" --help
