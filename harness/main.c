@@ -173,6 +173,29 @@ static int resume_complete(const char *path, enum nb_verbosity v)
 	return complete;
 }
 
+/* The options run and check share (--tier, --reps, --min-time-ms, --work): 1 when c was
+ * one of them and was taken, 0 when it is not one of them, -1 after a usage error. */
+static int override_option(const char *cmd, int c, struct nb_campaign_opts *o,
+			   struct common_paths *paths, char *tiers, size_t tlen)
+{
+	switch (c) {
+	case 'T':
+		if (add_tiers(tiers, tlen, optarg))
+			return -1;
+		o->only_tier = tiers;
+		return 1;
+	case 'N':
+		return int_option(cmd, "--reps", optarg, 1, 100000, &o->reps) ? -1 : 1;
+	case 'M':
+		return int_option(cmd, "--min-time-ms", optarg, 1, 3600000, &o->min_time_ms) ? -1 : 1;
+	case 'W':
+		snprintf(paths->work, sizeof(paths->work), "%s", optarg);
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -195,24 +218,15 @@ static int cmd_run(int argc, char **argv)
 	o.log = stderr;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:qvh", longopts, NULL)) != -1) {
+		int taken = override_option("run", c, &o, &paths, tiers, sizeof(tiers));
+		if (taken < 0)
+			return 2;
+		if (taken)
+			continue;
 		switch (c) {
 		case 'o': o.out_path = optarg; break;
 		case 'R': o.out_dir = optarg; break;
 		case 'r': o.resume_path = optarg; break;
-		case 'T':
-			if (add_tiers(tiers, sizeof(tiers), optarg))
-				return 2;
-			o.only_tier = tiers;
-			break;
-		case 'N':
-			if (int_option("run", "--reps", optarg, 1, 100000, &o.reps))
-				return 2;
-			break;
-		case 'M':
-			if (int_option("run", "--min-time-ms", optarg, 1, 3600000, &o.min_time_ms))
-				return 2;
-			break;
-		case 'W': snprintf(paths.work, sizeof(paths.work), "%s", optarg); break;
 		case 'A': snprintf(paths.agent, sizeof(paths.agent), "%s", optarg); break;
 		case 'S': snprintf(paths.state, sizeof(paths.state), "%s", optarg); break;
 		case 'L': o.lab_dir = optarg; break;
@@ -284,22 +298,13 @@ static int cmd_check(int argc, char **argv)
 	paths_default(&paths);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		int taken = override_option("check", c, &o, &paths, tiers, sizeof(tiers));
+		if (taken < 0)
+			return 2;
+		if (taken)
+			continue;
 		switch (c) {
 		case 'j': json = 1; break;
-		case 'T':
-			if (add_tiers(tiers, sizeof(tiers), optarg))
-				return 2;
-			o.only_tier = tiers;
-			break;
-		case 'N':
-			if (int_option("check", "--reps", optarg, 1, 100000, &o.reps))
-				return 2;
-			break;
-		case 'M':
-			if (int_option("check", "--min-time-ms", optarg, 1, 3600000, &o.min_time_ms))
-				return 2;
-			break;
-		case 'W': snprintf(paths.work, sizeof(paths.work), "%s", optarg); break;
 		case 'h': fputs(usage_check, stdout); return 0;
 		default: fputs(usage_check, stderr); return 2;
 		}

@@ -1,13 +1,14 @@
 /* exit.c - the `exit` family (operations that leave the guest: CPUID, port I/O, a
- * cross-CPU wake-up, a short timer sleep) and the `ctl` family (a syscall and RDTSCP,
- * which normally do not exit: the controls that show what is *not* virtualization).
+ * cross-CPU wake-up, a short timer sleep, a PAUSE spin) and the `ctl` family (a syscall
+ * and RDTSCP, which normally do not exit: the controls that show what is *not*
+ * virtualization).  The kernel-mode exits (exit.k.*) are in exit_k.c.
  *
  * On bare metal none of these exits; in L1 each exit is one trip to L0; in L2 every
  * exit first goes to L0, which reflects it to L1 and back (Turtles), so these are
  * where nesting costs most.  Modelled on kvm-unit-tests x86/vmexit.c.
  *
- * The tight loops (cpuid, pio, syscall, rdtscp) report their own loop overhead, not
- * hide it: after the measured loop, outside the meter, the same loop without the
+ * The tight loops (cpuid, pio, pause, syscall, rdtscp) report their own loop overhead,
+ * not hide it: after the measured loop, outside the meter, the same loop without the
  * instruction runs the same number of times; its time per iteration is the extra
  * "loop_ns_per_op".  Each pair of loops is two small noinline functions with the same
  * asm constraints, so the compiler cannot move work across the meter calls. */
@@ -560,6 +561,66 @@ static void timer_teardown(struct nb_ctx *c)
 	free_priv(c);
 }
 
+/* ---- exit.pause: a long spin of PAUSE (pause-loop exiting) ------------------------
+ * One op = `pauses` back-to-back PAUSE instructions; unit ns/spin.  A spin-wait longer
+ * than the hypervisor's pause-loop window exits (Intel PLE: PAUSEs at most ple_gap, 128
+ * cycles, apart for more than ple_window, 4096 cycles by default in KVM; AMD pause
+ * filter: pause_filter_count, 3000, PAUSEs), so the hypervisor can run another vCPU.
+ * The default, 16384 PAUSEs, lasts well over 4096 cycles on any CPU (a PAUSE takes 10 to
+ * 140 cycles).  KVM grows a vCPU's window after each such exit (and shrinks it again
+ * when the vCPU is scheduled in), so the exits per op depend on history: count them.
+ * The empty twin (loop_ns_per_op) is the same loop without PAUSE; ns_per_pause is
+ * (ns/op - loop) / pauses. */
+
+static const struct nb_param_spec pause_params[] = {
+	{ "pauses", NB_PARAM_UINT, "16384", 1, 1u << 24, "PAUSE instructions per spin (one op)" },
+	{ 0 }
+};
+
+static NOINLINE uint64_t pause_loop(uint64_t pauses, uint64_t ops)
+{
+	uint64_t acc = 0;
+
+	for (uint64_t i = 0; i < ops; i++)
+		for (uint64_t j = 0; j < pauses; j++) {
+			__asm__ volatile("pause" : "+r"(acc) : : "memory");
+			acc++;
+		}
+	return acc;
+}
+
+static NOINLINE uint64_t pause_empty_loop(uint64_t pauses, uint64_t ops)
+{
+	uint64_t acc = 0;
+
+	for (uint64_t i = 0; i < ops; i++)
+		for (uint64_t j = 0; j < pauses; j++) {
+			__asm__ volatile("" : "+r"(acc) : : "memory");
+			acc++;
+		}
+	return acc;
+}
+
+static int pause_run(struct nb_ctx *c, uint64_t ops, uint64_t *bytes)
+{
+	uint64_t pauses = nb_param_u(c, "pauses"), t0, t1;
+
+	(void)bytes;
+	nb_meter_start(c);
+	uint64_t acc = pause_loop(pauses, ops);
+	nb_meter_stop(c);
+	nb_consume_u64(acc);
+
+	t0 = nb_now_ns();
+	nb_consume_u64(pause_empty_loop(pauses, ops));
+	t1 = nb_now_ns();
+	report_loop(c, ops, t0, t1);
+	if (ops)
+		nb_extra(c, "ns_per_pause", ((double)c->meter.ns - (double)(t1 - t0)) /
+					    ((double)ops * (double)pauses));
+	return 0;
+}
+
 /* ---- ctl.syscall: getppid() -------------------------------------------------------
  * One op = one syscall(SYS_getppid) (glibc does not cache it); unit ns/op.  A kernel
  * entry and exit without a VM exit: any overhead under nesting comes from mitigations
@@ -714,6 +775,18 @@ const struct nb_workload nb_wl_exit_timer = {
 	.setup = timer_setup,
 	.run = timer_run,
 	.teardown = timer_teardown,
+};
+
+const struct nb_workload nb_wl_exit_pause = {
+	.name = "exit.pause",
+	.family = "exit",
+	.unit = "ns/spin",
+	.better = NB_LOWER_IS_BETTER,
+	.metric = NB_METRIC_NS_PER_OP,
+	.stresses = "pause-loop exiting: a PAUSE spin longer than the hypervisor's window "
+		    "(KVM: 4096 cycles)",
+	.params = pause_params,
+	.run = pause_run,
 };
 
 const struct nb_workload nb_wl_ctl_syscall = {

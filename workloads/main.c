@@ -48,14 +48,18 @@ static int cmd_list(int json)
 {
 	size_t n;
 	const struct nb_workload *const *t = nb_workloads(&n);
+	int width = 4;   /* the NAME column fits the longest name */
 
+	for (size_t i = 0; i < n; i++)
+		width = (int)strlen(t[i]->name) > width ? (int)strlen(t[i]->name) : width;
 	if (!json)
-		printf("%-16s %-6s %-12s %-6s %s\n", "NAME", "FAMILY", "UNIT", "BETTER", "STRESSES");
+		printf("%-*s %-6s %-12s %-6s %s\n", width, "NAME", "FAMILY", "UNIT", "BETTER", "STRESSES");
 	for (size_t i = 0; i < n; i++) {
 		const struct nb_workload *w = t[i];
 		const char *better = w->better == NB_LOWER_IS_BETTER ? NB_BETTER_LOWER : NB_BETTER_HIGHER;
 		if (!json) {
-			printf("%-16s %-6s %-12s %-6s %s\n", w->name, w->family, w->unit, better, w->stresses);
+			printf("%-*s %-6s %-12s %-6s %s\n", width, w->name, w->family, w->unit, better,
+			       w->stresses);
 			continue;
 		}
 		struct nb_rec r;

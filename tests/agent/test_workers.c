@@ -408,6 +408,22 @@ static int has_serve(const char *work)
 	return strstr(line, "\"ready\"") != NULL;
 }
 
+/* The fixture's nestbench-work has `serve`; else says so (a SKIP line) and 0. */
+static int serve_available(void)
+{
+	struct fx probe;
+
+	if (fx_begin(&probe)) {
+		nbt_fail(__FILE__, __LINE__, "fixture setup failed");
+		return 0;
+	}
+	int ok = has_serve(probe.work_bin);
+	if (!ok)
+		printf("  SKIP: %s has no `serve` mode: nothing to compare\n", probe.work_bin);
+	fx_end(&probe);
+	return ok;
+}
+
 static int cmp_double(const void *x, const void *y)
 {
 	double a = *(const double *)x, b = *(const double *)y;
@@ -529,35 +545,12 @@ static void group_body(struct fx *f)
 
 TEST(workers_setup_group_shares_one_worker)
 {
-	struct fx probe;
-
-	if (fx_begin(&probe)) {
-		CHECK_MSG(0, "fixture setup failed");
-		return;
-	}
-	int ok = has_serve(probe.work_bin);
-	fx_end(&probe);
-	if (!ok) {
-		printf("  SKIP: %s has no `serve` mode\n", probe.work_bin);
-		return;
-	}
-	FX_RUN(group_body);
+	if (serve_available())
+		FX_RUN(group_body);
 }
 
 TEST(workers_real_serve_medians_agree)
 {
-	struct fx probe;
-
-	if (fx_begin(&probe)) {
-		CHECK_MSG(0, "fixture setup failed");
-		return;
-	}
-	int ok = has_serve(probe.work_bin);
-	fx_end(&probe);
-	if (!ok) {
-		printf("  SKIP: %s has no `serve` mode yet (another change adds it): medians "
-		       "with and without keep not compared\n", probe.work_bin);
-		return;
-	}
-	FX_RUN(real_body);
+	if (serve_available())
+		FX_RUN(real_body);
 }
