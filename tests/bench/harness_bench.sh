@@ -9,6 +9,8 @@
 #
 #   LAB=1                 also the lab campaign (boots QEMU: a few minutes)
 #   KEEP_WORKERS=0|1      override the campaigns' keep_workers (default: as they say)
+#   LOCAL_CONFIG=F, LAB_CONFIG=F   measure these campaigns instead of configs/local.json
+#                         and configs/lab.json (e.g. an earlier case list, to compare)
 set -u
 B=$1 DIR=$2
 N=$B/nestbench
@@ -31,13 +33,13 @@ report() {
 }
 
 echo "host: $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
-config configs/local.json local
+config "${LOCAL_CONFIG:-configs/local.json}" local
 timeout 900 "$N" run -q --state-dir "$DIR/state" -o "$DIR/local.json" "$DIR/local.config.json" >/dev/null ||
 	echo "harness_bench: the local campaign ended with status $?" >&2
 report local 2
 [ "${LAB:-0}" = 1 ] || exit 0
 
-config configs/lab.json lab
+config "${LAB_CONFIG:-configs/lab.json}" lab
 LABDIR=$DIR/lab
 trap '"$N" lab down --lab-dir "$LABDIR" >/dev/null 2>&1' EXIT
 trap 'exit 130' INT TERM
