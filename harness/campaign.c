@@ -342,6 +342,7 @@ static int visit(struct run *r, struct tier_run *tr, int ci, int round, int reps
 		logf_(r, NB_NORMAL, "  %s: failed: %s", r->cases[ci].key, herr);
 		return 0;
 	}
+	spec.timeout_ms = nb_plan_visit_timeout_ms(st, spec.timeout_ms);
 	nb_vmm_meter_begin(&vmm, tr->vmm_pid);
 	nb_exitcount_begin(tr->ex);   /* the parent counts exits over exactly this run */
 	double rt0 = nb_mono_s();
@@ -350,6 +351,7 @@ static int visit(struct run *r, struct tier_run *tr, int ci, int round, int reps
 	nb_exitcount_end(tr->ex);
 	double vmm_pct = nb_vmm_meter_end(&vmm);
 	st->spent_s += nb_mono_s() - t0;
+	st->longest_s = nb_mono_s() - t0 > st->longest_s ? nb_mono_s() - t0 : st->longest_s;
 	st->visits++;
 	if (rc && !reply) {
 		snprintf(r->err, NB_ERR_LEN, "tier %s: %s", r->cfg.tiers[tr->t].name, herr);
@@ -538,6 +540,7 @@ static void restore_state(struct run *r, cJSON *tier, struct nb_plan_state *st, 
 		nb_res_case_progress(c, &p);
 		st[i].n = p.n;
 		st[i].spent_s = p.spent_s;
+		st[i].longest_s = p.spent_s;   /* unknown: their total bounds the longest */
 		/* Visit and round numbers continue, so (key, visit, rep) stays unique. */
 		st[i].visits = p.max_visit;
 		if (p.max_round + 1 > *next_round)

@@ -8,6 +8,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+unsigned nb_plan_visit_timeout_ms(const struct nb_plan_state *st, unsigned limit_ms)
+{
+	double ms = NB_PLAN_VISIT_FACTOR * st->longest_s * 1000.0;
+
+	if (st->visits == 0)
+		return limit_ms;
+	ms = ms < NB_PLAN_VISIT_FLOOR_S * 1000.0 ? NB_PLAN_VISIT_FLOOR_S * 1000.0 : ms;
+	return ms < (double)limit_ms ? (unsigned)ms : limit_ms;
+}
+
 int nb_plan_round(struct nb_rng *rng, const struct nb_plan_state *st, int n, int interleave, int *order)
 {
 	int k = 0;

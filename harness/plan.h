@@ -17,9 +17,18 @@ struct nb_plan_state {
 	int n;                 /* measured samples so far */
 	int visits;
 	double spent_s;        /* wall time of this case's visits */
+	double longest_s;      /* the longest of them */
 	int done;
 	char stopped_by[16];   /* NB_STOP_* (resultlib/schema.h) */
 };
+
+/* A visit's time limit: the campaign's (limit_ms) for a case's first visit, which sets
+ * it up and calibrates; after that NB_PLAN_VISIT_FACTOR times its longest visit so far,
+ * at least NB_PLAN_VISIT_FLOOR_S and at most limit_ms.  A guest that hangs mid-campaign
+ * (a TCG L1 can) then costs about a minute, not the whole limit. */
+#define NB_PLAN_VISIT_FACTOR 10
+#define NB_PLAN_VISIT_FLOOR_S 30
+unsigned nb_plan_visit_timeout_ms(const struct nb_plan_state *st, unsigned limit_ms);
 
 /* Fill order[] with the indices of the cases not done, shuffled (Fisher-Yates with rng)
  * when interleave is set, in index order otherwise; returns how many. */

@@ -201,7 +201,7 @@ cat >"$TMP/ilv.json" <<JSON
 { "name": "ilv",
   "tiers": [ { "name": "A", "level": 1, "address": "unix:$TMP/b.sock" },
              { "name": "B", "level": 1, "address": "unix:$TMP/c.sock" } ],
-  "defaults": { "reps": 3, "warmup": 0, "min_time_ms": 60 },
+  "defaults": { "reps": 3, "warmup": 0, "min_time_ms": 120 },
   "order": { "tiers": "interleaved", "seed": 11 },
   "workloads": [ "cpu.int", "exit.cpuid" ] }
 JSON
@@ -216,6 +216,8 @@ jq -e '(map(.c) | unique | length) == 12 and length == 12' "$TMP/visits.json" >/
 # consecutive visits pair up: the same case on tier A and tier B, in a seeded tier order
 jq -e '[range(0; length; 2) as $i | .[$i:$i+2] | (.[0].k == .[1].k and .[0].t != .[1].t and .[0].r == .[1].r)] | all' "$TMP/visits.json" >/dev/null &&
 	ok "interleaved: each case on every tier in turn" || fail "interleaved: each case on every tier in turn" "$(cat "$TMP/visits.json")"
+# Each visit is a repetition of at least 120 ms (a loaded host runs a calibrated count
+# faster or slower): enough clock ticks for the interference to be measured.
 jq -e '[.tiers[].cases[].samples[] | .interference | (.steal_pct >= 0 and .steal_pct <= 100 and .other_busy_pct >= 0 and .other_busy_pct <= 100 and .window_ms > 0 and (has("vmm_cpu_pct") | not))] | length == 12 and all' "$I" >/dev/null &&
 	ok "interleaved: interference on every sample" || fail "interference on every sample" "$(jq -c '[.tiers[].cases[].samples[].interference]' "$I")"
 jq -e '[.tiers[] | .canary | (length == 9 and ([.[] | "\(.round) \(.workload)"] | unique | length) == 9 and all(.value > 0 and .n == 3 and .unit == "ns/op"))] | (all and length == 2)' "$I" >/dev/null &&
@@ -241,7 +243,7 @@ expect_status "interleaved, a tier unreachable: exit 2" 2 run -q "$TMP/ilv-bad.j
 jq -e '.status == "partial" and (.tiers[] | select(.name == "A") | .status == "done" and (.cases | all(.status == "done"))) and (.tiers[] | select(.name == "B") | .status == "unreachable" and (.error | test("nobody")))' "$TMP/ilv-bad-r.json" >/dev/null &&
 	ok "interleaved: an unreachable tier does not stop the other" || fail "interleaved: unreachable tier alone" "$(jq -c '[.status, [.tiers[] | [.name, .status, .error]]]' "$TMP/ilv-bad-r.json")"
 # Interrupted mid-campaign and resumed: numbering goes on, nothing lost or repeated.
-sed -e 's/"reps": 3, "warmup": 0, "min_time_ms": 60/"reps": 4, "warmup": 0, "min_time_ms": 150/' "$TMP/ilv.json" >"$TMP/ilv-long.json"
+sed -e 's/"reps": 3, "warmup": 0, "min_time_ms": 120/"reps": 4, "warmup": 0, "min_time_ms": 150/' "$TMP/ilv.json" >"$TMP/ilv-long.json"
 "$N" run -q --state-dir "$TMP/state" "$TMP/ilv-long.json" -o "$TMP/ilv-int.json" >/dev/null 2>&1 &
 hp=$!
 sleep 2.5

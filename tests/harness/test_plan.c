@@ -70,6 +70,23 @@ TEST(plan_successive_rounds_differ)
 	CHECK(memcmp(a, b, sizeof(a)) != 0);
 }
 
+TEST(plan_visit_timeout_bounds_later_visits)
+{
+	struct nb_plan_state st = { 0 };
+
+	CHECK_EQ_U64(nb_plan_visit_timeout_ms(&st, 300000), 300000);   /* first visit */
+	st.visits = 1;
+	st.longest_s = 0.4;
+	CHECK_EQ_U64(nb_plan_visit_timeout_ms(&st, 300000), 30000);    /* the floor */
+	st.longest_s = 12.5;
+	CHECK_EQ_U64(nb_plan_visit_timeout_ms(&st, 300000), 125000);   /* 10 x the longest */
+	st.longest_s = 40;
+	CHECK_EQ_U64(nb_plan_visit_timeout_ms(&st, 300000), 300000);   /* never above the limit */
+	CHECK_EQ_U64(nb_plan_visit_timeout_ms(&st, 20000), 20000);     /* nor a lower limit */
+	st.longest_s = 0.1;
+	CHECK_EQ_U64(nb_plan_visit_timeout_ms(&st, 20000), 20000);
+}
+
 TEST(plan_visit_reps)
 {
 	struct nb_campaign_cfg *c = cfg_new(NB_PRECISION_FIXED, 1, 2);
