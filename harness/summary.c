@@ -40,6 +40,15 @@ static int collect_rows(const cJSON *tiers, struct row *rows)
 }
 
 /* "median [lo, hi]" of a case, "*" when too few samples for 95 %; "-" when none. */
+/* Four significant digits, without an exponent below 10^9 (MB/s, IOPS, ns). */
+static void num(double v, char *buf, size_t len)
+{
+	if (v >= 1e4 && v < 1e9)
+		snprintf(buf, len, "%.0f", v);
+	else
+		snprintf(buf, len, "%.4g", v);
+}
+
 static int cell(cJSON *tier, const char *key, char *buf, size_t len)
 {
 	cJSON *c = nb_res_case(tier, key);
@@ -53,7 +62,11 @@ static int cell(cJSON *tier, const char *key, char *buf, size_t len)
 		snprintf(buf, len, "-");
 	else {
 		few = !ci.reached;
-		snprintf(buf, len, "%.4g [%.4g, %.4g]%s", ci.point, ci.lo, ci.hi, few ? "*" : "");
+		char v[3][24];
+		num(ci.point, v[0], sizeof(v[0]));
+		num(ci.lo, v[1], sizeof(v[1]));
+		num(ci.hi, v[2], sizeof(v[2]));
+		snprintf(buf, len, "%s [%s, %s]%s", v[0], v[1], v[2], few ? "*" : "");
 	}
 	free(x);
 	return few;
