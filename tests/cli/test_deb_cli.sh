@@ -43,7 +43,10 @@ fi
 [ "$(cd "$SRC" && dpkg-parsechangelog -S Version)" = "$VER" ] &&
 	ok "debian/changelog has VERSION ($VER)" || fail "debian/changelog has VERSION ($VER)"
 
-(cd "$SRC" && DEB_BUILD_OPTIONS="parallel=2 nocheck" dpkg-buildpackage -us -uc -b) \
+# The packages are built as a user would, not with this suite's make settings: `make
+# test-asan` exports SAN=1 (no -static) and BUILD through MAKEFLAGS to every make below it.
+(cd "$SRC" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u SAN -u BUILD -u CC \
+	DEB_BUILD_OPTIONS="parallel=2 nocheck" dpkg-buildpackage -us -uc -b) \
 	>"$TMP/build.log" 2>&1
 st=$?
 [ $st -eq 0 ] && ok "dpkg-buildpackage -us -uc -b" ||
