@@ -64,14 +64,17 @@ static char *hypervisor_name(const struct nb_res_identity_view *id, const char *
 	return strdup(id->kind == NB_ID_GUEST ? "unknown hypervisor" : "unknown");
 }
 
-/* What the tier is, as one comparable text: kind, hypervisor, the layer beneath, and
- * the accelerator where it is not implied by the hypervisor (TCG is its own). */
+/* What the tier is, as one comparable text: kind, hypervisor, the interface it
+ * presents when another (KVM with Hyper-V enlightenments), the layer beneath, and the
+ * accelerator where it is not implied by the hypervisor (TCG is its own). */
 static char *identity_key(const struct nb_res_identity_view *id)
 {
-	char buf[256];
+	char buf[320];
 	const char *hv = id->hypervisor ? id->hypervisor : id->name;
+	int other = id->presents && (!hv || strcmp(id->presents, hv) != 0);
 
-	snprintf(buf, sizeof(buf), "%s%s%s%s%s%s%s", nb_id_kind_name(id->kind), hv ? " " : "", hv ? hv : "",
+	snprintf(buf, sizeof(buf), "%s%s%s%s%s%s%s%s%s", nb_id_kind_name(id->kind), hv ? " " : "", hv ? hv : "",
+		 other ? " presenting " : "", other ? id->presents : "",
 		 id->beneath ? " over " : "", id->beneath ? id->beneath : "",
 		 id->accelerator && !(hv && strcmp(hv, "tcg") == 0) ? ", accelerator " : "",
 		 id->accelerator && !(hv && strcmp(hv, "tcg") == 0) ? id->accelerator : "");

@@ -127,6 +127,9 @@ static void name_from_kernel(const struct nb_evidence *e, const struct nb_hyperv
 		return;
 	if (k->cpuid_native)
 		id->beneath = cpu;   /* its guests' CPUID is answered by the layer beneath */
+	else if (cpu->offered_by_others)
+		id->presents = cpu;  /* k offers cpu's interface first (KVM's Hyper-V enlightenments,
+				      * seen by an agent that did not read 0x40000100) */
 	else
 		CONFLICT(id, "the kernel says %s, CPUID says %s (\"%s\")", e->kernel, cpu->name, e->signature);
 }
@@ -164,6 +167,13 @@ static void weigh_accelerator(const struct nb_evidence *e, struct nb_identity *i
 	} else if (strcasecmp(e->accelerator, "kvm") == 0) {
 		if (id->hv == tcg)
 			CONFLICT(id, "%s QEMU TCG, but %s runs this guest under KVM", who, by(e));
+		if (id->hv && id->hv->offered_by_others) {
+			/* KVM runs it: the interface CPUID (or a kernel that took it) shows is KVM's
+			 * Hyper-V enlightenments, not Hyper-V */
+			id->presents = id->hv;
+			id->hv = nb_hv_by_key("kvm");
+			id->basis = strcmp(e->accelerator_from, "agent") == 0 ? "agent" : "lab";
+		}
 		if (!id->hv) {
 			id->kind = NB_ID_GUEST;
 			id->hv = nb_hv_by_key("kvm");
@@ -208,7 +218,8 @@ static void describe(const struct nb_evidence *e, const struct nb_hypervisor *ke
 		append(id->cpuid_support, sizeof(id->cpuid_support), "no hypervisor bit");
 	if (id->kind != NB_ID_GUEST || (!id->hv && e->bit == 1))
 		return;   /* the layer says it all */
-	if (e->bit == 1 && e->signature[0] && (cpu == id->hv || (cpu && cpu == id->beneath)))
+	if (e->bit == 1 && e->signature[0] &&
+	    (cpu == id->hv || (cpu && (cpu == id->beneath || cpu == id->presents))))
 		append(id->cpuid_support, sizeof(id->cpuid_support), "signature %s%s", e->signature,
 		       id->beneath ? " of its host" : "");
 	if (id->presents && cpu == id->hv)

@@ -510,6 +510,19 @@ static int get_choice(struct parser *p, const cJSON *obj, const char *key, const
 	return fail(p, path, "\"%s\" must be one of %s, %s, %s", key, choices[0], choices[1], choices[2]);
 }
 
+/* A boolean; absent leaves *out unchanged. */
+static int get_bool(struct parser *p, const cJSON *obj, const char *key, const char *path, int *out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	if (!v)
+		return 0;
+	if (!cJSON_IsBool(v))
+		return fail(p, path, "\"%s\" must be true or false", key);
+	*out = cJSON_IsTrue(v);
+	return 0;
+}
+
 void nb_lab_defaults(struct nb_lab_cfg *lab)
 {
 	*lab = (struct nb_lab_cfg){ .l1_vcpus = 2, .l1_memory_mib = 4096, .l1_accelerator = "auto",
@@ -522,7 +535,7 @@ static int parse_lab(struct parser *p, const cJSON *o, struct nb_lab_cfg *lab)
 {
 	static const char *const keys[] = { "l1", "l2", "boot_timeout_s", NULL };
 	static const char *const l1_keys[] = { "vcpus", "memory_mib", "accelerator", "transport", NULL };
-	static const char *const l2_keys[] = { "vcpus", "memory_mib", "cid", NULL };
+	static const char *const l2_keys[] = { "vcpus", "memory_mib", "cid", "hyperv", NULL };
 	static const char *const accels[] = { "auto", "kvm", "tcg", NULL };
 	static const char *const transports[] = { "auto", "vsock", "serial", NULL };
 	const cJSON *l1, *l2;
@@ -547,7 +560,8 @@ static int parse_lab(struct parser *p, const cJSON *o, struct nb_lab_cfg *lab)
 	if (l2 && (check_keys(p, l2, "lab.l2", l2_keys) ||
 		   get_int(p, l2, "vcpus", "lab.l2", 1, 64, &lab->l2_vcpus) ||
 		   get_int(p, l2, "memory_mib", "lab.l2", 256, 1 << 20, &lab->l2_memory_mib) ||
-		   get_int(p, l2, "cid", "lab.l2", 3, 0x7fffffff, &lab->l2_cid)))
+		   get_int(p, l2, "cid", "lab.l2", 3, 0x7fffffff, &lab->l2_cid) ||
+		   get_bool(p, l2, "hyperv", "lab.l2", &lab->l2_hyperv)))
 		return -1;
 	/* L1 holds its own image (~100 MB unpacked, in RAM), qemu and all of L2. */
 	if (lab->l1_memory_mib < lab->l2_memory_mib + 512)

@@ -88,6 +88,7 @@ struct nb_lab_cfg {
 	char l1_accelerator[16];           /* "auto" (try KVM, else TCG), "kvm", "tcg" */
 	char l1_transport[16];             /* L0 <-> L1: "auto" (vsock, else serial), ... */
 	int l2_vcpus, l2_memory_mib, l2_cid;
+	int l2_hyperv;                     /* start L2 with KVM's Hyper-V enlightenments */
 	int boot_timeout_s;                /* per guest, until its agent answers hello */
 };
 

@@ -38,6 +38,12 @@
 #define LAB_BOOTS 2
 /* What L1's init writes on its console about L2 (images/init-l1.sh). */
 #define L2_MARK "nestbench-init: L2: "
+/* lab.l2.hyperv: the Hyper-V enlightenments L1's init asks L1's KVM for, for L2 (it
+ * drops those L1's KVM refuses, and says so on its console: HV_ON, HV_REFUSES). */
+#define L2_HV_FLAGS "hv-relaxed,hv-vapic,hv-time,hv-synic,hv-stimer,hv-vpindex,hv-runtime," \
+		    "hv-frequencies,hv-reset,hv-tlbflush,hv-ipi"
+#define HV_ON L2_MARK "Hyper-V enlightenments on: "
+#define HV_REFUSES L2_MARK "Hyper-V enlightenments: L1's KVM refuses "
 
 extern char **environ;
 
@@ -52,6 +58,10 @@ struct lab {
 	char transport[8], transport_why[320];
 	char image_id[40], kernel[96];
 	char l2_fail[64];           /* NB_LAB_L2_FAIL, tests only: "" or e.g. "hang,exit" */
+	/* lab.l2.hyperv, as L1's init reported it: the enlightenments L2 got and those L1's
+	 * KVM refused (comma-separated, "" for none), and QEMU's word on each refusal */
+	int hv_reported;
+	char hv_on[256], hv_refused[256], hv_why[1024];
 	pid_t pid;
 	double boot_s[2];
 	int failed;                 /* after a failed boot: the guest at fault, 1 or 2 */
@@ -313,6 +323,20 @@ static void addresses(const struct nb_lab_paths *p, const char *transport, int c
 	snprintf(l2, len, "vsock:%d:%d", cid, AGENT_PORT);
 }
 
+/* lab.l2.hyperv in the state, and so in each result's tiers[].lab: what was asked for,
+ * what L2 got, what L1's KVM refused and QEMU's words for it. */
+static void add_hyperv(const struct lab *l, cJSON *g)
+{
+	cJSON *h = cJSON_AddObjectToObject(g, "hyperv");
+
+	cJSON_AddStringToObject(h, "requested", L2_HV_FLAGS);
+	if (!l->hv_reported)
+		return;             /* L2 not started yet: L1's init has not said */
+	cJSON_AddStringToObject(h, "enabled", l->hv_on);
+	cJSON_AddStringToObject(h, "refused", l->hv_refused);
+	cJSON_AddStringToObject(h, "refused_why", l->hv_why);
+}
+
 static int write_state(const struct lab *l, char *err)
 {
 	char path[PATH_MAX], l1[PATH_MAX], aux[PATH_MAX], relay[PATH_MAX], l2[PATH_MAX], now[32];
@@ -346,6 +370,8 @@ static int write_state(const struct lab *l, char *err)
 	cJSON_AddNumberToObject(g, "vcpus", l->cfg->l2_vcpus);
 	cJSON_AddNumberToObject(g, "memory_mib", l->cfg->l2_memory_mib);
 	cJSON_AddNumberToObject(g, "cid", l->cfg->l2_cid);
+	if (l->cfg->l2_hyperv)
+		add_hyperv(l, g);
 	lab_file(l->p, "state.json", path, sizeof(path));
 	rc = nb_result_write(s, path, err);
 	cJSON_Delete(s);
@@ -498,9 +524,10 @@ static void l1_argv(const struct lab *l, struct args *a)
 	/* L1's init gives L2 L2_TRIES attempts of a share of boot_timeout_s each. */
 	arg(a, "-append");
 	arg(a, "console=ttyS0 panic=-1 loglevel=4 nestbench.l0=%s nestbench.l2=%d,%d,%d "
-	    "nestbench.l2_watch=%d,%d%s%s", l->transport, c->l2_vcpus, c->l2_memory_mib, c->l2_cid,
+	    "nestbench.l2_watch=%d,%d%s%s%s", l->transport, c->l2_vcpus, c->l2_memory_mib, c->l2_cid,
 	    L2_TRIES, c->boot_timeout_s / L2_TRIES > 0 ? c->boot_timeout_s / L2_TRIES : 1,
-	    l->l2_fail[0] ? " nestbench.l2_fail=" : "", l->l2_fail);
+	    l->l2_fail[0] ? " nestbench.l2_fail=" : "", l->l2_fail,
+	    c->l2_hyperv ? " nestbench.l2_hv=" L2_HV_FLAGS : "");
 	arg(a, "-serial"); arg(a, "file:%s/l1-console.log", d);
 	arg(a, "-device"); arg(a, "virtio-serial-pci");
 	if (strcmp(l->transport, "vsock") == 0) {
@@ -522,6 +549,11 @@ static void l1_argv(const struct lab *l, struct args *a)
 	port(a, "l2con", spec, "org.nestbench.console.l2");
 	arg(a, "-drive"); arg(a, "file=%s/l1-scratch.img,if=virtio,format=raw,cache=none", d);
 	arg(a, "-drive"); arg(a, "file=%s/l2-scratch.img,if=virtio,format=raw,cache=none", d);
+	/* kvm-unit-tests' targets of MMIO and port I/O exits (exit.k.mmio.*, exit.mmio.*,
+	 * exit.k.pio.*): pci-testdev (BARs with and without ioeventfds) and the ISA
+	 * debug-exit port, whose reads QEMU answers; a write to 0xf4-0xf7 ends QEMU. */
+	arg(a, "-device"); arg(a, "pci-testdev");
+	arg(a, "-device"); arg(a, "isa-debug-exit,iobase=0xf4,iosize=0x4");
 	/* For a post-mortem of a guest that stopped answering: `info registers -a` there
 	 * shows where each vCPU is. */
 	arg(a, "-monitor"); arg(a, "unix:%s/l1-monitor.sock,server=on,wait=off", d);
@@ -617,6 +649,50 @@ static int last_line_with(const char *path, const char *needle, const char *also
 		snprintf(buf, len, "%s", found);
 	free(text);
 	return found != NULL;
+}
+
+/* The text after prefix up to the end of its line, without the serial console's "\r". */
+static void rest_of_line(const char *line, const char *prefix, char *buf, size_t len)
+{
+	const char *s = line + strlen(prefix);
+
+	snprintf(buf, len, "%.*s", (int)strcspn(s, "\r\n"), s);
+}
+
+/* lab.l2.hyperv: what L1's init said about L2's enlightenments (images/init-l1.sh,
+ * l2_cpu_hyperv): "HV_ON LIST; refused by L1's KVM: LIST" ("none" for an empty list),
+ * after a line "HV_REFUSES FLAG (QEMU's message)" per refusal.  hv_reported stays 0 when
+ * it said nothing (an image from before lab.l2.hyperv). */
+static void read_hv_report(struct lab *l, const char *con1)
+{
+	static const char refused_by[] = "; refused by L1's KVM: ";
+	char line[1024], *cut;
+	char *text, *save = NULL;
+
+	l->hv_reported = last_line_with(con1, HV_ON, NULL, line, sizeof(line));
+	if (!l->hv_reported)
+		return;
+	rest_of_line(line, HV_ON, l->hv_on, sizeof(l->hv_on));
+	l->hv_refused[0] = '\0';
+	if ((cut = strstr(l->hv_on, refused_by))) {
+		snprintf(l->hv_refused, sizeof(l->hv_refused), "%s", cut + strlen(refused_by));
+		*cut = '\0';
+	}
+	if (strcmp(l->hv_on, "none") == 0)
+		l->hv_on[0] = '\0';
+	if (strcmp(l->hv_refused, "none") == 0)
+		l->hv_refused[0] = '\0';
+	l->hv_why[0] = '\0';
+	text = nb_file_read(con1, 0, NULL, NULL);
+	for (char *s = text ? strtok_r(text, "\n", &save) : NULL; s; s = strtok_r(NULL, "\n", &save)) {
+		char *at = strstr(s, HV_REFUSES);
+		size_t n = strlen(l->hv_why);
+		if (at) {
+			rest_of_line(at, HV_REFUSES, line, sizeof(line));
+			snprintf(l->hv_why + n, sizeof(l->hv_why) - n, "%s%s", n ? "; " : "", line);
+		}
+	}
+	free(text);
 }
 
 /* What L1's init said about L2 (every line that starts with L2_MARK, the last n). */
@@ -819,6 +895,7 @@ static int boot(struct lab *l, char *err)
 	lab_file(l->p, "l2-console.log", con2, sizeof(con2));
 	l->failed = 1;
 	l->wedged = 0;
+	l->hv_reported = 0;
 	if (start_l1(l, err) || write_state(l, err))
 		return -1;
 	if (wait_l1(l, con1, t0, err))
@@ -843,6 +920,11 @@ static int boot(struct lab *l, char *err)
 		return -1;
 	}
 	l->boot_s[1] = nb_mono_s() - t0;
+	if (l->cfg->l2_hyperv) {
+		read_hv_report(l, con1);
+		if (write_state(l, err))
+			return -1;
+	}
 	wait_sessions_closed(l1, con1);
 	if (l->tty)
 		fprintf(l->out, "\r%40s\r", "");
@@ -1054,6 +1136,27 @@ static int lab_running(const struct nb_lab_paths *p)
 	return up;
 }
 
+/* lab.l2.hyperv: say what L2 got.  An L1 whose init said nothing about it runs an image
+ * from before lab.l2.hyperv: L2 would run without the enlightenments the campaign asks
+ * for, so that is an error (the lab is stopped).  0, or -1 with err. */
+static int hv_outcome(struct lab *l, char *err)
+{
+	if (!l->cfg->l2_hyperv)
+		return 0;
+	if (!l->hv_reported) {
+		snprintf(err, ERR_LEN, "L2: lab.l2.hyperv is true but L1's init did not say which Hyper-V "
+			 "enlightenments L2 got: the guest images in %s are older than lab.l2.hyperv; "
+			 "rebuild them with `make images`", l->p->images);
+		stop_recorded(l->p);
+		return -1;
+	}
+	fprintf(l->out, "lab: L2 with Hyper-V enlightenments: %s", l->hv_on[0] ? l->hv_on : "none");
+	if (l->hv_refused[0])
+		fprintf(l->out, "; refused by L1's KVM: %s (%s)", l->hv_refused, l->hv_why);
+	fputc('\n', l->out);
+	return 0;
+}
+
 int nb_lab_up(const struct nb_lab_cfg *cfg, const struct nb_lab_paths *p, FILE *out,
 	      char err[NB_ERR_LEN])
 {
@@ -1083,7 +1186,7 @@ int nb_lab_up(const struct nb_lab_cfg *cfg, const struct nb_lab_paths *p, FILE *
 	fprintf(out, "lab: L0 <-> L1 over %s (%s); L1 <-> L2 over vsock, CID %d\n",
 		strcmp(l.transport, "vsock") ? "virtio-serial on a UNIX socket" : "vsock",
 		l.transport_why, cfg->l2_cid);
-	if (boot_with_retry(&l, err))
+	if (boot_with_retry(&l, err) || hv_outcome(&l, err))
 		return 2;
 	fprintf(out, "lab: up: L1 (%s, %d vCPUs, %d MiB) answered after %.1f s, L2 (KVM, %d vCPUs, "
 		"%d MiB) after %.1f s; image %s, kernel %s\n",
@@ -1100,6 +1203,18 @@ int nb_lab_down(const struct nb_lab_paths *p, FILE *out, char err[NB_ERR_LEN])
 	else
 		fprintf(out, "lab: nothing was running\n");
 	return 0;
+}
+
+/* lab.l2.hyperv, as the state records it (add_hyperv); nothing when not asked for. */
+static void print_hyperv(FILE *out, const cJSON *hv)
+{
+	const char *on = nb_json_str(hv, "enabled", NULL), *refused = nb_json_str(hv, "refused", "");
+
+	if (!cJSON_IsObject(hv))
+		return;
+	fprintf(out, "  L2: Hyper-V enlightenments: %s%s%s\n",
+		!on ? "not reported yet (L2 is starting)" : on[0] ? on : "none",
+		refused[0] ? "; refused by L1's KVM: " : "", refused);
 }
 
 int nb_lab_status(const struct nb_lab_paths *p, FILE *out)
@@ -1124,6 +1239,7 @@ int nb_lab_status(const struct nb_lab_paths *p, FILE *out)
 		nb_json_str(g1, "accelerator_reason", ""));
 	fprintf(out, "  L2: %s via L1, accelerator %s (%s)\n", nb_json_str(g2, "address", ""),
 		nb_json_str(g2, "accelerator", ""), nb_json_str(g2, "accelerator_reason", ""));
+	print_hyperv(out, cJSON_GetObjectItemCaseSensitive(g2, "hyperv"));
 	/* Each guest on its own: a lab whose L2 failed still has an L1 worth knowing about. */
 	if (hello_chain(nb_json_str(g1, "address", ""), NULL, 10000, herr)) {
 		fprintf(out, "  L1's agent does not answer: %s\n", herr);

@@ -1,13 +1,16 @@
 #!/bin/sh
 # build.sh - the guest images of the local nested lab, from Debian packages only.
 #
-#   sh images/build.sh OUT_DIR AGENT
+#   sh images/build.sh OUT_DIR AGENT [KMOD]
+#
+# KMOD: nestbench_exits.ko (make kmod), built for the images' kernel; both guests load it
+# before their agent starts (the exit.k.* workloads).  Without it the images carry none.
 #
 # OUT_DIR/ gets:
 #   vmlinuz             Debian's linux-image-*-cloud-amd64 kernel (L1 and L2 boot it)
 #   l1.cpio             L1's initramfs: busybox, the agent, qemu-system-x86_64 and its
 #                       firmware, and L2's kernel and initramfs under /boot/l2/
-#   l2.cpio             L2's initramfs: busybox and the agent
+#   l2.cpio             L2's initramfs: busybox, the agent and nestbench_exits.ko
 #   scratch.img         a pristine sparse ext4 disk; `nestbench lab up` copies it per guest
 #   manifest.json       the packages and versions the images were built from, and
 #                       the sha256 of every output
@@ -20,7 +23,8 @@
 set -eu
 
 OUT=${1:?usage: build.sh OUT_DIR AGENT}
-AGENT=${2:?usage: build.sh OUT_DIR AGENT}
+AGENT=${2:?usage: build.sh OUT_DIR AGENT [KMOD]}
+KMOD=${3:-}
 HERE=$(cd "$(dirname "$0")" && pwd)
 KERNEL_META=${NB_KERNEL_META:-linux-image-cloud-amd64}
 SCRATCH_MIB=${NB_SCRATCH_MIB:-1024}
@@ -33,12 +37,24 @@ if [ -t 1 ]; then step() { printf 'images: %s\n' "$*"; }; else step() { :; }; fi
 die() { printf 'images: %s\n' "$*" >&2; exit 2; }
 
 need_tools() {
-	for t in apt-get apt-cache dpkg-deb dpkg-query depmod cpio busybox qemu-system-x86_64 \
+	for t in apt-get apt-cache dpkg-deb dpkg-query depmod modinfo cpio busybox qemu-system-x86_64 \
 		mkfs.ext4 sha256sum; do
 		command -v "$t" >/dev/null 2>&1 ||
 			die "'$t' is missing: install the lab's packages (sh mk/deps.sh lab, as root)"
 	done
 	[ -x "$AGENT" ] || die "agent $AGENT is missing: build it first (make)"
+	[ -z "$KMOD" ] || [ -f "$KMOD" ] || die "kernel module $KMOD is missing: build it first (make kmod)"
+}
+
+# The module's field $1 (vermagic, srchash) as modinfo reads it from the file.
+kmod_info() { modinfo -F "$1" "$KMOD" 2>/dev/null | head -n1; }
+
+# A module built for another kernel would not load in the guests: refuse it here.
+check_kmod() {
+	[ -n "$KMOD" ] || return 0
+	built=$(kmod_info vermagic | cut -d' ' -f1)
+	[ "$built" = "$KREL" ] || die "$KMOD was built for kernel '${built:-?}', the images boot $KREL:" \
+		"rebuild it for the images' kernel (make kmod KDIR=/usr/src/linux-headers-$KREL)"
 }
 
 need_space() {
@@ -93,6 +109,7 @@ inputs() {
 	for f in $(libs_of "$AGENT" /usr/bin/qemu-system-x86_64); do echo "lib $(file_pkg "$f")"; done |
 		sort -u
 	echo "agent $(sha256sum <"$AGENT" | cut -c1-64)"
+	[ -z "$KMOD" ] || echo "kmod $(sha256sum <"$KMOD" | cut -c1-64) srchash $(kmod_info srchash)"
 	for f in "$HERE"/build.sh "$HERE"/init-*.sh; do
 		echo "recipe ${f##*/} $(sha256sum <"$f" | cut -c1-64)"
 	done
@@ -156,6 +173,11 @@ base_root() {
 	while read -r m; do
 		copy_file "$WORK/kernel/lib/modules/$KREL/$m" "$root" "/lib/modules/$m"
 	done <"$root/etc/nestbench/modules.load"
+	# Not in modules.load: init-common.sh loads it on its own and says whether it did.
+	if [ -n "$KMOD" ]; then
+		copy_file "$KMOD" "$root" /lib/modules/nestbench/nestbench_exits.ko
+		kmod_info srchash >"$root/etc/nestbench/kmod.srchash"
+	fi
 	cp "$HERE/init-common.sh" "$root/etc/nestbench/init-common.sh"
 	cp "$INPUTS" "$root/etc/nestbench/inputs.txt"
 	echo "$IMAGE_ID" >"$root/etc/nestbench/image-id"
@@ -213,7 +235,12 @@ write_manifest() {
 	{
 		printf '{\n  "image_id": "%s",\n  "kernel": {"package": "%s", "version": "%s", "release": "%s"},\n' \
 			"$IMAGE_ID" "$KPKG" "$KVER" "$KREL"
-		printf '  "source_date_epoch": %s,\n  "inputs": [\n' "$SOURCE_DATE_EPOCH"
+		printf '  "source_date_epoch": %s,\n' "$SOURCE_DATE_EPOCH"
+		if [ -n "$KMOD" ]; then
+			printf '  "kmod": {"file": "nestbench_exits.ko", "srchash": "%s", "vermagic": "%s", "sha256": "%s"},\n' \
+				"$(kmod_info srchash)" "$(kmod_info vermagic | sed "s/ *$//")" "$(sha256sum <"$KMOD" | cut -c1-64)"
+		fi
+		printf '  "inputs": [\n'
 		sed 's/\\/\\\\/g; s/"/\\"/g; s/^/    "/; s/$/",/; $ s/,$//' "$INPUTS"
 		printf '  ],\n  "files": {\n'
 		n=0
@@ -244,6 +271,7 @@ rm -rf "$WORK"
 mkdir -p "$WORK"
 step "building image $IMAGE_ID from $KPKG $KVER"
 unpack_kernel
+check_kmod
 build_l2
 build_l1
 build_scratch

@@ -39,6 +39,21 @@ nb_load_modules() {
 	nb_virtio_ports
 }
 
+# nestbench_exits.ko (kmod/), for the exit.k.* workloads: loaded before the agent starts,
+# and the console says whether it was.  A failure is not fatal: the exit.k.* workloads
+# then skip, naming the missing device.
+nb_load_kmod() {
+	ko=/lib/modules/nestbench/nestbench_exits.ko
+	if [ ! -f $ko ]; then
+		nb_log "nestbench_exits not loaded: the image has no $ko (make images builds it)"
+	elif out=$(insmod $ko 2>&1); then
+		nb_log "nestbench_exits loaded: /dev/nestbench-exits, srchash" \
+			"$(cat /etc/nestbench/kmod.srchash 2>/dev/null)"
+	else
+		nb_log "nestbench_exits not loaded: ${out:-insmod failed}; exit.k.* will skip"
+	fi
+}
+
 # The scratch disk: a virtio-blk device with ext4, so io.* measure a virtual block
 # device, not tmpfs.  Wait for it briefly: virtio probing is asynchronous.
 nb_mount_scratch() {

@@ -14,6 +14,7 @@
 #   nestbench.l0=serial|vsock   how L0 reaches this agent
 #   nestbench.l2=cpus,mem_mib,cid   the L2 guest (cid: its vsock address)
 #   nestbench.l2_watch=tries,seconds   attempts at starting L2, and each one's deadline
+#   nestbench.l2_hv=hv-relaxed,...   lab.l2.hyperv: L2's Hyper-V enlightenments (l2_cpu_hyperv)
 #   nestbench.l2_fail=hang,exit,...   tests only: what attempt 1, 2, ... does instead of
 #                               starting L2 (hang: never comes up; exit: exits at once)
 # The L2 console goes to the virtio-serial port org.nestbench.console.l2 when L0 gives
@@ -72,19 +73,23 @@ l2_kill() {
 	fi
 }
 
-# L2's QEMU, in this process (the caller puts it in the background).
+# L2's QEMU, in this process (the caller puts it in the background).  pci-testdev and
+# the ISA debug-exit port are kvm-unit-tests' targets for MMIO and port I/O exits
+# (exit.k.mmio.*, exit.mmio.*, exit.k.pio.*).  A WRITE to 0xf4-0xf7 ends QEMU (and L2):
+# only reads may go there (exit.k.pio.out refuses those ports).
 l2_qemu() {
 	chardev="file,id=l2con,path=$L2_LOG"
 	[ -c "$L2_PORT" ] && chardev="file,id=l2con,path=$L2_PORT,logfile=$L2_LOG"
 	disk=""
 	[ -b /dev/vdb ] && disk="-drive file=/dev/vdb,if=virtio,format=raw,cache=none"
 	# shellcheck disable=SC2086 # $disk is two words or none
-	exec qemu-system-x86_64 -name L2 -machine q35,accel=kvm -cpu host -smp "$cpus" -m "$mem" \
+	exec qemu-system-x86_64 -name L2 -machine q35,accel=kvm -cpu "$l2_cpu" -smp "$cpus" -m "$mem" \
 		-nodefaults -no-user-config -display none -vga none -no-reboot \
 		-kernel /boot/l2/vmlinuz -initrd /boot/l2/initrd.cpio \
 		-append "console=ttyS0 panic=-1 loglevel=4" \
 		-chardev "$chardev" -serial chardev:l2con \
-		-device "vhost-vsock-pci,guest-cid=$cid" $disk </dev/null
+		-device "vhost-vsock-pci,guest-cid=$cid" $disk \
+		-device pci-testdev -device isa-debug-exit,iobase=0xf4,iosize=0x4 </dev/null
 }
 
 # Attempt $1 at booting L2: 0 once L2's agent listens (L2_PID is its QEMU), 1 when QEMU
@@ -162,6 +167,39 @@ hold_kvm() {
 	fi
 }
 
+# L2's -cpu argument, in $l2_cpu: "host", plus the Hyper-V enlightenments of
+# nestbench.l2_hv= (lab.l2.hyperv) that L1's KVM accepts.  A QEMU that is asked for one
+# that L1's KVM cannot give exits at once naming it first ("... (hv-synic) is not
+# supported by kernel", "... (hv-stimer) requires ... (hv-synic)"): ask again without it.
+# The last line says what L2 got ("L2: Hyper-V enlightenments on: ...; refused by L1's
+# KVM: ..."), which `lab up` records.
+l2_cpu_hyperv() {
+	l2_cpu=host
+	want=$(cmdline_value nestbench.l2_hv)
+	[ -n "$want" ] || return 0
+	refused=''
+	while [ -n "$want" ]; do
+		# shellcheck disable=SC2069 # stderr to the pipe, stdout (the monitor) away
+		out=$(echo quit | timeout 120 qemu-system-x86_64 -name hv-probe -machine q35,accel=kvm \
+			-cpu "host,$want" -smp 1 -m 64 -nodefaults -no-user-config -display none \
+			-serial none -monitor stdio -S 2>&1 >/dev/null)
+		st=$?
+		[ $st -eq 0 ] && break
+		why=$(echo "$out" | grep -v '^ *$' | head -n 1 | sed 's/^qemu-system-x86_64: //')
+		why=${why:-QEMU exited with status $st}
+		bad=$(echo "$why" | grep -o '(hv-[a-z-]*)' | head -n 1 | tr -d '()')
+		case ",$want," in
+		*",$bad,"*) ;;
+		*) bad=$want ;;   # no flag named (or not one we asked for): none of them
+		esac
+		nb_log "L2: Hyper-V enlightenments: L1's KVM refuses $bad ($why)"
+		refused=${refused:+$refused,}$bad
+		want=$(echo ",$want," | sed "s/,$bad,/,/; s/^,//; s/,\$//")
+	done
+	[ -n "$want" ] && l2_cpu="host,$want"
+	nb_log "L2: Hyper-V enlightenments on: ${want:-none}; refused by L1's KVM: ${refused:-none}"
+}
+
 # Boot L2, retrying a start that fails or hangs; 0 when L2's agent listens.
 start_l2() {
 	l2=$(cmdline_value nestbench.l2)
@@ -175,6 +213,7 @@ start_l2() {
 			"L0 must run L1 with -cpu max under TCG or -cpu host with nested=1 under KVM)"
 		return 1
 	fi
+	l2_cpu_hyperv
 	uptime_s
 	began=$now
 	n=1
@@ -193,6 +232,7 @@ start_l2() {
 
 nb_mount_basics
 nb_load_modules
+nb_load_kmod
 nb_mount_scratch /dev/vda /scratch
 hostname L1
 nb_banner L1

@@ -7,6 +7,7 @@ export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 
 nb_mount_basics
 nb_load_modules
+nb_load_kmod
 nb_mount_scratch /dev/vda /scratch
 hostname L2
 nb_banner L2

@@ -1,12 +1,15 @@
 # lab.mk - guest images for the local nested lab (images/) and the lab's own targets.
 # `make images` rebuilds only when an input changed (package versions, the agent, the
-# recipes): images/build.sh compares them with build/images/inputs.txt.
+# kernel module, the recipes): images/build.sh compares them with build/images/inputs.txt.
+# It builds nestbench_exits.ko first (make kmod, after the lab's packages, which include
+# the kernel's headers), so both guests carry the module of this source tree.
 IMAGES_DIR := $(BUILD)/images
 
 .PHONY: images lab-up lab-down bench-lab
 images: $(BUILD)/nestbench-agent
 	@sh mk/deps.sh lab
-	@sh images/build.sh $(IMAGES_DIR) $(BUILD)/nestbench-agent
+	@$(MAKE) --no-print-directory kmod BUILD=$(BUILD)
+	@sh images/build.sh $(IMAGES_DIR) $(BUILD)/nestbench-agent $(KMOD_DIR)/nestbench_exits.ko
 
 lab-up: all images
 	@$(BUILD)/nestbench lab up configs/lab.json

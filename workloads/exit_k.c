@@ -33,6 +33,12 @@
 
 #define PCI_TESTDEV "1b36:0005"   /* QEMU's pci-testdev: vendor Red Hat, device 0x0005 */
 #define TESTDEV_MMIO_TESTS 2048   /* its BAR0: the header, then one byte per test */
+#define TESTDEV_PIO_TESTS (128 + 3) /* its BAR1 (I/O): the header; tests 3-5 from 128 + 3 */
+#define IORESOURCE_IO 0x100
+#define IORESOURCE_MEM 0x200
+/* QEMU's isa-debug-exit in the lab (and kvm-unit-tests): a write there ends the VM. */
+#define DEBUG_EXIT_LO 0xf4
+#define DEBUG_EXIT_HI 0xf7
 
 /* What one exit.k workload asks of the module. */
 struct kspec {
@@ -161,8 +167,9 @@ static int kdev_run(int fd, struct nbx_run *r, uint64_t ops)
 
 /* ---- the MMIO target: --param addr, or QEMU's pci-testdev found in sysfs ---------------- */
 
-/* BAR0 of the first pci-testdev: 0 and its sysfs name in dev, or -1. */
-static int find_testdev(uint64_t *bar, char dev[64])
+/* BAR `nbar` (0: memory, 1: I/O, of kind `kind`) of the first pci-testdev: 0 and its
+ * sysfs name in dev, or -1. */
+static int find_testdev(int nbar, unsigned long long kind, uint64_t *bar, char dev[64])
 {
 	DIR *d = opendir("/sys/bus/pci/devices");
 	struct dirent *e;
@@ -181,11 +188,15 @@ static int find_testdev(uint64_t *bar, char dev[64])
 		snprintf(p, sizeof(p), "/sys/bus/pci/devices/%s/device", e->d_name);
 		if (nb_read_line(p, did, sizeof(did)) || strtoul(did, NULL, 16) != 0x0005)
 			continue;
-		/* "resource": one line per BAR, "start end flags"; 0x200 = IORESOURCE_MEM. */
+		/* "resource": one line per BAR, "start end flags". */
 		snprintf(p, sizeof(p), "/sys/bus/pci/devices/%s/resource", e->d_name);
-		if (nb_read_line(p, res, sizeof(res)) ||
-		    sscanf(res, "%llx %llx %llx", &start, &end, &flags) != 3 || !start ||
-		    !(flags & 0x200))
+		FILE *f = fopen(p, "r");
+		int got = 0;
+		for (int i = 0; f && i <= nbar && fgets(res, sizeof(res), f); i++)
+			got = i == nbar && sscanf(res, "%llx %llx %llx", &start, &end, &flags) == 3;
+		if (f)
+			fclose(f);
+		if (!got || !start || !(flags & kind))
 			continue;
 		*bar = start;
 		snprintf(dev, 64, "%s", e->d_name);
@@ -200,12 +211,17 @@ static int is_mmio(const struct kspec *k)
 	return k->op == NBX_OP_MMIO_READ || k->op == NBX_OP_MMIO_WRITE;
 }
 
+static int is_pio(const struct kspec *k)
+{
+	return k->op == NBX_OP_PIO_IN || k->op == NBX_OP_PIO_OUT;
+}
+
 /* The request of a workload's parameters, without the MMIO target. */
 static void base_request(const struct nb_ctx *c, const struct kspec *k, struct nbx_run *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->op = k->op;
-	if (k->op == NBX_OP_PIO_IN || k->op == NBX_OP_PIO_OUT)
+	if (is_pio(k))
 		r->arg = nb_param_u(c, "port");
 	if (k->op == NBX_OP_HLT && !nb_param_u(c, "halt"))
 		r->flags |= NBX_F_NOHALT;
@@ -213,8 +229,9 @@ static void base_request(const struct nb_ctx *c, const struct kspec *k, struct n
 		r->value = nb_param_u(c, "delay_cycles");
 }
 
-/* A one-operation, unmeasured MMIO access at `addr`: the byte read (or -1 with why). */
-static int mmio_once(int fd, uint32_t op, uint64_t addr, int value, char why[NB_ERR_LEN])
+/* A one-operation, unmeasured MMIO or port access at `addr`: the byte read (or -1 with
+ * why). */
+static int dev_once(int fd, uint32_t op, uint64_t addr, int value, char why[NB_ERR_LEN])
 {
 	struct nbx_run r = { .op = op, .arg = addr };
 
@@ -227,11 +244,45 @@ static int mmio_once(int fd, uint32_t op, uint64_t addr, int value, char why[NB_
 		return -1;
 	}
 	if (r.status) {
-		static const struct kspec any = { "mmio", NBX_OP_MMIO_READ, "the MMIO access" };
+		static const struct kspec any = { "device", NBX_OP_MMIO_READ, "the device access" };
 		status_reason(&any, &r, 0, why);
 		return -1;
 	}
 	return (int)(r.probe & 0xff);
+}
+
+/* Select pci-testdev's test `test` (its index at offset 0 of the BAR at `bar`, read and
+ * written with rd and wr), then aim r at that test's byte with the data it matches.
+ * 0, or -1 with why. */
+static int testdev_test(unsigned test, int fd, uint32_t rd, uint32_t wr, uint64_t bar,
+			unsigned first, const char *dev, struct nbx_run *r, char where[256],
+			char why[NB_ERR_LEN])
+{
+	const char *kind = rd == NBX_OP_MMIO_READ ? "BAR0" : "I/O BAR";
+	int off[4], data;
+
+	if (dev_once(fd, wr, bar, (int)test, why) < 0)
+		return -1;
+	for (int i = 0; i < 4; i++)
+		if ((off[i] = dev_once(fd, rd, bar + 4 + (unsigned)i, -1, why)) < 0)
+			return -1;
+	if ((data = dev_once(fd, rd, bar + 8, -1, why)) < 0)
+		return -1;
+	uint32_t offset = (uint32_t)off[0] | (uint32_t)off[1] << 8 | (uint32_t)off[2] << 16 |
+			  (uint32_t)off[3] << 24;
+	if (offset != first + test) {
+		snprintf(why, NB_ERR_LEN, "pci-testdev %s: test %u reports offset 0x%x, expected 0x%x "
+			 "(another program selected another test?)", dev, test, offset, first + test);
+		return -1;
+	}
+	r->arg = bar + offset;
+	r->flags |= NBX_F_VALUE;
+	r->value = (uint64_t)data;
+	snprintf(where, 256, "pci-testdev %s %s 0x%" PRIx64 " + 0x%x, test %u (%s), data 0x%02x",
+		 dev, kind, bar, offset, test,
+		 test == 0 ? "no-eventfd: QEMU user space" :
+		 test == 1 ? "wildcard-eventfd: host kernel" : "datamatch-eventfd: host kernel", data);
+	return 0;
 }
 
 /* Fill the MMIO target into r: --param addr, else the pci-testdev (its test selected,
@@ -249,7 +300,7 @@ static int mmio_target(const struct nb_ctx *c, const struct kspec *k, int fd, st
 			 k->op == NBX_OP_MMIO_WRITE ? ", rewritten with the byte it holds" : "");
 		return 0;
 	}
-	if (find_testdev(&bar, dev)) {
+	if (find_testdev(0, IORESOURCE_MEM, &bar, dev)) {
 		snprintf(why, NB_ERR_LEN, "no MMIO target: no QEMU pci-testdev (PCI " PCI_TESTDEV
 			 ") in /sys/bus/pci/devices; give --param addr=PHYS, a device register "
 			 "safe to read and to rewrite with its own value");
@@ -261,32 +312,50 @@ static int mmio_target(const struct nb_ctx *c, const struct kspec *k, int fd, st
 			 bar);
 		return 0;
 	}
-	/* Select the test (its index at offset 0), then read where and what it expects. */
-	unsigned test = (unsigned)nb_param_u(c, "test");
-	int off[4], data;
-	if (mmio_once(fd, NBX_OP_MMIO_WRITE, bar, (int)test, why) < 0)
-		return -1;
-	for (int i = 0; i < 4; i++)
-		if ((off[i] = mmio_once(fd, NBX_OP_MMIO_READ, bar + 4 + (unsigned)i, -1, why)) < 0)
-			return -1;
-	if ((data = mmio_once(fd, NBX_OP_MMIO_READ, bar + 8, -1, why)) < 0)
-		return -1;
-	uint32_t offset = (uint32_t)off[0] | (uint32_t)off[1] << 8 | (uint32_t)off[2] << 16 |
-			  (uint32_t)off[3] << 24;
-	if (offset != TESTDEV_MMIO_TESTS + test) {
-		snprintf(why, NB_ERR_LEN, "pci-testdev %s: test %u reports offset 0x%x, expected 0x%x "
-			 "(another program selected another test?)", dev, test, offset,
-			 TESTDEV_MMIO_TESTS + test);
+	return testdev_test((unsigned)nb_param_u(c, "test"), fd, NBX_OP_MMIO_READ, NBX_OP_MMIO_WRITE,
+			    bar, TESTDEV_MMIO_TESTS, dev, r, where, why);
+}
+
+/* A write to QEMU's debug-exit ports ends the VM: refused before the device opens. */
+static int pio_refused(const struct nb_ctx *c, const struct kspec *k, char why[NB_ERR_LEN])
+{
+	uint64_t port = k->op == NBX_OP_PIO_OUT ? nb_param_u(c, "port") : 0;
+
+	if (port < DEBUG_EXIT_LO || port > DEBUG_EXIT_HI)
+		return 0;
+	snprintf(why, NB_ERR_LEN, "port 0x%llx may be QEMU's isa-debug-exit (0xf4-0xf7 in the lab "
+		 "and in kvm-unit-tests): a write there ends the VM, so exit.k.pio.out never writes "
+		 "to it; exit.k.pio.in may read it", (unsigned long long)port);
+	return -1;
+}
+
+/* The port: --param port, or with port=0 the pci-testdev's I/O BAR (in: its header,
+ * QEMU user space; out: the selected test's byte).  0, or -1 with why. */
+static int pio_target(const struct nb_ctx *c, const struct kspec *k, int fd, struct nbx_run *r,
+		      char where[256], char why[NB_ERR_LEN])
+{
+	uint64_t bar;
+	char dev[64];
+
+	if (r->arg)
+		return 0;
+	if (find_testdev(1, IORESOURCE_IO, &bar, dev) || bar > 0xffff) {
+		snprintf(why, NB_ERR_LEN, "no port target: port=0 means QEMU pci-testdev's I/O BAR, "
+			 "and there is no pci-testdev (PCI " PCI_TESTDEV ") with one in "
+			 "/sys/bus/pci/devices; give --param port=PORT");
 		return -1;
 	}
-	r->arg = bar + offset;
-	r->flags |= NBX_F_VALUE;
-	r->value = (uint64_t)data;
-	snprintf(where, 256, "pci-testdev %s BAR0 0x%" PRIx64 " + 0x%x, test %u (%s), data 0x%02x",
-		 dev, bar, offset, test,
-		 test == 0 ? "no-eventfd: QEMU user space" :
-		 test == 1 ? "wildcard-eventfd: host kernel" : "datamatch-eventfd: host kernel", data);
-	return 0;
+	if (k->op == NBX_OP_PIO_IN) {
+		r->arg = bar;
+		snprintf(where, 256, "pci-testdev %s I/O BAR 0x%" PRIx64 " (in: QEMU user space)", dev,
+			 bar);
+		return 0;
+	}
+	/* Unset: 2, the ioeventfd (an optional parameter keeps the other ports' cases as
+	 * they were). */
+	unsigned test = nb_param_is_set(c, "test") ? (unsigned)nb_param_u(c, "test") : 2;
+	return testdev_test(test, fd, NBX_OP_PIO_IN, NBX_OP_PIO_OUT, bar, TESTDEV_PIO_TESTS, dev, r,
+			    where, why);
 }
 
 /* ---- supported / setup / run / teardown ------------------------------------------------ */
@@ -301,10 +370,14 @@ static int kprepare(struct nb_ctx *c, struct kstate *s, char where[256], char wh
 		snprintf(why, NB_ERR_LEN, "%s is not a kernel-mode exit", c->w->name);
 		return -1;
 	}
+	if (is_pio(k) && pio_refused(c, k, why))
+		return -1;
 	if ((s->fd = kdev_open(&s->info, why)) < 0)
 		return -1;
 	base_request(c, k, &s->req);
 	if (is_mmio(k) && mmio_target(c, k, s->fd, &s->req, where, why))
+		goto fail;
+	if (is_pio(k) && pio_target(c, k, s->fd, &s->req, where, why))
 		goto fail;
 	struct nbx_run probe = s->req;
 	if (kdev_run(s->fd, &probe, 1)) {
@@ -416,10 +489,22 @@ static void k_teardown(struct nb_ctx *c)
 /* ---- parameters and descriptors ---------------------------------------------------------- */
 
 /* 0x4d0: the ELCR of the PIC, emulated in KVM's kernel (kvm-unit-tests' inl_from_kernel);
- * 0x1234: no device, so QEMU's user space answers (inl_from_qemu). */
-static const struct nb_param_spec pio_params[] = {
+ * 0x1234: no device, so QEMU's user space answers (inl_from_qemu); 0: QEMU pci-testdev's
+ * I/O BAR, whose datamatch ioeventfd (test 2) the host kernel completes (pci-io). */
+static const struct nb_param_spec pio_in_params[] = {
 	{ "port", NB_PARAM_UINT, "0x4d0,0x1234", 0, 0xffff,
-	  "I/O port (0x4d0: handled in the host kernel under KVM; 0x1234: in the VMM's user space)" },
+	  "I/O port (0x4d0: handled in the host kernel under KVM; 0x1234: in the VMM's user space; "
+	  "0: QEMU pci-testdev's I/O BAR, user space)" },
+	{ 0 }
+};
+
+static const struct nb_param_spec pio_out_params[] = {
+	{ "port", NB_PARAM_UINT, "0x4d0,0x1234", 0, 0xffff,
+	  "I/O port, written with the byte it reads (0x4d0: host kernel under KVM; 0x1234: VMM user "
+	  "space; 0: QEMU pci-testdev's I/O BAR, test `test`; never 0xf4-0xf7, QEMU's debug exit)" },
+	{ "test", NB_PARAM_UINT, NULL, 0, 2,
+	  "with port=0, pci-testdev test: 0 no-eventfd (VMM user space), 2 datamatch-eventfd (host "
+	  "kernel, the default); ignored otherwise" },
 	{ 0 }
 };
 
@@ -478,9 +563,10 @@ EXIT_K(nb_wl_exit_k_cr8_write, "exit.k.cr8.write",
        "kernel mode: mov to cr8 (TPR, its own value)", NULL);
 EXIT_K(nb_wl_exit_k_pio_in, "exit.k.pio.in",
        "kernel mode: inb, a port handled in the host kernel or in the VMM's user space",
-       pio_params);
+       pio_in_params);
 EXIT_K(nb_wl_exit_k_pio_out, "exit.k.pio.out",
-       "kernel mode: outb of the byte the port reads, host kernel or VMM user space", pio_params);
+       "kernel mode: outb of the byte the port reads, host kernel or VMM user space",
+       pio_out_params);
 EXIT_K(nb_wl_exit_k_mmio_read, "exit.k.mmio.read",
        "kernel mode: MMIO read of a device register (VMM user space)", mmio_read_params);
 EXIT_K(nb_wl_exit_k_mmio_write, "exit.k.mmio.write",

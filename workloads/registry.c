@@ -24,6 +24,7 @@ extern const struct nb_workload nb_wl_exit_pio;
 extern const struct nb_workload nb_wl_exit_ipi;
 extern const struct nb_workload nb_wl_exit_timer;
 extern const struct nb_workload nb_wl_exit_pause;
+extern const struct nb_workload nb_wl_exit_mmio_read, nb_wl_exit_mmio_write;
 extern const struct nb_workload nb_wl_exit_k_hypercall, nb_wl_exit_k_msr_read, nb_wl_exit_k_msr_write,
 	nb_wl_exit_k_cr8_read, nb_wl_exit_k_cr8_write, nb_wl_exit_k_pio_in, nb_wl_exit_k_pio_out,
 	nb_wl_exit_k_mmio_read, nb_wl_exit_k_mmio_write, nb_wl_exit_k_hlt, nb_wl_exit_k_tscdeadline;
@@ -38,7 +39,7 @@ static const struct nb_workload *const table[] = {
 	&nb_wl_io_seq_read, &nb_wl_io_seq_write, &nb_wl_io_rand_read, &nb_wl_io_rand_write,
 	&nb_wl_io_fsync,
 	&nb_wl_exit_cpuid,  &nb_wl_exit_pio,     &nb_wl_exit_ipi,     &nb_wl_exit_timer,
-	&nb_wl_exit_pause,
+	&nb_wl_exit_pause,   &nb_wl_exit_mmio_read, &nb_wl_exit_mmio_write,
 	&nb_wl_exit_k_hypercall, &nb_wl_exit_k_msr_read, &nb_wl_exit_k_msr_write,
 	&nb_wl_exit_k_cr8_read, &nb_wl_exit_k_cr8_write, &nb_wl_exit_k_pio_in, &nb_wl_exit_k_pio_out,
 	&nb_wl_exit_k_mmio_read, &nb_wl_exit_k_mmio_write, &nb_wl_exit_k_hlt, &nb_wl_exit_k_tscdeadline,

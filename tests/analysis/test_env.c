@@ -185,5 +185,12 @@ TEST(env_same_tier_across_versions)
 	CHECK(add_text(&rs, doc) == 0);
 	CHECK(!nb_rs_env_same(&rs.tiers[1].env, &rs.tiers[5].env));
 	CHECK(!nb_rs_env_same(&rs.tiers[0].env, &rs.tiers[1].env));
+	/* KVM presenting Hyper-V's interface (lab.l2.hyperv) is not plain KVM. */
+	CHECK(add_text(&rs, "{\"schema\":\"nestbench-result\",\"schema_version\":2,\"campaign\":{\"name\":"
+			    "\"hv\"},\"tiers\":[{\"name\":\"L1\",\"level\":1,\"nature\":\"KVM guest with "
+			    "Hyper-V enlightenments\",\"identity\":{\"kind\":\"guest\",\"hypervisor\":\"kvm\","
+			    "\"name\":\"KVM\",\"presents\":\"hyperv\",\"label_contradicted\":false}}]}") == 0);
+	CHECK_STR(rs.tiers[7].env.identity, "guest kvm presenting hyperv");
+	CHECK(!nb_rs_env_same(&rs.tiers[4].env, &rs.tiers[7].env));
 	nb_rs_free(&rs);
 }

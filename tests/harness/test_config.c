@@ -151,6 +151,15 @@ static const struct { const char *text, *want; } invalid[] = {
 	  "\"workloads\":[\"*\"],\"quiet\":{\"threshold_pct\":0}}", "\"threshold_pct\" must be" },
 	{ "{\"name\":\"x\",\"tiers\":[{\"name\":\"h\",\"level\":0,\"address\":\"local\"}],"
 	  "\"workloads\":[\"*\"],\"quiet\":{\"wait\":1}}", "wait" },
+	{ "{\"name\":\"x\",\"tiers\":[{\"name\":\"h\",\"level\":0,\"address\":\"local\"}],"
+	  "\"workloads\":[\"*\"],\"lab\":{\"l2\":{\"hyperv\":\"yes\"}}}",
+	  "lab.l2: \"hyperv\" must be true or false" },
+	{ "{\"name\":\"x\",\"tiers\":[{\"name\":\"h\",\"level\":0,\"address\":\"local\"}],"
+	  "\"workloads\":[\"*\"],\"lab\":{\"l2\":{\"hyperv\":1}}}", "lab.l2: \"hyperv\" must be true or false" },
+	{ "{\"name\":\"x\",\"tiers\":[{\"name\":\"h\",\"level\":0,\"address\":\"local\"}],"
+	  "\"workloads\":[\"*\"],\"lab\":{\"l1\":{\"hyperv\":true}}}", "lab.l1: unknown key \"hyperv\"" },
+	{ "{\"name\":\"x\",\"tiers\":[{\"name\":\"h\",\"level\":0,\"address\":\"local\"}],"
+	  "\"workloads\":[\"*\"],\"lab\":{\"l2\":{\"hyper-v\":true}}}", "unknown key \"hyper-v\"" },
 };
 
 TEST(config_each_kind_of_invalid_file)
@@ -165,6 +174,33 @@ TEST(config_each_kind_of_invalid_file)
 		CHECK_MSG(strstr(err, invalid[i].want) != NULL, "case %zu: '%s' lacks '%s'", i, err,
 			  invalid[i].want);
 		CHECK_MSG(strncmp(err, "t.json", 6) == 0, "case %zu: '%s' does not name the file", i, err);
+	}
+	free(c);
+}
+
+/* lab.l2.hyperv: off unless the campaign says true (the refused values are in invalid[]). */
+TEST(config_lab_l2_hyperv)
+{
+	struct nb_campaign_cfg *c = calloc(1, sizeof(*c));
+	char err[NB_ERR_LEN], text[512];
+	const char *head = "{\"name\":\"x\",\"tiers\":[{\"name\":\"L2\",\"level\":2,"
+			   "\"address\":\"lab:L2\"}],\"workloads\":[\"*\"],\"lab\":";
+	static const struct { const char *lab; int want; } cases[] = {
+		{ "{}", 0 }, { "{\"l2\":{}}", 0 }, { "{\"l2\":{\"hyperv\":false}}", 0 },
+		{ "{\"l2\":{\"hyperv\":true}}", 1 },
+		{ "{\"l2\":{\"vcpus\":1,\"memory_mib\":768,\"cid\":43,\"hyperv\":true}}", 1 },
+	};
+	struct nb_lab_cfg d;
+
+	CHECK(c);
+	nb_lab_defaults(&d);
+	CHECK(d.l2_hyperv == 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text), "%s%s}", head, cases[i].lab);
+		CHECK_MSG(parse(text, c, err) == 0, "%s: %s", cases[i].lab, err);
+		CHECK_MSG(c->lab.present && c->lab.l2_hyperv == cases[i].want, "%s: l2_hyperv %d", cases[i].lab,
+			  c->lab.l2_hyperv);
+		nb_config_free(c);
 	}
 	free(c);
 }

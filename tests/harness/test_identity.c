@@ -196,6 +196,63 @@ TEST(identity_kernel_and_cpuid_disagree)
 	CHECK_STR(n, "PVM guest; kernel detected PVM");
 }
 
+/* KVM with Hyper-V enlightenments (lab.l2.hyperv): "Microsoft Hv" at 0x40000000 while
+ * 0x40000100 (or the kernel, or the lab) says KVM is KVM presenting Hyper-V's interface,
+ * never Hyper-V; "Microsoft Hv" alone is Hyper-V; "KVMKVMKVM" alone plain KVM. */
+TEST(identity_kvm_with_hyperv_enlightenments)
+{
+	static const struct {
+		const char *what;
+		struct nb_evidence e;
+		const char *hv, *presents, *nature;
+	} hv_cases[] = {
+		{ "both signatures, the kernel says KVM",
+		  { .bit = 1, .signature = "Microsoft Hv", .signature_100 = "KVMKVMKVM", .kernel = "KVM",
+		    .kernel_read = 1 }, "kvm", "hyperv",
+		  "KVM guest with Hyper-V enlightenments (signature Microsoft Hv, KVMKVMKVM at 0x40000100); "
+		  "kernel detected KVM" },
+		{ "both signatures, no kernel log",
+		  { .bit = 1, .signature = "Microsoft Hv", .signature_100 = "KVMKVMKVM" }, "kvm", "hyperv",
+		  "KVM guest with Hyper-V enlightenments (signature Microsoft Hv, KVMKVMKVM at 0x40000100)" },
+		{ "both signatures, the lab runs it under KVM",
+		  { .bit = 1, .signature = "Microsoft Hv", .signature_100 = "KVMKVMKVM", .kernel = "KVM",
+		    .kernel_read = 1, .accelerator = "kvm", .accelerator_from = "lab",
+		    .accelerator_why = "KVM inside L1, L1 emulated by TCG" }, "kvm", "hyperv",
+		  "KVM guest with Hyper-V enlightenments (signature Microsoft Hv, KVMKVMKVM at 0x40000100), "
+		  "accelerator KVM (KVM inside L1, L1 emulated by TCG); kernel detected KVM" },
+		{ "only Microsoft Hv, the kernel says KVM (an agent that did not read 0x40000100)",
+		  { .bit = 1, .signature = "Microsoft Hv", .kernel = "KVM", .kernel_read = 1 }, "kvm", "hyperv",
+		  "KVM guest with Hyper-V enlightenments (signature Microsoft Hv); kernel detected KVM" },
+		{ "only Microsoft Hv, the lab runs it under KVM",
+		  { .bit = 1, .signature = "Microsoft Hv", .accelerator = "kvm", .accelerator_from = "lab" },
+		  "kvm", "hyperv", "KVM guest with Hyper-V enlightenments (signature Microsoft Hv), accelerator KVM" },
+		{ "only Microsoft Hv: real Hyper-V",
+		  { .bit = 1, .signature = "Microsoft Hv", .kernel = "Microsoft Hyper-V", .kernel_read = 1 },
+		  "hyperv", "-", "Hyper-V guest (signature Microsoft Hv); kernel detected Microsoft Hyper-V" },
+		{ "only Microsoft Hv, no kernel log: real Hyper-V",
+		  { .bit = 1, .signature = "Microsoft Hv" }, "hyperv", "-", "Hyper-V guest (signature Microsoft Hv)" },
+		{ "only KVMKVMKVM: plain KVM",
+		  { .bit = 1, .signature = "KVMKVMKVM", .kernel = "KVM", .kernel_read = 1 }, "kvm", "-",
+		  "KVM guest (signature KVMKVMKVM); kernel detected KVM" },
+	};
+	struct nb_identity id;
+	char n[1024];
+
+	for (size_t i = 0; i < sizeof(hv_cases) / sizeof(hv_cases[0]); i++) {
+		nb_identify(&hv_cases[i].e, &id);
+		nb_identity_nature(&id, n, sizeof(n));
+		CHECK_MSG(id.kind == NB_ID_GUEST && strcmp(key(id.hv), hv_cases[i].hv) == 0 &&
+			  strcmp(key(id.presents), hv_cases[i].presents) == 0, "%s: hypervisor %s, presents %s",
+			  hv_cases[i].what, key(id.hv), key(id.presents));
+		CHECK_MSG(strcmp(n, hv_cases[i].nature) == 0, "%s: nature \"%s\"", hv_cases[i].what, n);
+		CHECK_MSG(id.n_conflicts == 0, "%s: %s", hv_cases[i].what, id.conflicts[0]);
+		/* labelled Hyper-V: right only for real Hyper-V */
+		nb_identity_check_label(&id, "hyperv");
+		CHECK_MSG(id.label_contradicted == (strcmp(hv_cases[i].hv, "hyperv") != 0), "%s: label hyperv %s",
+			  hv_cases[i].what, id.label_contradicted ? "contradicted" : "accepted");
+	}
+}
+
 /* One table: every key, name, signature and label finds its own entry. */
 TEST(hypervisor_table_lookups)
 {

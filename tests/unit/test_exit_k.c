@@ -210,3 +210,45 @@ TEST(exit_pause_spins_longer_than_its_control)
 	CHECK_NEAR(each, (per - loop) / 4096, 1e-6 * per);
 	CHECK_MSG(each > 0, "ns_per_pause %g", each);
 }
+
+/* Port 0 is pci-testdev's I/O BAR (out: its test `test`, 2 = the ioeventfd in the host
+ * kernel); a write to QEMU's debug-exit ports (0xf4-0xf7) would end the VM: refused
+ * before anything is opened, whereas a read there is allowed. */
+TEST(exit_k_pio_testdev_and_debug_exit)
+{
+	char err[NB_ERR_LEN] = "", why[NB_ERR_LEN] = "";
+	const char *dev[] = { "port=0" }, *t0[] = { "port=0", "test=0" }, *t3[] = { "port=0", "test=3" },
+		   *dbg[] = { "port=0xf4" }, *dbg7[] = { "port=0xf7" }, *f8[] = { "port=0xf8" };
+	struct nb_ctx *c = make_ctx(&nb_wl_exit_k_pio_out, dev, 1, err);
+
+	CHECK_MSG(c, "%s", err);
+	CHECK_EQ_U64(nb_param_u(c, "port"), 0);
+	CHECK(!nb_param_is_set(c, "test"));  /* unset: 2, the ioeventfd (not in other ports' keys) */
+	free(c);
+	c = make_ctx(&nb_wl_exit_k_pio_out, t0, 2, err);
+	CHECK_MSG(c, "%s", err);
+	CHECK_EQ_U64(nb_param_u(c, "test"), 0);
+	free(c);
+	CHECK(make_ctx(&nb_wl_exit_k_pio_out, t3, 2, err) == NULL);
+	CHECK_MSG(strstr(err, "'test' out of range"), "%s", err);
+	CHECK(make_ctx(&nb_wl_exit_k_pio_in, t0, 2, err) == NULL);  /* out only */
+	CHECK_MSG(strstr(err, "unknown parameter 'test'"), "%s", err);
+	for (int i = 0; i < 2; i++) {
+		c = make_ctx(&nb_wl_exit_k_pio_out, i ? dbg7 : dbg, 1, err);
+		CHECK_MSG(c, "%s", err);
+		const char *r = nb_wl_exit_k_pio_out.supported(c, why);
+		free(c);
+		CHECK_MSG(r && strstr(r, "isa-debug-exit") && strstr(r, "ends the VM"), "%s",
+			  r ? r : "(supported)");
+	}
+	c = make_ctx(&nb_wl_exit_k_pio_out, f8, 1, err);
+	CHECK_MSG(c, "%s", err);
+	const char *r = nb_wl_exit_k_pio_out.supported(c, why);
+	free(c);
+	CHECK_MSG(!r || !strstr(r, "isa-debug-exit"), "%s", r);
+	c = make_ctx(&nb_wl_exit_k_pio_in, dbg, 1, err);
+	CHECK_MSG(c, "%s", err);
+	r = nb_wl_exit_k_pio_in.supported(c, why);
+	free(c);
+	CHECK_MSG(!r || !strstr(r, "isa-debug-exit"), "%s", r);
+}
