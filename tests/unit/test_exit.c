@@ -1,6 +1,7 @@
 /* test_exit.c - the exit and ctl families: each workload does its ops, reports a
  * per-op time and its loop overhead, and the supported()/param checks say why not. */
 #include "check.h"
+#include "ctx.h"
 #include "../../common/err.h"
 #include "../../workloads/cpuinfo.h"
 #include "../../workloads/meter.h"
@@ -18,31 +19,6 @@
 extern const struct nb_workload nb_wl_exit_cpuid, nb_wl_exit_pio, nb_wl_exit_ipi, nb_wl_exit_timer,
 	nb_wl_ctl_syscall, nb_wl_ctl_rdtscp;
 uint64_t nb_exit_ipi_answered(const struct nb_ctx *c);
-
-/* A context as the runner builds it (unpinned), or NULL with err when the parameters
- * are rejected.  Free with free(). */
-static struct nb_ctx *make_ctx(const struct nb_workload *w, const char *const *given, int ngiven,
-			       char err[NB_ERR_LEN])
-{
-	static char texts[NB_MAX_PARAMS][NB_PARAM_TEXT];
-	struct nb_ctx *c = calloc(1, sizeof(*c));
-	cpu_set_t set;
-
-	if (!c)
-		return NULL;
-	c->w = w;
-	c->cpu = -1;
-	if (sched_getaffinity(0, sizeof(set), &set) == 0)
-		for (int i = 0; i < CPU_SETSIZE && c->nallowed < NB_MAX_CPUS; i++)
-			if (CPU_ISSET(i, &set))
-				c->allowed_cpus[c->nallowed++] = i;
-	if (nb_params_resolve(w, given, ngiven, texts, err) ||
-	    nb_params_apply(c, texts, err)) {
-		free(c);
-		return NULL;
-	}
-	return c;
-}
 
 /* One repetition as the runner's run_once does it; returns the workload's status. */
 static int run_ops(struct nb_ctx *c, uint64_t ops)
@@ -75,7 +51,7 @@ static void check_loop_workload(const struct nb_workload *w, const char *const *
 				uint64_t ops)
 {
 	char err[NB_ERR_LEN] = "";
-	struct nb_ctx *c = make_ctx(w, given, n, err);
+	struct nb_ctx *c = nbt_ctx(w, given, n, err);
 
 	CHECK_MSG(c, "%s: %s", w->name, err);
 	if (w->setup && w->setup(c)) {
@@ -122,7 +98,7 @@ TEST(exit_cpuid_costs_more_than_its_loop)
 TEST(exit_pio_supported_matches_ioperm)
 {
 	char err[NB_ERR_LEN] = "", why[NB_ERR_LEN] = "";
-	struct nb_ctx *c = make_ctx(&nb_wl_exit_pio, NULL, 0, err);
+	struct nb_ctx *c = nbt_ctx(&nb_wl_exit_pio, NULL, 0, err);
 
 	CHECK_MSG(c, "%s", err);
 	CHECK_EQ_U64(nb_param_u(c, "port"), 0x80);
@@ -160,7 +136,7 @@ TEST(exit_pio_reason_without_root)
 		if (setgid(65534) || setuid(65534))
 			_exit(3);
 		int enosys = ioperm(0x80, 1, 1) && errno == ENOSYS;
-		struct nb_ctx *c = make_ctx(&nb_wl_exit_pio, NULL, 0, err);
+		struct nb_ctx *c = nbt_ctx(&nb_wl_exit_pio, NULL, 0, err);
 		const char *r = c ? nb_wl_exit_pio.supported(c, why) : NULL;
 		const char *want = enosys ? "ioperm(0x80): Function not implemented"
 					  : "needs root for ioperm(0x80): Operation not permitted";
@@ -177,11 +153,11 @@ TEST(exit_pio_port_bounds)
 {
 	char err[NB_ERR_LEN] = "";
 	const char *hi[] = { "port=0x400" }, *top[] = { "port=0x3ff" };
-	struct nb_ctx *c = make_ctx(&nb_wl_exit_pio, hi, 1, err);
+	struct nb_ctx *c = nbt_ctx(&nb_wl_exit_pio, hi, 1, err);
 
 	CHECK(c == NULL);
 	CHECK_MSG(strstr(err, "'port' out of range"), "%s", err);
-	c = make_ctx(&nb_wl_exit_pio, top, 1, err);
+	c = nbt_ctx(&nb_wl_exit_pio, top, 1, err);
 	CHECK_MSG(c, "%s", err);
 	CHECK_EQ_U64(nb_param_u(c, "port"), 0x3ff);
 	free(c);
@@ -190,7 +166,7 @@ TEST(exit_pio_port_bounds)
 TEST(exit_ipi_needs_two_cpus)
 {
 	char err[NB_ERR_LEN] = "", why[NB_ERR_LEN] = "";
-	struct nb_ctx *c = make_ctx(&nb_wl_exit_ipi, NULL, 0, err);
+	struct nb_ctx *c = nbt_ctx(&nb_wl_exit_ipi, NULL, 0, err);
 	cpu_set_t before, after;
 
 	CHECK_MSG(c, "%s", err);
@@ -228,7 +204,7 @@ static void check_ipi(const char *mode, uint64_t ops)
 {
 	char err[NB_ERR_LEN] = "", why[NB_ERR_LEN] = "";
 	const char *given[] = { mode };
-	struct nb_ctx *c = make_ctx(&nb_wl_exit_ipi, given, 1, err);
+	struct nb_ctx *c = nbt_ctx(&nb_wl_exit_ipi, given, 1, err);
 	cpu_set_t before, after;
 
 	CHECK_MSG(c, "%s", err);
@@ -264,7 +240,7 @@ TEST(exit_timer_sleeps_at_least_requested)
 {
 	char err[NB_ERR_LEN] = "";
 	const char *given[] = { "ns=200000" };
-	struct nb_ctx *c = make_ctx(&nb_wl_exit_timer, given, 1, err);
+	struct nb_ctx *c = nbt_ctx(&nb_wl_exit_timer, given, 1, err);
 	int slack0 = prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
 
 	CHECK_MSG(c, "%s", err);
@@ -288,15 +264,15 @@ TEST(exit_timer_rejects_sleeps_below_1us)
 {
 	char err[NB_ERR_LEN] = "";
 	const char *low[] = { "ns=999" }, *min[] = { "ns=1000" };
-	struct nb_ctx *c = make_ctx(&nb_wl_exit_timer, low, 1, err);
+	struct nb_ctx *c = nbt_ctx(&nb_wl_exit_timer, low, 1, err);
 
 	CHECK(c == NULL);
 	CHECK_MSG(strstr(err, "'ns' out of range"), "%s", err);
-	c = make_ctx(&nb_wl_exit_timer, min, 1, err);
+	c = nbt_ctx(&nb_wl_exit_timer, min, 1, err);
 	CHECK_MSG(c, "%s", err);
 	CHECK_EQ_U64(nb_param_u(c, "ns"), 1000);
 	free(c);
-	c = make_ctx(&nb_wl_exit_timer, NULL, 0, err);
+	c = nbt_ctx(&nb_wl_exit_timer, NULL, 0, err);
 	CHECK_MSG(c, "%s", err);
 	CHECK_EQ_U64(nb_param_u(c, "ns"), 50000);
 	free(c);
@@ -310,7 +286,7 @@ TEST(exit_ctl_syscall_costs_more_than_its_loop)
 TEST(exit_ctl_rdtscp_supported_matches_cpuid)
 {
 	char err[NB_ERR_LEN] = "", why[NB_ERR_LEN] = "";
-	struct nb_ctx *c = make_ctx(&nb_wl_ctl_rdtscp, NULL, 0, err);
+	struct nb_ctx *c = nbt_ctx(&nb_wl_ctl_rdtscp, NULL, 0, err);
 	struct nb_cpuinfo ci;
 
 	CHECK_MSG(c, "%s", err);

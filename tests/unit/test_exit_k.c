@@ -2,6 +2,7 @@
  * exit.pause: descriptors, parameters, the skip reason without the module, and
  * exit.pause's loop and its control. */
 #include "check.h"
+#include "ctx.h"
 #include "../../common/err.h"
 #include "../../kmod/nestbench_exits.h"
 #include "../../workloads/meter.h"
@@ -23,24 +24,6 @@ static const struct nb_workload *const kernel_exits[] = {
 	&nb_wl_exit_k_hlt,       &nb_wl_exit_k_tscdeadline,
 };
 #define NKERNEL (sizeof(kernel_exits) / sizeof(kernel_exits[0]))
-
-/* A context of one case (no sweep in the texts), or NULL with err.  Free with free(). */
-static struct nb_ctx *make_ctx(const struct nb_workload *w, const char *const *given, int ngiven,
-			       char err[NB_ERR_LEN])
-{
-	static char texts[NB_MAX_PARAMS][NB_PARAM_TEXT];
-	struct nb_ctx *c = calloc(1, sizeof(*c));
-
-	if (!c)
-		return NULL;
-	c->w = w;
-	c->cpu = -1;
-	if (nb_params_resolve(w, given, ngiven, texts, err) || nb_params_apply(c, texts, err)) {
-		free(c);
-		return NULL;
-	}
-	return c;
-}
 
 /* The values the cases of `w` take for its sweeping parameter, as text; the count, 0
  * when nothing sweeps, -1 on error. */
@@ -91,7 +74,7 @@ TEST(exit_k_skip_without_the_module)
 		const char *port[] = { "port=0x80" };
 		char err[NB_ERR_LEN] = "", why[NB_ERR_LEN] = "";
 		int pio = w == &nb_wl_exit_k_pio_in || w == &nb_wl_exit_k_pio_out;
-		struct nb_ctx *c = make_ctx(w, pio ? port : NULL, pio, err);
+		struct nb_ctx *c = nbt_ctx(w, pio ? port : NULL, pio, err);
 		CHECK_MSG(c, "%s: %s", w->name, err);
 		const char *r = w->supported(c, why);
 		free(c);
@@ -110,14 +93,14 @@ TEST(exit_k_pio_ports_kernel_and_user_space_by_default)
 		CHECK_STR(vals[0], "0x4d0");   /* the PIC's ELCR: KVM's kernel */
 		CHECK_STR(vals[1], "0x1234");  /* no device: QEMU's user space */
 		CHECK(sweep_of(w, one, 1, vals, err) == 0);
-		struct nb_ctx *c = make_ctx(w, one, 1, err);
+		struct nb_ctx *c = nbt_ctx(w, one, 1, err);
 		CHECK_MSG(c, "%s", err);
 		CHECK_EQ_U64(nb_param_u(c, "port"), 0x70);
 		free(c);
-		c = make_ctx(w, top, 1, err);
+		c = nbt_ctx(w, top, 1, err);
 		CHECK_MSG(c, "%s", err);
 		free(c);
-		CHECK(make_ctx(w, big, 1, err) == NULL);
+		CHECK(nbt_ctx(w, big, 1, err) == NULL);
 		CHECK_MSG(strstr(err, "'port' out of range"), "%s", err);
 	}
 }
@@ -127,26 +110,26 @@ TEST(exit_k_mmio_address_is_optional)
 	char err[NB_ERR_LEN] = "";
 	const char *addr[] = { "addr=0xfed000f0" }, *bad[] = { "addr=hpet" },
 		   *t0[] = { "test=0" }, *t3[] = { "test=3" };
-	struct nb_ctx *c = make_ctx(&nb_wl_exit_k_mmio_read, NULL, 0, err);
+	struct nb_ctx *c = nbt_ctx(&nb_wl_exit_k_mmio_read, NULL, 0, err);
 
 	CHECK_MSG(c, "%s", err);
 	CHECK(!nb_param_is_set(c, "addr"));  /* unset: the pci-testdev is looked for */
 	free(c);
-	c = make_ctx(&nb_wl_exit_k_mmio_write, addr, 1, err);
+	c = nbt_ctx(&nb_wl_exit_k_mmio_write, addr, 1, err);
 	CHECK_MSG(c, "%s", err);
 	CHECK(nb_param_is_set(c, "addr"));
 	CHECK_EQ_U64(nb_param_u(c, "addr"), 0xfed000f0);
 	CHECK_EQ_U64(nb_param_u(c, "test"), 2);  /* datamatch-eventfd: the host kernel */
 	free(c);
-	c = make_ctx(&nb_wl_exit_k_mmio_write, t0, 1, err);
+	c = nbt_ctx(&nb_wl_exit_k_mmio_write, t0, 1, err);
 	CHECK_MSG(c, "%s", err);
 	CHECK_EQ_U64(nb_param_u(c, "test"), 0);
 	free(c);
-	CHECK(make_ctx(&nb_wl_exit_k_mmio_write, t3, 1, err) == NULL);
+	CHECK(nbt_ctx(&nb_wl_exit_k_mmio_write, t3, 1, err) == NULL);
 	CHECK_MSG(strstr(err, "'test' out of range"), "%s", err);
-	CHECK(make_ctx(&nb_wl_exit_k_mmio_read, bad, 1, err) == NULL);
+	CHECK(nbt_ctx(&nb_wl_exit_k_mmio_read, bad, 1, err) == NULL);
 	CHECK_MSG(strstr(err, "'addr'") && strstr(err, "not a non-negative integer"), "%s", err);
-	CHECK(make_ctx(&nb_wl_exit_k_mmio_read, t0, 1, err) == NULL);  /* writes only */
+	CHECK(nbt_ctx(&nb_wl_exit_k_mmio_read, t0, 1, err) == NULL);  /* writes only */
 	CHECK_MSG(strstr(err, "unknown parameter 'test'"), "%s", err);
 }
 
@@ -155,26 +138,26 @@ TEST(exit_k_hlt_and_tscdeadline_params)
 	char err[NB_ERR_LEN] = "";
 	const char *nohalt[] = { "halt=0" }, *far[] = { "delay_cycles=1000001" },
 		   *near[] = { "delay_cycles=3000" };
-	struct nb_ctx *c = make_ctx(&nb_wl_exit_k_hlt, NULL, 0, err);
+	struct nb_ctx *c = nbt_ctx(&nb_wl_exit_k_hlt, NULL, 0, err);
 
 	CHECK_MSG(c, "%s", err);
 	CHECK_EQ_U64(nb_param_u(c, "halt"), 1);
 	free(c);
-	c = make_ctx(&nb_wl_exit_k_hlt, nohalt, 1, err);
+	c = nbt_ctx(&nb_wl_exit_k_hlt, nohalt, 1, err);
 	CHECK_MSG(c, "%s", err);
 	CHECK_EQ_U64(nb_param_u(c, "halt"), 0);
 	free(c);
-	c = make_ctx(&nb_wl_exit_k_tscdeadline, NULL, 0, err);
+	c = nbt_ctx(&nb_wl_exit_k_tscdeadline, NULL, 0, err);
 	CHECK_MSG(c, "%s", err);
 	CHECK_EQ_U64(nb_param_u(c, "delay_cycles"), 0);  /* already due, as tscdeadline_immed */
 	free(c);
-	c = make_ctx(&nb_wl_exit_k_tscdeadline, near, 1, err);
+	c = nbt_ctx(&nb_wl_exit_k_tscdeadline, near, 1, err);
 	CHECK_MSG(c, "%s", err);
 	CHECK_EQ_U64(nb_param_u(c, "delay_cycles"), 3000);
 	free(c);
-	CHECK(make_ctx(&nb_wl_exit_k_tscdeadline, far, 1, err) == NULL);
+	CHECK(nbt_ctx(&nb_wl_exit_k_tscdeadline, far, 1, err) == NULL);
 	CHECK_MSG(strstr(err, "'delay_cycles' out of range"), "%s", err);
-	CHECK(make_ctx(&nb_wl_exit_k_hypercall, near, 1, err) == NULL);
+	CHECK(nbt_ctx(&nb_wl_exit_k_hypercall, near, 1, err) == NULL);
 	CHECK_MSG(strstr(err, "unknown parameter 'delay_cycles' for exit.k.hypercall"), "%s", err);
 }
 
@@ -190,15 +173,15 @@ TEST(exit_pause_spins_longer_than_its_control)
 {
 	char err[NB_ERR_LEN] = "";
 	const char *given[] = { "pauses=4096" }, *zero[] = { "pauses=0" };
-	struct nb_ctx *c = make_ctx(&nb_wl_exit_pause, NULL, 0, err);
+	struct nb_ctx *c = nbt_ctx(&nb_wl_exit_pause, NULL, 0, err);
 	uint64_t bytes = 0, ops = 20;
 
 	CHECK_MSG(c, "%s", err);
 	CHECK_EQ_U64(nb_param_u(c, "pauses"), 16384);
 	free(c);
-	CHECK(make_ctx(&nb_wl_exit_pause, zero, 1, err) == NULL);
+	CHECK(nbt_ctx(&nb_wl_exit_pause, zero, 1, err) == NULL);
 	CHECK_MSG(strstr(err, "'pauses' out of range"), "%s", err);
-	c = make_ctx(&nb_wl_exit_pause, given, 1, err);
+	c = nbt_ctx(&nb_wl_exit_pause, given, 1, err);
 	CHECK_MSG(c, "%s", err);
 	nb_meter_reset(c);
 	int rc = nb_wl_exit_pause.run(c, ops, &bytes);
@@ -219,34 +202,34 @@ TEST(exit_k_pio_testdev_and_debug_exit)
 	char err[NB_ERR_LEN] = "", why[NB_ERR_LEN] = "";
 	const char *dev[] = { "port=0" }, *t0[] = { "port=0", "test=0" }, *t3[] = { "port=0", "test=3" },
 		   *dbg[] = { "port=0xf4" }, *dbg7[] = { "port=0xf7" }, *f8[] = { "port=0xf8" };
-	struct nb_ctx *c = make_ctx(&nb_wl_exit_k_pio_out, dev, 1, err);
+	struct nb_ctx *c = nbt_ctx(&nb_wl_exit_k_pio_out, dev, 1, err);
 
 	CHECK_MSG(c, "%s", err);
 	CHECK_EQ_U64(nb_param_u(c, "port"), 0);
 	CHECK(!nb_param_is_set(c, "test"));  /* unset: 2, the ioeventfd (not in other ports' keys) */
 	free(c);
-	c = make_ctx(&nb_wl_exit_k_pio_out, t0, 2, err);
+	c = nbt_ctx(&nb_wl_exit_k_pio_out, t0, 2, err);
 	CHECK_MSG(c, "%s", err);
 	CHECK_EQ_U64(nb_param_u(c, "test"), 0);
 	free(c);
-	CHECK(make_ctx(&nb_wl_exit_k_pio_out, t3, 2, err) == NULL);
+	CHECK(nbt_ctx(&nb_wl_exit_k_pio_out, t3, 2, err) == NULL);
 	CHECK_MSG(strstr(err, "'test' out of range"), "%s", err);
-	CHECK(make_ctx(&nb_wl_exit_k_pio_in, t0, 2, err) == NULL);  /* out only */
+	CHECK(nbt_ctx(&nb_wl_exit_k_pio_in, t0, 2, err) == NULL);  /* out only */
 	CHECK_MSG(strstr(err, "unknown parameter 'test'"), "%s", err);
 	for (int i = 0; i < 2; i++) {
-		c = make_ctx(&nb_wl_exit_k_pio_out, i ? dbg7 : dbg, 1, err);
+		c = nbt_ctx(&nb_wl_exit_k_pio_out, i ? dbg7 : dbg, 1, err);
 		CHECK_MSG(c, "%s", err);
 		const char *r = nb_wl_exit_k_pio_out.supported(c, why);
 		free(c);
 		CHECK_MSG(r && strstr(r, "isa-debug-exit") && strstr(r, "ends the VM"), "%s",
 			  r ? r : "(supported)");
 	}
-	c = make_ctx(&nb_wl_exit_k_pio_out, f8, 1, err);
+	c = nbt_ctx(&nb_wl_exit_k_pio_out, f8, 1, err);
 	CHECK_MSG(c, "%s", err);
 	const char *r = nb_wl_exit_k_pio_out.supported(c, why);
 	free(c);
 	CHECK_MSG(!r || !strstr(r, "isa-debug-exit"), "%s", r);
-	c = make_ctx(&nb_wl_exit_k_pio_in, dbg, 1, err);
+	c = nbt_ctx(&nb_wl_exit_k_pio_in, dbg, 1, err);
 	CHECK_MSG(c, "%s", err);
 	r = nb_wl_exit_k_pio_in.supported(c, why);
 	free(c);

@@ -2,6 +2,7 @@
  * pci-testdev through sysfs): descriptors, parameters, finding the device in a sysfs
  * tree made here, and the skip reason without one. */
 #include "check.h"
+#include "ctx.h"
 #include "../../common/err.h"
 #include "../../workloads/exit_mmio.h"
 #include "../../workloads/params.h"
@@ -12,23 +13,6 @@
 #include <unistd.h>
 
 extern const struct nb_workload nb_wl_exit_mmio_read, nb_wl_exit_mmio_write;
-
-static struct nb_ctx *mmio_ctx(const struct nb_workload *w, const char *const *given, int ngiven,
-			       char err[NB_ERR_LEN])
-{
-	static char texts[NB_MAX_PARAMS][NB_PARAM_TEXT];
-	struct nb_ctx *c = calloc(1, sizeof(*c));
-
-	if (!c)
-		return NULL;
-	c->w = w;
-	c->cpu = -1;
-	if (nb_params_resolve(w, given, ngiven, texts, err) || nb_params_apply(c, texts, err)) {
-		free(c);
-		return NULL;
-	}
-	return c;
-}
 
 TEST(exit_mmio_descriptors)
 {
@@ -52,18 +36,18 @@ TEST(exit_mmio_params)
 {
 	char err[NB_ERR_LEN] = "";
 	const char *t0[] = { "test=0" }, *t3[] = { "test=3" };
-	struct nb_ctx *c = mmio_ctx(&nb_wl_exit_mmio_write, NULL, 0, err);
+	struct nb_ctx *c = nbt_ctx(&nb_wl_exit_mmio_write, NULL, 0, err);
 
 	CHECK_MSG(c, "%s", err);
 	CHECK_EQ_U64(nb_param_u(c, "test"), 2);  /* datamatch ioeventfd: the host kernel */
 	free(c);
-	c = mmio_ctx(&nb_wl_exit_mmio_write, t0, 1, err);
+	c = nbt_ctx(&nb_wl_exit_mmio_write, t0, 1, err);
 	CHECK_MSG(c, "%s", err);
 	CHECK_EQ_U64(nb_param_u(c, "test"), 0);
 	free(c);
-	CHECK(mmio_ctx(&nb_wl_exit_mmio_write, t3, 1, err) == NULL);
+	CHECK(nbt_ctx(&nb_wl_exit_mmio_write, t3, 1, err) == NULL);
 	CHECK_MSG(strstr(err, "'test' out of range"), "%s", err);
-	CHECK(mmio_ctx(&nb_wl_exit_mmio_read, t0, 1, err) == NULL);  /* the read has none */
+	CHECK(nbt_ctx(&nb_wl_exit_mmio_read, t0, 1, err) == NULL);  /* the read has none */
 	CHECK_MSG(strstr(err, "unknown parameter 'test'"), "%s", err);
 }
 
@@ -137,7 +121,7 @@ TEST(exit_mmio_skip_without_the_testdev)
 	}
 	for (int i = 0; i < 2; i++) {
 		const struct nb_workload *w = i ? &nb_wl_exit_mmio_write : &nb_wl_exit_mmio_read;
-		struct nb_ctx *c = mmio_ctx(w, NULL, 0, err);
+		struct nb_ctx *c = nbt_ctx(w, NULL, 0, err);
 		CHECK_MSG(c, "%s", err);
 		const char *r = w->supported(c, why);
 		free(c);

@@ -3,6 +3,7 @@
  * does, its result check passes and catches corruption; bad sizes are user errors;
  * the page size of a region is the one asked for. */
 #include "check.h"
+#include "ctx.h"
 #include "../../common/err.h"
 #include "../../common/units.h"
 #include "../../workloads/chase.h"
@@ -14,25 +15,6 @@
 
 extern const struct nb_workload nb_wl_mem_lat, nb_wl_mem_bw_copy, nb_wl_mem_bw_scale,
 	nb_wl_mem_bw_add, nb_wl_mem_bw_triad;
-
-/* A context for `w` with parameters as the runner resolves them; NULL + err on error. */
-static struct nb_ctx *new_ctx(const struct nb_workload *w, const char *const *given, int n,
-			      char err[NB_ERR_LEN])
-{
-	char texts[NB_MAX_PARAMS][NB_PARAM_TEXT];
-	struct nb_ctx *c = calloc(1, sizeof(*c));
-
-	err[0] = '\0';
-	if (!c)
-		return NULL;
-	c->w = w;
-	c->cpu = -1;
-	if (nb_params_resolve(w, given, n, texts, err) || nb_params_apply(c, texts, err)) {
-		free(c);
-		return NULL;
-	}
-	return c;
-}
 
 static void free_ctx(struct nb_ctx *c)
 {
@@ -137,7 +119,7 @@ TEST(mem_chase_run_matches_walk)
 
 	/* The workload: each run continues where the last one stopped. */
 	const char *given[] = { "size=64K", "stride=64", "thp=0" };
-	struct nb_ctx *c = new_ctx(&nb_wl_mem_lat, given, 3, err);
+	struct nb_ctx *c = nbt_ctx(&nb_wl_mem_lat, given, 3, err);
 	uint64_t bytes = 0;
 	CHECK_MSG(c, "%s", err);
 	CHECK_MSG(c->w->setup(c) == 0, "%s", c->err);
@@ -159,7 +141,7 @@ TEST(mem_lat_calibrates)
 {
 	const char *given[] = { "size=256K" };
 	char err[NB_ERR_LEN];
-	struct nb_ctx *c = new_ctx(&nb_wl_mem_lat, given, 1, err);
+	struct nb_ctx *c = nbt_ctx(&nb_wl_mem_lat, given, 1, err);
 	uint64_t ops = 0, ns = 0;
 
 	CHECK_MSG(c, "%s", err);
@@ -186,7 +168,7 @@ TEST(mem_lat_rejects_bad_sizes)
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		const char *given[] = { bad[i].size, bad[i].stride };
-		CHECK_MSG((c = new_ctx(&nb_wl_mem_lat, given, 2, err)), "%s", err);
+		CHECK_MSG((c = nbt_ctx(&nb_wl_mem_lat, given, 2, err)), "%s", err);
 		CHECK_MSG(c->w->setup(c) == -1, "%s %s accepted", bad[i].size, bad[i].stride);
 		CHECK_EQ_U64(c->err_is_user, 1);
 		CHECK_MSG(strstr(c->err, bad[i].msg), "'%s' lacks '%s'", c->err, bad[i].msg);
@@ -195,10 +177,10 @@ TEST(mem_lat_rejects_bad_sizes)
 	}
 	/* Below one page: refused by the parameter bounds, and by setup if it gets there. */
 	const char *tiny[] = { "size=2K" };
-	CHECK(new_ctx(&nb_wl_mem_lat, tiny, 1, err) == NULL);
+	CHECK(nbt_ctx(&nb_wl_mem_lat, tiny, 1, err) == NULL);
 	CHECK_MSG(strstr(err, "at least 4K"), "%s", err);
 	const char *ok[] = { "size=4K" };
-	CHECK_MSG((c = new_ctx(&nb_wl_mem_lat, ok, 1, err)), "%s", err);
+	CHECK_MSG((c = nbt_ctx(&nb_wl_mem_lat, ok, 1, err)), "%s", err);
 	c->params[0].u = 2048;
 	CHECK(c->w->setup(c) == -1);
 	CHECK_EQ_U64(c->err_is_user, 1);
@@ -206,7 +188,7 @@ TEST(mem_lat_rejects_bad_sizes)
 	free_ctx(c);
 	/* More than the machine has: skipped with the numbers, before any allocation. */
 	const char *huge[] = { "size=64T" };
-	CHECK_MSG((c = new_ctx(&nb_wl_mem_lat, huge, 1, err)), "%s", err);
+	CHECK_MSG((c = nbt_ctx(&nb_wl_mem_lat, huge, 1, err)), "%s", err);
 	const char *why = c->w->supported(c, err);
 	CHECK_MSG(why && strstr(why, "MemAvailable"), "%s", why ? why : "(supported)");
 	free_ctx(c);
@@ -242,7 +224,7 @@ TEST(mem_bw_kernels_count_bytes_and_check_results)
 	char err[NB_ERR_LEN];
 
 	for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
-		struct nb_ctx *c = new_ctx(k[i].w, given, 1, err);
+		struct nb_ctx *c = nbt_ctx(k[i].w, given, 1, err);
 		uint64_t bytes = 0;
 		size_t n = 0;
 
@@ -286,7 +268,7 @@ TEST(mem_bw_rejects_bad_sizes)
 		nb_format_size(4 * llc, min, sizeof(min));
 		snprintf(arg, sizeof(arg), "size=%llu", (unsigned long long)(4 * llc - 4096));
 		const char *given[] = { arg };
-		CHECK_MSG((c = new_ctx(&nb_wl_mem_bw_triad, given, 1, err)), "%s", err);
+		CHECK_MSG((c = nbt_ctx(&nb_wl_mem_bw_triad, given, 1, err)), "%s", err);
 		CHECK(c->w->setup(c) == -1);
 		CHECK_EQ_U64(c->err_is_user, 1);
 		CHECK_MSG(strstr(c->err, "4 x the last-level cache") && strstr(c->err, min), "%s", c->err);
@@ -295,14 +277,14 @@ TEST(mem_bw_rejects_bad_sizes)
 	}
 	snprintf(arg, sizeof(arg), "size=%llu", (unsigned long long)(4 * llc + (64u << 20) + 4));
 	const char *odd[] = { arg };
-	CHECK_MSG((c = new_ctx(&nb_wl_mem_bw_copy, odd, 1, err)), "%s", err);
+	CHECK_MSG((c = nbt_ctx(&nb_wl_mem_bw_copy, odd, 1, err)), "%s", err);
 	CHECK(c->w->setup(c) == -1);
 	CHECK_EQ_U64(c->err_is_user, 1);
 	CHECK_MSG(strstr(c->err, "multiple of 8"), "%s", c->err);
 	free_ctx(c);
 
 	const char *huge[] = { "size=16T" };
-	CHECK_MSG((c = new_ctx(&nb_wl_mem_bw_add, huge, 1, err)), "%s", err);
+	CHECK_MSG((c = nbt_ctx(&nb_wl_mem_bw_add, huge, 1, err)), "%s", err);
 	CHECK(c->w->setup(c) == -1);
 	CHECK_EQ_U64(c->err_is_user, 1);
 	CHECK_MSG(strstr(c->err, "do not fit") && strstr(c->err, "MemAvailable"), "%s", c->err);
@@ -341,7 +323,7 @@ TEST(mem_region_page_size_is_honest)
 	/* And what mem.lat reports for either. */
 	for (int t = 0; t < 2; t++) {
 		const char *given[] = { "size=4M", t ? "thp=1" : "thp=0" };
-		struct nb_ctx *c = new_ctx(&nb_wl_mem_lat, given, 2, err);
+		struct nb_ctx *c = nbt_ctx(&nb_wl_mem_lat, given, 2, err);
 		uint64_t bytes;
 		CHECK_MSG(c, "%s", err);
 		CHECK_MSG(c->w->setup(c) == 0, "%s", c->err);
