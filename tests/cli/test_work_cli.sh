@@ -127,6 +127,10 @@ expected_outcome() {
 		*) echo "skip:transparent huge pages are not available" ;;
 		esac ;;
 	exit.pio) echo "any:ioperm\|inb" ;;   # CONFIG_X86_IOPL_IOPERM, root, and the platform
+	exit.mmio.*)   # QEMU's pci-testdev (1b36:0005): the lab's guests have one
+		if grep -qs 0x1b36 /sys/bus/pci/devices/*/vendor &&
+			grep -qs 0x0005 /sys/bus/pci/devices/*/device; then echo "any:."; else
+			echo "skip:no MMIO target: no QEMU pci-testdev"; fi ;;
 	exit.k.*)   # the kmod/ module; with it, what the hypervisor handles decides
 		if [ -e /dev/nestbench-exits ]; then echo "any:."; else
 			echo "skip:module not loaded: /dev/nestbench-exits missing"; fi ;;
