@@ -18,6 +18,14 @@ status=$?
 trap - INT TERM
 [ -n "$out" ] || { echo "demo: no result file was written" >&2; exit "$status"; }
 [ "$status" -eq 0 ] || echo "demo: the campaign ended with status $status; what it measured is in $out" >&2
+# A guest kernel that died mid-campaign says so on its console: name it, not only the
+# broken connection the run saw.
+con=$BUILD/lab/l1-console.log
+if [ "$status" -ne 0 ] && bug=$(grep -m 1 -e 'Kernel panic' -e 'BUG:' "$con" 2>/dev/null); then
+	echo "demo: L1's kernel failed during the campaign ($con): $(echo "$bug" | tr -d '\r' | cut -c1-160)" >&2
+	echo "demo: under TCG this is a known fault of QEMU's emulation of nested virtualization" \
+		"(images/README.md, \"Why L1 hung\"); run make demo again" >&2
+fi
 
 echo
 "$NB" table --counters --format md "$out" || status=$?
