@@ -67,8 +67,8 @@ int nb_catalog_load(struct nb_catalog *cat, const char *work_path, char err[NB_E
 	memset(cat, 0, sizeof(*cat));
 	snprintf(cat->work_path, sizeof(cat->work_path), "%s", work_path);
 	if (nb_sha256_file(work_path, cat->sha256, &cat->size, herr)) {
-		return nb_err(err, "workload binary %s: %s (build it with `make`, or give --work PATH)",
-			 work_path, herr);
+		return nb_err(err, "workload binary %s: %s (build it with `make`, install the "
+			 "nestbench-agent package, or give --work PATH)", work_path, herr);
 	}
 	if (nb_proc_run(ver_argv, &o, herr) || o.status != 0) {
 		snprintf(err, NB_ERR_LEN, "cannot run %s --version: %s", work_path,

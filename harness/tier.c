@@ -37,8 +37,8 @@ static int start_local(const struct nb_tier_env *env, struct nb_tier_conn *tc, c
 	char herr[NB_ERR_LEN];
 
 	if (access(env->agent_path, X_OK)) {
-		return nb_err(err, "local tier: agent %s is missing (build it with `make`)",
-			 env->agent_path);
+		return nb_err(err, "local tier: agent %s is missing (build it with `make`, install the "
+			 "nestbench-agent package, or give --agent PATH)", env->agent_path);
 	}
 	if (nb_proc_spawn_pipes(argv, &tc->local_pid, &to, &from, herr)) {
 		return nb_err(err, "local tier: cannot start %s: %s", env->agent_path, herr);
