@@ -350,8 +350,9 @@ static int visit(struct run *r, struct tier_run *tr, int ci, int round, int reps
 	double rt = nb_mono_s() - rt0;
 	nb_exitcount_end(tr->ex);
 	double vmm_pct = nb_vmm_meter_end(&vmm);
-	st->spent_s += nb_mono_s() - t0;
-	st->longest_s = nb_mono_s() - t0 > st->longest_s ? nb_mono_s() - t0 : st->longest_s;
+	double took = nb_mono_s() - t0;   /* one reading: the total and the longest agree */
+	st->spent_s += took;
+	st->longest_s = took > st->longest_s ? took : st->longest_s;
 	st->visits++;
 	if (rc && !reply) {
 		snprintf(r->err, NB_ERR_LEN, "tier %s: %s", r->cfg.tiers[tr->t].name, herr);
