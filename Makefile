@@ -81,10 +81,14 @@ test-asan:
 	@sh mk/deps.sh build test
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 CC=gcc test
 
-# A benchmark, not a test: our workloads beside established tools, in one run.
+# A benchmark, not a test: our workloads beside established tools, in one run; then
+# (unless LAB=0) our exits on the lab's L2 beside kvm-unit-tests' x86/vmexit as a second
+# L2 of the same L1 (workloads/validate_kut.sh: KUT_SRC=DIR or a clone of KUT_URL).
 validate: all
 	@sh mk/deps.sh validate
 	@BUILD=$(BUILD) sh workloads/validate.sh
+	@if [ "$(LAB)" != 0 ]; then $(MAKE) --no-print-directory images BUILD=$(BUILD) && \
+		BUILD=$(BUILD) sh workloads/validate_kut.sh; fi
 
 # The quick start: build, guest images, the local nested lab (L0, L1, L2), the default
 # campaign, the overhead table and the charts (harness/demo.sh).

@@ -1,6 +1,7 @@
 /* files.h - the file helpers every program shares: a whole file into memory
  * (campaign files, result files, the lab's state and console logs, /proc entries whose
- * size stat cannot tell), the first line of a small sysfs or /proc file, and mkdir -p.
+ * size stat cannot tell), the first line of a small sysfs or /proc file, mkdir -p and
+ * a write that writes everything.
  * No dependencies: the static nestbench-work links it too. */
 #ifndef NB_FILES_H
 #define NB_FILES_H
@@ -18,5 +19,8 @@ int nb_read_line(const char *path, char *buf, size_t len);
 
 /* mkdir -p (mode 0755); 0 or -1 (errno). */
 int nb_mkdirs(const char *path);
+
+/* All n bytes to fd, across short writes and EINTR; 0 or -1 (errno). */
+int nb_write_full(int fd, const void *buf, size_t n);
 
 #endif

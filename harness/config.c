@@ -533,7 +533,7 @@ void nb_lab_defaults(struct nb_lab_cfg *lab)
 /* The "lab" object: what `nestbench lab up` boots (configs/README.md, "lab"). */
 static int parse_lab(struct parser *p, const cJSON *o, struct nb_lab_cfg *lab)
 {
-	static const char *const keys[] = { "l1", "l2", "boot_timeout_s", NULL };
+	static const char *const keys[] = { "l1", "l2", "boot_timeout_s", "kvm_unit_tests", NULL };
 	static const char *const l1_keys[] = { "vcpus", "memory_mib", "accelerator", "transport", NULL };
 	static const char *const l2_keys[] = { "vcpus", "memory_mib", "cid", "hyperv", NULL };
 	static const char *const accels[] = { "auto", "kvm", "tcg", NULL };
@@ -547,7 +547,9 @@ static int parse_lab(struct parser *p, const cJSON *o, struct nb_lab_cfg *lab)
 	l1 = cJSON_GetObjectItemCaseSensitive(o, "l1");
 	l2 = cJSON_GetObjectItemCaseSensitive(o, "l2");
 	if (check_keys(p, o, "lab", keys) ||
-	    get_int(p, o, "boot_timeout_s", "lab", 5, 3600, &lab->boot_timeout_s))
+	    get_int(p, o, "boot_timeout_s", "lab", 5, 3600, &lab->boot_timeout_s) ||
+	    get_string(p, o, "kvm_unit_tests", "lab", lab->kvm_unit_tests,
+		       sizeof(lab->kvm_unit_tests), 0))
 		return -1;
 	if (l1 && (check_keys(p, l1, "lab.l1", l1_keys) ||
 		   get_int(p, l1, "vcpus", "lab.l1", 1, 64, &lab->l1_vcpus) ||

@@ -90,6 +90,9 @@ struct nb_lab_cfg {
 	int l2_vcpus, l2_memory_mib, l2_cid;
 	int l2_hyperv;                     /* start L2 with KVM's Hyper-V enlightenments */
 	int boot_timeout_s;                /* per guest, until its agent answers hello */
+	/* A kvm-unit-tests binary (x86/vmexit.flat) that L1 runs as a second L2 on request
+	 * (`nestbench lab kut`, make validate); "" = none. */
+	char kvm_unit_tests[PATH_MAX];
 };
 
 /* "quiet": before measuring a lab campaign, wait until the lab's QEMU uses less than

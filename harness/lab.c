@@ -2,6 +2,7 @@
  * inside L1 (images/init-l1.sh boots it), an agent in each.  README.md, "The local
  * nested lab", and images/README.md say why the choices are probed rather than assumed. */
 #include "lab.h"
+#include "lab_kut.h"
 #include "../common/clock.h"
 #include "../common/files.h"
 #include "../common/json.h"
@@ -62,6 +63,7 @@ struct lab {
 	 * KVM refused (comma-separated, "" for none), and QEMU's word on each refusal */
 	int hv_reported;
 	char hv_on[256], hv_refused[256], hv_why[1024];
+	struct nb_kut_disk kut;     /* lab.kvm_unit_tests, staged for L1 (lab_kut.h) */
 	pid_t pid;
 	double boot_s[2];
 	int failed;                 /* after a failed boot: the guest at fault, 1 or 2 */
@@ -372,6 +374,12 @@ static int write_state(const struct lab *l, char *err)
 	cJSON_AddNumberToObject(g, "cid", l->cfg->l2_cid);
 	if (l->cfg->l2_hyperv)
 		add_hyperv(l, g);
+	if (l->cfg->kvm_unit_tests[0]) {
+		g = cJSON_AddObjectToObject(s, "kvm_unit_tests");
+		cJSON_AddStringToObject(g, "path", l->cfg->kvm_unit_tests);
+		cJSON_AddStringToObject(g, "sha256", l->kut.sha256);
+		cJSON_AddNumberToObject(g, "size", (double)l->kut.size);
+	}
 	lab_file(l->p, "state.json", path, sizeof(path));
 	rc = nb_result_write(s, path, err);
 	cJSON_Delete(s);
@@ -381,7 +389,7 @@ static int write_state(const struct lab *l, char *err)
 static void remove_runtime_files(const struct nb_lab_paths *p)
 {
 	static const char *const names[] = { "l1-agent.sock", "l1-agent-aux.sock", "l1-agent-relay.sock",
-					     "l1-monitor.sock",
+					     "l1-monitor.sock", NB_KUT_SOCK, NB_KUT_DISK,
 					     "l1.pid", "state.json", "l1-scratch.img", "l2-scratch.img" };
 	char path[PATH_MAX];
 
@@ -497,13 +505,31 @@ static void port(struct args *a, const char *id, const char *spec, const char *n
 	arg(a, "virtserialport,chardev=%s,name=%s", id, name);
 }
 
+/* lab.kvm_unit_tests: the binary as a read-only disk L1 finds by its serial, and the
+ * port that carries requests and results (lab_kut.c; L1's side: init-l1.sh, kut_serve).
+ * The disk sits in a PCI slot above the -drive if=virtio ones, which QEMU places after
+ * every -device: L1's kernel names disks in slot order, and the scratch disks must stay
+ * /dev/vda and /dev/vdb. */
+static void kut_argv(const struct lab *l, struct args *a)
+{
+	char spec[PATH_MAX + 64];
+
+	arg(a, "-drive");
+	arg(a, "file=%s/%s,if=none,id=kut,format=raw,readonly=on", l->p->dir, NB_KUT_DISK);
+	arg(a, "-device"); arg(a, "virtio-blk-pci,drive=kut,serial=%s,addr=0x18", NB_KUT_SERIAL);
+	snprintf(spec, sizeof(spec), "socket,path=%s/%s,server=on,wait=off", l->p->dir, NB_KUT_SOCK);
+	port(a, "kut", spec, "org.nestbench.kut");
+}
+
 static void l1_argv(const struct lab *l, struct args *a)
 {
 	const struct nb_lab_cfg *c = l->cfg;
 	const char *d = l->p->dir;
 	int tcg = strcmp(l->accel, "tcg") == 0;
-	char spec[PATH_MAX + 64];
+	char spec[PATH_MAX + 64], kut[48] = "";
 
+	if (c->kvm_unit_tests[0])
+		snprintf(kut, sizeof(kut), " nestbench.kut=%llu", l->kut.size);
 	arg(a, "%s", l->qemu);
 	arg(a, "-name"); arg(a, "nestbench-L1");
 	arg(a, "-machine"); arg(a, "q35");
@@ -524,10 +550,10 @@ static void l1_argv(const struct lab *l, struct args *a)
 	/* L1's init gives L2 L2_TRIES attempts of a share of boot_timeout_s each. */
 	arg(a, "-append");
 	arg(a, "console=ttyS0 panic=-1 loglevel=4 nestbench.l0=%s nestbench.l2=%d,%d,%d "
-	    "nestbench.l2_watch=%d,%d%s%s%s", l->transport, c->l2_vcpus, c->l2_memory_mib, c->l2_cid,
+	    "nestbench.l2_watch=%d,%d%s%s%s%s", l->transport, c->l2_vcpus, c->l2_memory_mib, c->l2_cid,
 	    L2_TRIES, c->boot_timeout_s / L2_TRIES > 0 ? c->boot_timeout_s / L2_TRIES : 1,
 	    l->l2_fail[0] ? " nestbench.l2_fail=" : "", l->l2_fail,
-	    c->l2_hyperv ? " nestbench.l2_hv=" L2_HV_FLAGS : "");
+	    c->l2_hyperv ? " nestbench.l2_hv=" L2_HV_FLAGS : "", kut);
 	arg(a, "-serial"); arg(a, "file:%s/l1-console.log", d);
 	arg(a, "-device"); arg(a, "virtio-serial-pci");
 	if (strcmp(l->transport, "vsock") == 0) {
@@ -554,6 +580,8 @@ static void l1_argv(const struct lab *l, struct args *a)
 	 * debug-exit port, whose reads QEMU answers; a write to 0xf4-0xf7 ends QEMU. */
 	arg(a, "-device"); arg(a, "pci-testdev");
 	arg(a, "-device"); arg(a, "isa-debug-exit,iobase=0xf4,iosize=0x4");
+	if (c->kvm_unit_tests[0])
+		kut_argv(l, a);
 	/* For a post-mortem of a guest that stopped answering: `info registers -a` there
 	 * shows where each vCPU is. */
 	arg(a, "-monitor"); arg(a, "unix:%s/l1-monitor.sock,server=on,wait=off", d);
@@ -1118,6 +1146,8 @@ static int prepare(struct lab *l, char *err)
 		snprintf(err, ERR_LEN, "lab directory %s is not writable: %s", l->p->dir, strerror(errno));
 		return -1;
 	}
+	if (l->cfg->kvm_unit_tests[0] && nb_lab_kut_stage(l->cfg->kvm_unit_tests, l->p->dir, &l->kut, err))
+		return -1;
 	return copy_scratch(l, err);
 }
 

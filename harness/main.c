@@ -8,6 +8,7 @@
 #include "doctor.h"
 #include "events_cmd.h"
 #include "lab.h"
+#include "lab_kut.h"
 #include "libvirt.h"
 #include "suggest.h"
 #include "summary.h"
@@ -401,6 +402,7 @@ static int cmd_events(int argc, char **argv)
 static const char usage_lab[] =
 	"usage: nestbench lab up [CONFIG] [--lab-dir DIR] [--images DIR]\n"
 	"       nestbench lab down|status [--lab-dir DIR]\n"
+	"       nestbench lab kut [--smp N] [--timeout-s T] [--count-exits] [--lab-dir DIR] TEST...\n"
 	"\n"
 	"The local nested lab on this machine: L1 under QEMU (KVM if /dev/kvm boots a 64-bit\n"
 	"guest, TCG otherwise), L2 under KVM inside L1, a nestbench-agent in each.  Campaigns\n"
@@ -412,6 +414,11 @@ static const char usage_lab[] =
 	"           stopped first.\n"
 	"  down     stop the guests (by the pid in the state file) and remove the sockets\n"
 	"  status   what runs and whether both agents answer (exit 0 yes, 1 no)\n"
+	"  kut      with CONFIG's lab.kvm_unit_tests (x86/vmexit.flat): L1 boots it under KVM\n"
+	"           as a second L2 with the kvm-unit-tests TESTs as arguments (e.g. cpuid\n"
+	"           vmcall pci-mem) and N vCPUs (default 1), and prints what it printed (one\n"
+	"           line per test: name and TSC cycles per operation); exit 0 when it ran\n"
+	"           to its end, 1 when it failed, 2 when it could not be asked\n"
 	"\n"
 	"Options:\n"
 	"      --lab-dir DIR   state, sockets, console logs, scratch disks (default: lab/\n"
@@ -419,18 +426,47 @@ static const char usage_lab[] =
 	"                      $XDG_CACHE_HOME or ~/.cache)\n"
 	"      --images DIR    the guest images (default: images/ beside nestbench, `make\n"
 	"                      images`; installed: nestbench/images in the same cache, built\n"
-	"                      by DATADIR/nestbench/images/build.sh)\n";
+	"                      by DATADIR/nestbench/images/build.sh)\n"
+	"      --smp N         kut: the kvm-unit-tests guest's vCPUs (ipi needs 2)\n"
+	"      --timeout-s T   kut: stop that guest after T seconds (default 300)\n"
+	"      --count-exits   kut: L1's agent counts every VM exit in L1 during the run (by\n"
+	"                      reason; the bare boot's and the idle L2's included), printed\n"
+	"                      last as \"nestbench-kut: exits {...}\"\n";
+
+/* `lab kut`: kvm-unit-tests' exit status comes through the ISA debug port as
+ * (code << 1) | 1, so QEMU's 1 is a test that returned 0. */
+static int lab_kut(const char *dir, int smp, int timeout_s, int count_exits, char **tests, int n)
+{
+	char err[NB_ERR_LEN] = "";
+	int status = 0;
+
+	if (nb_lab_kut_run(dir, smp, timeout_s, tests, n, count_exits, stdout, &status, err)) {
+		fprintf(stderr, "nestbench lab kut: %s\n", err);
+		return 2;
+	}
+	fflush(stdout);
+	if (status == 1)
+		return 0;
+	fprintf(stderr, "nestbench lab kut: kvm-unit-tests ended with QEMU's status %d (%s)\n", status,
+		status == 124 ? "stopped at --timeout-s"
+		: status == 125 ? "it printed nothing: QEMU could not load it as a kernel (see its qemu: lines)"
+		: status > 1 && status % 2 ? "a test failed"
+		: "it did not exit through the ISA debug port: it crashed");
+	return 1;
+}
 
 static int cmd_lab(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "lab-dir", required_argument, NULL, 'L' }, { "images", required_argument, NULL, 'I' },
+		{ "smp", required_argument, NULL, 's' },     { "timeout-s", required_argument, NULL, 't' },
+		{ "count-exits", no_argument, NULL, 'x' },
 		{ "help", no_argument, NULL, 'h' },          { 0 }
 	};
 	struct nb_lab_paths p;
 	struct nb_campaign_cfg cfg;
 	char err[NB_ERR_LEN] = "";
-	int c, rc;
+	int c, rc, smp = 1, timeout_s = 300, count_exits = 0;
 
 	nb_lab_default_paths(&p);
 	optind = 1;
@@ -438,10 +474,15 @@ static int cmd_lab(int argc, char **argv)
 		switch (c) {
 		case 'L': snprintf(p.dir, sizeof(p.dir), "%s", optarg); break;
 		case 'I': snprintf(p.images, sizeof(p.images), "%s", optarg); break;
+		case 's': smp = atoi(optarg); break;
+		case 't': timeout_s = atoi(optarg); break;
+		case 'x': count_exits = 1; break;
 		case 'h': fputs(usage_lab, stdout); return 0;
 		default: fputs(usage_lab, stderr); return 2;
 		}
 	}
+	if (optind < argc && strcmp(argv[optind], "kut") == 0)
+		return lab_kut(p.dir, smp, timeout_s, count_exits, argv + optind + 1, argc - optind - 1);
 	if (optind >= argc || argc - optind > 2) {
 		fputs(usage_lab, stderr);
 		return 2;
@@ -466,7 +507,7 @@ static int cmd_lab(int argc, char **argv)
 	} else if (strcmp(verb, "status") == 0) {
 		return nb_lab_status(&p, stdout);
 	} else {
-		fprintf(stderr, "nestbench lab: unknown action '%s' (up, down or status)\n", verb);
+		fprintf(stderr, "nestbench lab: unknown action '%s' (up, down, status or kut)\n", verb);
 		return 2;
 	}
 	if (rc && err[0])

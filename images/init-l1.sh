@@ -15,6 +15,8 @@
 #   nestbench.l2=cpus,mem_mib,cid   the L2 guest (cid: its vsock address)
 #   nestbench.l2_watch=tries,seconds   attempts at starting L2, and each one's deadline
 #   nestbench.l2_hv=hv-relaxed,...   lab.l2.hyperv: L2's Hyper-V enlightenments (l2_cpu_hyperv)
+#   nestbench.kut=SIZE          lab.kvm_unit_tests: the binary's size on the disk whose
+#                               serial is nestbench-kut (kut_serve)
 #   nestbench.l2_fail=hang,exit,...   tests only: what attempt 1, 2, ... does instead of
 #                               starting L2 (hang: never comes up; exit: exits at once)
 # The L2 console goes to the virtio-serial port org.nestbench.console.l2 when L0 gives
@@ -200,6 +202,72 @@ l2_cpu_hyperv() {
 	nb_log "L2: Hyper-V enlightenments on: ${want:-none}; refused by L1's KVM: ${refused:-none}"
 }
 
+# lab.kvm_unit_tests: run kvm-unit-tests (x86/vmexit.flat, from the disk L0 gave) under
+# KVM as a second L2, one run per request on the port org.nestbench.kut (`nestbench lab
+# kut`; the exchange: harness/lab_kut.c).  Nothing runs until L0 asks, so the nestbench
+# L2 is measured undisturbed in between.  Its -machine, -cpu and test devices are L2's.
+KUT_PORT=/dev/virtio-ports/org.nestbench.kut
+KUT_BIN=/tmp/kut.flat
+
+kut_stage() {
+	size=$(cmdline_value nestbench.kut)
+	for f in /sys/block/vd*/serial; do
+		[ "$(cat "$f" 2>/dev/null)" = nestbench-kut ] || continue
+		dev=${f%/serial}
+		head -c "$size" "/dev/${dev##*/}" >$KUT_BIN &&
+			nb_log "kvm-unit-tests: $size bytes from /dev/${dev##*/}, sha256" \
+				"$(sha256sum $KUT_BIN | cut -d' ' -f1)" && return 0
+	done
+	nb_log "kvm-unit-tests: no disk with serial nestbench-kut: lab kut cannot run"
+	return 1
+}
+
+# One request: "run ID SMP TIMEOUT_S TEST..." (L0 checked the names; checked again).
+kut_one() {
+	id=$1 smp=$2 tmo=$3
+	shift 3
+	case "$id$smp$tmo" in *[!0-9]*|'') echo "nestbench-kut: error ${id:-0} malformed request" >&3; return ;; esac
+	case "$*" in *[!A-Za-z0-9_\ -]*) echo "nestbench-kut: error $id malformed test names" >&3; return ;; esac
+	if [ ! -s $KUT_BIN ]; then
+		echo "nestbench-kut: error $id L1 has no kvm-unit-tests binary (see L1's console)" >&3
+		return
+	fi
+	echo "nestbench-kut: begin $id" >&3
+	: >/tmp/kut.out
+	uptime_s
+	k_t0=$now
+	timeout "$tmo" qemu-system-x86_64 -name kut -machine q35,accel=kvm -cpu host -smp "$smp" -m 128 \
+		-nodefaults -no-user-config -display none -vga none -no-reboot \
+		-serial file:/tmp/kut.out -device pci-testdev -device isa-debug-exit,iobase=0xf4,iosize=0x4 \
+		-kernel $KUT_BIN -append "$*" </dev/null >/tmp/kut.err 2>&1
+	st=$?
+	uptime_s
+	# busybox's timeout passes on QEMU's status, and QEMU exits 0 on SIGTERM: say 124.
+	[ $((now - k_t0)) -ge "$tmo" ] && [ "$st" -ne 1 ] && st=124
+	# QEMU's own errors exit 1 too, like a passing test: a guest that printed nothing
+	# never ran (every kvm-unit-tests binary prints as it starts).  Say 125.
+	[ "$st" -ne 124 ] && [ ! -s /tmp/kut.out ] && st=125
+	cat /tmp/kut.out >&3
+	sed 's/^/qemu: /' /tmp/kut.err >&3
+	echo "nestbench-kut: seconds $((now - k_t0))" >&3
+	echo "nestbench-kut: end $id $st" >&3
+}
+
+kut_serve() {
+	[ -c $KUT_PORT ] && [ -n "$(cmdline_value nestbench.kut)" ] || return 0
+	kut_stage
+	exec 3<>$KUT_PORT
+	while :; do
+		# A port whose L0 side is not connected reads as end of file: wait for one.
+		# shellcheck disable=SC2086 # the request is split into its words on purpose
+		if read -r verb req <&3; then
+			[ "$verb" = run ] && kut_one $req
+		else
+			sleep 1
+		fi
+	done
+}
+
 # Boot L2, retrying a start that fails or hangs; 0 when L2's agent listens.
 start_l2() {
 	l2=$(cmdline_value nestbench.l2)
@@ -248,6 +316,7 @@ done
 [ "$(cmdline_value nestbench.l0)" = vsock ] && listen="--listen vsock:7420"
 # shellcheck disable=SC2086
 nb_serve_agent $listen &
+kut_serve &
 if start_l2; then
 	wait "$L2_PID"
 	nb_log "L2: QEMU exited with status $? (L2 is down; L1's agent still serves L0)"

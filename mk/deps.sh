@@ -30,7 +30,7 @@ pkgs_for() {
 	# libvirt-*: a real libvirt daemon for tests/cli/test_libvirt_cli.sh (its QEMU domain: lab).
 	# debhelper lintian dpkg-dev: the packages are built and checked (tests/cli/test_deb_cli.sh).
 	test)     echo "file procps jq strace systemd texlive-latex-base texlive-latex-recommended texlive-science postgresql libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients man-db groff-base debhelper lintian dpkg-dev $(lab_headers)" ;;
-	validate) echo "jq fio linux-perf likwid rt-tests" ;;
+	validate) echo "jq fio linux-perf likwid rt-tests git" ;;
 	# the kernel's headers: make images builds kmod/ for the lab's kernel (make kmod).
 	lab)      echo "qemu-system-x86 busybox-static cpio e2fsprogs kmod jq make gcc $(lab_headers)" ;;
 	plot)     echo "gnuplot-nox" ;;

@@ -12,21 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 int nb_result_write(const cJSON *doc, const char *path, char err[NB_ERR_LEN])
 {
 	char tmp[PATH_MAX], dir[PATH_MAX];
@@ -41,7 +26,7 @@ int nb_result_write(const cJSON *doc, const char *path, char err[NB_ERR_LEN])
 		return nb_err(err, "%s: path too long", path);
 	}
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0 || write_all(fd, text, strlen(text)) || write_all(fd, "\n", 1) || fsync(fd)) {
+	if (fd < 0 || nb_write_full(fd, text, strlen(text)) || nb_write_full(fd, "\n", 1) || fsync(fd)) {
 		snprintf(err, NB_ERR_LEN, "cannot write %s: %s (is the results directory writable, the "
 				       "disk full?)", tmp, strerror(errno));
 		if (fd >= 0)

@@ -108,6 +108,12 @@ else
 fi
 
 # ---- the real lab --------------------------------------------------------------------
+# With lab.kvm_unit_tests (make validate's kvm-unit-tests binary; here 4000 bytes that
+# are no kernel): L1 must get it intact and still see its scratch disks where they were.
+head -c 4000 "$BUILD/nestbench-work" >"$TMP/fake.flat"
+fsha=$(sha256sum "$TMP/fake.flat" | cut -c1-64)
+jq --arg f "$TMP/fake.flat" '.lab.kvm_unit_tests = $f' "$SMALL" >"$TMP/small-kut.json"
+SMALL="$TMP/small-kut.json"
 expect_status "lab up" 0 lab up "$SMALL"
 cp "$TMP/out" "$TMP/up.out"
 expect_grep "  ... says which accelerator L1 got" "L1 accelerator \(KVM\|TCG\)" "$TMP/up.out"
@@ -150,6 +156,19 @@ jq_check "exit.cpuid costs more at L2 than at L0 (its exits cross L1)" \
 jq_check "io.fsync ran on each guest's scratch disk (ext4, not tmpfs)" \
 	'[.tiers[1, 2].cases[] | select(.workload == "io.fsync") |
 	  .meta.params.dir == "/scratch" and (.notes | test("ext2/3/4"))] | all'
+
+# ---- lab.kvm_unit_tests (the same boot) ------------------------------------------------
+expect_grep "L1's init read the kvm-unit-tests binary: its size and sha256" \
+	"^nestbench-init: kvm-unit-tests: 4000 bytes from /dev/vd[c-z], sha256 $fsha" "$LAB/l1-console.log"
+timeout 300 "$N" lab kut --lab-dir "$LAB" --timeout-s 60 cpuid >"$TMP/kut.out" 2>"$TMP/kut.err"
+st=$?
+if [ $st -eq 1 ]; then ok "lab kut with a binary that is no kernel: exit 1"; else
+	fail "lab kut with a binary that is no kernel: exit 1" "status $st; $(cat "$TMP/kut.err")"; fi
+expect_grep "  ... saying QEMU could not load it" "QEMU could not load it as a kernel" "$TMP/kut.err"
+expect_grep "  ... with QEMU's own words from L1" "^qemu: qemu-system-x86_64: " "$TMP/kut.out"
+expect_grep "  ... and how long L1 ran it" "^nestbench-kut: seconds [0-9]" "$TMP/kut.out"
+expect_status "lab kut with a name that is no test name: exit 2" 2 lab kut "cpuid;x"
+expect_status "lab status: both agents still answer" 0 lab status
 
 # ---- VM exits of L2, counted by L1 (same boot) ----------------------------------------
 # Both inits load nestbench_exits.ko before their agent starts and say so on the console.

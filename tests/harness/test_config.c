@@ -160,6 +160,8 @@ static const struct { const char *text, *want; } invalid[] = {
 	  "\"workloads\":[\"*\"],\"lab\":{\"l1\":{\"hyperv\":true}}}", "lab.l1: unknown key \"hyperv\"" },
 	{ "{\"name\":\"x\",\"tiers\":[{\"name\":\"h\",\"level\":0,\"address\":\"local\"}],"
 	  "\"workloads\":[\"*\"],\"lab\":{\"l2\":{\"hyper-v\":true}}}", "unknown key \"hyper-v\"" },
+	{ "{\"name\":\"x\",\"tiers\":[{\"name\":\"h\",\"level\":0,\"address\":\"local\"}],"
+	  "\"workloads\":[\"*\"],\"lab\":{\"kvm_unit_tests\":true}}", "lab: \"kvm_unit_tests\" must be a string" },
 };
 
 TEST(config_each_kind_of_invalid_file)
@@ -195,6 +197,7 @@ TEST(config_lab_l2_hyperv)
 	CHECK(c);
 	nb_lab_defaults(&d);
 	CHECK(d.l2_hyperv == 0);
+	CHECK(d.kvm_unit_tests[0] == '\0');
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		snprintf(text, sizeof(text), "%s%s}", head, cases[i].lab);
 		CHECK_MSG(parse(text, c, err) == 0, "%s: %s", cases[i].lab, err);
@@ -202,6 +205,22 @@ TEST(config_lab_l2_hyperv)
 			  c->lab.l2_hyperv);
 		nb_config_free(c);
 	}
+	free(c);
+}
+
+/* lab.kvm_unit_tests: the path as given (lab up checks the file). */
+TEST(config_lab_kvm_unit_tests)
+{
+	struct nb_campaign_cfg *c = calloc(1, sizeof(*c));
+	char err[NB_ERR_LEN];
+	const char *text = "{\"name\":\"x\",\"tiers\":[{\"name\":\"L2\",\"level\":2,"
+			   "\"address\":\"lab:L2\"}],\"workloads\":[\"*\"],"
+			   "\"lab\":{\"kvm_unit_tests\":\"build/kut/src/x86/vmexit.flat\"}}";
+
+	CHECK(c);
+	CHECK_MSG(parse(text, c, err) == 0, "%s", err);
+	CHECK_STR(c->lab.kvm_unit_tests, "build/kut/src/x86/vmexit.flat");
+	nb_config_free(c);
 	free(c);
 }
 
