@@ -19,6 +19,7 @@ CFG=configs/validate-kut.json
 
 progress() { [ -t 2 ] && printf '\r\033[K%s' "$*" >&2; return 0; }
 say() { progress ""; echo "validate (kvm-unit-tests): $*"; }
+fmt3() { awk '{ if ($1 == "nan" || $1 == "") print "-"; else printf "%.3f\n", $1 }'; }
 median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 # The source: KUT_SRC (a checkout), else a clone of KUT_URL; built in $OUT/src, never in
@@ -109,7 +110,7 @@ tsc_hz() {
 }
 
 rows="" rows2=""
-REASONS="cpuid vmmcall io msr npf interrupt vintr hlt"
+REASONS="cpuid hypercall io msr npf interrupt vintr hlt"
 compare() { # LABEL NESTBENCH-KEY KUT-TEST SAME(yes/no)
 	c=$(kut_cycles "$3")
 	o=$(nb_values "$2")
@@ -119,18 +120,23 @@ compare() { # LABEL NESTBENCH-KEY KUT-TEST SAME(yes/no)
 		k = (c == "nan" || hz == "nan" || hz == 0) ? "nan" : c / hz * 1e9
 		ex = (x == "nan") ? "-" : sprintf("%.2f", x)
 		kex = (kx == "nan") ? "-" : sprintf("%.2f", kx)
-		if (k == "nan" || o == "nan" || k == 0) { printf "%s | %s | %s | %s | - | not measured", (o == "nan" ? "-" : sprintf("%.0f", o)), ex, (k == "nan" ? "-" : sprintf("%.0f (%s cycles)", k, c)), kex; exit }
+		if (k == "nan" || o == "nan" || k == 0) { printf "%s | %s | %s | %s | - | - | not measured", (o == "nan" ? "-" : sprintf("%.0f", o)), ex, (k == "nan" ? "-" : sprintf("%.0f (%s cycles)", k, c)), kex; exit }
 		r = o / k; d = (r - 1) * 100
-		v = (same == "yes") ? ((d <= 5 && d >= -5) ? "agree (within 5 %)" : "DIFFERS: see VALIDATION.md") : "related, not the same quantity"
-		printf "%.0f | %s | %.0f (%s cycles) | %s | %.3f | %s", o, ex, k, c, kex, r, v }')
+		# Per exit: only where both sides exit (a loop without exits costs its instructions).
+		pe = (x != "nan" && kx != "nan" && x >= 0.5 && kx >= 0.5) ? sprintf("%.3f", r * kx / x) : "-"
+		if (x != "nan" && kx != "nan" && x < 0.01 && kx < 0.01) v = "no exit on either side: loop costs, not compared"
+		else if (same != "yes") v = "related, not the same quantity"
+		else if (d <= 5 && d >= -5) v = "agree (within 5 %)"
+		else v = "DIFFERS: see VALIDATION.md"
+		printf "%.0f | %s | %.0f (%s cycles) | %s | %.3f | %s | %s", o, ex, k, c, kex, r, pe, v }')
 	rows="$rows| $1 | \`$2\` | \`$3\` | $row |
 "
 	[ "$4" = yes ] || return 0
-	rows2="$rows2| $1 | nestbench | $(nb_exits "$2" | sed 's/^nan$/-/') |"
-	for r in $REASONS; do rows2="$rows2 $(nb_exits "$2" "$r" | sed 's/^nan$/-/') |"; done
+	rows2="$rows2| $1 | nestbench | $(nb_exits "$2" | fmt3) |"
+	for r in $REASONS; do rows2="$rows2 $(nb_exits "$2" "$r" | fmt3) |"; done
 	rows2="$rows2
-| $1 | kvm-unit-tests | $(kut_exits "${3#*:}" | sed 's/^nan$/-/') |"
-	for r in $REASONS; do rows2="$rows2 $(kut_exits "${3#*:}" "$r" | sed 's/^nan$/-/') |"; done
+| $1 | kvm-unit-tests | $(kut_exits "${3#*:}" | fmt3) |"
+	for r in $REASONS; do rows2="$rows2 $(kut_exits "${3#*:}" "$r" | fmt3) |"; done
 	rows2="$rows2
 "
 }
@@ -190,8 +196,8 @@ echo "nestbench beside kvm-unit-tests $(cat "$OUT/kut-rev.txt") x86/vmexit, both
 echo "$(date -u -r "$OUT/lab-state.json" +%Y-%m-%dT%H:%M:%SZ), $(ls "$OUT"/nb.[0-9]*.json | wc -l) interleaved rounds; L2's TSC $(awk -v h="$HZ" 'BEGIN { printf "%.1f MHz", h / 1e6 }') (nestbench-work's measure)"
 echo "vmexit.flat sha256 $(sha256sum "$FLAT" | cut -d' ' -f1); raw output in $OUT/"
 echo
-echo "| exit | nestbench case | kvm-unit-tests test | nestbench ns/op | exits/op (L1's count) | kvm-unit-tests ns/op | exits/op (L1's count, estimate) | ratio | verdict |"
-echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+echo "| exit | nestbench case | kvm-unit-tests test | nestbench ns/op | exits/op (L1's count) | kvm-unit-tests ns/op | exits/op (L1's count, estimate) | ratio | ratio per exit | verdict |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 printf '%s' "$rows"
 echo
 echo "Exits per operation by reason, counted by L1's agent in the counted pass (nestbench: its"
