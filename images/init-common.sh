@@ -163,6 +163,7 @@ child_attempt() {
 	a_t0=$now
 	while :; do
 		if grep -q "listening on" "$CHILD_LOG" 2>/dev/null; then
+			# shellcheck disable=SC2034 # the caller waits for it
 			CHILD_PID=$pid
 			return 0
 		fi

@@ -34,7 +34,7 @@ l2_qemu() {
 	[ -c "$L2_PORT" ] && chardev="file,id=l2con,path=$L2_PORT,logfile=$L2_LOG"
 	disk=""
 	[ -b /dev/vdb ] && disk="-drive file=/dev/vdb,if=virtio,format=raw,cache=none"
-	# shellcheck disable=SC2086 # $disk is two words or none
+	# shellcheck disable=SC2086,SC2154 # $disk is two words or none; nb_start_child sets cpus, mem, cid
 	exec qemu-system-x86_64 -name L2 -machine q35,accel=kvm -cpu "$l2_cpu" -smp "$cpus" -m "$mem" \
 		-nodefaults -no-user-config -display none -vga none -no-reboot \
 		-kernel /boot/l2/vmlinuz -initrd /boot/l2/initrd.cpio \
@@ -110,6 +110,7 @@ l2_cpu_hyperv() {
 start_l2() {
 	l2_cpu=host
 	[ -c /dev/kvm ] && [ -n "$(cmdline_value nestbench.l2)" ] && l2_cpu_hyperv
+	# shellcheck disable=SC2034 # read by nb_start_child (init-common.sh)
 	CHILD_LOG=$L2_LOG CHILD_PORT=$L2_PORT
 	nb_start_child L2 L1 l2_qemu "L0 must run L1 with -cpu max under TCG or -cpu host with nested=1 under KVM"
 }

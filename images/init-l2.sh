@@ -15,6 +15,7 @@ L3_LOG=/tmp/l3-console.log
 # MMIO and port I/O targets as L2 (init-l1.sh, l2_qemu).  No scratch disk: io.* in L3
 # run on tmpfs.
 l3_qemu() {
+	# shellcheck disable=SC2154 # nb_start_child sets cpus, mem, cid
 	exec qemu-system-x86_64 -name L3 -machine q35,accel=kvm -cpu host -smp "$cpus" -m "$mem" \
 		-nodefaults -no-user-config -display none -vga none -no-reboot \
 		-kernel /boot/l3/vmlinuz -initrd /boot/l3/initrd.cpio \
@@ -34,6 +35,7 @@ start_l3() {
 	nb_load_modules /etc/nestbench/modules-vmm.load
 	: >"$L3_LOG"
 	tail -f "$L3_LOG" 2>/dev/null | while IFS= read -r l; do echo "nestbench-init: L3| $l"; done &
+	# shellcheck disable=SC2034 # read by nb_start_child (init-common.sh)
 	CHILD_LOG=$L3_LOG CHILD_PORT=
 	nb_start_child L3 L2 l3_qemu "L1 must run L2 with -cpu host, kvm_amd/kvm_intel nested=1"
 }
