@@ -1010,10 +1010,11 @@ static int boot_l3(struct lab *l, const char *l2, const char *con1, const char *
 		   char *err)
 {
 	double end = t2 + l->cfg->boot_timeout_s + L2_REPORT_MARGIN_S;
-	char relay3[PATH_MAX], l1[PATH_MAX], l3[64], line[300];
+	char relay3[PATH_MAX], l1[PATH_MAX], aux[PATH_MAX], relay[PATH_MAX], l2_[PATH_MAX], l3[64];
+	char line[300];
 
 	l->failed = 3;
-	addresses(l->p, l->transport, l->cfg->l2_cid, l1, relay3, relay3, relay3, sizeof(l1));
+	addresses(l->p, l->transport, l->cfg->l2_cid, l1, aux, relay, l2_, sizeof(l1));
 	l3_port_address(l->p, l->transport, 0, relay3, sizeof(relay3));
 	snprintf(l3, sizeof(l3), "vsock:%d:%d", l->cfg->l3_cid, AGENT_PORT);
 	for (;;) {

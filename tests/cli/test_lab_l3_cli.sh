@@ -30,7 +30,7 @@ if [ ! -f "$IMAGES/manifest.json" ]; then
 	exit 1
 fi
 # L2's image carries qemu and L3 (images/build.sh): /boot/l3 in l2.cpio.
-if cpio -t --quiet <"$IMAGES/l2.cpio" 2>/dev/null | grep -qx './boot/l3/initrd.cpio'; then
+if cpio -t --quiet <"$IMAGES/l2.cpio" 2>/dev/null | grep -qx 'boot/l3/initrd.cpio'; then
 	ok "L2's image carries L3's kernel and initramfs"
 else
 	fail "L2's image carries L3's kernel and initramfs" "images older than lab.l3: make images"
