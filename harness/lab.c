@@ -1499,7 +1499,10 @@ int nb_lab_resolve(const char *lab_dir, const char *address, char *real, size_t 
 		if (g && strcmp(key, "address") != 0 && nb_json_str(g, "address", "")[0])
 			key = "address";
 		else {
-			snprintf(err, ERR_LEN, "%s: no guest %s in %s", address, name, path);
+			snprintf(err, ERR_LEN, "%s: no guest %s in %s%s", address, name, path,
+				 strcmp(name, "L3") == 0 ? " (this lab runs without L3: stop it with `nestbench "
+				 "lab down` and start it with the campaign's lab.l3, e.g. `nestbench lab up "
+				 "configs/lab-l3.json`)" : "");
 			cJSON_Delete(s);
 			return -1;
 		}
