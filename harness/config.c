@@ -744,6 +744,11 @@ static int check_lab_tiers(struct parser *p, const struct nb_campaign_cfg *c)
 			return fail(p, path, "address \"lab:L3\" needs \"l3\" in the \"lab\" object "
 				    "(e.g. {\"vcpus\": 1, \"memory_mib\": 512, \"cid\": 43}; see "
 				    "configs/lab-l3.json)");
+		/* L3 runs inside L2: the chain must cross L2's agent (tier.c picks L1's ports). */
+		if (strcmp(c->tiers[i].address, "lab:L3") == 0 &&
+		    (c->tiers[i].parent < 0 || strcmp(c->tiers[c->tiers[i].parent].address, "lab:L2") != 0))
+			return fail(p, path, "address \"lab:L3\" is reached through L2: give it \"via\" the "
+				    "tier at lab:L2");
 	}
 	return 0;
 }

@@ -245,6 +245,11 @@ TEST(config_lab_l3)
 	snprintf(text, sizeof(text), head, l3tier, "{}");
 	CHECK(parse(text, c, err) == -1);
 	CHECK_MSG(strstr(err, "tiers[1]: address \"lab:L3\" needs \"l3\" in the \"lab\" object"), "%s", err);
+	/* lab:L3 not via the lab:L2 tier */
+	snprintf(text, sizeof(text), head, ",{\"name\":\"L3\",\"level\":3,\"address\":\"lab:L3\"}",
+		 "{\"l3\":{}}");
+	CHECK(parse(text, c, err) == -1);
+	CHECK_MSG(strstr(err, "tiers[1]: address \"lab:L3\" is reached through L2: give it \"via\""), "%s", err);
 	/* lab:L4 is no guest of the lab */
 	snprintf(text, sizeof(text), head, ",{\"name\":\"L4\",\"level\":4,\"address\":\"lab:L4\"}",
 		 "{\"l3\":{}}");
