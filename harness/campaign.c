@@ -271,6 +271,9 @@ struct tier_run {
 	struct nb_tier_conn tc;
 	struct nb_exitcount exits;
 	struct nb_exitcount *ex;   /* &exits when its parent counts them, else NULL */
+	/* count_exits' further counters (e.g. L1 while L3 runs), in the same visits */
+	struct nb_exitcount also[NB_CFG_MAX_EXITS_ALSO];
+	struct nb_exitcount *ex_also[NB_CFG_MAX_EXITS_ALSO];
 	struct nb_plan_state *st;  /* one per case */
 	int round;                 /* the next round (restored on resume) */
 	int seq;                   /* its visits so far */
@@ -344,11 +347,16 @@ static int visit(struct run *r, struct tier_run *tr, int ci, int round, int reps
 	}
 	spec.timeout_ms = nb_plan_visit_timeout_ms(st, spec.timeout_ms);
 	nb_vmm_meter_begin(&vmm, tr->vmm_pid);
-	nb_exitcount_begin(tr->ex);   /* the parent counts exits over exactly this run */
+	/* The parent counts exits over exactly this run; further counters just outside. */
+	for (int k = 0; k < NB_CFG_MAX_EXITS_ALSO; k++)
+		nb_exitcount_begin(tr->ex_also[k]);
+	nb_exitcount_begin(tr->ex);
 	double rt0 = nb_mono_s();
 	int rc = run_request(tr, &spec, &reply, herr);
 	double rt = nb_mono_s() - rt0;
 	nb_exitcount_end(tr->ex);
+	for (int k = 0; k < NB_CFG_MAX_EXITS_ALSO; k++)
+		nb_exitcount_end(tr->ex_also[k]);
 	double vmm_pct = nb_vmm_meter_end(&vmm);
 	double took = nb_mono_s() - t0;   /* one reading: the total and the longest agree */
 	st->spent_s += took;
@@ -365,6 +373,8 @@ static int visit(struct run *r, struct tier_run *tr, int ci, int round, int reps
 	visit_interference(reply, vmm_pct, (nb_mono_s() - t0) * 1e3, &itf);
 	nb_res_case_mark_visit(cobj, nsamples, cseq, &itf);
 	nb_exitcount_annotate(tr->ex, reply, cobj, nsamples, first);
+	for (int k = 0; k < NB_CFG_MAX_EXITS_ALSO; k++)
+		nb_exitcount_annotate(tr->ex_also[k], reply, cobj, nsamples, first);
 	if (rc)
 		nb_res_case_fail(cobj, herr);   /* the agent answered with an error (event, timeout, busy ...) */
 	else
@@ -648,10 +658,17 @@ static int tier_open(struct run *r, struct tier_run *tr)
 		return -1;
 	}
 	nb_res_tier_set_status(tr->tier, NB_TIER_RUNNING, NULL);
-	tr->ex = nb_exitcount_open(&tr->exits, &r->cfg, tr->t, &env, tr->tier);
+	tr->ex = nb_exitcount_open(&tr->exits, &r->cfg, tr->t, 0, &env, tr->tier);
 	if (tr->ex)
 		logf_(r, NB_NORMAL, "tier %s: exits counted by tier %s: %s", cfg->name, tr->exits.by,
 		      tr->exits.unsupported[0] ? tr->exits.unsupported : tr->exits.conn.reached);
+	for (int k = 0; k < NB_CFG_MAX_EXITS_ALSO; k++) {
+		struct nb_exitcount *x = &tr->also[k];
+		if (!(tr->ex_also[k] = nb_exitcount_open(x, &r->cfg, tr->t, k + 1, &env, tr->tier)))
+			continue;
+		logf_(r, NB_NORMAL, "tier %s: exits also counted by tier %s: %s", cfg->name, x->by,
+		      x->unsupported[0] ? x->unsupported : x->conn.reached);
+	}
 	if (is_lab_tier(cfg))
 		tr->vmm_pid = nb_lab_vmm_pid(r->o->lab_dir);
 	nb_res_tier_started(tr->tier);
@@ -718,12 +735,15 @@ static void tier_end(struct run *r, struct tier_run *tr)
 	nb_progress_clear(&r->prog);
 	if (tr->open) {
 		nb_exitcount_close(tr->ex, interrupted != 0);
+		for (int k = 0; k < NB_CFG_MAX_EXITS_ALSO; k++)
+			nb_exitcount_close(tr->ex_also[k], interrupted != 0);
 		if (interrupted)
 			nb_tier_abort(&tr->tc);
 		else
 			nb_tier_close(&tr->tc);
 	}
 	tr->ex = NULL;
+	memset(tr->ex_also, 0, sizeof(tr->ex_also));
 	tr->open = 0;
 	free(tr->st);
 	tr->st = NULL;

@@ -259,6 +259,48 @@ static int parse_count_exits(struct parser *p, const cJSON *v, const char *tpath
 	return 0;
 }
 
+/* "count_exits" as an array: the first entry as a single value, the later ones (each
+ * with "by") counted by further tiers in the same visits, into exits_also. */
+static int parse_count_exits_list(struct parser *p, const cJSON *v, const char *tpath,
+				  struct nb_tier_cfg *tier)
+{
+	struct nb_tier_cfg *one;
+	const cJSON *it;
+	char path[80];
+	int n = 0, rc = 0;
+
+	if (!cJSON_IsArray(v))
+		return parse_count_exits(p, v, tpath, tier);
+	if (cJSON_GetArraySize(v) < 1 || cJSON_GetArraySize(v) > NB_CFG_MAX_EXITS_ALSO + 1)
+		return fail(p, tpath, "\"count_exits\" as an array holds 1 to %d counters, each true or "
+			    "{\"by\", ...}", NB_CFG_MAX_EXITS_ALSO + 1);
+	if (!(one = malloc(sizeof(*one))))
+		return fail(p, tpath, "out of memory");
+	cJSON_ArrayForEach(it, v) {
+		snprintf(path, sizeof(path), "%s.count_exits[%d]", tpath, n);
+		if (n == 0) {
+			rc = parse_count_exits(p, it, path, tier);
+		} else if (!cJSON_IsObject(it) || !cJSON_GetObjectItemCaseSensitive(it, "by")) {
+			rc = fail(p, path, "a further counter must be an object naming its tier in \"by\"");
+		} else if (!(rc = parse_count_exits(p, it, path, one))) {
+			struct nb_exits_also_cfg *a = &tier->exits_also[tier->nexits_also++];
+			a->by = -2;
+			snprintf(a->by_name, sizeof(a->by_name), "%s", one->exits_by_name);
+			snprintf(a->target, sizeof(a->target), "%s", one->exits_target);
+			a->reasons = one->exits_reasons;
+			snprintf(a->address, sizeof(a->address), "%s", one->exits_address);
+		}
+		if (rc)
+			break;
+		n++;
+	}
+	if (!rc && tier->nexits_also && tier->exits_by == -1)
+		rc = fail(p, tpath, "\"count_exits\": the first counter is off (false): further ones "
+			  "need it on");
+	free(one);
+	return rc;
+}
+
 static int parse_tier(struct parser *p, const cJSON *t, int i, struct nb_tier_cfg *tier)
 {
 	static const char *const keys[] = { "name", "level", "hypervisor", "address", "via",
@@ -278,7 +320,7 @@ static int parse_tier(struct parser *p, const cJSON *t, int i, struct nb_tier_cf
 	    get_string(p, t, "via", path, tier->via, sizeof(tier->via), 0) ||
 	    get_string(p, t, "token_file", path, tier->token_file, sizeof(tier->token_file), 0) ||
 	    get_string(p, t, "io_dir", path, tier->io_dir, sizeof(tier->io_dir), 0) ||
-	    parse_count_exits(p, cJSON_GetObjectItemCaseSensitive(t, "count_exits"), path, tier))
+	    parse_count_exits_list(p, cJSON_GetObjectItemCaseSensitive(t, "count_exits"), path, tier))
 		return -1;
 	if (!valid_name(tier->name))
 		return fail(p, path, "tier name \"%s\" may hold only letters, digits, '.', '_' and '-'",
@@ -292,9 +334,9 @@ static int parse_tier(struct parser *p, const cJSON *t, int i, struct nb_tier_cf
 	}
 	if (strncmp(tier->address, "lab:", 4) == 0) {
 		if (strcmp(tier->address, "lab:L1") && strcmp(tier->address, "lab:L2") &&
-		    strcmp(tier->address, "lab:L1.aux"))
-			return fail(p, path, "address \"%s\": the lab's guests are lab:L1 and lab:L2 "
-				    "(lab:L1.aux: L1's second agent port)",
+		    strcmp(tier->address, "lab:L3") && strcmp(tier->address, "lab:L1.aux"))
+			return fail(p, path, "address \"%s\": the lab's guests are lab:L1, lab:L2 and, "
+				    "with lab.l3, lab:L3 (lab:L1.aux: L1's second agent port)",
 				    tier->address);
 		return 0;
 	}
@@ -306,6 +348,38 @@ static int parse_tier(struct parser *p, const cJSON *t, int i, struct nb_tier_cf
 	}
 	if (nb_addr_parse(tier->address, NB_ADDR_CONNECT, &a, err))
 		return fail(p, path, "address: %s (or \"local\" for an agent the harness starts)", err);
+	return 0;
+}
+
+/* count_exits' further counters: each names an existing tier, not this one, and no two
+ * count in the same tier (their visits would be counted twice there). */
+static int link_exits_also(struct parser *p, struct nb_campaign_cfg *c, int i)
+{
+	struct nb_tier_cfg *t = &c->tiers[i];
+
+	for (int k = 0; k < t->nexits_also; k++) {
+		struct nb_exits_also_cfg *a = &t->exits_also[k];
+		char path[96];
+		snprintf(path, sizeof(path), "tiers[%d].count_exits[%d]", i, k + 1);
+		a->by = nb_config_tier(c, a->by_name);
+		if (a->by < 0)
+			return fail(p, path, "\"by\": no tier named \"%s\"", a->by_name);
+		if (a->by == i)
+			return fail(p, path, "a tier cannot count its own exits: \"by\" names a tier "
+				    "below it that runs a VM");
+		if (a->by == t->exits_by)
+			return fail(p, path, "\"by\": tier \"%s\" already counts this tier's exits "
+				    "(count_exits[0])", a->by_name);
+		for (int j = 0; j < k; j++)
+			if (t->exits_also[j].by == a->by)
+				return fail(p, path, "\"by\": tier \"%s\" is named twice", a->by_name);
+		if (nb_libvirt_is_address(a->target) && strcmp(c->tiers[a->by].address, "local") != 0)
+			return fail(p, path, "\"target\": \"%s\" needs a \"local\" counting tier",
+				    a->target);
+		if (a->address[0] && strcmp(c->tiers[a->by].address, "local") == 0)
+			return fail(p, path, "\"address\" is for a tier reached at an address; tier "
+				    "\"%s\" is local", a->by_name);
+	}
 	return 0;
 }
 
@@ -338,6 +412,8 @@ static int link_count_exits(struct parser *p, struct nb_campaign_cfg *c)
 		if (t->exits_address[0] && strcmp(c->tiers[t->exits_by].address, "local") == 0)
 			return fail(p, path, "\"address\" is for a tier reached at an address; tier "
 				    "\"%s\" is local (the harness starts a second agent there)", by);
+		if (link_exits_also(p, c, i))
+			return -1;
 	}
 	return 0;
 }
@@ -530,15 +606,42 @@ void nb_lab_defaults(struct nb_lab_cfg *lab)
 				    .l2_cid = 42, .boot_timeout_s = 180 };
 }
 
+/* lab.l3: an L3 guest under KVM inside L2 (off without it).  L2 then holds L3's memory,
+ * qemu and its own image (~180 MB unpacked, in RAM); its vsock CID differs from L2's. */
+static int parse_lab_l3(struct parser *p, const cJSON *l3, struct nb_lab_cfg *lab)
+{
+	static const char *const keys[] = { "vcpus", "memory_mib", "cid", NULL };
+
+	if (!cJSON_IsObject(l3))
+		return fail(p, "lab.l3", "expected an object {\"vcpus\", \"memory_mib\", \"cid\"} "
+			    "(leave \"l3\" out for a lab without L3)");
+	lab->l3_vcpus = 1;
+	lab->l3_memory_mib = 512;
+	lab->l3_cid = 43;
+	if (check_keys(p, l3, "lab.l3", keys) ||
+	    get_int(p, l3, "vcpus", "lab.l3", 1, 64, &lab->l3_vcpus) ||
+	    get_int(p, l3, "memory_mib", "lab.l3", 256, 1 << 20, &lab->l3_memory_mib) ||
+	    get_int(p, l3, "cid", "lab.l3", 3, 0x7fffffff, &lab->l3_cid))
+		return -1;
+	if (lab->l3_cid == lab->l2_cid)
+		return fail(p, "lab.l3", "cid %d is L2's too: give L3 a vsock CID of its own (e.g. %d)",
+			    lab->l3_cid, lab->l2_cid + 1);
+	if (lab->l2_memory_mib < lab->l3_memory_mib + 768)
+		return fail(p, "lab", "l2.memory_mib (%d) must exceed l3.memory_mib (%d) by at least 768: "
+			    "L2 holds L3's memory, its own image (with qemu and L3's) and qemu",
+			    lab->l2_memory_mib, lab->l3_memory_mib);
+	return 0;
+}
+
 /* The "lab" object: what `nestbench lab up` boots (configs/README.md, "lab"). */
 static int parse_lab(struct parser *p, const cJSON *o, struct nb_lab_cfg *lab)
 {
-	static const char *const keys[] = { "l1", "l2", "boot_timeout_s", "kvm_unit_tests", NULL };
+	static const char *const keys[] = { "l1", "l2", "l3", "boot_timeout_s", "kvm_unit_tests", NULL };
 	static const char *const l1_keys[] = { "vcpus", "memory_mib", "accelerator", "transport", NULL };
 	static const char *const l2_keys[] = { "vcpus", "memory_mib", "cid", "hyperv", NULL };
 	static const char *const accels[] = { "auto", "kvm", "tcg", NULL };
 	static const char *const transports[] = { "auto", "vsock", "serial", NULL };
-	const cJSON *l1, *l2;
+	const cJSON *l1, *l2, *l3;
 
 	nb_lab_defaults(lab);
 	if (!o)
@@ -546,6 +649,7 @@ static int parse_lab(struct parser *p, const cJSON *o, struct nb_lab_cfg *lab)
 	lab->present = 1;
 	l1 = cJSON_GetObjectItemCaseSensitive(o, "l1");
 	l2 = cJSON_GetObjectItemCaseSensitive(o, "l2");
+	l3 = cJSON_GetObjectItemCaseSensitive(o, "l3");
 	if (check_keys(p, o, "lab", keys) ||
 	    get_int(p, o, "boot_timeout_s", "lab", 5, 3600, &lab->boot_timeout_s) ||
 	    get_string(p, o, "kvm_unit_tests", "lab", lab->kvm_unit_tests,
@@ -564,6 +668,8 @@ static int parse_lab(struct parser *p, const cJSON *o, struct nb_lab_cfg *lab)
 		   get_int(p, l2, "memory_mib", "lab.l2", 256, 1 << 20, &lab->l2_memory_mib) ||
 		   get_int(p, l2, "cid", "lab.l2", 3, 0x7fffffff, &lab->l2_cid) ||
 		   get_bool(p, l2, "hyperv", "lab.l2", &lab->l2_hyperv)))
+		return -1;
+	if (l3 && parse_lab_l3(p, l3, lab))
 		return -1;
 	/* L1 holds its own image (~100 MB unpacked, in RAM), qemu and all of L2. */
 	if (lab->l1_memory_mib < lab->l2_memory_mib + 512)
@@ -627,16 +733,25 @@ int nb_config_interleaved(const struct nb_campaign_cfg *c)
 	return c->lab.present;
 }
 
-/* Tiers at lab: addresses need the "lab" object. */
+/* Tiers at lab: addresses need the "lab" object, and lab:L3 its "l3". */
 static int check_lab_tiers(struct parser *p, const struct nb_campaign_cfg *c)
 {
-	for (int i = 0; i < c->ntiers; i++)
-		if (strncmp(c->tiers[i].address, "lab:", 4) == 0 && !c->lab.present) {
-			char path[64];
-			snprintf(path, sizeof(path), "tiers[%d]", i);
+	for (int i = 0; i < c->ntiers; i++) {
+		char path[64];
+		snprintf(path, sizeof(path), "tiers[%d]", i);
+		if (strncmp(c->tiers[i].address, "lab:", 4) == 0 && !c->lab.present)
 			return fail(p, path, "address \"%s\" needs a \"lab\" object describing the "
 				    "guests (see configs/lab.json)", c->tiers[i].address);
-		}
+		if (strcmp(c->tiers[i].address, "lab:L3") == 0 && !c->lab.l3_cid)
+			return fail(p, path, "address \"lab:L3\" needs \"l3\" in the \"lab\" object "
+				    "(e.g. {\"vcpus\": 1, \"memory_mib\": 512, \"cid\": 43}; see "
+				    "configs/lab-l3.json)");
+		/* L3 runs inside L2: the chain must cross L2's agent (tier.c picks L1's ports). */
+		if (strcmp(c->tiers[i].address, "lab:L3") == 0 &&
+		    (c->tiers[i].parent < 0 || strcmp(c->tiers[c->tiers[i].parent].address, "lab:L2") != 0))
+			return fail(p, path, "address \"lab:L3\" is reached through L2: give it \"via\" the "
+				    "tier at lab:L2");
+	}
 	return 0;
 }
 

@@ -20,8 +20,19 @@
 #define NB_CFG_MAX_PARAMS 16
 #define NB_CFG_MAX_EVENTS 8
 #define NB_CFG_TEXT 256
+#define NB_CFG_MAX_EXITS_ALSO 3
 
 enum nb_precision_mode { NB_PRECISION_FIXED, NB_PRECISION_ADAPTIVE };
+
+/* A further tier counting a tier's VM exits in the same visits ("count_exits" as an
+ * array: its second and later entries), e.g. L1 counting L2's exits while L3 runs. */
+struct nb_exits_also_cfg {
+	int by;                            /* index of the counting tier */
+	char by_name[NB_CFG_NAME];
+	char target[NB_CFG_TEXT];          /* as exits_target */
+	int reasons;
+	char address[NB_CFG_TEXT];         /* as exits_address */
+};
 
 /* How to reach a tier: an agent the harness starts itself ("local"), a direct
  * address, or a child address relayed through another tier's agent (via). */
@@ -42,6 +53,8 @@ struct nb_tier_cfg {
 	char exits_target[NB_CFG_TEXT];    /* "auto", "all" or pids "812,813" */
 	int exits_reasons;                 /* split by exit reason (raw samples) */
 	char exits_address[NB_CFG_TEXT];   /* another address of that tier's agent, "" = its own */
+	struct nb_exits_also_cfg exits_also[NB_CFG_MAX_EXITS_ALSO];
+	int nexits_also;                   /* 0 unless count_exits is an array of 2 or more */
 };
 
 /* Settings a workload entry may override; -1 / 0 / "" mean "inherit". */
@@ -81,7 +94,8 @@ struct nb_order_cfg {
 };
 
 /* The local nested lab (`nestbench lab up`): the guests it boots.  Tiers reach them
- * with the addresses "lab:L1" and "lab:L2", resolved from the running lab's state. */
+ * with the addresses "lab:L1", "lab:L2" (and "lab:L3" with lab.l3), resolved from the
+ * running lab's state. */
 struct nb_lab_cfg {
 	int present;                       /* the campaign has a "lab" object */
 	int l1_vcpus, l1_memory_mib;
@@ -89,6 +103,7 @@ struct nb_lab_cfg {
 	char l1_transport[16];             /* L0 <-> L1: "auto" (vsock, else serial), ... */
 	int l2_vcpus, l2_memory_mib, l2_cid;
 	int l2_hyperv;                     /* start L2 with KVM's Hyper-V enlightenments */
+	int l3_vcpus, l3_memory_mib, l3_cid;  /* lab.l3: KVM inside L2; l3_cid 0 = no L3 */
 	int boot_timeout_s;                /* per guest, until its agent answers hello */
 	/* A kvm-unit-tests binary (x86/vmexit.flat) that L1 runs as a second L2 on request
 	 * (`nestbench lab kut`, make validate); "" = none. */

@@ -16,7 +16,7 @@ static void record_tier(struct nb_exitcount *x)
 {
 	struct nb_res_tier_exits e = { x->by, x->target, x->reasons,
 				       x->connected ? x->conn.reached : NULL, x->unsupported,
-				       x->pids };
+				       x->pids, x->slot };
 
 	nb_res_tier_set_exits(x->tier, &e);
 }
@@ -51,21 +51,41 @@ static int libvirt_pid(struct nb_exitcount *x)
 	return 0;
 }
 
+/* The lab's L1 serial ports carry one session each: a counting session gets a port of
+ * its own (lab.c, addresses()).  L1 counting L2 uses L1.aux, L1 counting while L3 runs
+ * L1.aux3, and L2 counting L3 reaches L2 through L1.relay3x. */
+static void lab_ports(struct nb_campaign_cfg *copy, const struct nb_tier_cfg *tc, int by)
+{
+	int l3 = strcmp(tc->address, "lab:L3") == 0, up = copy->tiers[by].parent;
+
+	if (strcmp(copy->tiers[by].address, "lab:L1") == 0)
+		snprintf(copy->tiers[by].address, sizeof(copy->tiers[by].address), "%s",
+			 l3 ? "lab:L1.aux3" : "lab:L1.aux");
+	else if (l3 && strcmp(copy->tiers[by].address, "lab:L2") == 0 && up >= 0 &&
+		 strcmp(copy->tiers[up].address, "lab:L1") == 0)
+		snprintf(copy->tiers[up].address, sizeof(copy->tiers[up].address), "lab:L1.relay3x");
+}
+
 struct nb_exitcount *nb_exitcount_open(struct nb_exitcount *x, const struct nb_campaign_cfg *cfg,
-				       int t, const struct nb_tier_env *env, cJSON *tier)
+				       int t, int slot, const struct nb_tier_env *env, cJSON *tier)
 {
 	const struct nb_tier_cfg *tc = &cfg->tiers[t];
+	const struct nb_exits_also_cfg *also =
+		slot > 0 && slot <= tc->nexits_also ? &tc->exits_also[slot - 1] : NULL;
+	int by = also ? also->by : tc->exits_by;
+	const char *address = also ? also->address : tc->exits_address;
 	struct nb_campaign_cfg *copy;
 	struct nb_tier_env env2 = *env;
 	char err[NB_ERR_LEN], state[PATH_MAX];
 
-	if (tc->exits_by < 0)
+	if (by < 0 || (slot > 0 && !also))
 		return NULL;
 	memset(x, 0, sizeof(*x));
 	x->tier = tier;
-	snprintf(x->by, sizeof(x->by), "%s", cfg->tiers[tc->exits_by].name);
-	snprintf(x->target, sizeof(x->target), "%s", tc->exits_target);
-	x->reasons = tc->exits_reasons;
+	x->slot = slot;
+	snprintf(x->by, sizeof(x->by), "%s", cfg->tiers[by].name);
+	snprintf(x->target, sizeof(x->target), "%s", also ? also->target : tc->exits_target);
+	x->reasons = also ? also->reasons : tc->exits_reasons;
 	if (libvirt_pid(x))
 		return x;
 	/* Its own chain to the counting tier, at count_exits.address when given; a local
@@ -76,20 +96,18 @@ struct nb_exitcount *nb_exitcount_open(struct nb_exitcount *x, const struct nb_c
 		return x;
 	}
 	*copy = *cfg;
-	if (tc->exits_address[0])
-		snprintf(copy->tiers[tc->exits_by].address, sizeof(copy->tiers[tc->exits_by].address), "%s",
-			 tc->exits_address);
-	else if (strcmp(copy->tiers[tc->exits_by].address, "lab:L1") == 0)
-		/* The lab gives L1 a second agent port for exactly this. */
-		snprintf(copy->tiers[tc->exits_by].address, sizeof(copy->tiers[tc->exits_by].address),
-			 "lab:L1.aux");
-	snprintf(state, sizeof(state), "%s-exits", env->state_dir ? env->state_dir : "nestbench-agent");
+	if (address[0])
+		snprintf(copy->tiers[by].address, sizeof(copy->tiers[by].address), "%s", address);
+	else
+		lab_ports(copy, tc, by);
+	snprintf(state, sizeof(state), "%s-exits%s", env->state_dir ? env->state_dir : "nestbench-agent",
+		 slot ? "-also" : "");
 	nb_mkdirs(state);
 	env2.state_dir = state;
-	if (nb_tier_connect(copy, tc->exits_by, &env2, &x->conn, err)) {
+	if (nb_tier_connect(copy, by, &env2, &x->conn, err)) {
 		snprintf(x->unsupported, sizeof(x->unsupported), "cannot open a second session to tier "
 			 "%s's agent, which counts the exits (%s)%s", x->by, err,
-			 strncmp(copy->tiers[tc->exits_by].address, "serial:", 7) == 0
+			 strncmp(copy->tiers[by].address, "serial:", 7) == 0
 				 ? ": a serial port carries one session at a time, and the relay to this "
 				   "tier holds it; give that agent a second address (another --listen) and "
 				   "name it in count_exits.address"
@@ -276,7 +294,10 @@ void nb_exitcount_annotate(struct nb_exitcount *x, const cJSON *run_reply, cJSON
 		cJSON_Delete(x->stop);
 		x->stop = NULL;
 	}
-	nb_res_case_set_exits(case_obj, first, e, x->unsupported);
+	if (x->slot > 0)
+		nb_res_case_set_exits_also(case_obj, first, x->slot, x->by, e, x->unsupported);
+	else
+		nb_res_case_set_exits(case_obj, first, e, x->unsupported);
 	cJSON_Delete(e);
 }
 

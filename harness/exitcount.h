@@ -26,13 +26,15 @@ struct nb_exitcount {
 	char unsupported[640];     /* why nothing is counted for this tier, "" */
 	cJSON *stop;               /* the last visit's exits-stop reply */
 	cJSON *tier;               /* the measured tier's result object (not owned) */
+	int slot;                  /* 0: count_exits' first counter; k: its exits_also[k - 1] */
 };
 
 /* Start counting for tier t if its campaign entry asks for it: NULL when it does not;
  * otherwise x, connected or with x->unsupported set (and tiers[].exits recording
- * either).  env: how local agents are started; err of a connection goes to log. */
+ * either).  slot 0 is count_exits' first counter, k >= 1 its exits_also[k - 1] (recorded
+ * as exits_also).  env: how local agents are started; err of a connection goes to log. */
 struct nb_exitcount *nb_exitcount_open(struct nb_exitcount *x, const struct nb_campaign_cfg *cfg,
-				       int t, const struct nb_tier_env *env, cJSON *tier);
+				       int t, int slot, const struct nb_tier_env *env, cJSON *tier);
 /* Around one visit's run request (both NULL-safe). */
 void nb_exitcount_begin(struct nb_exitcount *x);
 void nb_exitcount_end(struct nb_exitcount *x);

@@ -59,16 +59,22 @@ struct lab {
 	char transport[8], transport_why[320];
 	char image_id[40], kernel[96];
 	char l2_fail[64];           /* NB_LAB_L2_FAIL, tests only: "" or e.g. "hang,exit" */
+	char l3_cmdline[96];        /* lab.l3: " nestbench.l3=... nestbench.l3_watch=...", or "" */
 	/* lab.l2.hyperv, as L1's init reported it: the enlightenments L2 got and those L1's
 	 * KVM refused (comma-separated, "" for none), and QEMU's word on each refusal */
 	int hv_reported;
 	char hv_on[256], hv_refused[256], hv_why[1024];
 	struct nb_kut_disk kut;     /* lab.kvm_unit_tests, staged for L1 (lab_kut.h) */
 	pid_t pid;
-	double boot_s[2];
-	int failed;                 /* after a failed boot: the guest at fault, 1 or 2 */
+	double boot_s[3];
+	int failed;                 /* after a failed boot: the guest at fault, 1, 2 or 3 */
 	int wedged;                 /* ... and L1 stopped answering: booting again may help */
 };
+
+/* lab.l3 (its section below boot): L1's extra agent ports, and L3 in the state. */
+struct args;
+static void l3_l1_ports(const struct lab *l, struct args *a);
+static void l3_state(const struct lab *l, cJSON *s);
 
 static void lab_file(const struct nb_lab_paths *p, const char *name, char *buf, size_t len)
 {
@@ -380,6 +386,7 @@ static int write_state(const struct lab *l, char *err)
 		cJSON_AddStringToObject(g, "sha256", l->kut.sha256);
 		cJSON_AddNumberToObject(g, "size", (double)l->kut.size);
 	}
+	l3_state(l, s);
 	lab_file(l->p, "state.json", path, sizeof(path));
 	rc = nb_result_write(s, path, err);
 	cJSON_Delete(s);
@@ -389,7 +396,8 @@ static int write_state(const struct lab *l, char *err)
 static void remove_runtime_files(const struct nb_lab_paths *p)
 {
 	static const char *const names[] = { "l1-agent.sock", "l1-agent-aux.sock", "l1-agent-relay.sock",
-					     "l1-monitor.sock", NB_KUT_SOCK, NB_KUT_DISK,
+					     "l1-monitor.sock", NB_KUT_SOCK, NB_KUT_DISK, "l1-agent-relay3.sock",
+					     "l1-agent-aux3.sock", "l1-agent-relay3x.sock",
 					     "l1.pid", "state.json", "l1-scratch.img", "l2-scratch.img" };
 	char path[PATH_MAX];
 
@@ -550,10 +558,10 @@ static void l1_argv(const struct lab *l, struct args *a)
 	/* L1's init gives L2 L2_TRIES attempts of a share of boot_timeout_s each. */
 	arg(a, "-append");
 	arg(a, "console=ttyS0 panic=-1 loglevel=4 nestbench.l0=%s nestbench.l2=%d,%d,%d "
-	    "nestbench.l2_watch=%d,%d%s%s%s%s", l->transport, c->l2_vcpus, c->l2_memory_mib, c->l2_cid,
+	    "nestbench.l2_watch=%d,%d%s%s%s%s%s", l->transport, c->l2_vcpus, c->l2_memory_mib, c->l2_cid,
 	    L2_TRIES, c->boot_timeout_s / L2_TRIES > 0 ? c->boot_timeout_s / L2_TRIES : 1,
 	    l->l2_fail[0] ? " nestbench.l2_fail=" : "", l->l2_fail,
-	    c->l2_hyperv ? " nestbench.l2_hv=" L2_HV_FLAGS : "", kut);
+	    c->l2_hyperv ? " nestbench.l2_hv=" L2_HV_FLAGS : "", kut, l->l3_cmdline);
 	arg(a, "-serial"); arg(a, "file:%s/l1-console.log", d);
 	arg(a, "-device"); arg(a, "virtio-serial-pci");
 	if (strcmp(l->transport, "vsock") == 0) {
@@ -570,6 +578,7 @@ static void l1_argv(const struct lab *l, struct args *a)
 		snprintf(spec, sizeof(spec), "socket,path=%s/l1-agent-relay.sock,server=on,wait=off", d);
 		port(a, "agent2", spec, "org.nestbench.agent.2");
 	}
+	l3_l1_ports(l, a);
 	/* L2's console crosses L1 to a file here, so a failed L2 boot can be shown. */
 	snprintf(spec, sizeof(spec), "file,path=%s/l2-console.log", d);
 	port(a, "l2con", spec, "org.nestbench.console.l2");
@@ -910,6 +919,163 @@ static void add_l1_health(const char *l1, char *err)
 	snprintf(err + n, ERR_LEN - n, "%s", msg);
 }
 
+/* ---- L3 (lab.l3: KVM inside L2) ---------------------------------------------------------
+ * L1's kernel command line carries nestbench.l3=cpus,mem,cid to L1's init, which passes
+ * it on to L2's; L2's init boots L3 under the same watchdog as L1's boots L2
+ * (images/init-common.sh) and writes what it does, and L3's console prefixed "L3| ", on
+ * its own console: l2-console.log here.  Over virtio-serial L1 gets three more agent
+ * ports (one session each): the relay to L3, the session counting L2's VM while L3 runs
+ * and the relay to L2 of the session counting L3's VM there. */
+#define L3_MARK "nestbench-init: L3: "
+static const char *const l3_ports[] = { "relay3", "aux3", "relay3x" };
+
+static void l3_port_address(const struct nb_lab_paths *p, const char *transport, int i, char *buf,
+			    size_t len)
+{
+	if (strcmp(transport, "vsock") == 0)
+		buf[0] = '\0';      /* vsock: the main address serves every session */
+	else
+		snprintf(buf, len, "serial:%s/l1-agent-%s.sock", p->dir, l3_ports[i]);
+}
+
+static void l3_l1_ports(const struct lab *l, struct args *a)
+{
+	char spec[PATH_MAX + 64], id[16], name[40];
+
+	if (!l->cfg->l3_cid || strcmp(l->transport, "vsock") == 0)
+		return;
+	for (int i = 0; i < 3; i++) {
+		snprintf(spec, sizeof(spec), "socket,path=%s/l1-agent-%s.sock,server=on,wait=off", l->p->dir,
+			 l3_ports[i]);
+		snprintf(id, sizeof(id), "agent%d", i + 3);
+		snprintf(name, sizeof(name), "org.nestbench.agent.%d", i + 3);
+		port(a, id, spec, name);
+	}
+}
+
+/* state.json: L1's extra ports and the L3 guest. */
+static void l3_state(const struct lab *l, cJSON *s)
+{
+	char key[32], addr[PATH_MAX];
+	cJSON *g = cJSON_GetObjectItemCaseSensitive(s, "L1");
+
+	if (!l->cfg->l3_cid)
+		return;
+	for (int i = 0; i < 3; i++) {
+		snprintf(key, sizeof(key), "%s_address", l3_ports[i]);
+		l3_port_address(l->p, l->transport, i, addr, sizeof(addr));
+		cJSON_AddStringToObject(g, key, addr);
+	}
+	g = cJSON_AddObjectToObject(s, "L3");
+	snprintf(addr, sizeof(addr), "vsock:%d:%d", l->cfg->l3_cid, AGENT_PORT);
+	cJSON_AddStringToObject(g, "address", addr);
+	cJSON_AddStringToObject(g, "accelerator", "kvm");
+	cJSON_AddStringToObject(g, "accelerator_reason",
+				strcmp(l->accel, "kvm") == 0 ? "KVM inside L2, L2 under KVM inside L1, L1 under KVM"
+				: "KVM inside L2, L2 under KVM inside L1, L1 emulated by TCG");
+	cJSON_AddStringToObject(g, "transport", "vsock (vhost-vsock-pci in L2)");
+	cJSON_AddNumberToObject(g, "vcpus", l->cfg->l3_vcpus);
+	cJSON_AddNumberToObject(g, "memory_mib", l->cfg->l3_memory_mib);
+	cJSON_AddNumberToObject(g, "cid", l->cfg->l3_cid);
+}
+
+/* hello with each agent along the path: the first directly, each next one relayed
+ * through the previous.  -1 with err naming the guest (L1, L2, L3) that did not answer. */
+static int hello_path(const char *const hops[], int n, int timeout_ms, char *err)
+{
+	struct nb_client c;
+	char herr[NB_ERR_LEN];
+	cJSON *r = NULL;
+	int i = 0, rc = 0;
+
+	if (nb_client_connect(&c, hops[0], timeout_ms, herr)) {
+		snprintf(err, ERR_LEN, "L1: its agent at %s: %s", hops[0], herr);
+		return -1;
+	}
+	c.timeout_ms = timeout_ms;
+	for (; i < n && rc == 0; i++) {
+		if (i > 0 && nb_client_relay(&c, hops[i], NULL, herr)) {
+			snprintf(err, ERR_LEN, "L%d: its agent at %s, through L%d: %s", i + 1, hops[i], i, herr);
+			rc = -1;
+		} else if (nb_client_hello(&c, NULL, &r, herr)) {
+			snprintf(err, ERR_LEN, "L%d: its agent at %s: hello: %s", i + 1, hops[i], herr);
+			rc = -1;
+		}
+		cJSON_Delete(r);
+		r = NULL;
+	}
+	if (rc == 0)
+		nb_client_bye(&c, herr);
+	nb_client_close(&c);
+	return rc;
+}
+
+/* What L2's init wrote about L3 and L3's console (l2-console.log): the last n lines. */
+static void print_l3_lines(FILE *f, const char *con2, int n)
+{
+	char *text = nb_file_read(con2, 0, NULL, NULL);
+	char *save = NULL;
+	int total = 0, i = 0;
+
+	for (const char *c = text; c && (c = strstr(c, "nestbench-init: L3")); c++)
+		total++;
+	fprintf(f, "  --- what L2's init said about L3, and L3's console (%s) ---\n", con2);
+	for (char *ln = text ? strtok_r(text, "\n", &save) : NULL; ln; ln = strtok_r(NULL, "\n", &save)) {
+		const char *at = strstr(ln, "nestbench-init: L3");
+		if (at && i++ >= total - n)
+			fprintf(f, "  | %s\n", at);
+	}
+	if (total == 0)
+		fprintf(f, "  | (nothing: L2's init did not start L3; an image without L3 support? "
+			"rebuild it with `make images`)\n");
+	free(text);
+}
+
+/* Wait until L2's init says L3 is up (or gave up), then hello through both relays.
+ * t2: when L2 answered; L2's init gives L3 L2_TRIES attempts of a share of
+ * boot_timeout_s, as L1's does L2.  -1 with err (and l->failed = 3). */
+static int boot_l3(struct lab *l, const char *l2, const char *con1, const char *con2, double t2,
+		   char *err)
+{
+	double end = t2 + l->cfg->boot_timeout_s + L2_REPORT_MARGIN_S;
+	char relay3[PATH_MAX], l1[PATH_MAX], aux[PATH_MAX], relay[PATH_MAX], l2_[PATH_MAX], l3[64];
+	char line[300];
+
+	l->failed = 3;
+	addresses(l->p, l->transport, l->cfg->l2_cid, l1, aux, relay, l2_, sizeof(l1));
+	l3_port_address(l->p, l->transport, 0, relay3, sizeof(relay3));
+	snprintf(l3, sizeof(l3), "vsock:%d:%d", l->cfg->l3_cid, AGENT_PORT);
+	for (;;) {
+		if (last_line_with(con2, L3_MARK "up:", NULL, line, sizeof(line)))
+			break;
+		if (last_line_with(con2, L3_MARK "gave up", NULL, line, sizeof(line))) {
+			line[strcspn(line, "\r\n;")] = '\0';
+			snprintf(err, ERR_LEN, "L3: its agent did not start: L2's init %s (each attempt "
+				 "may take a third of lab.boot_timeout_s)", line + strlen(L3_MARK));
+			return -1;
+		}
+		if (l1_alive(l, con1, "while L2 was starting L3", err)) {
+			l->failed = 1;
+			return -1;
+		}
+		if (nb_mono_s() > end) {
+			snprintf(err, ERR_LEN, "L3: its agent did not start within %d s of L2's, and L2's "
+				 "init reported no outcome (an image without L3 support? `make images`; "
+				 "else lab.boot_timeout_s)", l->cfg->boot_timeout_s + L2_REPORT_MARGIN_S);
+			return -1;
+		}
+		progress(l, "L3", t2);
+		sleep_ms(200);
+	}
+	const char *const hops[] = { relay3[0] ? relay3 : l1, l2, l3 };
+	if (hello_path(hops, 3, HELLO_TIMEOUT_MS, err)) {
+		l->failed = strncmp(err, "L1:", 3) == 0 ? 1 : strncmp(err, "L2:", 3) == 0 ? 2 : 3;
+		return -1;
+	}
+	wait_sessions_closed(l1, con1);
+	return 0;
+}
+
 /* One boot of the lab: L1, then L2 (L1's init starts it).  -1 with err, l->failed
  * naming the guest at fault and l->wedged when L1 stopped answering. */
 static int boot(struct lab *l, char *err)
@@ -954,6 +1120,9 @@ static int boot(struct lab *l, char *err)
 			return -1;
 	}
 	wait_sessions_closed(l1, con1);
+	if (l->cfg->l3_cid && boot_l3(l, l2, con1, con2, nb_mono_s(), err))
+		return -1;
+	l->boot_s[2] = nb_mono_s() - t0;
 	if (l->tty)
 		fprintf(l->out, "\r%40s\r", "");
 	return 0;
@@ -971,7 +1140,10 @@ static void report_failure(const struct lab *l, char *err)
 	lab_file(l->p, "l2-console.log", con2, sizeof(con2));
 	if (l->tty)
 		fputc('\n', l->out);
-	if (l->failed == 2) {
+	if (l->failed == 3) {
+		print_l3_lines(stderr, con2, CONSOLE_TAIL);
+		add_l1_health(l1, err);
+	} else if (l->failed == 2) {
 		print_tail(stderr, "L2 console", con2, CONSOLE_TAIL);
 		print_l2_lines(stderr, con1, 20);
 		add_l1_health(l1, err);
@@ -1216,12 +1388,22 @@ int nb_lab_up(const struct nb_lab_cfg *cfg, const struct nb_lab_paths *p, FILE *
 	fprintf(out, "lab: L0 <-> L1 over %s (%s); L1 <-> L2 over vsock, CID %d\n",
 		strcmp(l.transport, "vsock") ? "virtio-serial on a UNIX socket" : "vsock",
 		l.transport_why, cfg->l2_cid);
+	if (cfg->l3_cid) {
+		snprintf(l.l3_cmdline, sizeof(l.l3_cmdline), " nestbench.l3=%d,%d,%d nestbench.l3_watch=%d,%d",
+			 cfg->l3_vcpus, cfg->l3_memory_mib, cfg->l3_cid, L2_TRIES,
+			 cfg->boot_timeout_s / L2_TRIES > 0 ? cfg->boot_timeout_s / L2_TRIES : 1);
+		fprintf(out, "lab: L3 under KVM inside L2, reached through L1 and L2; L2 <-> L3 over "
+			"vsock, CID %d\n", cfg->l3_cid);
+	}
 	if (boot_with_retry(&l, err) || hv_outcome(&l, err))
 		return 2;
 	fprintf(out, "lab: up: L1 (%s, %d vCPUs, %d MiB) answered after %.1f s, L2 (KVM, %d vCPUs, "
 		"%d MiB) after %.1f s; image %s, kernel %s\n",
 		strcmp(l.accel, "kvm") ? "TCG" : "KVM", cfg->l1_vcpus, cfg->l1_memory_mib, l.boot_s[0],
 		cfg->l2_vcpus, cfg->l2_memory_mib, l.boot_s[1], l.image_id, l.kernel);
+	if (cfg->l3_cid)
+		fprintf(out, "lab: up: L3 (KVM inside L2, %d vCPUs, %d MiB) answered after %.1f s\n",
+			cfg->l3_vcpus, cfg->l3_memory_mib, l.boot_s[2]);
 	return 0;
 }
 
@@ -1245,6 +1427,28 @@ static void print_hyperv(FILE *out, const cJSON *hv)
 	fprintf(out, "  L2: Hyper-V enlightenments: %s%s%s\n",
 		!on ? "not reported yet (L2 is starting)" : on[0] ? on : "none",
 		refused[0] ? "; refused by L1's KVM: " : "", refused);
+}
+
+/* lab.l3 in `lab status`: 0 when there is no L3 or its agent answers through L1 and L2. */
+static int status_l3(const cJSON *s, FILE *out)
+{
+	const cJSON *g1 = cJSON_GetObjectItemCaseSensitive(s, "L1"), *g3 = cJSON_GetObjectItemCaseSensitive(s, "L3");
+	const char *via = nb_json_str(g1, "relay3_address", "");
+	char herr[ERR_LEN];
+
+	if (!g3)
+		return 0;
+	const char *const hops[] = { via[0] ? via : nb_json_str(g1, "address", ""),
+				     nb_json_str(cJSON_GetObjectItemCaseSensitive(s, "L2"), "address", ""),
+				     nb_json_str(g3, "address", "") };
+	fprintf(out, "  L3: %s via L2, accelerator %s (%s)\n", hops[2], nb_json_str(g3, "accelerator", ""),
+		nb_json_str(g3, "accelerator_reason", ""));
+	if (hello_path(hops, 3, 10000, herr)) {
+		fprintf(out, "  L3's agent does not answer: %s\n", herr);
+		return 1;
+	}
+	fprintf(out, "  L3's agent answers (through L1 and L2)\n");
+	return 0;
 }
 
 int nb_lab_status(const struct nb_lab_paths *p, FILE *out)
@@ -1281,7 +1485,7 @@ int nb_lab_status(const struct nb_lab_paths *p, FILE *out)
 			fprintf(out, "  L2's agent does not answer: %s\n", herr);
 		} else {
 			fprintf(out, "  L2's agent answers (through L1): both agents answer\n");
-			rc = 0;
+			rc = status_l3(s, out);
 		}
 		lab_file(p, "l1-console.log", path, sizeof(path));
 		wait_sessions_closed(nb_json_str(g1, "address", ""), path);
@@ -1295,7 +1499,7 @@ int nb_lab_resolve(const char *lab_dir, const char *address, char *real, size_t 
 {
 	struct nb_lab_paths p;
 	char path[PATH_MAX];
-	char name[16];
+	char name[16], port_key[32];
 	const char *key = "address";
 	cJSON *s, *g;
 
@@ -1313,8 +1517,9 @@ int nb_lab_resolve(const char *lab_dir, const char *address, char *real, size_t 
 	 * L2's exits on L1 while L2 runs); "lab:L1.relay": the third, through which L2 is
 	 * reached.  Over virtio-serial each port carries one session at a time. */
 	snprintf(name, sizeof(name), "%s", address + 4);
-	if (strcmp(name, "L1.aux") == 0 || strcmp(name, "L1.relay") == 0) {
-		key = name[3] == 'a' ? "aux_address" : "relay_address";
+	if (strncmp(name, "L1.", 3) == 0) {   /* lab.l3 adds L1.relay3, L1.aux3, L1.relay3x */
+		snprintf(port_key, sizeof(port_key), "%s_address", name + 3);
+		key = port_key;
 		name[2] = '\0';
 	}
 	g = cJSON_GetObjectItemCaseSensitive(s, name);
@@ -1324,7 +1529,10 @@ int nb_lab_resolve(const char *lab_dir, const char *address, char *real, size_t 
 		if (g && strcmp(key, "address") != 0 && nb_json_str(g, "address", "")[0])
 			key = "address";
 		else {
-			snprintf(err, ERR_LEN, "%s: no guest %s in %s", address, name, path);
+			snprintf(err, ERR_LEN, "%s: no guest %s in %s%s", address, name, path,
+				 strcmp(name, "L3") == 0 ? " (this lab runs without L3: stop it with `nestbench "
+				 "lab down` and start it with the campaign's lab.l3, e.g. `nestbench lab up "
+				 "configs/lab-l3.json`)" : "");
 			cJSON_Delete(s);
 			return -1;
 		}

@@ -92,9 +92,10 @@ static int libvirt_address(const struct nb_tier_cfg *t, int target, struct nb_ti
 /* A tier's address as the transport needs it: "lab:L1" becomes what the running lab
  * recorded (the target tier's lab description is kept for the result file).  A lab
  * guest reached only to relay deeper (not the target) is reached at its relay port, so
- * that its own session and the relay can stay open together. */
+ * that its own session and the relay can stay open together: L1's port to L3 (l3) is
+ * not the one to L2.  L2 has no such ports: vsock carries any number of sessions. */
 static int real_address(const struct nb_tier_env *env, const struct nb_tier_cfg *t, int target,
-			struct nb_tier_conn *tc, char *buf, size_t len, char err[NB_ERR_LEN])
+			int l3, struct nb_tier_conn *tc, char *buf, size_t len, char err[NB_ERR_LEN])
 {
 	struct nb_lab_paths p;
 	char herr[NB_ERR_LEN], lab_addr[NB_CFG_TEXT + 8];
@@ -107,7 +108,8 @@ static int real_address(const struct nb_tier_env *env, const struct nb_tier_cfg 
 		return 0;
 	}
 	snprintf(lab_addr, sizeof(lab_addr), "%s%s", t->address,
-		 !target && !strchr(t->address, '.') ? ".relay" : "");
+		 target || strchr(t->address, '.') || strcmp(t->address, "lab:L2") == 0 ? ""
+		 : l3 ? ".relay3" : ".relay");
 	nb_lab_default_paths(&p);
 	if (nb_lab_resolve(env->lab_dir ? env->lab_dir : p.dir, lab_addr, buf, len, &info, herr)) {
 		return nb_err(err, "tier %s (%s): %s", t->name, t->address, herr);
@@ -128,7 +130,7 @@ int nb_tier_root_address(const struct nb_campaign_cfg *cfg, int t, const struct 
 
 	while (cfg->tiers[k].parent >= 0)
 		k = cfg->tiers[k].parent;
-	return real_address(env, &cfg->tiers[k], k == t, NULL, buf, len, err);
+	return real_address(env, &cfg->tiers[k], k == t, 0, NULL, buf, len, err);
 }
 
 int nb_tier_connect(const struct nb_campaign_cfg *cfg, int t, const struct nb_tier_env *env,
@@ -143,12 +145,13 @@ int nb_tier_connect(const struct nb_campaign_cfg *cfg, int t, const struct nb_ti
 		chain[n++] = k;
 	/* chain[n-1] is the root: local or a direct address. */
 	const struct nb_tier_cfg *root = &cfg->tiers[chain[n - 1]];
+	int l3 = strcmp(cfg->tiers[t].address, "lab:L3") == 0;
 	char addr[NB_CFG_TEXT + PATH_MAX];
 	if (strcmp(root->address, "local") == 0) {
 		if (start_local(env, tc, err))
 			return -1;
 	} else {
-		if (real_address(env, root, n == 1, tc, addr, sizeof(addr), err))
+		if (real_address(env, root, n == 1, l3, tc, addr, sizeof(addr), err))
 			return -1;
 		if (nb_client_connect(&tc->client, addr, NB_CONNECT_TIMEOUT_MS, herr)) {
 			snprintf(err, NB_ERR_LEN, "tier %s unreachable at %s%s%s%s: %s", root->name, addr,
@@ -167,7 +170,7 @@ int nb_tier_connect(const struct nb_campaign_cfg *cfg, int t, const struct nb_ti
 		goto fail;
 	for (int i = n - 2; i >= 0; i--) {
 		const struct nb_tier_cfg *hop = &cfg->tiers[chain[i]];
-		if (real_address(env, hop, i == 0, tc, addr, sizeof(addr), err))
+		if (real_address(env, hop, i == 0, l3, tc, addr, sizeof(addr), err))
 			goto fail;
 		if (nb_client_relay(&tc->client, addr, NULL, herr)) {
 			snprintf(err, NB_ERR_LEN, "tier %s unreachable at %s through tier %s's agent: %s",

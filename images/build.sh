@@ -10,7 +10,9 @@
 #   vmlinuz             Debian's linux-image-*-cloud-amd64 kernel (L1 and L2 boot it)
 #   l1.cpio             L1's initramfs: busybox, the agent, qemu-system-x86_64 and its
 #                       firmware, and L2's kernel and initramfs under /boot/l2/
-#   l2.cpio             L2's initramfs: busybox, the agent and nestbench_exits.ko
+#   l2.cpio             L2's initramfs: busybox, the agent and nestbench_exits.ko; and,
+#                       for lab.l3, qemu-system-x86_64, KVM's modules and L3's kernel
+#                       and initramfs under /boot/l3/ (the leaf: l2.cpio without them)
 #   scratch.img         a pristine sparse ext4 disk; `nestbench lab up` copies it per guest
 #   manifest.json       the packages and versions the images were built from, and
 #                       the sha256 of every output
@@ -28,10 +30,10 @@ KMOD=${3:-}
 HERE=$(cd "$(dirname "$0")" && pwd)
 KERNEL_META=${NB_KERNEL_META:-linux-image-cloud-amd64}
 SCRATCH_MIB=${NB_SCRATCH_MIB:-1024}
-NEED_MIB=${NB_NEED_MIB:-700}   # kernel package, two unpacked trees and the archives
+NEED_MIB=${NB_NEED_MIB:-1000}   # kernel package, three unpacked trees and the archives
 # Modules both guests load (dependencies are added from modules.dep), then L1's.
 MODS_COMMON="virtio_pci virtio_blk virtio_console vmw_vsock_virtio_transport"
-MODS_L1="kvm-amd kvm-intel vhost_vsock"
+MODS_L1="kvm-amd kvm-intel vhost_vsock"   # L2's too, loaded only to boot L3 (modules-vmm.load)
 
 if [ -t 1 ]; then step() { printf 'images: %s\n' "$*"; }; else step() { :; }; fi
 die() { printf 'images: %s\n' "$*" >&2; exit 2; }
@@ -173,6 +175,14 @@ base_root() {
 	while read -r m; do
 		copy_file "$WORK/kernel/lib/modules/$KREL/$m" "$root" "/lib/modules/$m"
 	done <"$root/etc/nestbench/modules.load"
+	# A guest that can boot a child but does not always: those modules on their own list.
+	if [ -n "${VMM_MODS:-}" ]; then
+		module_order $MODS_COMMON $VMM_MODS | grep -vxF -f "$root/etc/nestbench/modules.load" \
+			>"$root/etc/nestbench/modules-vmm.load" || true
+		while read -r m; do
+			copy_file "$WORK/kernel/lib/modules/$KREL/$m" "$root" "/lib/modules/$m"
+		done <"$root/etc/nestbench/modules-vmm.load"
+	fi
 	# Not in modules.load: init-common.sh loads it on its own and says whether it did.
 	if [ -n "$KMOD" ]; then
 		copy_file "$KMOD" "$root" /lib/modules/nestbench/nestbench_exits.ko
@@ -194,9 +204,25 @@ archive() {
 	mv "$2.tmp" "$2"
 }
 
+# L3's image (lab.l3): the agent and nothing to boot a child with.
+build_l3() {
+	step "assembling the L3 image"
+	L1_MODS="" base_root "$WORK/l3"
+	cp "$HERE/init-l2.sh" "$WORK/l3/init"
+	chmod 755 "$WORK/l3/init"
+	archive "$WORK/l3" "$WORK/l3.cpio"
+}
+
+# L2's image: L3's, plus qemu, KVM's modules (loaded only for lab.l3) and L3 under
+# /boot/l3.  Always so: one set of images for labs with and without L3 (about 75 MB
+# more in l1.cpio; L1's and L2's boots measured no slower, images/README.md).
 build_l2() {
-	step "assembling the L2 image"
-	L1_MODS="" base_root "$WORK/l2"
+	step "assembling the L2 image (qemu-system-x86_64 and L3 inside)"
+	L1_MODS="" VMM_MODS=$MODS_L1 base_root "$WORK/l2" /usr/bin/qemu-system-x86_64
+	copy_qemu "$WORK/l2"
+	mkdir -p "$WORK/l2/boot/l3"
+	cp "$WORK/vmlinuz" "$WORK/l2/boot/l3/vmlinuz"
+	cp "$WORK/l3.cpio" "$WORK/l2/boot/l3/initrd.cpio"
 	cp "$HERE/init-l2.sh" "$WORK/l2/init"
 	chmod 755 "$WORK/l2/init"
 	archive "$WORK/l2" "$WORK/l2.cpio"
@@ -206,11 +232,15 @@ build_l2() {
 QEMU_DATA="/usr/share/seabios/bios-256k.bin /usr/share/qemu/linuxboot_dma.bin \
 /usr/share/qemu/kvmvapic.bin /usr/share/qemu/multiboot_dma.bin"
 
+copy_qemu() {
+	copy_file /usr/bin/qemu-system-x86_64 "$1"
+	for f in $QEMU_DATA; do copy_file "$f" "$1"; done
+}
+
 build_l1() {
 	step "assembling the L1 image (qemu-system-x86_64 and L2 inside)"
 	L1_MODS=$MODS_L1 base_root "$WORK/l1" /usr/bin/qemu-system-x86_64
-	copy_file /usr/bin/qemu-system-x86_64 "$WORK/l1"
-	for f in $QEMU_DATA; do copy_file "$f" "$WORK/l1"; done
+	copy_qemu "$WORK/l1"
 	mkdir -p "$WORK/l1/boot/l2"
 	cp "$WORK/vmlinuz" "$WORK/l1/boot/l2/vmlinuz"
 	cp "$WORK/l2.cpio" "$WORK/l1/boot/l2/initrd.cpio"
@@ -272,6 +302,7 @@ mkdir -p "$WORK"
 step "building image $IMAGE_ID from $KPKG $KVER"
 unpack_kernel
 check_kmod
+build_l3
 build_l2
 build_l1
 build_scratch

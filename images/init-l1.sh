@@ -27,54 +27,6 @@ export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 L2_LOG=/tmp/l2-console.log
 L2_PORT=/dev/virtio-ports/org.nestbench.console.l2
 
-cmdline_value() {
-	for w in $(cat /proc/cmdline); do
-		case "$w" in "$1="*) echo "${w#*=}"; return ;; esac
-	done
-}
-
-# Field $1 of the comma-separated list $2 ("" past its end).
-nth() {
-	echo "$2" | awk -F, -v n="$1" '{ print $n }'
-}
-
-# Seconds since boot, in $now.  The watchdog's loop forks as little as it can: under
-# TCG every process it starts takes CPU time from L2's boot.
-uptime_s() {
-	read -r now _ </proc/uptime
-	now=${now%.*}
-}
-
-# Is pid $1 a live process (not gone, not a zombie)?
-alive() {
-	line=
-	read -r line 2>/dev/null <"/proc/$1/stat"
-	line=${line##*) }
-	[ -n "$line" ] && [ "${line%% *}" != Z ]
-}
-
-# Where each thread of a stuck QEMU waits: the cause of a hang, on L1's console.
-l2_where() {
-	for t in /proc/"$1"/task/*; do
-		[ -r "$t/stat" ] || continue
-		nb_log "L2:   thread ${t##*/} ($(cat "$t/comm" 2>/dev/null)): state" \
-			"$(sed 's/.*) //' "$t/stat" | cut -d' ' -f1), waiting in $(cat "$t/wchan" 2>/dev/null)"
-		head -n 6 "$t/stack" 2>/dev/null | sed 's/^/nestbench-init: L2:     /'
-	done
-}
-
-# SIGKILL, and wait (at most 10 s: a process stuck in the kernel may not go at once).
-l2_kill() {
-	kill -9 "$1" 2>/dev/null
-	k=0
-	while alive "$1" && [ $k -lt 50 ]; do sleep 0.2; k=$((k + 1)); done
-	if alive "$1"; then
-		nb_log "L2: QEMU (pid $1) is still there 10 s after SIGKILL"
-	else
-		wait "$1" 2>/dev/null
-	fi
-}
-
 # L2's QEMU, in this process (the caller puts it in the background).  pci-testdev and
 # the ISA debug-exit port are kvm-unit-tests' targets for MMIO and port I/O exits
 # (exit.k.mmio.*, exit.mmio.*, exit.k.pio.*).  A WRITE to 0xf4-0xf7 ends QEMU (and L2):
@@ -84,61 +36,14 @@ l2_qemu() {
 	[ -c "$L2_PORT" ] && chardev="file,id=l2con,path=$L2_PORT,logfile=$L2_LOG"
 	disk=""
 	[ -b /dev/vdb ] && disk="-drive file=/dev/vdb,if=virtio,format=raw,cache=none"
-	# shellcheck disable=SC2086 # $disk is two words or none
+	# shellcheck disable=SC2086,SC2154 # $disk is two words or none; nb_start_child sets cpus, mem, cid
 	exec qemu-system-x86_64 -name L2 -machine q35,accel=kvm -cpu "$l2_cpu" -smp "$cpus" -m "$mem" \
 		-nodefaults -no-user-config -display none -vga none -no-reboot \
 		-kernel /boot/l2/vmlinuz -initrd /boot/l2/initrd.cpio \
-		-append "console=ttyS0 panic=-1 loglevel=4" \
+		-append "console=ttyS0 panic=-1 loglevel=4$(nb_cmdline_words nestbench.l3)" \
 		-chardev "$chardev" -serial chardev:l2con \
 		-device "vhost-vsock-pci,guest-cid=$cid" $disk \
 		-device pci-testdev -device isa-debug-exit,iobase=0xf4,iosize=0x4 </dev/null
-}
-
-# Attempt $1 at booting L2: 0 once L2's agent listens (L2_PID is its QEMU), 1 when QEMU
-# exits first or the deadline passes (QEMU is shown and killed then).
-l2_attempt() {
-	a=$1
-	mode=$(nth "$a" "$fail")
-	: >"$L2_LOG"
-	[ -c "$L2_PORT" ] && echo "=== nestbench-init (L1): L2, attempt $a of $tries ===" >"$L2_PORT"
-	nb_log "L2: attempt $a of $tries: starting QEMU: KVM, $cpus vCPUs, $mem MiB, vsock CID $cid," \
-		"deadline $deadline s${mode:+ (test: this attempt will $mode)}"
-	case $mode in
-	hang) sleep 100000 & ;;
-	exit) sh -c 'echo "qemu-system-x86_64: (test) exiting at once" >&2; exit 1' & ;;
-	*) l2_qemu & ;;
-	esac
-	pid=$! said=0
-	uptime_s
-	a_t0=$now
-	while :; do
-		if grep -q "listening on" "$L2_LOG" 2>/dev/null; then
-			L2_PID=$pid
-			return 0
-		fi
-		if ! alive "$pid"; then
-			wait "$pid"
-			nb_log "L2: attempt $a of $tries failed: QEMU exited with status $? before L2's agent listened"
-			tail -n 5 "$L2_LOG" | sed 's/^/nestbench-init: L2:   | /'
-			return 1
-		fi
-		uptime_s
-		waited=$((now - a_t0))
-		# A sign of life every 10 s: lab up takes a silent console for a stopped L1.
-		if [ $((waited / 10)) -gt $said ]; then
-			said=$((waited / 10))
-			nb_log "L2: attempt $a of $tries: waiting for L2's agent ($waited s)"
-		fi
-		if [ "$waited" -ge "$deadline" ]; then
-			nb_log "L2: attempt $a of $tries failed: no agent listening within $deadline s;" \
-				"killing QEMU (pid $pid), whose threads wait here:"
-			l2_where "$pid"
-			tail -n 5 "$L2_LOG" | sed 's/^/nestbench-init: L2:   | /'
-			l2_kill "$pid"
-			return 1
-		fi
-		sleep 0.5
-	done
 }
 
 # KVM flips the scheduler's preempt-notifier static key when L1's first VM is created
@@ -235,6 +140,7 @@ kut_one() {
 	echo "nestbench-kut: begin $id" >&3
 	: >/tmp/kut.out
 	uptime_s
+	# shellcheck disable=SC2154 # uptime_s (init-common.sh) sets now
 	k_t0=$now
 	timeout "$tmo" qemu-system-x86_64 -name kut -machine q35,accel=kvm -cpu host -smp "$smp" -m 128 \
 		-nodefaults -no-user-config -display none -vga none -no-reboot \
@@ -268,34 +174,14 @@ kut_serve() {
 	done
 }
 
-# Boot L2, retrying a start that fails or hangs; 0 when L2's agent listens.
+# Boot L2, retrying a start that fails or hangs (init-common.sh); 0 when L2's agent
+# listens, CHILD_PID its QEMU.
 start_l2() {
-	l2=$(cmdline_value nestbench.l2)
-	[ -n "$l2" ] || { nb_log "L2: gave up: no nestbench.l2= on the command line"; return 1; }
-	cpus=$(nth 1 "$l2") mem=$(nth 2 "$l2") cid=$(nth 3 "$l2")
-	watch=$(cmdline_value nestbench.l2_watch)
-	tries=$(nth 1 "${watch:-3,60}") deadline=$(nth 2 "${watch:-3,60}")
-	fail=$(cmdline_value nestbench.l2_fail)
-	if [ ! -c /dev/kvm ]; then
-		nb_log "L2: gave up: /dev/kvm is missing in L1 (no SVM/VMX offered to L1?" \
-			"L0 must run L1 with -cpu max under TCG or -cpu host with nested=1 under KVM)"
-		return 1
-	fi
-	l2_cpu_hyperv
-	uptime_s
-	began=$now
-	n=1
-	while [ $n -le "$tries" ]; do
-		if l2_attempt $n; then
-			uptime_s
-			nb_log "L2: up: its agent listens (attempt $n of $tries, $((now - began)) s)"
-			return 0
-		fi
-		n=$((n + 1))
-	done
-	uptime_s
-	nb_log "L2: gave up after $tries attempts ($((now - began)) s); L1's agent still serves L0"
-	return 1
+	l2_cpu=host
+	[ -c /dev/kvm ] && [ -n "$(cmdline_value nestbench.l2)" ] && l2_cpu_hyperv
+	# shellcheck disable=SC2034 # read by nb_start_child (init-common.sh)
+	CHILD_LOG=$L2_LOG CHILD_PORT=$L2_PORT
+	nb_start_child L2 L1 l2_qemu "L0 must run L1 with -cpu max under TCG or -cpu host with nested=1 under KVM"
 }
 
 nb_mount_basics
@@ -309,7 +195,7 @@ hold_kvm
 # harness's session with L1, one beside it (counting L2's exits while L2 runs) and one
 # that relays to L2, so that a campaign can keep L1 and L2 connected together.
 listen="--listen serial:/dev/virtio-ports/org.nestbench.agent.0"
-for port in 1 2; do
+for port in 1 2 3 4 5; do   # 3-5: with lab.l3 (harness/lab.c, "L3")
 	[ -c /dev/virtio-ports/org.nestbench.agent.$port ] &&
 		listen="$listen --listen serial:/dev/virtio-ports/org.nestbench.agent.$port"
 done
@@ -318,7 +204,7 @@ done
 nb_serve_agent $listen &
 kut_serve &
 if start_l2; then
-	wait "$L2_PID"
+	wait "$CHILD_PID"
 	nb_log "L2: QEMU exited with status $? (L2 is down; L1's agent still serves L0)"
 fi
 # /init must never return (the kernel would panic): the agent runs until power-off.

@@ -163,6 +163,7 @@ struct nb_res_tier_exits {
 	const char *reached;       /* how the counting session got there; NULL: it did not */
 	const char *unsupported;   /* why nothing is counted; "" or NULL: counting */
 	const char *pids;          /* a "libvirt:" target: its QEMU pid; NULL: none */
+	int slot;                  /* 0: "exits"; k >= 1: exits_also[k - 1], a further counter */
 };
 void nb_res_tier_set_exits(cJSON *tier, const struct nb_res_tier_exits *e);
 
@@ -236,6 +237,10 @@ double nb_res_case_absorb(cJSON *c, const cJSON *records, int visit, int round, 
 /* Put the visit's parent-counted VM exits into the samples from index first on:
  * exits (copied) when counted, else the reason in unsupported ("" or NULL: neither). */
 void nb_res_case_set_exits(cJSON *c, int first, const cJSON *exits, const char *unsupported);
+/* The same for a further counter (count_exits as an array): samples[].exits_also[slot - 1],
+ * the exits object or {"counted_by", "unsupported"}. */
+void nb_res_case_set_exits_also(cJSON *c, int first, int slot, const char *by, const cJSON *exits,
+				const char *unsupported);
 
 /* What else the machine did during a visit (samples[].interference): percentages of
  * all the tier's CPUs over the visit's window; NaN leaves a field out. */

@@ -281,6 +281,20 @@ void nb_res_tier_set_libvirt(cJSON *tier, const cJSON *libvirt)
 	nb_json_set_item(tier, "libvirt", libvirt ? cJSON_Duplicate(libvirt, 1) : NULL);
 }
 
+/* obj's "exits_also"[slot - 1] = e (owned), the array grown with nulls as needed. */
+static void set_also(cJSON *obj, int slot, cJSON *e)
+{
+	cJSON *a = cJSON_GetObjectItemCaseSensitive(obj, "exits_also");
+
+	if (!cJSON_IsArray(a)) {
+		a = cJSON_CreateArray();
+		nb_json_set_item(obj, "exits_also", a);
+	}
+	while (cJSON_GetArraySize(a) < slot)
+		cJSON_AddItemToArray(a, cJSON_CreateNull());
+	cJSON_ReplaceItemInArray(a, slot - 1, e);
+}
+
 void nb_res_tier_set_exits(cJSON *tier, const struct nb_res_tier_exits *x)
 {
 	cJSON *e = cJSON_CreateObject();
@@ -296,7 +310,10 @@ void nb_res_tier_set_exits(cJSON *tier, const struct nb_res_tier_exits *x)
 	cJSON_AddStringToObject(e, "status", unsupported ? "unsupported" : "counting");
 	if (unsupported)
 		cJSON_AddStringToObject(e, "reason", x->unsupported);
-	nb_json_set_item(tier, "exits", e);
+	if (x->slot > 0)
+		set_also(tier, x->slot, e);
+	else
+		nb_json_set_item(tier, "exits", e);
 }
 
 /* ---- cases -------------------------------------------------------------------------- */
@@ -449,6 +466,28 @@ void nb_res_case_set_exits(cJSON *c, int first, const cJSON *exits, const char *
 			nb_json_set_item(s, "exits", cJSON_Duplicate(exits, 1));
 		else if (unsupported && unsupported[0])
 			nb_json_set_item(s, "exits_unsupported", cJSON_CreateString(unsupported));
+	}
+}
+
+void nb_res_case_set_exits_also(cJSON *c, int first, int slot, const char *by, const cJSON *exits,
+				const char *unsupported)
+{
+	cJSON *s, *e;
+	int i = 0;
+
+	if (!exits && !(unsupported && unsupported[0]))
+		return;
+	cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(c, "samples")) {
+		if (i++ < first)
+			continue;
+		if (exits) {
+			e = cJSON_Duplicate(exits, 1);
+		} else {
+			e = cJSON_CreateObject();
+			cJSON_AddStringToObject(e, "counted_by", by);
+			cJSON_AddStringToObject(e, "unsupported", unsupported);
+		}
+		set_also(s, slot, e);
 	}
 }
 

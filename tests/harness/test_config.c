@@ -224,6 +224,64 @@ TEST(config_lab_kvm_unit_tests)
 	free(c);
 }
 
+/* lab.l3: off without it; its defaults; lab:L3 needs it; its refusals. */
+TEST(config_lab_l3)
+{
+	struct nb_campaign_cfg *c = calloc(1, sizeof(*c));
+	char err[NB_ERR_LEN], text[768];
+	const char *head = "{\"name\":\"x\",\"tiers\":[{\"name\":\"L2\",\"level\":2,"
+			   "\"address\":\"lab:L2\"}%s],\"workloads\":[\"*\"],\"lab\":%s}";
+	const char *l3tier = ",{\"name\":\"L3\",\"level\":3,\"address\":\"lab:L3\",\"via\":\"L2\"}";
+	static const struct { const char *lab, *want; } bad[] = {
+		{ "{\"l3\":true}", "lab.l3: expected an object" },
+		{ "{\"l3\":{\"cpus\":1}}", "lab.l3: unknown key \"cpus\"" },
+		{ "{\"l3\":{\"vcpus\":0}}", "lab.l3: \"vcpus\"" },
+		{ "{\"l3\":{\"memory_mib\":128}}", "lab.l3: \"memory_mib\"" },
+		{ "{\"l3\":{\"cid\":42}}", "cid 42 is L2's too" },
+		{ "{\"l2\":{\"memory_mib\":1024},\"l3\":{\"memory_mib\":512}}",
+		  "l2.memory_mib (1024) must exceed l3.memory_mib (512) by at least 768" },
+	};
+	struct nb_lab_cfg d;
+
+	CHECK(c);
+	nb_lab_defaults(&d);
+	CHECK(d.l3_cid == 0);
+	snprintf(text, sizeof(text), head, "", "{}");
+	CHECK_MSG(parse(text, c, err) == 0, "%s", err);
+	CHECK(c->lab.l3_cid == 0);
+	nb_config_free(c);
+	snprintf(text, sizeof(text), head, l3tier, "{\"l3\":{}}");
+	CHECK_MSG(parse(text, c, err) == 0, "%s", err);
+	CHECK(c->lab.l3_vcpus == 1 && c->lab.l3_memory_mib == 512 && c->lab.l3_cid == 43);
+	CHECK(c->tiers[1].parent == 0);
+	nb_config_free(c);
+	snprintf(text, sizeof(text), head, l3tier,
+		 "{\"l2\":{\"memory_mib\":2048},\"l3\":{\"vcpus\":2,\"memory_mib\":1024,\"cid\":50}}");
+	CHECK_MSG(parse(text, c, err) == 0, "%s", err);
+	CHECK(c->lab.l3_vcpus == 2 && c->lab.l3_memory_mib == 1024 && c->lab.l3_cid == 50);
+	nb_config_free(c);
+	/* lab:L3 without lab.l3 */
+	snprintf(text, sizeof(text), head, l3tier, "{}");
+	CHECK(parse(text, c, err) == -1);
+	CHECK_MSG(strstr(err, "tiers[1]: address \"lab:L3\" needs \"l3\" in the \"lab\" object"), "%s", err);
+	/* lab:L3 not via the lab:L2 tier */
+	snprintf(text, sizeof(text), head, ",{\"name\":\"L3\",\"level\":3,\"address\":\"lab:L3\"}",
+		 "{\"l3\":{}}");
+	CHECK(parse(text, c, err) == -1);
+	CHECK_MSG(strstr(err, "tiers[1]: address \"lab:L3\" is reached through L2: give it \"via\""), "%s", err);
+	/* lab:L4 is no guest of the lab */
+	snprintf(text, sizeof(text), head, ",{\"name\":\"L4\",\"level\":4,\"address\":\"lab:L4\"}",
+		 "{\"l3\":{}}");
+	CHECK(parse(text, c, err) == -1);
+	CHECK_MSG(strstr(err, "lab:L1, lab:L2 and, with lab.l3, lab:L3"), "%s", err);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), head, "", bad[i].lab);
+		CHECK_MSG(parse(text, c, err) == -1, "%s accepted", bad[i].lab);
+		CHECK_MSG(strstr(err, bad[i].want) != NULL, "%s: '%s' lacks '%s'", bad[i].lab, err, bad[i].want);
+	}
+	free(c);
+}
+
 TEST(config_missing_file)
 {
 	struct nb_campaign_cfg *c = calloc(1, sizeof(*c));

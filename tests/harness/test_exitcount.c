@@ -166,3 +166,92 @@ TEST(exits_annotate_marks_only_the_visits_samples)
 	cJSON_Delete(c);
 	cJSON_Delete(run);
 }
+
+/* count_exits as an array: the first entry as before, the others into exits_also, each
+ * counted by another tier in the same visits (lab.l3: L3's by L2, and by L1). */
+TEST(count_exits_array_adds_further_counters)
+{
+	struct nb_campaign_cfg *c = calloc(1, sizeof(*c));
+	char err[NB_ERR_LEN];
+
+	CHECK(c);
+	CHECK_MSG(parse_with("[true]", c, err) == 0, "%s", err);
+	CHECK(c->tiers[2].exits_by == 1 && c->tiers[2].nexits_also == 0);
+	nb_config_free(c);
+	CHECK_MSG(parse_with("[true,{\"by\":\"L0\",\"target\":\"all\",\"reasons\":false}]", c, err) == 0,
+		  "%s", err);
+	CHECK(c->tiers[2].exits_by == 1 && c->tiers[2].nexits_also == 1);
+	CHECK(c->tiers[2].exits_also[0].by == 0 && c->tiers[2].exits_also[0].reasons == 0);
+	CHECK_STR(c->tiers[2].exits_also[0].target, "all");
+	CHECK_STR(c->tiers[2].exits_also[0].by_name, "L0");
+	nb_config_free(c);
+	/* the first entry may be an object too, and further ones default to all reasons */
+	CHECK_MSG(parse_with("[{\"by\":\"L0\"},{\"by\":\"L1\"}]", c, err) == 0, "%s", err);
+	CHECK(c->tiers[2].exits_by == 0 && c->tiers[2].exits_also[0].by == 1);
+	CHECK(c->tiers[2].exits_also[0].reasons == 1);
+	CHECK_STR(c->tiers[2].exits_also[0].target, "auto");
+	nb_config_free(c);
+	free(c);
+}
+
+TEST(count_exits_array_refusals_name_the_problem)
+{
+	static const struct {
+		const char *value, *want;
+	} bad[] = {
+		{ "[]", "holds 1 to 4 counters" },
+		{ "[true,{\"by\":\"L0\"},{\"by\":\"L0\"},{\"by\":\"L0\"},{\"by\":\"L0\"}]", "holds 1 to 4" },
+		{ "[true,true]", "count_exits[1]: a further counter must be an object naming its tier" },
+		{ "[true,{\"target\":\"all\"}]", "naming its tier in \"by\"" },
+		{ "[true,{\"by\":\"L9\"}]", "count_exits[1]: \"by\": no tier named \"L9\"" },
+		{ "[true,{\"by\":\"C\"}]", "cannot count its own exits" },
+		{ "[true,{\"by\":\"L1\"}]", "already counts this tier's exits" },
+		{ "[true,{\"by\":\"L0\"},{\"by\":\"L0\"}]", "count_exits[2]: \"by\": tier \"L0\" is named twice" },
+		{ "[false,{\"by\":\"L0\"}]", "the first counter is off" },
+		{ "[true,{\"by\":\"L0\",\"reasons\":1}]", "\"reasons\" must be true or false" },
+		{ "[true,{\"by\":\"L0\",\"address\":\"unix:/x\"}]", "is local" },
+	};
+	struct nb_campaign_cfg *c = calloc(1, sizeof(*c));
+	char err[NB_ERR_LEN];
+
+	CHECK(c);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CHECK_MSG(parse_with(bad[i].value, c, err) == -1, "%s accepted", bad[i].value);
+		CHECK_MSG(strstr(err, bad[i].want) && strstr(err, "tiers[2]"), "%s: %s", bad[i].value, err);
+	}
+	free(c);
+}
+
+/* A further counter's figures go to samples[].exits_also, never to "exits". */
+TEST(exits_annotate_further_counter_into_exits_also)
+{
+	struct nb_exitcount x;
+	cJSON *c = cJSON_Parse("{\"samples\":[{\"rep\":0},{\"rep\":1}]}");
+	cJSON *run = cJSON_Parse("{\"records\":[{\"type\":\"rep\",\"ops\":10},{\"type\":\"rep\",\"ops\":10}]}");
+	cJSON *s, *also;
+
+	memset(&x, 0, sizeof(x));
+	snprintf(x.by, sizeof(x.by), "L1");
+	x.slot = 1;
+	x.stop = cJSON_Parse(stop_reply);
+	nb_exitcount_annotate(&x, run, c, 0, 0);
+	s = cJSON_GetArrayItem(cJSON_GetObjectItem(c, "samples"), 1);
+	CHECK(!cJSON_GetObjectItem(s, "exits"));
+	also = cJSON_GetObjectItem(s, "exits_also");
+	CHECK(cJSON_IsArray(also) && cJSON_GetArraySize(also) == 1);
+	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(also, 0), "counted_by")), "L1");
+	CHECK_NEAR(cJSON_GetObjectItem(cJSON_GetArrayItem(also, 0), "per_op")->valuedouble, 522.5, 1e-9);
+	/* slot 2 unsupported: its place says why, slot 1 stays */
+	x.slot = 2;
+	snprintf(x.by, sizeof(x.by), "L0");
+	snprintf(x.unsupported, sizeof(x.unsupported), "tier L0 cannot count exits: no KVM");
+	nb_exitcount_annotate(&x, run, c, 1, 0);
+	also = cJSON_GetObjectItem(s, "exits_also");
+	CHECK(cJSON_GetArraySize(also) == 2);
+	CHECK(cJSON_GetObjectItem(cJSON_GetArrayItem(also, 0), "per_op"));
+	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(also, 1), "unsupported")),
+		  "tier L0 cannot count exits: no KVM");
+	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(also, 1), "counted_by")), "L0");
+	cJSON_Delete(c);
+	cJSON_Delete(run);
+}
