@@ -345,6 +345,22 @@ static void add_hyperv(const struct lab *l, cJSON *g)
 	cJSON_AddStringToObject(h, "refused_why", l->hv_why);
 }
 
+/* A nested guest's entry in the state: KVM inside its parent, reached over vsock. */
+static cJSON *add_nested(cJSON *s, const char *name, const char *addr, const char *why,
+			 const char *transport, int vcpus, int memory_mib, int cid)
+{
+	cJSON *g = cJSON_AddObjectToObject(s, name);
+
+	cJSON_AddStringToObject(g, "address", addr);
+	cJSON_AddStringToObject(g, "accelerator", "kvm");
+	cJSON_AddStringToObject(g, "accelerator_reason", why);
+	cJSON_AddStringToObject(g, "transport", transport);
+	cJSON_AddNumberToObject(g, "vcpus", vcpus);
+	cJSON_AddNumberToObject(g, "memory_mib", memory_mib);
+	cJSON_AddNumberToObject(g, "cid", cid);
+	return g;
+}
+
 static int write_state(const struct lab *l, char *err)
 {
 	char path[PATH_MAX], l1[PATH_MAX], aux[PATH_MAX], relay[PATH_MAX], l2[PATH_MAX], now[32];
@@ -368,16 +384,11 @@ static int write_state(const struct lab *l, char *err)
 	cJSON_AddStringToObject(g, "transport_reason", l->transport_why);
 	cJSON_AddNumberToObject(g, "vcpus", l->cfg->l1_vcpus);
 	cJSON_AddNumberToObject(g, "memory_mib", l->cfg->l1_memory_mib);
-	g = cJSON_AddObjectToObject(s, "L2");
-	cJSON_AddStringToObject(g, "address", l2);
-	cJSON_AddStringToObject(g, "accelerator", "kvm");
-	cJSON_AddStringToObject(g, "accelerator_reason",
-				strcmp(l->accel, "kvm") == 0 ? "KVM inside L1, L1 under KVM"
-							      : "KVM inside L1, L1 emulated by TCG");
-	cJSON_AddStringToObject(g, "transport", "vsock (vhost-vsock-pci in L1)");
-	cJSON_AddNumberToObject(g, "vcpus", l->cfg->l2_vcpus);
-	cJSON_AddNumberToObject(g, "memory_mib", l->cfg->l2_memory_mib);
-	cJSON_AddNumberToObject(g, "cid", l->cfg->l2_cid);
+	g = add_nested(s, "L2", l2,
+		       strcmp(l->accel, "kvm") == 0 ? "KVM inside L1, L1 under KVM"
+						     : "KVM inside L1, L1 emulated by TCG",
+		       "vsock (vhost-vsock-pci in L1)", l->cfg->l2_vcpus, l->cfg->l2_memory_mib,
+		       l->cfg->l2_cid);
 	if (l->cfg->l2_hyperv)
 		add_hyperv(l, g);
 	if (l->cfg->kvm_unit_tests[0]) {
@@ -966,17 +977,12 @@ static void l3_state(const struct lab *l, cJSON *s)
 		l3_port_address(l->p, l->transport, i, addr, sizeof(addr));
 		cJSON_AddStringToObject(g, key, addr);
 	}
-	g = cJSON_AddObjectToObject(s, "L3");
 	snprintf(addr, sizeof(addr), "vsock:%d:%d", l->cfg->l3_cid, AGENT_PORT);
-	cJSON_AddStringToObject(g, "address", addr);
-	cJSON_AddStringToObject(g, "accelerator", "kvm");
-	cJSON_AddStringToObject(g, "accelerator_reason",
-				strcmp(l->accel, "kvm") == 0 ? "KVM inside L2, L2 under KVM inside L1, L1 under KVM"
-				: "KVM inside L2, L2 under KVM inside L1, L1 emulated by TCG");
-	cJSON_AddStringToObject(g, "transport", "vsock (vhost-vsock-pci in L2)");
-	cJSON_AddNumberToObject(g, "vcpus", l->cfg->l3_vcpus);
-	cJSON_AddNumberToObject(g, "memory_mib", l->cfg->l3_memory_mib);
-	cJSON_AddNumberToObject(g, "cid", l->cfg->l3_cid);
+	add_nested(s, "L3", addr,
+		   strcmp(l->accel, "kvm") == 0 ? "KVM inside L2, L2 under KVM inside L1, L1 under KVM"
+						 : "KVM inside L2, L2 under KVM inside L1, L1 emulated by TCG",
+		   "vsock (vhost-vsock-pci in L2)", l->cfg->l3_vcpus, l->cfg->l3_memory_mib,
+		   l->cfg->l3_cid);
 }
 
 /* hello with each agent along the path: the first directly, each next one relayed

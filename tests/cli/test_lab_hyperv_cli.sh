@@ -5,27 +5,8 @@
 # tier is named a KVM guest with Hyper-V enlightenments, never a Hyper-V guest.
 # The lab runs in its own directory and is stopped on every exit path.
 . tests/cli/lib.sh
-N="$BUILD/nestbench"
-IMAGES="$BUILD/images"
-LAB="$TMP/lab"
-cleanup() {
-	"$N" lab down --lab-dir "$LAB" >/dev/null 2>&1
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-lab() { "$N" lab "$@" --lab-dir "$LAB" --images "$IMAGES"; }
-jq_check() { # NAME FILE FILTER: prints "true" or the failing detail
-	if [ "$(jq -r "$3" "$2" 2>&1)" = true ]; then ok "$1"; else
-		fail "$1" "$(jq -c "$3" "$2" 2>&1 | head -c 400)"
-	fi
-}
-
-if [ ! -f "$IMAGES/manifest.json" ]; then
-	fail "guest images exist in $IMAGES" "build them with: make images"
-	finish lab_hyperv_cli
-	exit 1
-fi
+. tests/cli/lab_lib.sh
+lab_need_images lab_hyperv_cli
 
 # The integration test's lab, L1 and L2 only, two cheap workloads.
 jq '.name = "lab-hyperv-small" | .lab.l2.hyperv = true | .tiers = [.tiers[1], .tiers[2]] |

@@ -7,28 +7,9 @@
 # error must name L3 and the cause; the rest is skipped, saying so.
 # The lab runs in its own directory and is stopped on every exit path.
 . tests/cli/lib.sh
-N="$BUILD/nestbench"
-IMAGES="$BUILD/images"
-LAB="$TMP/lab"
+. tests/cli/lab_lib.sh
 CFG=tests/lab/l3.json
-cleanup() {
-	"$N" lab down --lab-dir "$LAB" >/dev/null 2>&1
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-lab() { "$N" lab "$@" --lab-dir "$LAB" --images "$IMAGES"; }
-jq_check() { # NAME FILE FILTER: prints "true" or the failing detail
-	if [ "$(jq -r "$3" "$2" 2>&1)" = true ]; then ok "$1"; else
-		fail "$1" "$(jq -c "$3" "$2" 2>&1 | head -c 400)"
-	fi
-}
-
-if [ ! -f "$IMAGES/manifest.json" ]; then
-	fail "guest images exist in $IMAGES" "build them with: make images"
-	finish lab_l3_cli
-	exit 1
-fi
+lab_need_images lab_l3_cli
 # L2's image carries qemu and L3 (images/build.sh): /boot/l3 in l2.cpio.
 if cpio -t --quiet <"$IMAGES/l2.cpio" 2>/dev/null | grep -qx 'boot/l3/initrd.cpio'; then
 	ok "L2's image carries L3's kernel and initramfs"
