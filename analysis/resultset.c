@@ -98,6 +98,11 @@ static void read_env(const cJSON *o, const struct nb_res_tier_view *t, struct nb
 	e->cpu = dup_or_null(t->cpu_model);
 	e->vcpus = t->vcpus;
 	e->bare_metal = id.kind == NB_ID_BARE_METAL;
+	const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, "exits");
+	const cJSON *by = x ? cJSON_GetObjectItemCaseSensitive(x, "counted_by") : NULL;
+	const cJSON *st = x ? cJSON_GetObjectItemCaseSensitive(x, "status") : NULL;
+	e->exits_counted_by = cJSON_IsString(by) && cJSON_IsString(st) && strcmp(st->valuestring, "counting") == 0
+				      ? strdup(by->valuestring) : NULL;
 }
 
 int nb_rs_env_same(const struct nb_rs_env *a, const struct nb_rs_env *b)
@@ -109,6 +114,7 @@ static void free_env(struct nb_rs_env *e)
 {
 	free(e->nature);
 	free(e->warning);
+	free(e->exits_counted_by);
 	free(e->hypervisor);
 	free(e->labelled);
 	free(e->identity);

@@ -67,6 +67,8 @@ struct nb_rs_env {
 	char *cpu;               /* sysinfo.cpu.model, or NULL */
 	int vcpus;               /* sysinfo.vcpus, or -1 */
 	int bare_metal;          /* the evidence says bare metal */
+	char *exits_counted_by;  /* tiers[].exits.counted_by when its exits were counted
+				  * while it was measured (that makes each exit dearer), or NULL */
 };
 
 /* tiers[].canary (schema 2, optional): one series per canary workload, in round order. */

@@ -674,9 +674,13 @@ static void remark_env(struct nb_table *t)
 		if (e->vcpus >= 0)
 			snprintf(vcpus, sizeof(vcpus), "%d vCPU%s", e->vcpus, e->vcpus == 1 ? "" : "s");
 		nb_table_remark(t, NB_REM_ENV, "%s: tier %s of F%zu, level %d: %s%s; "
-			   "kernel %s; CPU %s; %s%s%s.", col->label, tr->name, tr->file + 1, tr->level,
+			   "kernel %s; CPU %s; %s%s%s%s%s%s.", col->label, tr->name, tr->file + 1, tr->level,
 			   e->nature, accel_text(e, acc, sizeof(acc)),
 			   e->kernel ? e->kernel : "unknown", e->cpu ? e->cpu : "unknown", vcpus,
+			   e->exits_counted_by ? "; its VM exits were counted by " : "",
+			   e->exits_counted_by ? e->exits_counted_by : "",
+			   e->exits_counted_by ? " while it was measured, which makes each exit dearer "
+						 "(configs/README.md, count_exits)" : "",
 			   e->warning ? "; WARNING: " : "", e->warning ? e->warning : "");
 	}
 	for (size_t i = 0; i < t->rs->n_tiers; i++) {

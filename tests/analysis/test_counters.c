@@ -203,6 +203,32 @@ TEST(table_counter_columns)
 	nb_rs_free(&rs);
 }
 
+/* A tier whose exits were counted while it was measured says so next to its nature:
+ * counting makes each exit dearer.  L0 was not counted. */
+TEST(table_says_which_tiers_were_counted_while_measured)
+{
+	struct nb_resultset rs = { 0 };
+	struct nb_table t;
+	int l1 = 0, l2 = 0, l0 = 0;
+
+	CHECK(build(&t, &rs, COUNTERS, 0) == 0);
+	for (size_t i = 0; i < t.n_remarks; i++) {
+		const char *x = t.remarks[i].text;
+		if (t.remarks[i].kind != NB_REM_ENV)
+			continue;
+		int counted = strstr(x, "its VM exits were counted by ") && strstr(x, "makes each exit dearer");
+		if (strstr(x, "tier L0 of F1"))
+			l0 = !counted;
+		if (strstr(x, "tier L1 of F1"))
+			l1 = counted && strstr(x, "counted by L0 while it was measured");
+		if (strstr(x, "tier L2 of F1"))
+			l2 = counted && strstr(x, "counted by L1 while it was measured");
+	}
+	CHECK(l0 && l1 && l2);
+	nb_table_free(&t);
+	nb_rs_free(&rs);
+}
+
 TEST(table_without_counters_is_unchanged)
 {
 	struct nb_resultset rs = { 0 }, rs2 = { 0 };
