@@ -14,16 +14,15 @@
 #include "lab.h"
 
 #include "../common/client.h"
+#include "../common/clock.h"
 #include "../common/files.h"
+#include "../common/transport.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -85,14 +84,6 @@ int nb_lab_kut_stage(const char *flat, const char *lab_dir, struct nb_kut_disk *
 	return 0;
 }
 
-static double now_s(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 /* kvm-unit-tests names its tests with letters, digits, '_' and '-' (x86/vmexit.c); L1's
  * init splits the request on spaces, so nothing else may pass. */
 static int valid_test(const char *t)
@@ -129,38 +120,26 @@ static int build_request(char *buf, size_t len, unsigned id, int smp, int timeou
 	return 0;
 }
 
-static int connect_port(const char *lab_dir, char *err)
+/* The port's UNIX socket (QEMU's end of org.nestbench.kut). */
+static int connect_port(const char *lab_dir, struct nb_conn *c, char *err)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	char path[PATH_MAX];
-	int fd;
+	char addr[PATH_MAX + 8], herr[NB_ERR_LEN];
 
-	snprintf(path, sizeof(path), "%s/%s", lab_dir, NB_KUT_SOCK);
-	if (strlen(path) >= sizeof(sa.sun_path)) {
-		snprintf(err, ERR_LEN, "the lab directory's path is too long for a socket: %s", lab_dir);
-		return -1;
-	}
-	memcpy(sa.sun_path, path, strlen(path) + 1);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		int e = errno;
-		if (fd >= 0)
-			close(fd);
-		snprintf(err, ERR_LEN, "no lab with kvm-unit-tests runs in %s (%s: %s): start one with "
-			 "`nestbench lab up CONFIG` whose \"lab\" object names kvm_unit_tests (make validate "
-			 "does)", lab_dir, NB_KUT_SOCK, strerror(e));
-		return -1;
-	}
-	return fd;
+	snprintf(addr, sizeof(addr), "unix:%s/%s", lab_dir, NB_KUT_SOCK);
+	if (nb_transport_connect(c, addr, 5000, herr) == 0)
+		return 0;
+	snprintf(err, ERR_LEN, "no lab with kvm-unit-tests runs in %s (%s): start one with "
+		 "`nestbench lab up CONFIG` whose \"lab\" object names kvm_unit_tests (make validate "
+		 "does)", lab_dir, herr);
+	return -1;
 }
 
-/* Lines from fd, one at a time, until the deadline. */
+/* Lines from a connection, one at a time, until its deadline. */
 struct line_reader {
-	int fd;
+	struct nb_conn *c;
 	char buf[8192];
 	char line[8192];            /* the line next_line returns */
 	size_t len;
-	double deadline;
 };
 
 /* The next line (without its newline) in *line; 0, -1 at end of stream, -2 on timeout. */
@@ -180,20 +159,9 @@ static int next_line(struct line_reader *r, char **line)
 			*line = out;
 			return 0;
 		}
-		double left = r->deadline - now_s();
-		if (left <= 0)
-			return -2;
-		struct pollfd p = { .fd = r->fd, .events = POLLIN };
-		int pr = poll(&p, 1, (int)(left * 1000) + 1);
-		if (pr < 0 && errno == EINTR)
-			continue;
-		if (pr <= 0)
-			return pr == 0 ? -2 : -1;
-		ssize_t n = read(r->fd, r->buf + r->len, sizeof(r->buf) - 1 - r->len);
-		if (n < 0 && errno == EINTR)
-			continue;
+		ssize_t n = nb_conn_read(r->c, r->buf + r->len, sizeof(r->buf) - 1 - r->len);
 		if (n <= 0)
-			return -1;
+			return n < 0 && errno == ETIMEDOUT ? -2 : -1;
 		r->len += (size_t)n;
 	}
 }
@@ -278,10 +246,11 @@ int nb_lab_kut_run(const char *lab_dir, int smp, int timeout_s, char *const test
 		   int count_exits, FILE *out, int *status, char err[NB_ERR_LEN])
 {
 	struct nb_client c;
+	struct nb_conn port;
 	char req[2048];
 	unsigned id = (unsigned)getpid() ^ (unsigned)time(NULL);
 	struct line_reader *r;
-	int fd, rc;
+	int rc;
 
 	if (smp < 1 || smp > 64 || timeout_s < 1 || timeout_s > 3600) {
 		snprintf(err, ERR_LEN, "--smp takes 1 to 64 vCPUs and --timeout-s 1 to 3600 seconds");
@@ -289,25 +258,25 @@ int nb_lab_kut_run(const char *lab_dir, int smp, int timeout_s, char *const test
 	}
 	if (build_request(req, sizeof(req), id, smp, timeout_s, tests, ntests, err))
 		return 2;
-	if ((fd = connect_port(lab_dir, err)) < 0)
+	if (connect_port(lab_dir, &port, err))
 		return 2;
 	if (count_exits && exits_start(lab_dir, &c, err)) {
-		close(fd);
+		nb_conn_close(&port);
 		return 2;
 	}
+	struct iovec iov = { req, strlen(req) };
 	r = calloc(1, sizeof(*r));
-	/* One send: the request is short, the socket new (and no SIGPIPE if L1 hung up). */
-	if (!r || send(fd, req, strlen(req), MSG_NOSIGNAL) != (ssize_t)strlen(req)) {
+	if (!r || nb_conn_write_all(&port, &iov, 1)) {
 		snprintf(err, ERR_LEN, "cannot send the request to L1: %s", r ? strerror(errno) : "out of memory");
 		rc = 2;
 	} else {
-		r->fd = fd;
-		r->deadline = now_s() + timeout_s + START_MARGIN_S;
+		r->c = &port;
+		port.deadline_ns = nb_mono_ns() + (uint64_t)(timeout_s + START_MARGIN_S) * 1000000000ull;
 		rc = read_answer(r, id, lab_dir, out, status, err) ? 2 : 0;
 	}
 	if (count_exits)
 		exits_stop(&c, out);
 	free(r);
-	close(fd);
+	nb_conn_close(&port);
 	return rc;
 }

@@ -93,13 +93,16 @@ nb_exits() { # KEY [REASON]
 # per operation of its last pass only, which ran the smallest power of two (at least 64)
 # of operations that took 2^30 cycles, after passes of half as many down to 64: 2N - 64
 # operations in all.  An estimate: a pass near the limit may have stopped one earlier.
+# The exits (all, or of one reason) a counted request's output reports.
+kut_count() { # FILE [REASON]
+	sed -n 's/^nestbench-kut: exits //p' "$1" | jq -r --arg r "${2:-}" 'if $r == "" then .total else .by_reason[$r] // 0 end // empty'
+}
 kut_exits() { # TEST [REASON]
 	f="$OUT/kut.count.$1.txt" base="$OUT/kut.count.none.txt"
 	[ -s "$f" ] && [ -s "$base" ] || { echo nan; return; }
 	ops=$(awk -v goal=1073741824 '$2 ~ /^[0-9]+$/ && $1 !~ /^nestbench/ { n = 64; while (n * $2 < goal) n *= 2; ops += 2 * n - 64 }
 		END { print ops + 0 }' "$f")
-	count() { sed -n 's/^nestbench-kut: exits //p' "$1" | jq -r --arg r "${2:-}" 'if $r == "" then .total else .by_reason[$r] // 0 end // empty'; }
-	awk -v t="$(count "$f" "${2:-}")" -v b="$(count "$base" "${2:-}")" -v ops="$ops" \
+	awk -v t="$(kut_count "$f" "${2:-}")" -v b="$(kut_count "$base" "${2:-}")" -v ops="$ops" \
 		'BEGIN { if (t == "" || b == "" || ops == 0) print "nan"; else printf "%.3f\n", (t - b) / ops }'
 }
 
@@ -132,10 +135,10 @@ compare() { # LABEL NESTBENCH-KEY KUT-TEST SAME(yes/no)
 	rows="$rows| $1 | \`$2\` | \`$3\` | $row |
 "
 	[ "$4" = yes ] || return 0
-	rows2="$rows2| $1 | nestbench | $(nb_exits "$2" | fmt3) |"
+	rows2="$rows2| $1 | nestbench | $(echo "$x" | fmt3) |"
 	for r in $REASONS; do rows2="$rows2 $(nb_exits "$2" "$r" | fmt3) |"; done
 	rows2="$rows2
-| $1 | kvm-unit-tests | $(kut_exits "${3#*:}" | fmt3) |"
+| $1 | kvm-unit-tests | $(echo "$kx" | fmt3) |"
 	for r in $REASONS; do rows2="$rows2 $(kut_exits "${3#*:}" "$r" | fmt3) |"; done
 	rows2="$rows2
 "
