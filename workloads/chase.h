@@ -41,5 +41,8 @@ uint64_t nb_stream_default_bytes(uint64_t llc);
 /* Test hook: array 'a', 'b' or 'c' of a set-up mem.bw.* context and its length in
  * doubles; NULL before setup. */
 double *nb_stream_array(struct nb_ctx *c, char which, size_t *n);
+/* What every element of array a, b or c holds by the workload's account (tests set it
+ * with the arrays); NULL before setup. */
+double *nb_stream_value(struct nb_ctx *c, char which);
 
 #endif

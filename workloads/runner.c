@@ -423,9 +423,10 @@ uint64_t nb_rewarm_ops(const struct nb_ctx *c, uint64_t ops)
 {
 	uint64_t pass, quarter = (ops + 3) / 4;
 
-	if (!c->w->pass_ops)
-		return ops;
-	pass = c->w->pass_ops(c);
+	/* Without a working set (CPU loops, exits, I/O, faults on fresh pages), what went
+	 * cold since the last batch is the caches, TLBs and predictors: a quarter of a
+	 * repetition is millions of their operations, thousands at the least. */
+	pass = c->w->pass_ops ? c->w->pass_ops(c) : 0;
 	pass = pass > quarter ? pass : quarter;
 	return pass < ops ? pass : ops;
 }

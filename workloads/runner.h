@@ -83,8 +83,8 @@ int nb_ops_check(const struct nb_workload *w, uint64_t ops, char err[NB_ERR_LEN]
  * when it is 0, *calib_ms the time that took); then the meta record and the warm-up
  * and measured rep records.  NB_EXIT_OK or the failure's status (error record printed). */
 /* The ops of a re-warm-up of a case that ran before: one pass over its working set
- * (the workload's pass_ops) and at least a quarter of a repetition, which keeps a
- * CPU's clock up; never more than a repetition.  ops when the workload has no pass_ops. */
+ * (the workload's pass_ops, if it has one) and at least a quarter of a repetition,
+ * which keeps a CPU's clock up; never more than a repetition. */
 uint64_t nb_rewarm_ops(const struct nb_ctx *c, uint64_t ops);
 
 int nb_batch(struct nb_session *s, const struct nb_run_opts *o, int k, uint64_t *calibrated,

@@ -40,8 +40,12 @@ jq -se '(map(select(.type == "ready"))[0]) as $r | (map(select(.type == "end"))[
 	.[0] > 1e8)' "$TMP/serve.jsonl" >/dev/null &&
 	ok "one setup and TSC measurement, reported on every end record" ||
 	fail "one setup and TSC measurement" "$(grep -e ready -e end "$TMP/serve.jsonl")"
-jq -se 'map(select(.type == "rep")) | length == 9 and all(.ops == 200000 and .value > 0)' "$TMP/serve.jsonl" >/dev/null &&
-	ok "every repetition does the --ops count" || fail "every repetition does the --ops count"
+# A later batch's warm-up re-warms with a quarter of the count (cpu.int has no working set).
+jq -se 'map(select(.type == "rep")) | length == 9 and all(.value > 0) and
+	all(.[] | select(.warmup | not); .ops == 200000) and
+	([.[] | select(.warmup) | .ops] == [200000, 50000, 50000])' "$TMP/serve.jsonl" >/dev/null &&
+	ok "every measured repetition does the --ops count; later warm-ups a quarter" ||
+	fail "every measured repetition does the --ops count" "$(jq -c 'select(.type == "rep") | [.warmup, .ops]' "$TMP/serve.jsonl")"
 jq -se 'map(select(.type == "end"))[0] | .setup_ms >= 0 and .calibration_ms == 0 and .tsc_ms > 0' \
 	"$TMP/run.jsonl" >/dev/null && ok "run's end record: setup_ms, calibration_ms, tsc_ms" ||
 	fail "run's end record: setup_ms, calibration_ms, tsc_ms" "$(tail -1 "$TMP/run.jsonl")"
@@ -59,8 +63,9 @@ jq -se 'map(select(.type == "meta")) | .[0].ops_per_rep > 1 and .[0].calibrated 
 	ok "the calibrated count is reused; a given ops wins for its batch only" ||
 	fail "the calibrated count is reused" "$(jq -c 'select(.type == "meta") | [.ops_per_rep, .calibrated, .calibration_ms]' "$TMP/out")"
 jq -se '(map(select(.type == "meta"))[0].ops_per_rep) as $n |
-	[.[] | select(.type == "rep") | .ops] == [$n, $n, $n, $n, $n, 1234, $n]' "$TMP/out" >/dev/null &&
-	ok "repetitions do the meta record's count" || fail "repetitions do the meta record's count"
+	[.[] | select(.type == "rep") | .ops] == [$n, (($n + 3) / 4 | floor), $n, $n, $n, 1234, $n]' "$TMP/out" >/dev/null &&
+	ok "repetitions do the meta record's count (batch 2's warm-up a quarter)" ||
+	fail "repetitions do the meta record's count" "$(jq -c 'select(.type == "rep") | [.warmup, .ops]' "$TMP/out")"
 
 # ---- usage errors at start-up ---------------------------------------------------------
 expect_status "serve: a sweep is refused" 2 sh -c "'$W' serve cpu.fp --param elems=16,64 </dev/null"
@@ -203,7 +208,7 @@ jq -se '[.[] | select(.type == "rep") | .workload] == ["mem.bw.copy","mem.bw.add
 # ---- the calibration's last run is the first warm-up; later batches re-warm -----------
 # Batch 1 calibrates: its one warm-up record is the calibration's last run, at the chosen
 # count.  Batch 2 re-warms: mem.lat (16K: 256 nodes) runs max(one pass, a quarter of a
-# repetition), cpu.int (no working set) a whole repetition.
+# repetition), cpu.int (no working set) a quarter of one.
 RW='{"op":"run","reps":1,"warmup":1}'
 printf '%s\n%s\n' "$RW" "$RW" >"$TMP/cmds"
 expect_status "serve mem.lat 16K, two batches" 0 sh -c "'$W' serve mem.lat --param size=16K --min-time-ms 5 <'$TMP/cmds'"
@@ -216,9 +221,11 @@ jq -se '(map(select(.type == "meta"))[0].ops_per_rep) as $n | map(select(.type =
 printf '%s\n%s\n' "$RW" "$RW" >"$TMP/cmds"
 expect_status "serve cpu.int, two batches" 0 sh -c "'$W' serve cpu.int --min-time-ms 5 <'$TMP/cmds'"
 jq -se '(map(select(.type == "meta"))[0].ops_per_rep) as $n | map(select(.type == "rep")) |
-	length == 4 and .[0].calibration and all(.ops == $n)' "$TMP/out" >/dev/null &&
-	ok "cpu.int: no working set, a later warm-up is a whole repetition" ||
-	fail "cpu.int: later warm-up is a whole repetition" "$(jq -c 'select(.type == "rep") | [.warmup, .ops]' "$TMP/out")"
+	length == 4 and .[0].calibration and .[0].ops == $n and .[1].ops == $n and
+	(.[2] | .warmup and .ops == (($n + 3) / 4 | floor)) and .[3].ops == $n and (.[3].warmup | not)' \
+	"$TMP/out" >/dev/null &&
+	ok "cpu.int: no working set, a later warm-up is a quarter of a repetition" ||
+	fail "cpu.int: later warm-up is a quarter of a repetition" "$(jq -c 'select(.type == "rep") | [.warmup, .ops]' "$TMP/out")"
 expect_status "run cpu.int --warmup 0 after calibrating" 0 "$W" run cpu.int --reps 2 --warmup 0 --min-time-ms 5
 jq -se 'map(select(.type == "rep")) | length == 2 and all(.warmup | not)' "$TMP/out" >/dev/null &&
 	ok "--warmup 0: the calibration's run is not reported" || fail "--warmup 0: no warm-up record" "$(cat "$TMP/out")"

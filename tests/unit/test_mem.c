@@ -256,6 +256,71 @@ TEST(mem_bw_kernels_count_bytes_and_check_results)
 	}
 }
 
+/* A kept worker switches kernels on the same arrays without rewriting them: each
+ * kernel's result is predicted from what the arrays hold after the kernels before it,
+ * the check still catches a wrong element, and values grown near the limit are set
+ * back to the start by the next switch. */
+TEST(mem_bw_kernel_switches_keep_arrays_and_predict_results)
+{
+	static const struct {
+		const struct nb_workload *w;
+		char dst;
+		double a, b, c;     /* the arrays after the pass, worked out by hand */
+	} seq[] = {
+		{ &nb_wl_mem_bw_triad, 'a', 3.5, 2.0, 0.5 },   /* a = b + 3c   */
+		{ &nb_wl_mem_bw_copy, 'c', 3.5, 2.0, 3.5 },    /* c = a        */
+		{ &nb_wl_mem_bw_scale, 'b', 3.5, 10.5, 3.5 },  /* b = 3c       */
+		{ &nb_wl_mem_bw_triad, 'a', 21.0, 10.5, 3.5 }, /* a = b + 3c   */
+		{ &nb_wl_mem_bw_add, 'c', 21.0, 10.5, 31.5 },  /* c = a + b    */
+	};
+	const char *given[] = { thp_usable() ? "thp=1" : "thp=0" };
+	char err[NB_ERR_LEN];
+	struct nb_ctx *c = nbt_ctx(seq[0].w, given, 1, err);
+	uint64_t bytes;
+	size_t n = 0;
+
+	CHECK_MSG(c, "%s", err);
+	CHECK_MSG(c->w->setup(c) == 0, "%s", c->err);
+	double *arr[3] = { nb_stream_array(c, 'a', &n), nb_stream_array(c, 'b', &n),
+			   nb_stream_array(c, 'c', &n) };
+	for (size_t i = 0; i < sizeof(seq) / sizeof(seq[0]); i++) {
+		c->w = seq[i].w;
+		CHECK_MSG(c->w->rebind(c) == 0, "%s", c->err);
+		c->nextras = 0;
+		CHECK_MSG(c->w->run(c, 1, &bytes) == 0, "step %zu %s: %s", i, c->w->name, c->err);
+		const double want[3] = { seq[i].a, seq[i].b, seq[i].c };
+		for (int k = 0; k < 3; k++) {
+			CHECK_NEAR(*nb_stream_value(c, (char)('a' + k)), want[k], 0);
+			CHECK_NEAR(arr[k][0], want[k], 0);
+			CHECK_NEAR(arr[k][n / 2 + 1], want[k], 0);
+			CHECK_NEAR(arr[k][n - 1], want[k], 0);
+		}
+	}
+	/* A source element that differs from the account fails the next kernel's check. */
+	c->w = &nb_wl_mem_bw_copy;
+	CHECK(c->w->rebind(c) == 0);
+	arr[0][n - 1] = 1.0;
+	CHECK(c->w->run(c, 1, &bytes) == -1);
+	CHECK_MSG(strstr(c->err, "result check failed"), "%s", c->err);
+
+	/* Values at the limit: the switch writes the start values back. */
+	for (int k = 0; k < 3; k++) {
+		for (size_t j = 0; j < n; j++)
+			arr[k][j] = 1e150;
+		*nb_stream_value(c, (char)('a' + k)) = 1e150;
+	}
+	c->err[0] = '\0';
+	c->w = &nb_wl_mem_bw_scale;
+	CHECK(c->w->rebind(c) == 0);
+	CHECK_NEAR(arr[0][n / 3], 1.0, 0);
+	CHECK_NEAR(arr[1][n / 3], 2.0, 0);
+	CHECK_NEAR(arr[2][n / 3], 0.5, 0);
+	CHECK_MSG(c->w->run(c, 1, &bytes) == 0, "%s", c->err);
+	CHECK_NEAR(arr[1][n - 1], 1.5, 0);
+	c->w = seq[0].w;
+	free_ctx(c);
+}
+
 TEST(mem_bw_rejects_bad_sizes)
 {
 	uint64_t llc = nb_llc_bytes(-1);

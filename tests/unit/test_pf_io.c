@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/wait.h>
@@ -133,6 +134,53 @@ TEST(pf_anon_one_fault_per_page)
 	CHECK_MSG(f >= 0.98 && f <= 1.05, "faults_per_op %.4f, expected ~1 (one fault per page)", f);
 	CHECK(ns > 0);
 	CHECK_MSG(strstr(ctx.notes, "regime warm"), "notes: %s", ctx.notes);
+}
+
+static uint64_t minflt_self(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_THREAD, &ru);
+	return (uint64_t)ru.ru_minflt;
+}
+
+/* Warm: a repetition keeps its pages until the next one frees them just before its
+ * measured touch, so fresh pages are touched only for what the held ones lack
+ * (faults outside the measurement: n, then 0, then the 500 more, then 0); the cold
+ * regime touches and frees n fresh pages every time. */
+TEST(pf_anon_warm_reuses_the_last_repetitions_pages)
+{
+	const char *warm[] = { "regime=warm" }, *cold[] = { "regime=cold", "cold_wait_ms=1" };
+	uint64_t f0, outside[4];
+	const uint64_t n[4] = { 1000, 1000, 1500, 1000 };
+
+	CHECK(ctx_init(&ctx, &nb_wl_pf_anon, warm, 1) == 0);
+	CHECK(ctx.w->setup(&ctx) == 0);
+	for (int i = 0; i < 4; i++) {
+		f0 = minflt_self();
+		CHECK(run_ops(&ctx, n[i], NULL) == 0);
+		uint64_t all = minflt_self() - f0, measured = (uint64_t)(extra(&ctx, "faults_per_op") * n[i] + 0.5);
+		outside[i] = all > measured ? all - measured : 0;
+	}
+	ctx.w->teardown(&ctx);
+	/* A few faults of page tables and the run's own stack and buffers are allowed. */
+	CHECK_MSG(outside[0] >= 1000 && outside[0] < 1100, "first: %llu fresh", (unsigned long long)outside[0]);
+	CHECK_MSG(outside[1] < 50, "second: %llu fresh, expected none", (unsigned long long)outside[1]);
+	CHECK_MSG(outside[2] >= 500 && outside[2] < 600, "third: %llu fresh, expected 500",
+		  (unsigned long long)outside[2]);
+	CHECK_MSG(outside[3] < 50, "fourth (fewer than held): %llu fresh", (unsigned long long)outside[3]);
+
+	CHECK(ctx_init(&ctx, &nb_wl_pf_anon, cold, 2) == 0);
+	CHECK(ctx.w->setup(&ctx) == 0);
+	for (int i = 0; i < 2; i++) {
+		f0 = minflt_self();
+		CHECK(run_ops(&ctx, 1000, NULL) == 0);
+		outside[i] = minflt_self() - f0 - (uint64_t)(extra(&ctx, "faults_per_op") * 1000 + 0.5);
+		/* At least the n fresh pages (and its ballast's, which holds low free memory). */
+		CHECK_MSG(outside[i] >= 1000, "cold %d: %llu fresh", i,
+			  (unsigned long long)outside[i]);
+	}
+	ctx.w->teardown(&ctx);
 }
 
 TEST(pf_anon_cold_regime_waits_outside_measurement)
