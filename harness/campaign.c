@@ -60,6 +60,7 @@ struct run {
 	int campaign_seq;          /* visits (and canary runs) so far, all tiers */
 	double canary_s;           /* wall time of the canary runs */
 	double quiet_wait_s;       /* waiting for the lab to be quiet */
+	double exit_counting_s;    /* exit counters: started, resumed, paused, read, stopped */
 	struct nb_res_time time;   /* where the visits' time went, all tiers */
 	struct nb_res_time tier_time[NB_CFG_MAX_TIERS];
 	int interleaved;           /* the tiers' visits alternate (campaign.order.mode) */
@@ -348,15 +349,17 @@ static int visit(struct run *r, struct tier_run *tr, int ci, int round, int reps
 	spec.timeout_ms = nb_plan_visit_timeout_ms(st, spec.timeout_ms);
 	nb_vmm_meter_begin(&vmm, tr->vmm_pid);
 	/* The parent counts exits over exactly this run; further counters just outside. */
+	double xb0 = nb_mono_s();
 	for (int k = 0; k < NB_CFG_MAX_EXITS_ALSO; k++)
 		nb_exitcount_begin(tr->ex_also[k]);
 	nb_exitcount_begin(tr->ex);
 	double rt0 = nb_mono_s();
 	int rc = run_request(tr, &spec, &reply, herr);
-	double rt = nb_mono_s() - rt0;
+	double rt = nb_mono_s() - rt0, xt0 = nb_mono_s();
 	nb_exitcount_end(tr->ex);
 	for (int k = 0; k < NB_CFG_MAX_EXITS_ALSO; k++)
 		nb_exitcount_end(tr->ex_also[k]);
+	r->exit_counting_s += (rt0 - xb0) + (nb_mono_s() - xt0);
 	double vmm_pct = nb_vmm_meter_end(&vmm);
 	double took = nb_mono_s() - t0;   /* one reading: the total and the longest agree */
 	st->spent_s += took;
@@ -658,6 +661,7 @@ static int tier_open(struct run *r, struct tier_run *tr)
 		return -1;
 	}
 	nb_res_tier_set_status(tr->tier, NB_TIER_RUNNING, NULL);
+	double xt0 = nb_mono_s();
 	tr->ex = nb_exitcount_open(&tr->exits, &r->cfg, tr->t, 0, &env, tr->tier);
 	if (tr->ex)
 		logf_(r, NB_NORMAL, "tier %s: exits counted by tier %s: %s", cfg->name, tr->exits.by,
@@ -669,6 +673,7 @@ static int tier_open(struct run *r, struct tier_run *tr)
 		logf_(r, NB_NORMAL, "tier %s: exits also counted by tier %s: %s", cfg->name, x->by,
 		      x->unsupported[0] ? x->unsupported : x->conn.reached);
 	}
+	r->exit_counting_s += nb_mono_s() - xt0;
 	if (is_lab_tier(cfg))
 		tr->vmm_pid = nb_lab_vmm_pid(r->o->lab_dir);
 	nb_res_tier_started(tr->tier);
@@ -734,9 +739,11 @@ static void tier_end(struct run *r, struct tier_run *tr)
 	}
 	nb_progress_clear(&r->prog);
 	if (tr->open) {
+		double xt0 = nb_mono_s();
 		nb_exitcount_close(tr->ex, interrupted != 0);
 		for (int k = 0; k < NB_CFG_MAX_EXITS_ALSO; k++)
 			nb_exitcount_close(tr->ex_also[k], interrupted != 0);
+		r->exit_counting_s += nb_mono_s() - xt0;
 		if (interrupted)
 			nb_tier_abort(&tr->tc);
 		else
@@ -1060,22 +1067,28 @@ static void log_split(struct run *r, double wall_s)
 {
 	const struct nb_res_time *v = &r->time;
 	double rest = wall_s - v->measure_s - v->warmup_s - v->setup_s - v->process_s -
-		      v->transport_s - r->canary_s - r->quiet_wait_s;
+		      v->transport_s - r->canary_s - r->quiet_wait_s - r->exit_counting_s;
+	char xc[64] = "";
 
 	if (wall_s <= 0)
 		return;
+	if (r->exit_counting_s > 0)
+		snprintf(xc, sizeof(xc), ", exit counting %.1f s", r->exit_counting_s);
 	logf_(r, NB_NORMAL, "time: measured %.1f s (%.0f %%), warm-up %.1f s, workload setup %.1f s, "
 	      "process starts and the rest of the workload processes %.1f s, transport %.1f s, "
-	      "canary %.1f s, quiet wait %.1f s, harness %.1f s", v->measure_s,
+	      "canary %.1f s, quiet wait %.1f s%s, harness %.1f s", v->measure_s,
 	      100 * v->measure_s / wall_s, v->warmup_s, v->setup_s, v->process_s, v->transport_s,
-	      r->canary_s, r->quiet_wait_s, rest > 0 ? rest : 0);
+	      r->canary_s, r->quiet_wait_s, xc, rest > 0 ? rest : 0);
 }
 
 static void finish_doc(struct run *r, enum nb_run_status status, double wall_s)
 {
 	const char *names[NB_CFG_MAX_TIERS];
-	struct nb_res_timing t = { wall_s, r->in_workloads_s, r->in_reps_s, r->canary_s,
-				   r->quiet_wait_s, r->time, names, r->tier_time, r->cfg.ntiers };
+	struct nb_res_timing t = { .wall_s = wall_s, .in_workload_processes_s = r->in_workloads_s,
+				   .in_measured_reps_s = r->in_reps_s, .canary_s = r->canary_s,
+				   .quiet_wait_s = r->quiet_wait_s, .exit_counting_s = r->exit_counting_s,
+				   .visits = r->time, .tier_names = names, .tiers = r->tier_time,
+				   .ntiers = r->cfg.ntiers };
 
 	for (int i = 0; i < r->cfg.ntiers; i++)
 		names[i] = r->cfg.tiers[i].name;

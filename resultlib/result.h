@@ -84,6 +84,7 @@ struct nb_res_timing {
 	double in_measured_reps_s;
 	double canary_s;               /* wall time of the canary runs (not in the above) */
 	double quiet_wait_s;           /* waiting for the lab to be quiet */
+	double exit_counting_s;        /* starting, resuming, pausing, reading exit counters */
 	struct nb_res_time visits;     /* the visits' split (not the canary's) */
 	const char *const *tier_names; /* per tier: its visits' split (ntiers of each) */
 	const struct nb_res_time *tiers;

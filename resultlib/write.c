@@ -137,9 +137,10 @@ static void add_split(cJSON *parent, const char *name, const struct nb_res_time 
 	cJSON_AddNumberToObject(o, "transport_s", v->transport_s);
 	if (!all)
 		return;
-	double rest = all->wall_s - parts - all->canary_s - all->quiet_wait_s;
+	double rest = all->wall_s - parts - all->canary_s - all->quiet_wait_s - all->exit_counting_s;
 	cJSON_AddNumberToObject(o, "canary_s", all->canary_s);
 	cJSON_AddNumberToObject(o, "quiet_wait_s", all->quiet_wait_s);
+	cJSON_AddNumberToObject(o, "exit_counting_s", all->exit_counting_s);
 	cJSON_AddNumberToObject(o, "harness_s", rest > 0 ? rest : 0);
 	cJSON_AddNumberToObject(o, "measurement_fraction",
 				all->wall_s > 0 ? v->measure_s / all->wall_s : 0);

@@ -29,7 +29,7 @@ config() {
 
 report() {
 	jq -r --arg name "$1" --argjson target "$2" '.last_run_timing as $t | $t.split as $s |
-	  "\($name): wall \($t.wall_s | . * 10 | round / 10) s; measured \($s.measurement_s | . * 10 | round / 10) s = \($s.measurement_fraction * 1000 | round / 10) % (target >= 50 %); harness overhead \($t.harness_overhead_fraction * 1000 | round / 10) % (target < \($target) %)\n  split: warm-up \($s.warmup_s | . * 10 | round / 10) s, workload setup \($s.workload_setup_s | . * 10 | round / 10) s, process \($s.process_s | . * 10 | round / 10) s, transport \($s.transport_s | . * 10 | round / 10) s, canary \($s.canary_s | . * 10 | round / 10) s, quiet wait \($s.quiet_wait_s | . * 10 | round / 10) s, harness \($s.harness_s | . * 10 | round / 10) s"' "$DIR/$1.json"
+	  "\($name): wall \($t.wall_s | . * 10 | round / 10) s; measured \($s.measurement_s | . * 10 | round / 10) s = \($s.measurement_fraction * 1000 | round / 10) % (target >= 50 %); harness overhead \($t.harness_overhead_fraction * 1000 | round / 10) % (target < \($target) %)\n  split: warm-up \($s.warmup_s | . * 10 | round / 10) s, workload setup \($s.workload_setup_s | . * 10 | round / 10) s, process \($s.process_s | . * 10 | round / 10) s, transport \($s.transport_s | . * 10 | round / 10) s, canary \($s.canary_s | . * 10 | round / 10) s, quiet wait \($s.quiet_wait_s | . * 10 | round / 10) s, exit counting \($s.exit_counting_s // 0 | . * 10 | round / 10) s, harness \($s.harness_s | . * 10 | round / 10) s"' "$DIR/$1.json"
 }
 
 echo "host: $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -204,14 +204,23 @@ TEST(result_time_split_of_a_visit)
 TEST(result_v2_timing_and_quiet_wait)
 {
 	cJSON *tier, *c, *doc = v2_doc(&tier, &c);
-	struct nb_res_timing t = { 10.0, 6.0, 5.0, 1.0 };
+	struct nb_res_timing t = { .wall_s = 10.0, .in_workload_processes_s = 6.0,
+				   .in_measured_reps_s = 5.0, .canary_s = 1.0, .quiet_wait_s = 0.5,
+				   .exit_counting_s = 0.75 };
 	struct nb_res_quiet_wait q = { "lab QEMU pid 7 on L0", 10, 2, 120, 4.1, 3.5, 1, NULL };
-	const cJSON *lt, *w;
+	const cJSON *lt, *w, *sp;
 
+	t.visits.measure_s = 5.0;
+	t.visits.process_s = 1.0;
 	nb_res_finish(doc, NB_RUN_COMPLETE, &t);
 	nb_res_set_quiet_wait(doc, &q);
 	lt = cJSON_GetObjectItem(doc, "last_run_timing");
 	CHECK(cJSON_GetObjectItem(lt, "canary_s")->valuedouble == 1.0);
+	/* Exit counting is its own part of the split, not the harness's rest:
+	 * 10 - 5 - 1 - 1 (canary) - 0.5 (quiet) - 0.75 = 1.75. */
+	sp = cJSON_GetObjectItem(lt, "split");
+	CHECK(cJSON_GetObjectItem(sp, "exit_counting_s")->valuedouble == 0.75);
+	CHECK(fabs(cJSON_GetObjectItem(sp, "harness_s")->valuedouble - 1.75) < 1e-12);
 	/* the canary is measuring: (10 - 6 - 1) / 10 */
 	CHECK(fabs(cJSON_GetObjectItem(lt, "harness_overhead_fraction")->valuedouble - 0.3) < 1e-12);
 	w = cJSON_GetObjectItem(doc, "quiet_wait");
