@@ -103,6 +103,19 @@ static void wait_exit(pid_t pid, unsigned ms)
 	}
 }
 
+/* Ask an unlinked worker to quit: the command, then end of stream (a quit too). */
+static void worker_ask_quit(struct nb_worker *w)
+{
+	if (w->ch.in >= 0 && !exited(w->ch.pid)) {
+		static const char q[] = "{\"op\":\"quit\"}\n";
+		ssize_t k = write(w->ch.in, q, sizeof(q) - 1);
+		(void)k;   /* a worker that is gone already is ended by worker_end */
+	}
+	if (w->ch.in >= 0)
+		close(w->ch.in);
+	w->ch.in = -1;
+}
+
 /* End an unlinked worker: quit (when asked), SIGTERM, SIGKILL, reap it and all it
  * started; its status as waitpid gives it (-1 when unknown).  Frees w. */
 static int worker_end(struct nb_agent *a, struct nb_worker *w, int quit)
@@ -110,13 +123,10 @@ static int worker_end(struct nb_agent *a, struct nb_worker *w, int quit)
 	pid_t pid = w->ch.pid;
 	int status = -1;
 
-	if (quit && w->ch.in >= 0 && !exited(pid)) {
-		static const char q[] = "{\"op\":\"quit\"}\n";
-		ssize_t k = write(w->ch.in, q, sizeof(q) - 1);
-		(void)k;   /* a worker that is gone already is ended below */
-	}
+	if (quit)
+		worker_ask_quit(w);
 	if (w->ch.in >= 0)
-		close(w->ch.in);   /* end of stream: a quit too */
+		close(w->ch.in);
 	w->ch.in = -1;
 	if (quit)
 		wait_exit(pid, WORKER_GRACE_MS);
@@ -519,10 +529,13 @@ int nb_workers_run(struct nb_session *s, struct nb_worker *w, const cJSON *cmd,
 
 int nb_workers_end_session(struct nb_agent *a, unsigned long session, int all)
 {
+	struct nb_worker *ending = NULL, *w;
 	int n = 0;
 
+	/* Every one is asked to quit before any is waited for: they free their memory
+	 * and scratch files side by side, not one after another. */
 	for (;;) {
-		struct nb_worker *w = NULL;
+		w = NULL;
 		pthread_mutex_lock(&a->lock);
 		for (struct nb_worker *it = a->pool.list; it && !w; it = it->next)
 			if (!it->busy && (all || it->session == session))
@@ -531,10 +544,17 @@ int nb_workers_end_session(struct nb_agent *a, unsigned long session, int all)
 			unlink_locked(a, w);
 		pthread_mutex_unlock(&a->lock);
 		if (!w)
-			return n;
+			break;
+		worker_ask_quit(w);
+		w->next = ending;
+		ending = w;
+	}
+	while ((w = ending)) {
+		ending = w->next;
 		worker_end(a, w, 1);
 		n++;
 	}
+	return n;
 }
 
 int nb_op_workers(struct nb_session *s, const cJSON *req, cJSON *r)
