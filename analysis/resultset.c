@@ -98,10 +98,15 @@ static void read_env(const cJSON *o, const struct nb_res_tier_view *t, struct nb
 	e->cpu = dup_or_null(t->cpu_model);
 	e->vcpus = t->vcpus;
 	e->bare_metal = id.kind == NB_ID_BARE_METAL;
+	/* Counted during the timed visits: every file before count_exits.visits, and
+	 * "visits": "timed" since. */
 	const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, "exits");
 	const cJSON *by = x ? cJSON_GetObjectItemCaseSensitive(x, "counted_by") : NULL;
 	const cJSON *st = x ? cJSON_GetObjectItemCaseSensitive(x, "status") : NULL;
-	e->exits_counted_by = cJSON_IsString(by) && cJSON_IsString(st) && strcmp(st->valuestring, "counting") == 0
+	const cJSON *vis = x ? cJSON_GetObjectItemCaseSensitive(x, "visits") : NULL;
+	e->exits_counted_by = cJSON_IsString(by) && cJSON_IsString(st) &&
+				      strcmp(st->valuestring, "counting") == 0 &&
+				      !(cJSON_IsString(vis) && strcmp(vis->valuestring, "own") == 0)
 				      ? strdup(by->valuestring) : NULL;
 }
 

@@ -276,6 +276,7 @@ struct tier_run {
 	struct nb_exitcount also[NB_CFG_MAX_EXITS_ALSO];
 	struct nb_exitcount *ex_also[NB_CFG_MAX_EXITS_ALSO];
 	struct nb_plan_state *st;  /* one per case */
+	unsigned char *exits_tried; /* per case: its visit to count exits in has run */
 	int round;                 /* the next round (restored on resume) */
 	int seq;                   /* its visits so far */
 	int open;                  /* connected (tc must be closed) */
@@ -321,6 +322,71 @@ static int run_request(struct tier_run *tr, const struct nb_run_spec *spec, cJSO
 	}
 }
 
+/* The parent counts exits over exactly a run; further counters just outside. */
+static void counters_begin(struct tier_run *tr)
+{
+	for (int k = 0; k < NB_CFG_MAX_EXITS_ALSO; k++)
+		nb_exitcount_begin(tr->ex_also[k]);
+	nb_exitcount_begin(tr->ex);
+}
+
+static void counters_end(struct tier_run *tr)
+{
+	nb_exitcount_end(tr->ex);
+	for (int k = 0; k < NB_CFG_MAX_EXITS_ALSO; k++)
+		nb_exitcount_end(tr->ex_also[k]);
+}
+
+static void counters_annotate(struct tier_run *tr, const cJSON *reply, cJSON *cobj, int first,
+			      int first_visit)
+{
+	nb_exitcount_annotate(tr->ex, reply, cobj, first, first_visit);
+	for (int k = 0; k < NB_CFG_MAX_EXITS_ALSO; k++)
+		nb_exitcount_annotate(tr->ex_also[k], reply, cobj, first, first_visit);
+}
+
+/* count_exits.visits "own": a case's exits are counted once, in a visit of its own
+ * right after its first timed visit that measured something (one repetition at the
+ * calibrated count, with the warm-up a later visit has), so counting never slows a
+ * repetition whose time is kept.  Its records are not samples: every sample of the
+ * case gets its counts (from samples[first] on, once counted).  -1 when the tier's
+ * connection failed (err set). */
+static int exits_apart(struct run *r, struct tier_run *tr, int ci, cJSON *cobj, int first)
+{
+	struct nb_run_spec spec;
+	cJSON *reply = NULL;
+	char herr[NB_ERR_LEN];
+	double t0 = nb_mono_s();
+	int rc;
+
+	if (nb_res_case_nsamples(cobj) == first || nb_res_case_copy_exits(cobj, first) == 0)
+		return 0;
+	if (!tr->ex->connected) {   /* counting unsupported: the samples say why */
+		counters_annotate(tr, NULL, cobj, first, 0);
+		return 0;
+	}
+	if (tr->exits_tried[ci] || build_spec(r, tr->t, ci, cobj, 1, 0, &spec, herr))
+		return 0;
+	tr->exits_tried[ci] = 1;
+	spec.timeout_ms = nb_plan_visit_timeout_ms(&tr->st[ci], spec.timeout_ms);
+	counters_begin(tr);
+	rc = run_request(tr, &spec, &reply, herr);
+	counters_end(tr);
+	r->exit_counting_s += nb_mono_s() - t0;
+	if (rc && !reply) {
+		snprintf(r->err, NB_ERR_LEN, "tier %s: counting exits of %s: %s",
+			 r->cfg.tiers[tr->t].name, r->cases[ci].key, herr);
+		return -1;
+	}
+	r->in_workloads_s += nb_res_reply_process_s(reply);
+	/* A fresh process per visit counts its setup too, as a first visit does. */
+	counters_annotate(tr, reply, cobj, 0, !r->cfg.keep_workers);
+	logf_(r, NB_VERBOSE, "  %-40s exits counted by %s in a visit of their own%s%s",
+	      r->cases[ci].key, tr->ex->by, rc ? ": " : "", rc ? herr : "");
+	cJSON_Delete(reply);
+	return 0;
+}
+
 /* One visit: run `reps` repetitions of case ci on the connected tier.  0 = the case
  * moved on (or finished), -1 = the connection failed (err set). */
 static int visit(struct run *r, struct tier_run *tr, int ci, int round, int reps)
@@ -348,17 +414,15 @@ static int visit(struct run *r, struct tier_run *tr, int ci, int round, int reps
 	}
 	spec.timeout_ms = nb_plan_visit_timeout_ms(st, spec.timeout_ms);
 	nb_vmm_meter_begin(&vmm, tr->vmm_pid);
-	/* The parent counts exits over exactly this run; further counters just outside. */
+	int timed = tr->ex && tr->ex->timed;  /* else counted in a visit of their own */
 	double xb0 = nb_mono_s();
-	for (int k = 0; k < NB_CFG_MAX_EXITS_ALSO; k++)
-		nb_exitcount_begin(tr->ex_also[k]);
-	nb_exitcount_begin(tr->ex);
+	if (timed)
+		counters_begin(tr);
 	double rt0 = nb_mono_s();
 	int rc = run_request(tr, &spec, &reply, herr);
 	double rt = nb_mono_s() - rt0, xt0 = nb_mono_s();
-	nb_exitcount_end(tr->ex);
-	for (int k = 0; k < NB_CFG_MAX_EXITS_ALSO; k++)
-		nb_exitcount_end(tr->ex_also[k]);
+	if (timed)
+		counters_end(tr);
 	r->exit_counting_s += (rt0 - xb0) + (nb_mono_s() - xt0);
 	double vmm_pct = nb_vmm_meter_end(&vmm);
 	double took = nb_mono_s() - t0;   /* one reading: the total and the longest agree */
@@ -375,14 +439,15 @@ static int visit(struct run *r, struct tier_run *tr, int ci, int round, int reps
 	r->in_reps_s += nb_res_case_absorb(cobj, nb_json_path(reply, "records"), st->visits, round, seq);
 	visit_interference(reply, vmm_pct, (nb_mono_s() - t0) * 1e3, &itf);
 	nb_res_case_mark_visit(cobj, nsamples, cseq, &itf);
-	nb_exitcount_annotate(tr->ex, reply, cobj, nsamples, first);
-	for (int k = 0; k < NB_CFG_MAX_EXITS_ALSO; k++)
-		nb_exitcount_annotate(tr->ex_also[k], reply, cobj, nsamples, first);
+	if (timed)
+		counters_annotate(tr, reply, cobj, nsamples, first);
 	if (rc)
 		nb_res_case_fail(cobj, herr);   /* the agent answered with an error (event, timeout, busy ...) */
 	else
 		judge_exit(cobj, reply);
 	cJSON_Delete(reply);
+	if (tr->ex && !timed && exits_apart(r, tr, ci, cobj, nsamples))
+		return -1;
 
 	const char *stop = stop_reason(r, tr->tier, ci, cobj, st);
 	if (stop) {
@@ -622,7 +687,8 @@ static int tier_prepare(struct run *r, struct tier_run *tr, int t)
 	tr->t = t;
 	tr->vmm_pid = -1;
 	tr->tier = nb_res_tier(r->doc, cfg->name, 1);
-	if (!(tr->st = calloc((size_t)r->ncases, sizeof(*tr->st)))) {
+	tr->exits_tried = calloc((size_t)r->ncases + 1, 1);
+	if (!(tr->st = calloc((size_t)r->ncases, sizeof(*tr->st))) || !tr->exits_tried) {
 		snprintf(r->err, NB_ERR_LEN, "out of memory");
 		tr->status = 2;
 		return -1;
@@ -754,6 +820,8 @@ static void tier_end(struct run *r, struct tier_run *tr)
 	tr->open = 0;
 	free(tr->st);
 	tr->st = NULL;
+	free(tr->exits_tried);
+	tr->exits_tried = NULL;
 }
 
 /* Measure every case on one tier, round by round.  0 = done, 1 = interrupted, 2 =

@@ -189,19 +189,20 @@ static void run_inherit(struct nb_run_cfg *r)
 
 /* ---- sections ---------------------------------------------------------------------- */
 
-/* "count_exits": true, false, or {"by", "target", "reasons", "address"}; "by" is resolved
- * in link_tiers. */
+/* "count_exits": true, false, or {"by", "target", "reasons", "address", "visits"}; "by"
+ * is resolved in link_tiers. */
 static int parse_count_exits(struct parser *p, const cJSON *v, const char *tpath,
 			     struct nb_tier_cfg *tier)
 {
-	static const char *const keys[] = { "by", "target", "reasons", "address", NULL };
-	const cJSON *t, *r;
+	static const char *const keys[] = { "by", "target", "reasons", "address", "visits", NULL };
+	const cJSON *t, *r, *vis;
 	char path[80], err[NB_ERR_LEN];
 	struct nb_addr a;
 
 	tier->exits_by = -1;
 	snprintf(tier->exits_target, sizeof(tier->exits_target), "auto");
 	tier->exits_reasons = 1;
+	tier->exits_timed = 0;
 	if (!v || cJSON_IsFalse(v))
 		return 0;
 	tier->exits_by = -2;   /* on, "by" to resolve */
@@ -210,7 +211,7 @@ static int parse_count_exits(struct parser *p, const cJSON *v, const char *tpath
 	snprintf(path, sizeof(path), "%s.count_exits", tpath);
 	if (!cJSON_IsObject(v))
 		return fail(p, tpath, "\"count_exits\" must be true, false or an object {\"by\", "
-			    "\"target\", \"reasons\", \"address\"}");
+			    "\"target\", \"reasons\", \"address\", \"visits\"}");
 	if (check_keys(p, v, path, keys) ||
 	    get_string(p, v, "by", path, tier->exits_by_name, sizeof(tier->exits_by_name), 0) ||
 	    get_string(p, v, "address", path, tier->exits_address, sizeof(tier->exits_address), 0))
@@ -219,6 +220,14 @@ static int parse_count_exits(struct parser *p, const cJSON *v, const char *tpath
 		if (!cJSON_IsBool(r))
 			return fail(p, path, "\"reasons\" must be true or false");
 		tier->exits_reasons = cJSON_IsTrue(r);
+	}
+	if ((vis = cJSON_GetObjectItemCaseSensitive(v, "visits"))) {
+		if (!cJSON_IsString(vis) || (strcmp(vis->valuestring, "own") != 0 &&
+					     strcmp(vis->valuestring, "timed") != 0))
+			return fail(p, path, "\"visits\" must be \"own\" (count in one visit of its "
+				    "own per case, whose times are not kept) or \"timed\" (count "
+				    "during the timed visits, which makes each exit dearer)");
+		tier->exits_timed = strcmp(vis->valuestring, "timed") == 0;
 	}
 	if ((t = cJSON_GetObjectItemCaseSensitive(v, "target"))) {
 		const cJSON *it;
@@ -282,6 +291,9 @@ static int parse_count_exits_list(struct parser *p, const cJSON *v, const char *
 			rc = parse_count_exits(p, it, path, tier);
 		} else if (!cJSON_IsObject(it) || !cJSON_GetObjectItemCaseSensitive(it, "by")) {
 			rc = fail(p, path, "a further counter must be an object naming its tier in \"by\"");
+		} else if (cJSON_GetObjectItemCaseSensitive(it, "visits")) {
+			rc = fail(p, path, "\"visits\" belongs to the first counter (count_exits[0]): "
+				  "further counters count in the same visits");
 		} else if (!(rc = parse_count_exits(p, it, path, one))) {
 			struct nb_exits_also_cfg *a = &tier->exits_also[tier->nexits_also++];
 			a->by = -2;

@@ -53,6 +53,9 @@ struct nb_tier_cfg {
 	char exits_target[NB_CFG_TEXT];    /* "auto", "all" or pids "812,813" */
 	int exits_reasons;                 /* split by exit reason (raw samples) */
 	char exits_address[NB_CFG_TEXT];   /* another address of that tier's agent, "" = its own */
+	/* count_exits.visits "timed": count during the timed visits, which makes each exit
+	 * dearer; otherwise ("own", the default) in one visit of its own per case */
+	int exits_timed;
 	struct nb_exits_also_cfg exits_also[NB_CFG_MAX_EXITS_ALSO];
 	int nexits_also;                   /* 0 unless count_exits is an array of 2 or more */
 };

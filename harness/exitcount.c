@@ -16,7 +16,7 @@ static void record_tier(struct nb_exitcount *x)
 {
 	struct nb_res_tier_exits e = { x->by, x->target, x->reasons,
 				       x->connected ? x->conn.reached : NULL, x->unsupported,
-				       x->pids, x->slot };
+				       x->pids, x->slot, x->timed };
 
 	nb_res_tier_set_exits(x->tier, &e);
 }
@@ -86,6 +86,7 @@ struct nb_exitcount *nb_exitcount_open(struct nb_exitcount *x, const struct nb_c
 	snprintf(x->by, sizeof(x->by), "%s", cfg->tiers[by].name);
 	snprintf(x->target, sizeof(x->target), "%s", also ? also->target : tc->exits_target);
 	x->reasons = also ? also->reasons : tc->exits_reasons;
+	x->timed = tc->exits_timed;   /* further counters count in the first one's visits */
 	if (libvirt_pid(x))
 		return x;
 	/* Its own chain to the counting tier, at count_exits.address when given; a local

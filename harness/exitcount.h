@@ -1,7 +1,7 @@
 /* exitcount.h - a tier's VM exits counted by the tier that runs its VMM (the campaign's
- * per-tier "count_exits"): a second session to that tier's agent brackets every visit
- * with exits-start / exits-stop, and the visit's samples get an "exits" object (or
- * "exits_unsupported" with the reason).  The relay that reaches a child occupies its
+ * per-tier "count_exits"): a second session to that tier's agent brackets a visit with
+ * exits-start / exits-stop (one visit of its own per case, or every timed visit), and
+ * the case's samples get an "exits" object (or "exits_unsupported" with the reason).  The relay that reaches a child occupies its
  * own session, so this one is separate: a new chain to the counting tier (a second
  * agent for a local one), or its count_exits.address.  Counting never fails a tier:
  * when it cannot be done the samples say why.  Fields: results/SCHEMA.md. */
@@ -27,6 +27,7 @@ struct nb_exitcount {
 	cJSON *stop;               /* the last visit's exits-stop reply */
 	cJSON *tier;               /* the measured tier's result object (not owned) */
 	int slot;                  /* 0: count_exits' first counter; k: its exits_also[k - 1] */
+	int timed;                 /* counting during the timed visits (count_exits.visits) */
 };
 
 /* Start counting for tier t if its campaign entry asks for it: NULL when it does not;

@@ -165,6 +165,7 @@ struct nb_res_tier_exits {
 	const char *unsupported;   /* why nothing is counted; "" or NULL: counting */
 	const char *pids;          /* a "libvirt:" target: its QEMU pid; NULL: none */
 	int slot;                  /* 0: "exits"; k >= 1: exits_also[k - 1], a further counter */
+	int timed;                 /* counted during the timed visits, not in visits of their own */
 };
 void nb_res_tier_set_exits(cJSON *tier, const struct nb_res_tier_exits *e);
 
@@ -238,6 +239,10 @@ double nb_res_case_absorb(cJSON *c, const cJSON *records, int visit, int round, 
 /* Put the visit's parent-counted VM exits into the samples from index first on:
  * exits (copied) when counted, else the reason in unsupported ("" or NULL: neither). */
 void nb_res_case_set_exits(cJSON *c, int first, const cJSON *exits, const char *unsupported);
+/* Exits counted in a visit of their own (count_exits.visits "own"): samples[first..]
+ * get the "exits", "exits_unsupported" and "exits_also" of the case's first sample that
+ * has any.  0 when copied, 1 when no sample has them yet. */
+int nb_res_case_copy_exits(cJSON *c, int first);
 /* The same for a further counter (count_exits as an array): samples[].exits_also[slot - 1],
  * the exits object or {"counted_by", "unsupported"}. */
 void nb_res_case_set_exits_also(cJSON *c, int first, int slot, const char *by, const cJSON *exits,

@@ -309,6 +309,7 @@ void nb_res_tier_set_exits(cJSON *tier, const struct nb_res_tier_exits *x)
 	if (x->reached)
 		cJSON_AddStringToObject(e, "reached", x->reached);
 	cJSON_AddStringToObject(e, "status", unsupported ? "unsupported" : "counting");
+	cJSON_AddStringToObject(e, "visits", x->timed ? "timed" : "own");
 	if (unsupported)
 		cJSON_AddStringToObject(e, "reason", x->unsupported);
 	if (x->slot > 0)
@@ -468,6 +469,31 @@ void nb_res_case_set_exits(cJSON *c, int first, const cJSON *exits, const char *
 		else if (unsupported && unsupported[0])
 			nb_json_set_item(s, "exits_unsupported", cJSON_CreateString(unsupported));
 	}
+}
+
+int nb_res_case_copy_exits(cJSON *c, int first)
+{
+	static const char *const keys[] = { "exits", "exits_unsupported", "exits_also" };
+	const cJSON *from = NULL, *s;
+	cJSON *t;
+	int i = 0;
+
+	cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(c, "samples"))
+		for (size_t k = 0; !from && k < sizeof(keys) / sizeof(keys[0]); k++)
+			if (cJSON_GetObjectItemCaseSensitive(s, keys[k]))
+				from = s;
+	if (!from)
+		return 1;
+	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(c, "samples")) {
+		if (i++ < first || t == from)
+			continue;
+		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+			const cJSON *v = cJSON_GetObjectItemCaseSensitive(from, keys[k]);
+			if (v)
+				nb_json_set_item(t, keys[k], cJSON_Duplicate(v, 1));
+		}
+	}
+	return 0;
 }
 
 void nb_res_case_set_exits_also(cJSON *c, int first, int slot, const char *by, const cJSON *exits,

@@ -9,6 +9,8 @@
 #include "helpers.h"
 #include "../../analysis/report_text.h"
 #include "../../analysis/table.h"
+#include "../../common/json.h"
+#include "../../resultlib/result.h"
 
 #include <stdlib.h>
 
@@ -227,6 +229,44 @@ TEST(table_says_which_tiers_were_counted_while_measured)
 	CHECK(l0 && l1 && l2);
 	nb_table_free(&t);
 	nb_rs_free(&rs);
+}
+
+/* Exits counted in visits of their own ("visits": "own") left the timed visits alone:
+ * no caveat for that tier; "timed" keeps it. */
+TEST(table_no_caveat_for_exits_counted_in_their_own_visits)
+{
+	struct nb_resultset rs = { 0 };
+	struct nb_table t;
+	char err[NB_ERR_LEN];
+	cJSON *doc = nb_result_load(COUNTERS, err);
+	const cJSON *tier;
+	int l1 = -1, l2 = -1;
+
+	CHECK_MSG(doc, "%s", err);
+	cJSON_ArrayForEach(tier, cJSON_GetObjectItemCaseSensitive(doc, "tiers")) {
+		cJSON *x = cJSON_GetObjectItemCaseSensitive(tier, "exits");
+		const char *name = nb_json_str(tier, "name", "");
+		if (x)
+			cJSON_AddStringToObject(x, "visits", strcmp(name, "L2") == 0 ? "own" : "timed");
+	}
+	struct nb_table_opts o;
+	nb_table_opts_default(&o);
+	o.resamples = 200;
+	CHECK_MSG(nb_rs_add_doc(&rs, "F1", doc, err) == 0 && nb_table_build(&t, &rs, &o, err) == 0, "%s", err);
+	for (size_t i = 0; i < t.n_remarks; i++) {
+		const char *x = t.remarks[i].text;
+		if (t.remarks[i].kind != NB_REM_ENV)
+			continue;
+		int counted = strstr(x, "while it was measured") != NULL;
+		if (strstr(x, "tier L1 of"))
+			l1 = counted;
+		if (strstr(x, "tier L2 of"))
+			l2 = counted;
+	}
+	CHECK_MSG(l1 == 1 && l2 == 0, "L1 caveat %d, L2 caveat %d", l1, l2);
+	nb_table_free(&t);
+	nb_rs_free(&rs);
+	cJSON_Delete(doc);
 }
 
 TEST(table_without_counters_is_unchanged)

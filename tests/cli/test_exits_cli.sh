@@ -78,7 +78,7 @@ cat >"$TMP/exits.json" <<JSON
     { "name": "C", "level": 1, "address": "unix:$TMP/c.sock", "via": "L0",
       "count_exits": { "target": $TARGET } },
     { "name": "D", "level": 2, "address": "unix:$TMP/d.sock", "via": "P",
-      "count_exits": { "target": $TARGET, "reasons": false } } ],
+      "count_exits": { "target": $TARGET, "reasons": false, "visits": "timed" } } ],
   "defaults": { "reps": 2, "warmup": 0, "min_time_ms": 80 },
   "order": { "seed": 3 },
   "workloads": [ "ctl.syscall", "cpu.int" ] }
@@ -90,13 +90,25 @@ jq -e '(.tiers[] | select(.name == "L0" or .name == "P") | .cases[].samples[] | 
 	ok "tiers without count_exits have no exit fields" || fail "tiers without count_exits have no exit fields"
 jq -e '[.tiers[] | select(.name == "C" or .name == "D")] | length == 2 and all(.[]; .exits.counted_by != null)' "$R" >/dev/null &&
 	ok "tiers[].exits names the counting tier" || fail "tiers[].exits" "$(jq -c '[.tiers[] | .exits]' "$R")"
+# C counts in a visit of its own per case (the default), D during its timed visits: the
+# counted visit adds no sample, and its time is exit counting's, not the measurement's.
+jq -e '(.tiers[] | select(.name == "C") | .exits.visits == "own" and all(.cases[]; (.samples | length) == 2))
+       and (.tiers[] | select(.name == "D") | .exits.visits == "timed")
+       and .last_run_timing.split.exit_counting_s > 0' "$R" >/dev/null &&
+	ok "C: exits counted in visits of their own, which add no samples; D: in the timed ones" ||
+	fail "visits own and timed" "$(jq -c '[.tiers[] | [.name, .exits.visits, [.cases[].samples | length]]], .last_run_timing.split' "$R")"
 if jq -e '.tiers[] | select(.name == "C") | .exits.status == "counting"' "$R" >/dev/null; then
 	jq -e '.tiers[] | select(.name == "C") | .cases[].samples[]
 	       | .exits.counted_by == "L0" and .exits.scope == "visit" and .exits.visit_ops == .ops
 	         and .exits.visit_reps == 1 and (.exits.by_handler | type) == "object"
 	         and ((.exits.total | type) == "number" or (.exits.total_unsupported | length) > 0)' "$R" >/dev/null &&
-		ok "C: every sample has its visit's exits, counted by L0 (a second local agent)" ||
+		ok "C: every sample has the exits of its case's counted visit, counted by L0 (a second local agent)" ||
 		fail "C: exits in samples" "$(jq -c '.tiers[] | select(.name == "C") | .cases[0].samples[0].exits' "$R")"
+	# One counted visit per case: its samples share it; D's two timed visits each have their own.
+	jq -e '(.tiers[] | select(.name == "C") | all(.cases[]; [.samples[].exits | tojson] | unique | length == 1))
+	       and (.tiers[] | select(.name == "D") | all(.cases[]; [.samples[].exits.elapsed_ms] | unique | length == 2))' \
+		"$R" >/dev/null && ok "C: one counted visit per case; D: each timed visit counted" ||
+		fail "one counted visit per case" "$(jq -c '[.tiers[] | select(.name == "C" or .name == "D") | [.name, [.cases[].samples[].exits.elapsed_ms]]]' "$R")"
 	jq -e '.tiers[] | select(.name == "D") | .cases[].samples[]
 	       | .exits.counted_by == "P" and (.exits | has("by_reason") | not)' "$R" >/dev/null &&
 		ok "D: counted by P through a second session, totals only" ||

@@ -39,6 +39,13 @@ TEST(count_exits_parsed_with_defaults)
 	CHECK(c->tiers[2].exits_by == 1 && c->tiers[2].exits_reasons == 1);
 	CHECK_STR(c->tiers[2].exits_target, "auto");
 	CHECK_STR(c->tiers[2].exits_address, "");
+	CHECK(c->tiers[2].exits_timed == 0);   /* counted in visits of their own */
+	nb_config_free(c);
+	CHECK_MSG(parse_with("{\"visits\":\"timed\"}", c, err) == 0, "%s", err);
+	CHECK(c->tiers[2].exits_timed == 1);
+	nb_config_free(c);
+	CHECK_MSG(parse_with("[{\"visits\":\"own\"},{\"by\":\"L0\"}]", c, err) == 0, "%s", err);
+	CHECK(c->tiers[2].exits_timed == 0 && c->tiers[2].nexits_also == 1);
 	nb_config_free(c);
 	CHECK_MSG(parse_with("{\"by\":\"L1\",\"target\":[812,813],\"reasons\":false,"
 			     "\"address\":\"unix:/tmp/l1-b.sock\",\"_note\":\"ok\"}", c, err) == 0, "%s", err);
@@ -68,6 +75,8 @@ TEST(count_exits_refusals_name_the_problem)
 		{ "{\"target\":[0]}", "process ids are integers" },
 		{ "{\"target\":[1.5]}", "process ids are integers" },
 		{ "{\"reasons\":\"yes\"}", "\"reasons\" must be true or false" },
+		{ "{\"visits\":\"some\"}", "\"visits\" must be \"own\"" },
+		{ "{\"visits\":true}", "\"visits\" must be \"own\"" },
 		{ "{\"adress\":\"x\"}", "unknown key \"adress\"" },
 		{ "{\"address\":\"nowhere\"}", "\"address\":" },
 		{ "{\"by\":\"L0\",\"address\":\"unix:/x\"}", "is local" },
@@ -209,6 +218,7 @@ TEST(count_exits_array_refusals_name_the_problem)
 		{ "[true,{\"by\":\"L0\"},{\"by\":\"L0\"}]", "count_exits[2]: \"by\": tier \"L0\" is named twice" },
 		{ "[false,{\"by\":\"L0\"}]", "the first counter is off" },
 		{ "[true,{\"by\":\"L0\",\"reasons\":1}]", "\"reasons\" must be true or false" },
+		{ "[true,{\"by\":\"L0\",\"visits\":\"timed\"}]", "\"visits\" belongs to the first counter" },
 		{ "[true,{\"by\":\"L0\",\"address\":\"unix:/x\"}]", "is local" },
 	};
 	struct nb_campaign_cfg *c = calloc(1, sizeof(*c));

@@ -4,6 +4,7 @@
  * files still load. */
 #include "../unit/check.h"
 #include "../../common/err.h"
+#include "../../common/json.h"
 #include "../../resultlib/result.h"
 
 #include <math.h>
@@ -228,6 +229,30 @@ TEST(result_v2_timing_and_quiet_wait)
 	CHECK(cJSON_GetObjectItem(w, "waited_s")->valuedouble == 4.1);
 	CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(w, "target")), "lab QEMU pid 7 on L0");
 	cJSON_Delete(doc);
+}
+
+/* Exits counted in a visit of their own: the samples from `first` on get the first
+ * counted sample's exits fields; nothing to copy before any sample has them. */
+TEST(result_case_copy_exits_from_the_counted_sample)
+{
+	cJSON *c = cJSON_Parse("{\"samples\":[{\"value\":1},{\"value\":2,\"exits\":{\"total\":7},"
+			       "\"exits_also\":[{\"total\":9}]},{\"value\":3},{\"value\":4}]}");
+	cJSON *none = cJSON_Parse("{\"samples\":[{\"value\":1},{\"value\":2}]}");
+	const cJSON *s;
+	int i = 0;
+
+	CHECK(c && none);
+	CHECK(nb_res_case_copy_exits(none, 0) == 1);
+	CHECK(nb_res_case_copy_exits(c, 2) == 0);
+	cJSON_ArrayForEach(s, cJSON_GetObjectItem(c, "samples")) {
+		double total = nb_json_num(s, "exits.total", -1);
+		CHECK_MSG(i == 0 ? total == -1 : total == 7, "sample %d: total %g", i, total);
+		if (i >= 1)
+			CHECK(nb_json_num(cJSON_GetArrayItem(cJSON_GetObjectItem(s, "exits_also"), 0), "total", 0) == 9);
+		i++;
+	}
+	cJSON_Delete(c);
+	cJSON_Delete(none);
 }
 
 TEST(result_v1_file_still_loads)
