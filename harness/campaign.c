@@ -346,12 +346,13 @@ static void counters_annotate(struct tier_run *tr, const cJSON *reply, cJSON *co
 }
 
 /* count_exits.visits "own": a case's exits are counted once, in a visit of its own
- * right after its first timed visit that measured something (one repetition at the
- * calibrated count, with the warm-up a later visit has), so counting never slows a
- * repetition whose time is kept.  Its records are not samples: every sample of the
- * case gets its counts (from samples[first] on, once counted).  -1 when the tier's
- * connection failed (err set). */
-static int exits_apart(struct run *r, struct tier_run *tr, int ci, cJSON *cobj, int first)
+ * right after its first timed visit that measured something, shaped as a later timed
+ * visit (`reps` repetitions at the calibrated count, its warm-up), so counting never
+ * slows a repetition whose time is kept and the exits per operation carry the same
+ * per-visit share (the idle vCPUs' timer and halt exits) as counted timed visits did.
+ * Its records are not samples: every sample of the case gets its counts (from
+ * samples[first] on, once counted).  -1 when the tier's connection failed (err set). */
+static int exits_apart(struct run *r, struct tier_run *tr, int ci, cJSON *cobj, int first, int reps)
 {
 	struct nb_run_spec spec;
 	cJSON *reply = NULL;
@@ -365,7 +366,7 @@ static int exits_apart(struct run *r, struct tier_run *tr, int ci, cJSON *cobj, 
 		counters_annotate(tr, NULL, cobj, first, 0);
 		return 0;
 	}
-	if (tr->exits_tried[ci] || build_spec(r, tr->t, ci, cobj, 1, 0, &spec, herr))
+	if (tr->exits_tried[ci] || build_spec(r, tr->t, ci, cobj, reps, 0, &spec, herr))
 		return 0;
 	tr->exits_tried[ci] = 1;
 	spec.timeout_ms = nb_plan_visit_timeout_ms(&tr->st[ci], spec.timeout_ms);
@@ -446,7 +447,7 @@ static int visit(struct run *r, struct tier_run *tr, int ci, int round, int reps
 	else
 		judge_exit(cobj, reply);
 	cJSON_Delete(reply);
-	if (tr->ex && !timed && exits_apart(r, tr, ci, cobj, nsamples))
+	if (tr->ex && !timed && exits_apart(r, tr, ci, cobj, nsamples, reps))
 		return -1;
 
 	const char *stop = stop_reason(r, tr->tier, ci, cobj, st);
