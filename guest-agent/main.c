@@ -44,7 +44,7 @@ static void usage(FILE *f)
 "      --busy-poll USEC     after each frame, poll this long for the next one before\n"
 "                           sleeping (default %d; 0 = never).  Saves the wake-up cost\n"
 "                           of a VM (tens of us); never done while a workload runs\n"
-"  -v, --verbose            log every request (default: sessions and operations)\n"
+"  -v, --verbose            log every request and run (default: sessions and operations)\n"
 "  -q, --quiet              log errors only\n"
 "  -V, --version            print the version and exit\n"
 "  -h, --help               print this help and exit\n"

@@ -617,10 +617,13 @@ static int run_locked(struct nb_session *s, const struct nb_run_spec *sp, cJSON 
 	cJSON_AddBoolToObject(r, "stdout_truncated", res.out_truncated);
 	cJSON_AddStringToObject(r, "stderr", res.errout);
 	cJSON_AddBoolToObject(r, "stderr_truncated", res.err_truncated);
-	nb_log(a, 1, "session %lu: run %s on CPU %d: %s %d in %.0f ms", s->n, sp->workload, cpu,
+	/* Per run, so --verbose only: a guest's log goes to its serial console, where each
+	 * character is a VM exit or two (about 300 I/O exits per run in the lab's L2), and
+	 * the console drains into whatever runs next. */
+	nb_log(a, 2, "session %lu: run %s on CPU %d: %s %d in %.0f ms", s->n, sp->workload, cpu,
 	       res.exit_status >= 0 ? "exit status" : "killed by signal",
 	       res.exit_status >= 0 ? res.exit_status : res.term_signal, res.elapsed_ms);
-	nb_log(a, 1, "session %lu: run %s%s: its processes: %s", s->n, sp->workload,
+	nb_log(a, 2, "session %lu: run %s%s: its processes: %s", s->n, sp->workload,
 	       res.abandoned ? " (abandoned: the client hung up)" : "", res.owner);
 	if (res.left)
 		nb_log(a, 0, "session %lu: %d process(es) of run %s still alive after 2 s of SIGKILL "

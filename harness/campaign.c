@@ -346,13 +346,17 @@ static void counters_annotate(struct tier_run *tr, const cJSON *reply, cJSON *co
 }
 
 /* count_exits.visits "own": a case's exits are counted once, in a visit of its own
- * right after its first timed visit that measured something, shaped as a later timed
- * visit (`reps` repetitions at the calibrated count, its warm-up), so counting never
- * slows a repetition whose time is kept and the exits per operation carry the same
- * per-visit share (the idle vCPUs' timer and halt exits) as counted timed visits did.
- * Its records are not samples: every sample of the case gets its counts (from
- * samples[first] on, once counted).  -1 when the tier's connection failed (err set). */
-static int exits_apart(struct run *r, struct tier_run *tr, int ci, cJSON *cobj, int first, int reps)
+ * shaped as a later timed visit (`reps` repetitions at the calibrated count, its
+ * warm-up), so counting never slows a repetition whose time is kept and the exits per
+ * operation carry the same per-visit share (the idle vCPUs' timer and halt exits) as
+ * counted timed visits did.  It runs just before the case's second timed visit, when
+ * the tier has been idle while the other tiers were visited (right after a visit, the
+ * guest is still writing the agent's log to its serial console: hundreds of I/O exits
+ * in the lab), or right after the last one when there is no second (may_count).  Its
+ * records are not samples: every sample of the case gets its counts (samples[first] on
+ * now; any later ones as they come).  -1 when the tier's connection failed (err set). */
+static int exits_apart(struct run *r, struct tier_run *tr, int ci, cJSON *cobj, int first, int reps,
+		       int may_count)
 {
 	struct nb_run_spec spec;
 	cJSON *reply = NULL;
@@ -366,7 +370,7 @@ static int exits_apart(struct run *r, struct tier_run *tr, int ci, cJSON *cobj, 
 		counters_annotate(tr, NULL, cobj, first, 0);
 		return 0;
 	}
-	if (tr->exits_tried[ci] || build_spec(r, tr->t, ci, cobj, reps, 0, &spec, herr))
+	if (!may_count || tr->exits_tried[ci] || build_spec(r, tr->t, ci, cobj, reps, 0, &spec, herr))
 		return 0;
 	tr->exits_tried[ci] = 1;
 	spec.timeout_ms = nb_plan_visit_timeout_ms(&tr->st[ci], spec.timeout_ms);
@@ -416,6 +420,11 @@ static int visit(struct run *r, struct tier_run *tr, int ci, int round, int reps
 	spec.timeout_ms = nb_plan_visit_timeout_ms(st, spec.timeout_ms);
 	nb_vmm_meter_begin(&vmm, tr->vmm_pid);
 	int timed = tr->ex && tr->ex->timed;  /* else counted in a visit of their own */
+	if (tr->ex && !timed && nsamples > 0) {
+		if (exits_apart(r, tr, ci, cobj, 0, reps, 1))
+			return -1;
+		t0 = nb_mono_s();   /* the visit's own time, for its limit and spent_s */
+	}
 	double xb0 = nb_mono_s();
 	if (timed)
 		counters_begin(tr);
@@ -447,8 +456,6 @@ static int visit(struct run *r, struct tier_run *tr, int ci, int round, int reps
 	else
 		judge_exit(cobj, reply);
 	cJSON_Delete(reply);
-	if (tr->ex && !timed && exits_apart(r, tr, ci, cobj, nsamples, reps))
-		return -1;
 
 	const char *stop = stop_reason(r, tr->tier, ci, cobj, st);
 	if (stop) {
@@ -468,6 +475,8 @@ static int visit(struct run *r, struct tier_run *tr, int ci, int round, int reps
 		nb_res_case_set_status(cobj, NB_CASE_RUNNING);
 	}
 	nb_res_case_set_spent(cobj, st->spent_s);
+	if (tr->ex && !timed && exits_apart(r, tr, ci, cobj, nsamples, reps, st->done))
+		return -1;
 	return 0;
 }
 

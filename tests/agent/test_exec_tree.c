@@ -93,9 +93,12 @@ static struct fx_agent *agent(struct fx *f, const char *name, int cgroup)
 {
 	struct fx_agent *a;
 
+	/* --verbose: each run's end, with how its processes were found, is logged. */
+	static const char *const verbose[] = { "--verbose", NULL };
+
 	if (!cgroup)
 		setenv("NESTBENCH_AGENT_CGROUP", "off", 1);
-	a = fx_agent(f, name, NULL, NULL);
+	a = fx_agent(f, name, NULL, verbose);
 	unsetenv("NESTBENCH_AGENT_CGROUP");
 	return a;
 }

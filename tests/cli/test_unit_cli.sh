@@ -158,7 +158,7 @@ start_agent() { # NAME BOUNDING-SET ("" = unbounded): an agent on unix:$TMP/NAME
 	name=$1
 	shift
 	sh -c '[ -z "$0" ] || echo $$ >"$0/cgroup.procs" || exit 1; exec "$@"' "$cg" "$@" \
-		"$AGENT" --listen "unix:$TMP/$name.sock" --state-dir "$TMP/state-$name" 2>"$TMP/$name.log" &
+		"$AGENT" --verbose --listen "unix:$TMP/$name.sock" --state-dir "$TMP/state-$name" 2>"$TMP/$name.log" &
 	PIDS="$PIDS $!"
 	eval "PID_$name=$!"
 	i=0
