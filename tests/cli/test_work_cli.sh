@@ -47,8 +47,13 @@ jq -e . "$TMP/out" >/dev/null && ok "every record is JSON" || fail "every record
 	ok "record sequence meta, 4 rep, end" || fail "record sequence" "$(jq -r .type "$TMP/out" | tr '\n' ' ')"
 [ "$(jq -s '[.[] | select(.type=="rep" and .warmup==false)] | length' "$TMP/out")" = 3 ] &&
 	ok "3 measured reps" || fail "3 measured reps"
-jq -se 'map(select(.type=="rep")) | length == 4 and all(.ns >= 5000000 and .value > 0 and .ops > 0 and ((.ns_per_op - .ns/.ops) | fabs) < 1e-6)' "$TMP/out" >/dev/null &&
-	ok "reps last >= min time and value = ns/ops" || fail "reps last >= min time and value = ns/ops"
+# The calibration's last run (warm-up 1) lasted the minimum time by construction; the
+# later ones, at its count, can be shorter only if the machine sped up meanwhile (a
+# busy CI host changes speed up to 3x within seconds).
+jq -se 'map(select(.type=="rep")) | length == 4 and .[0].calibration and .[0].ns >= 5000000 and
+	all(.ns >= 5000000 / 3 and .value > 0 and .ops > 0 and ((.ns_per_op - .ns/.ops) | fabs) < 1e-6)' "$TMP/out" >/dev/null &&
+	ok "reps last >= min time (the calibration's) and value = ns/ops" ||
+	fail "reps last >= min time and value = ns/ops" "$(jq -c 'select(.type == "rep") | [.warmup, .calibration, .ops, .ns]' "$TMP/out")"
 
 expect_status "sweep prints one meta per case" 0 "$W" run cpu.fp --param elems=16,64 --reps 1 --warmup 0 --min-time-ms 2
 [ "$(jq -s '[.[] | select(.type=="meta") | .params.elems] | join(",")' "$TMP/out")" = '"16,64"' ] &&
