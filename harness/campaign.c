@@ -430,10 +430,12 @@ static int visit(struct run *r, struct tier_run *tr, int ci, int round, int reps
 		counters_begin(tr);
 	double rt0 = nb_mono_s();
 	int rc = run_request(tr, &spec, &reply, herr);
-	double rt = nb_mono_s() - rt0, xt0 = nb_mono_s();
-	if (timed)
+	double rt = nb_mono_s() - rt0;
+	if (timed) {
+		double xt0 = nb_mono_s();
 		counters_end(tr);
-	r->exit_counting_s += (rt0 - xb0) + (nb_mono_s() - xt0);
+		r->exit_counting_s += (rt0 - xb0) + (nb_mono_s() - xt0);
+	}
 	double vmm_pct = nb_vmm_meter_end(&vmm);
 	double took = nb_mono_s() - t0;   /* one reading: the total and the longest agree */
 	st->spent_s += took;

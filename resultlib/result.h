@@ -240,8 +240,9 @@ double nb_res_case_absorb(cJSON *c, const cJSON *records, int visit, int round, 
  * exits (copied) when counted, else the reason in unsupported ("" or NULL: neither). */
 void nb_res_case_set_exits(cJSON *c, int first, const cJSON *exits, const char *unsupported);
 /* Exits counted in a visit of their own (count_exits.visits "own"): samples[first..]
- * get the "exits", "exits_unsupported" and "exits_also" of the case's first sample that
- * has any.  0 when copied, 1 when no sample has them yet. */
+ * that have none of "exits", "exits_unsupported" and "exits_also" get those of the
+ * case's first sample that has any.  0 when copied (or none lacked them), 1 when no
+ * sample has them yet. */
 int nb_res_case_copy_exits(cJSON *c, int first);
 /* The same for a further counter (count_exits as an array): samples[].exits_also[slot - 1],
  * the exits object or {"counted_by", "unsupported"}. */

@@ -485,8 +485,11 @@ int nb_res_case_copy_exits(cJSON *c, int first)
 	if (!from)
 		return 1;
 	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(c, "samples")) {
-		if (i++ < first || t == from)
-			continue;
+		int has = 0;
+		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+			has |= cJSON_GetObjectItemCaseSensitive(t, keys[k]) != NULL;
+		if (i++ < first || has)
+			continue;   /* copied by an earlier visit: not again */
 		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
 			const cJSON *v = cJSON_GetObjectItemCaseSensitive(from, keys[k]);
 			if (v)

@@ -23,6 +23,22 @@ static int parse_with(const char *count, struct nb_campaign_cfg *c, char err[NB_
 	return nb_config_parse(text, strlen(text), "t.json", c, err);
 }
 
+/* A count_exits value and what its refusal must say. */
+struct refusal {
+	const char *value, *want;
+};
+
+/* Each value refused, its message naming the problem and the tier's path. */
+static void check_refusals(struct nb_campaign_cfg *c, const struct refusal *bad, size_t n)
+{
+	char err[NB_ERR_LEN];
+
+	for (size_t i = 0; i < n; i++) {
+		CHECK_MSG(parse_with(bad[i].value, c, err) == -1, "%s accepted", bad[i].value);
+		CHECK_MSG(strstr(err, bad[i].want) && strstr(err, "tiers[2]"), "%s: %s", bad[i].value, err);
+	}
+}
+
 TEST(count_exits_parsed_with_defaults)
 {
 	struct nb_campaign_cfg *c = calloc(1, sizeof(*c));
@@ -64,9 +80,7 @@ TEST(count_exits_parsed_with_defaults)
 
 TEST(count_exits_refusals_name_the_problem)
 {
-	static const struct {
-		const char *value, *want;
-	} bad[] = {
+	static const struct refusal bad[] = {
 		{ "1", "must be true, false or an object" },
 		{ "{\"by\":\"L9\"}", "\"by\": no tier named \"L9\"" },
 		{ "{\"by\":\"C\"}", "cannot count its own exits" },
@@ -85,10 +99,7 @@ TEST(count_exits_refusals_name_the_problem)
 	char err[NB_ERR_LEN];
 
 	CHECK(c);
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		CHECK_MSG(parse_with(bad[i].value, c, err) == -1, "%s accepted", bad[i].value);
-		CHECK_MSG(strstr(err, bad[i].want) && strstr(err, "tiers[2]"), "%s: %s", bad[i].value, err);
-	}
+	check_refusals(c, bad, sizeof(bad) / sizeof(bad[0]));
 	/* No via and no by: nothing to default to. */
 	static const char *novia = "{\"name\":\"x\",\"tiers\":[{\"name\":\"L0\",\"level\":0,"
 				   "\"address\":\"local\",\"count_exits\":true}],\"workloads\":[\"cpu.int\"]}";
@@ -205,9 +216,7 @@ TEST(count_exits_array_adds_further_counters)
 
 TEST(count_exits_array_refusals_name_the_problem)
 {
-	static const struct {
-		const char *value, *want;
-	} bad[] = {
+	static const struct refusal bad[] = {
 		{ "[]", "holds 1 to 4 counters" },
 		{ "[true,{\"by\":\"L0\"},{\"by\":\"L0\"},{\"by\":\"L0\"},{\"by\":\"L0\"}]", "holds 1 to 4" },
 		{ "[true,true]", "count_exits[1]: a further counter must be an object naming its tier" },
@@ -222,13 +231,9 @@ TEST(count_exits_array_refusals_name_the_problem)
 		{ "[true,{\"by\":\"L0\",\"address\":\"unix:/x\"}]", "is local" },
 	};
 	struct nb_campaign_cfg *c = calloc(1, sizeof(*c));
-	char err[NB_ERR_LEN];
 
 	CHECK(c);
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		CHECK_MSG(parse_with(bad[i].value, c, err) == -1, "%s accepted", bad[i].value);
-		CHECK_MSG(strstr(err, bad[i].want) && strstr(err, "tiers[2]"), "%s: %s", bad[i].value, err);
-	}
+	check_refusals(c, bad, sizeof(bad) / sizeof(bad[0]));
 	free(c);
 }
 
